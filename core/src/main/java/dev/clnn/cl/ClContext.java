@@ -1,0 +1,163 @@
+package dev.clnn.cl;
+
+import static org.jocl.CL.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_device_id;
+import org.jocl.cl_mem;
+
+/**
+ * An OpenCL context on one device with one in-order command queue (profiling enabled), the
+ * buffers and programs made in it, and its share of the program cache.
+ *
+ * <p>Not thread-safe: use a context from one thread at a time. Closing it releases every program
+ * it built; buffers belong to their creator and should be closed first.
+ *
+ * <pre>{@code
+ * try (ClContext cl = ClContext.create(Devices.selectOne("gpu"))) {
+ *     ClBuffer a = cl.buffer(new float[] {1, 2, 3});
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class ClContext implements AutoCloseable {
+    private final ClDevice device;
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final ProgramCache cache;
+    private final Map<String, ClProgram> programs = new HashMap<>();
+    private boolean closed;
+
+    private ClContext(ClDevice device, ProgramCache cache) {
+        this.device = device;
+        this.cache = cache;
+        int[] err = new int[1];
+        this.context = clCreateContext(null, 1, new cl_device_id[] {device.id}, null, null, err);
+        ClException.check(err[0], "clCreateContext");
+        this.queue = createQueue(err);
+        if (err[0] != CL_SUCCESS) {
+            clReleaseContext(context);
+            ClException.check(err[0], "clCreateCommandQueue");
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private cl_command_queue createQueue(int[] err) {
+        // NOTE: clCreateCommandQueue is deprecated in OpenCL 2.0 but is the one call every 1.2 and
+        // 3.0 driver (PoCL, NVIDIA, Mesa) accepts.
+        return clCreateCommandQueue(context, device.id, CL_QUEUE_PROFILING_ENABLE, err);
+    }
+
+    /** A context on {@code device} using the default on-disk program cache. */
+    public static ClContext create(ClDevice device) {
+        return new ClContext(device, ProgramCache.shared());
+    }
+
+    /** A context on {@code device} with its own program cache (tests, tools). */
+    public static ClContext create(ClDevice device, ProgramCache cache) {
+        return new ClContext(device, cache);
+    }
+
+    /** A context on the device a spec selects (see {@link Devices}); blank means the default device. */
+    public static ClContext create(String spec) {
+        return create(Devices.selectOne(spec));
+    }
+
+    public ClDevice device() { return device; }
+
+    public ProgramCache programCache() { return cache; }
+
+    /** A new uninitialised buffer of {@code floats} floats. */
+    public ClBuffer buffer(long floats) {
+        ensureOpen();
+        long bytes = Math.max(1, floats) * Sizeof.cl_float;
+        if (bytes > device.maxAllocBytes()) {
+            throw new IllegalArgumentException("A buffer of " + bytes + " bytes exceeds the largest allocation "
+                    + device.name() + " allows (" + device.maxAllocBytes() + " bytes); use a smaller size or batch");
+        }
+        int[] err = new int[1];
+        cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, err);
+        ClException.check(err[0], "clCreateBuffer");
+        return new ClBuffer(this, mem, bytes);
+    }
+
+    /** A new buffer holding a copy of {@code data}. */
+    public ClBuffer buffer(float[] data) {
+        ClBuffer b = buffer(data.length);
+        try {
+            return b.write(data);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The program for {@code source} built with {@code options}: from this context's memory,
+     * else from the disk cache, else compiled now (and stored).
+     *
+     * @throws ProgramBuildException with the build log when the source does not compile
+     */
+    public ClProgram program(KernelSource source, BuildOptions options) {
+        ensureOpen();
+        String key = ProgramCache.key(device, source, options);
+        ClProgram p = programs.get(key);
+        if (p == null) {
+            p = new ClProgram(this, cache.build(context, device, source, options), source.path(), options);
+            programs.put(key, p);
+        }
+        return p;
+    }
+
+    /** Shorthand: a kernel of the program built from a kernels resource. */
+    public ClKernel kernel(String resource, BuildOptions options, String kernelName) {
+        return program(KernelSource.load(resource), options).kernel(kernelName);
+    }
+
+    /** Blocks until every enqueued command has finished. */
+    public void finish() {
+        ensureOpen();
+        ClException.check(clFinish(queue), "clFinish");
+    }
+
+    /** Submits enqueued commands without waiting. */
+    public void flush() {
+        ensureOpen();
+        ClException.check(clFlush(queue), "clFlush");
+    }
+
+    cl_command_queue queue() { return queue; }
+
+    cl_context handle() { return context; }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("This OpenCL context on " + device.name() + " was closed");
+        }
+    }
+
+    public boolean isClosed() { return closed; }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        clFinish(queue);
+        List<ClProgram> all = new ArrayList<>(programs.values());
+        programs.clear();
+        for (ClProgram p : all) {
+            p.close();
+        }
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.clnn.cl;
+
+import static org.jocl.CL.*;
+
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_event;
+import org.jocl.cl_kernel;
+
+/**
+ * A kernel with its arguments. Set the arguments, then {@link #launch} on the context's queue.
+ * Closed with its program.
+ */
+public final class ClKernel implements AutoCloseable {
+    private final ClContext context;
+    private final cl_kernel kernel;
+    private final String name;
+    private boolean closed;
+
+    ClKernel(ClContext context, cl_kernel kernel, String name) {
+        this.context = context;
+        this.kernel = kernel;
+        this.name = name;
+    }
+
+    public String name() { return name; }
+
+    public ClKernel arg(int index, ClBuffer buffer) {
+        buffer.ensureOpen();
+        return set(index, Sizeof.cl_mem, Pointer.to(buffer.mem));
+    }
+
+    public ClKernel arg(int index, int value) {
+        return set(index, Sizeof.cl_int, Pointer.to(new int[] {value}));
+    }
+
+    public ClKernel arg(int index, float value) {
+        return set(index, Sizeof.cl_float, Pointer.to(new float[] {value}));
+    }
+
+    public ClKernel arg(int index, long value) {
+        return set(index, Sizeof.cl_long, Pointer.to(new long[] {value}));
+    }
+
+    /** Sets every argument in order: {@link ClBuffer}, Integer, Float or Long. */
+    public ClKernel args(Object... values) {
+        for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            if (v instanceof ClBuffer) {
+                arg(i, (ClBuffer) v);
+            } else if (v instanceof Integer) {
+                arg(i, (int) (Integer) v);
+            } else if (v instanceof Float) {
+                arg(i, (float) (Float) v);
+            } else if (v instanceof Long) {
+                arg(i, (long) (Long) v);
+            } else {
+                throw new IllegalArgumentException("Kernel " + name + " argument " + i + " has unsupported type "
+                        + (v == null ? "null" : v.getClass().getSimpleName()));
+            }
+        }
+        return this;
+    }
+
+    private ClKernel set(int index, long size, Pointer value) {
+        ensureOpen();
+        ClException.check(clSetKernelArg(kernel, index, size, value), "clSetKernelArg(" + index + ")", name);
+        return this;
+    }
+
+    /**
+     * Enqueues the kernel over {@code global} work-items in groups of {@code local} (or {@code null}
+     * to let the driver choose). Each global size must be a multiple of the local size.
+     */
+    public void launch(long[] global, long[] local) {
+        enqueue(global, local, null);
+    }
+
+    /** Like {@link #launch} but returns the command's event, for profiling; the caller closes it. */
+    public ClEvent launchProfiled(long[] global, long[] local) {
+        cl_event event = new cl_event();
+        enqueue(global, local, event);
+        return new ClEvent(event, name);
+    }
+
+    private void enqueue(long[] global, long[] local, cl_event event) {
+        ensureOpen();
+        if (local != null) {
+            for (int i = 0; i < global.length; i++) {
+                if (local[i] <= 0 || global[i] % local[i] != 0) {
+                    throw new IllegalArgumentException("Kernel " + name + ": global size " + global[i]
+                            + " in dimension " + i + " is not a multiple of the local size " + local[i]);
+                }
+            }
+        }
+        ClException.check(clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0,
+                null, event), "clEnqueueNDRangeKernel", name);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Kernel " + name + " was closed with its program");
+        }
+        context.ensureOpen();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            clReleaseKernel(kernel);
+        }
+    }
+}

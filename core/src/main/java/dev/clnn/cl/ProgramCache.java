@@ -1,0 +1,260 @@
+package dev.clnn.cl;
+
+import static org.jocl.CL.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_context;
+import org.jocl.cl_device_id;
+import org.jocl.cl_program;
+
+/**
+ * Compiled program binaries on disk, keyed by device identity (platform, name, driver and device
+ * version), source hash and sorted build options.
+ *
+ * <p>Each entry is one file: a magic tag, the full key, the binary and its SHA-256. An entry whose
+ * key, length or hash does not match, or that the driver refuses to load, is deleted and rebuilt
+ * from source; a cache entry is never trusted blindly. Writes go to a temporary file that is moved
+ * into place, so a crash never leaves a half-written entry under the real name.
+ *
+ * <p>Location: {@code -Dclnn.cache.dir}, else {@code $CLNN_CACHE_DIR}, else
+ * {@code $XDG_CACHE_HOME/clnn}, else {@code ~/.cache/clnn}; programs live in its {@code programs}
+ * folder. The value {@code off} disables the disk cache.
+ */
+public final class ProgramCache {
+    private static final byte[] MAGIC = "CLNNBIN1".getBytes(StandardCharsets.US_ASCII);
+    private static volatile ProgramCache shared;
+
+    private final Path dir;
+    private final AtomicLong diskHits = new AtomicLong();
+    private final AtomicLong compiles = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+
+    /** A cache in {@code dir}; {@code null} keeps nothing on disk. */
+    public ProgramCache(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The process-wide cache at the configured location. */
+    public static ProgramCache shared() {
+        ProgramCache c = shared;
+        if (c == null) {
+            synchronized (ProgramCache.class) {
+                if (shared == null) {
+                    shared = new ProgramCache(defaultDir());
+                }
+                c = shared;
+            }
+        }
+        return c;
+    }
+
+    static Path defaultDir() {
+        String dir = System.getProperty("clnn.cache.dir");
+        if (dir == null || dir.isBlank()) {
+            dir = System.getenv("CLNN_CACHE_DIR");
+        }
+        if (dir != null && dir.equalsIgnoreCase("off")) {
+            return null;
+        }
+        Path base;
+        if (dir != null && !dir.isBlank()) {
+            base = Path.of(dir);
+        } else {
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            base = xdg != null && !xdg.isBlank() ? Path.of(xdg, "clnn")
+                    : Path.of(System.getProperty("user.home"), ".cache", "clnn");
+        }
+        return base.resolve("programs");
+    }
+
+    /** The folder of cached binaries, or {@code null} when the disk cache is off. */
+    public Path directory() { return dir; }
+
+    /** Programs loaded from disk, since this cache was made. */
+    public long diskHits() { return diskHits.get(); }
+
+    /** Programs compiled from source. */
+    public long compiles() { return compiles.get(); }
+
+    /** Disk entries found corrupt or stale and rebuilt. */
+    public long rejected() { return rejected.get(); }
+
+    static String key(ClDevice device, KernelSource source, BuildOptions options) {
+        return device.identity() + "\n" + source.sha256() + "\n" + options;
+    }
+
+    /** The file an entry lives in (for tests and tools). */
+    public Path entryFile(ClDevice device, KernelSource source, BuildOptions options) {
+        if (dir == null) {
+            return null;
+        }
+        String key = key(device, source, options);
+        return dir.resolve(Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8)) + ".bin");
+    }
+
+    cl_program build(cl_context context, ClDevice device, KernelSource source, BuildOptions options) {
+        String key = key(device, source, options);
+        Path file = entryFile(device, source, options);
+        if (file != null && Files.isRegularFile(file)) {
+            byte[] binary = readEntry(file, key);
+            cl_program fromDisk = binary == null ? null : fromBinary(context, device, binary, options);
+            if (fromDisk != null) {
+                diskHits.incrementAndGet();
+                return fromDisk;
+            }
+            rejected.incrementAndGet();
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // rebuilt below and overwritten; nothing is lost
+            }
+        }
+        cl_program program = fromSource(context, device, source, options);
+        compiles.incrementAndGet();
+        if (file != null) {
+            byte[] binary = binaryOf(program);
+            if (binary != null) {
+                writeEntry(file, key, binary);
+            }
+        }
+        return program;
+    }
+
+    private static cl_program fromSource(cl_context context, ClDevice device, KernelSource source,
+                                         BuildOptions options) {
+        int[] err = new int[1];
+        cl_program program = clCreateProgramWithSource(context, 1, new String[] {source.text()}, null, err);
+        ClException.check(err[0], "clCreateProgramWithSource");
+        int status = clBuildProgram(program, 1, new cl_device_id[] {device.id}, options.toString(), null, null);
+        if (status != CL_SUCCESS) {
+            String log = buildLog(program, device);
+            clReleaseProgram(program);
+            throw new ProgramBuildException(status, source.path(), options.toString(), device.name(), log);
+        }
+        return program;
+    }
+
+    private static cl_program fromBinary(cl_context context, ClDevice device, byte[] binary, BuildOptions options) {
+        int[] err = new int[1];
+        int[] binaryStatus = new int[1];
+        cl_program program = clCreateProgramWithBinary(context, 1, new cl_device_id[] {device.id},
+                new long[] {binary.length}, new byte[][] {binary}, binaryStatus, err);
+        if (err[0] != CL_SUCCESS || binaryStatus[0] != CL_SUCCESS) {
+            if (err[0] == CL_SUCCESS) {
+                clReleaseProgram(program);
+            }
+            return null;
+        }
+        int status = clBuildProgram(program, 1, new cl_device_id[] {device.id}, options.toString(), null, null);
+        if (status != CL_SUCCESS) {
+            clReleaseProgram(program);
+            return null;
+        }
+        return program;
+    }
+
+    private static byte[] binaryOf(cl_program program) {
+        long[] size = new long[1];
+        if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(size), null) != CL_SUCCESS
+                || size[0] <= 0) {
+            return null;
+        }
+        byte[] binary = new byte[Math.toIntExact(size[0])];
+        Pointer holder = Pointer.to(Pointer.to(binary));
+        if (clGetProgramInfo(program, CL_PROGRAM_BINARIES, Sizeof.POINTER, holder, null) != CL_SUCCESS) {
+            return null;
+        }
+        return binary;
+    }
+
+    private static String buildLog(cl_program program, ClDevice device) {
+        long[] size = new long[1];
+        clGetProgramBuildInfo(program, device.id, CL_PROGRAM_BUILD_LOG, 0, null, size);
+        if (size[0] <= 1) {
+            return "(the driver gave no build log)";
+        }
+        byte[] log = new byte[Math.toIntExact(size[0])];
+        clGetProgramBuildInfo(program, device.id, CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
+        int end = log.length;
+        while (end > 0 && log[end - 1] == 0) {
+            end--;
+        }
+        return new String(log, 0, end, StandardCharsets.UTF_8).strip();
+    }
+
+    /** The binary of an entry, or {@code null} when the file is corrupt, truncated or for another key. */
+    private static byte[] readEntry(Path file, String key) {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) {
+                return null;
+            }
+            int keyLength = in.readInt();
+            if (keyLength < 0 || keyLength > 1 << 20) {
+                return null;
+            }
+            byte[] storedKey = in.readNBytes(keyLength);
+            if (!Arrays.equals(storedKey, key.getBytes(StandardCharsets.UTF_8))) {
+                return null;
+            }
+            int length = in.readInt();
+            if (length <= 0 || length > 1 << 30) {
+                return null;
+            }
+            byte[] binary = in.readNBytes(length);
+            byte[] hash = in.readNBytes(32);
+            if (binary.length != length || !Arrays.equals(hash, Hashing.sha256(binary)) || in.read() != -1) {
+                return null;
+            }
+            return binary;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void writeEntry(Path file, String key, byte[] binary) {
+        Path tmp = null;
+        try {
+            Files.createDirectories(file.getParent());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(binary.length + 256);
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                byte[] k = key.getBytes(StandardCharsets.UTF_8);
+                out.write(MAGIC);
+                out.writeInt(k.length);
+                out.write(k);
+                out.writeInt(binary.length);
+                out.write(binary);
+                out.write(Hashing.sha256(binary));
+            }
+            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+            Files.write(tmp, bytes.toByteArray());
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | SecurityException e) {
+            // NOTE: the disk cache only saves compile time; a read-only or full disk must not fail the run.
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+}

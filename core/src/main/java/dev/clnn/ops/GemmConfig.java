@@ -1,0 +1,137 @@
+package dev.clnn.ops;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.clnn.cl.BuildOptions;
+import dev.clnn.cl.ClDevice;
+
+/**
+ * Which GEMM kernel runs and with which parameters: an immutable record rendered into the
+ * kernel's {@code -D} defines.
+ *
+ * <ul>
+ *   <li>{@code GENERAL}: one work-item per element of C; always correct, any device.</li>
+ *   <li>{@code CPU}: packed panels, an {@code mr x (nv*vw)} register block per work-item, explicit
+ *       vectors of {@code vw} floats, no local memory ({@code gemm_cpu.cl}).</li>
+ *   <li>{@code TILED}: packed operands, a {@code tm x tn} tile per work-group staged {@code tk} deep in
+ *       local memory, a {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}).</li>
+ * </ul>
+ */
+public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn) {
+
+    public enum Variant { GENERAL, CPU, TILED }
+
+    public GemmConfig {
+        switch (variant) {
+            case CPU:
+                require(mr >= 1 && mr <= 32, "MR must be in 1..32");
+                require(vw == 4 || vw == 8 || vw == 16, "VW must be 4, 8 or 16");
+                require(nv >= 1 && nv <= 8, "NV must be in 1..8");
+                break;
+            case TILED:
+                require(wm % 4 == 0 && wn % 4 == 0 && wm > 0 && wn > 0, "WM and WN must be positive multiples of 4");
+                require(tm % wm == 0 && tn % wn == 0, "TM and TN must be multiples of WM and WN");
+                int threads = (tm / wm) * (tn / wn);
+                require(tk > 0 && (tk * tm / 4) % threads == 0 && (tk * tn / 4) % threads == 0,
+                        "TK*TM/4 and TK*TN/4 must be multiples of the work-group size " + threads);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalArgumentException("Invalid GEMM parameters: " + what);
+        }
+    }
+
+    public static GemmConfig general() {
+        return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    public static GemmConfig cpu(int mr, int vw, int nv) {
+        return new GemmConfig(Variant.CPU, mr, vw, nv, 0, 0, 0, 0, 0);
+    }
+
+    public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn) {
+        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn);
+    }
+
+    /** The configuration the tuning table gives {@code device}. */
+    public static GemmConfig forDevice(ClDevice device) {
+        return fromMap(Tuning.lookup("gemm", device));
+    }
+
+    /** Parses {@code variant=...} plus the variant's defines, as in the tuning table. */
+    public static GemmConfig fromMap(Map<String, String> p) {
+        Variant v = Variant.valueOf(p.get("variant").toUpperCase(Locale.ROOT));
+        switch (v) {
+            case CPU:
+                return cpu(num(p, "MR"), num(p, "VW"), num(p, "NV"));
+            case TILED:
+                return tiled(num(p, "TM"), num(p, "TN"), num(p, "TK"), num(p, "WM"), num(p, "WN"));
+            default:
+                return general();
+        }
+    }
+
+    private static int num(Map<String, String> p, String key) {
+        String s = p.get(key);
+        if (s == null) {
+            throw new IllegalArgumentException("GEMM tuning entry " + p + " lacks " + key);
+        }
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("GEMM tuning entry " + p + ": " + key + " is not a number: " + s);
+        }
+    }
+
+    /** Rows of C per work-group (TILED) or work-item (CPU). */
+    int blockM() {
+        return variant == Variant.CPU ? mr : tm;
+    }
+
+    /** Columns of C per work-group (TILED) or work-item (CPU). */
+    int blockN() {
+        return variant == Variant.CPU ? nv * vw : tn;
+    }
+
+    /** Work-group bytes of local memory the variant needs. */
+    long localBytes() {
+        return variant == Variant.TILED ? 4L * tk * (tm + tn) : 0;
+    }
+
+    /** Work-items per work-group the variant needs (0: any). */
+    long workGroupSize() {
+        return variant == Variant.TILED ? (long) (tm / wm) * (tn / wn) : 0;
+    }
+
+    BuildOptions defines() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (variant == Variant.CPU) {
+            d.put("MR", mr);
+            d.put("VW", vw);
+            d.put("NV", nv);
+        } else if (variant == Variant.TILED) {
+            d.put("TM", tm);
+            d.put("TN", tn);
+            d.put("TK", tk);
+            d.put("WM", wm);
+            d.put("WN", wn);
+        }
+        return BuildOptions.none().defineAll(d);
+    }
+
+    @Override
+    public String toString() {
+        switch (variant) {
+            case CPU: return "cpu(MR=" + mr + " VW=" + vw + " NV=" + nv + ")";
+            case TILED: return "tiled(TM=" + tm + " TN=" + tn + " TK=" + tk + " WM=" + wm + " WN=" + wn + ")";
+            default: return "general";
+        }
+    }
+}

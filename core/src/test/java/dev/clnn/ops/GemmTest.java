@@ -1,0 +1,188 @@
+package dev.clnn.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.clnn.cl.ClBuffer;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
+import dev.clnn.reference.Comparison;
+import dev.clnn.reference.ReferenceGemm;
+import dev.clnn.reference.Tolerances;
+import dev.clnn.testing.Contexts;
+import dev.clnn.testing.TestData;
+import dev.clnn.testing.TestDevices;
+
+/** Every GEMM variant on every device against EJML, over shapes that hit every edge of every tile. */
+class GemmTest {
+    private static final Contexts CONTEXTS = new Contexts();
+
+    /** m, n, k: ones, primes, sizes just off the tile and vector widths, and a few larger ones. */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 7, 3}, {7, 1, 5}, {2, 3, 1}, {5, 5, 5}, {13, 17, 19}, {31, 37, 41},
+        {64, 64, 64}, {65, 63, 67}, {33, 129, 16}, {128, 96, 80}, {97, 131, 257}, {1, 300, 123}, {300, 1, 77},
+        {200, 203, 199},
+    };
+
+    private static final GemmConfig[] VARIANTS = {
+        GemmConfig.general(),
+        GemmConfig.cpu(8, 16, 2),
+        GemmConfig.cpu(3, 4, 1),
+        GemmConfig.tiled(64, 64, 16, 4, 4),
+        GemmConfig.tiled(32, 64, 8, 4, 8),
+    };
+
+    @AfterAll
+    static void closeContexts() {
+        CONTEXTS.close();
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (ClDevice d : TestDevices.all()) {
+            for (GemmConfig v : VARIANTS) {
+                out.add(Arguments.of(d, v));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void matchesEjmlOnEveryShapeAndTranspose(ClDevice device, GemmConfig config) {
+        ClContext cl = CONTEXTS.on(device);
+        long seed = 1;
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                check(cl, config, new GemmShape(t / 2 == 1, t % 2 == 1, s[0], s[1], s[2],
+                        t / 2 == 1 ? s[0] : s[2], t % 2 == 1 ? s[2] : s[1], s[1]), 1f, 0f, 0, seed++);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void honoursLeadingDimensionsOffsetsAlphaAndBeta(ClDevice device, GemmConfig config) {
+        ClContext cl = CONTEXTS.on(device);
+        long seed = 100;
+        for (int[] s : new int[][] {{1, 1, 1}, {19, 23, 29}, {70, 45, 33}}) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = t / 2 == 1;
+                boolean tb = t % 2 == 1;
+                int lda = (ta ? s[0] : s[2]) + 3;
+                int ldb = (tb ? s[2] : s[1]) + 5;
+                int ldc = s[1] + 2;
+                check(cl, config, new GemmShape(ta, tb, s[0], s[1], s[2], lda, ldb, ldc), 0.5f, -1.5f, 7, seed++);
+                check(cl, config, new GemmShape(ta, tb, s[0], s[1], s[2], lda, ldb, ldc), 2f, 0f, 3, seed++);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void tunedConfigurationMatchesEjml(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        for (int[] s : new int[][] {{3, 5, 7}, {257, 255, 130}, {512, 384, 256}}) {
+            GemmShape shape = GemmShape.of(s[0], s[1], s[2]);
+            try (Gemm gemm = Gemm.configure(cl, shape)) {
+                check(cl, gemm, 1f, 0f, 0, 7);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void betaZeroOverwritesNanInC(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        for (GemmConfig config : VARIANTS) {
+            GemmShape shape = GemmShape.of(9, 33, 4);
+            try (Gemm gemm = Gemm.configure(cl, shape, config);
+                 ClBuffer a = cl.buffer(TestData.uniform(9 * 4, 1));
+                 ClBuffer b = cl.buffer(TestData.uniform(4 * 33, 2));
+                 ClBuffer c = cl.buffer(9 * 33)) {
+                c.fill(Float.NaN);
+                gemm.run(1f, a, 0, b, 0, 0f, c, 0);
+                float[] out = c.read();
+                assertTrue(Arrays.stream(toDouble(out)).noneMatch(Double::isNaN), config + ": NaN survived beta = 0");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void rejectsBuffersTooSmallForTheShape(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        try (Gemm gemm = Gemm.configure(cl, GemmShape.of(4, 4, 4));
+             ClBuffer small = cl.buffer(15);
+             ClBuffer ok = cl.buffer(16)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> gemm.run(1f, small, 0, ok, 0, 0f, ok, 0));
+            assertTrue(e.getMessage().contains("buffer A holds 15 floats"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> gemm.run(1f, ok, 1, ok, 0, 0f, ok, 0));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void rejectsImpossibleShapes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmShape.of(0, 3, 3));
+        assertTrue(e.getMessage().contains("m=0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new GemmShape(false, false, 4, 5, 6, 5, 5, 5));
+        assertTrue(e.getMessage().contains("lda=5 (>= 6)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.tiled(64, 64, 3, 4, 4));
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(8, 5, 2));
+    }
+
+    private static void check(ClContext cl, GemmConfig config, GemmShape shape, float alpha, float beta, int offset,
+                              long seed) {
+        try (Gemm gemm = Gemm.configure(cl, shape, config)) {
+            check(cl, gemm, alpha, beta, offset, seed);
+        }
+    }
+
+    private static void check(ClContext cl, Gemm gemm, float alpha, float beta, int offset, long seed) {
+        GemmShape s = gemm.shape();
+        int sizeA = offset + (int) s.extentA();
+        int sizeB = offset + (int) s.extentB();
+        int sizeC = offset + (int) s.extentC();
+        float[] a = TestData.uniform(sizeA, seed * 3);
+        float[] b = TestData.uniform(sizeB, seed * 3 + 1);
+        float[] c = TestData.uniform(sizeC, seed * 3 + 2);
+        float[] expected = c.clone();
+        ReferenceGemm.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), alpha, a, offset, s.lda(), b, offset, s.ldb(),
+                beta, expected, offset, s.ldc());
+        try (ClBuffer da = cl.buffer(a); ClBuffer db = cl.buffer(b); ClBuffer dc = cl.buffer(c)) {
+            gemm.run(alpha, da, offset, db, offset, beta, dc, offset);
+            float[] actual = dc.read();
+            Comparison cmp = Comparison.of(actual, expected, Tolerances.GEMM_RTOL, Tolerances.gemmAtol(s.k()));
+            assertTrue(cmp.passed(), () -> gemm.config() + " " + s + " alpha=" + alpha + " beta=" + beta
+                    + " offset=" + offset + ": " + cmp.describe(actual, expected));
+            // elements between rows (ldc padding) and before the offset must be untouched
+            for (int i = 0; i < sizeC; i++) {
+                int rel = i - offset;
+                boolean inside = rel >= 0 && rel % s.ldc() < s.n();
+                if (!inside) {
+                    assertEquals(c[i], actual[i], gemm.config() + " " + s + " wrote outside C at " + i);
+                }
+            }
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}

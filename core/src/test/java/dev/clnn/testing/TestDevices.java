@@ -1,0 +1,26 @@
+package dev.clnn.testing;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.clnn.cl.ClDevice;
+import dev.clnn.cl.Devices;
+
+/**
+ * The devices device tests run on: every OpenCL device present, or those {@code -Dclnn.test.devices=SPEC}
+ * selects. Never empty: with no OpenCL device the tests fail with the reason (they do not skip).
+ */
+public final class TestDevices {
+    private TestDevices() {
+    }
+
+    public static List<ClDevice> all() {
+        String spec = System.getProperty("clnn.test.devices", "all");
+        return Devices.select(spec);
+    }
+
+    /** For {@code @MethodSource}. */
+    public static Stream<ClDevice> stream() {
+        return all().stream();
+    }
+}
