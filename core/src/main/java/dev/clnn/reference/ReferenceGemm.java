@@ -2,6 +2,7 @@ package dev.clnn.reference;
 
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
+import org.ejml.dense.row.CommonOps_MT_FDRM;
 
 /**
  * The plain-Java oracle for GEMM, through EJML: {@code C = alpha * op(A) * op(B) + beta * C},
@@ -44,6 +45,18 @@ public final class ReferenceGemm {
         float[] c = new float[m * n];
         gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
         return c;
+    }
+
+    /**
+     * Dense {@code C = A * B} on every core, through EJML's multi-threaded kernel: the pure-Java
+     * baseline {@code clnn bench gemm} prints beside each device.
+     */
+    public static float[] multiplyParallel(float[] a, float[] b, int m, int n, int k) {
+        FMatrixRMaj ma = FMatrixRMaj.wrap(m, k, a);
+        FMatrixRMaj mb = FMatrixRMaj.wrap(k, n, b);
+        FMatrixRMaj mc = new FMatrixRMaj(m, n);
+        CommonOps_MT_FDRM.mult(ma, mb, mc);
+        return mc.data;
     }
 
     private static FMatrixRMaj dense(float[] src, int off, int ld, int rows, int cols) {

@@ -1,0 +1,10 @@
+package dev.clnn.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code clnn bench <work>}: benchmarks, each on one or every device. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark work on one or every OpenCL device.",
+        subcommands = {BenchGemmCommand.class})
+final class BenchCommand {
+}

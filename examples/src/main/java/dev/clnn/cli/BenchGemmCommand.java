@@ -1,0 +1,242 @@
+package dev.clnn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+import dev.clnn.cl.ClBuffer;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
+import dev.clnn.cl.ClException;
+import dev.clnn.cl.Devices;
+import dev.clnn.ops.Gemm;
+import dev.clnn.ops.GemmConfig;
+import dev.clnn.ops.GemmShape;
+import dev.clnn.reference.Comparison;
+import dev.clnn.reference.ReferenceGemm;
+import dev.clnn.reference.Tolerances;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clnn bench gemm}: GFLOPS of a square (or m x n x k) SGEMM per device, with EJML's
+ * multi-threaded figure on the host beside it in the same run, and a correctness check of every
+ * device result against EJML's.
+ */
+@Command(name = "gemm", mixinStandardHelpOptions = true,
+        description = "SGEMM C = A*B in GFLOPS on each device, beside EJML (pure Java, all cores) in the same run.")
+final class BenchGemmCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--size", defaultValue = "1024", description = "Square size n (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--m", description = "Rows of A and C (overrides --size).")
+    Integer m;
+
+    @Option(names = "--n", description = "Columns of B and C (overrides --size).")
+    Integer n;
+
+    @Option(names = "--k", description = "Columns of A, rows of B (overrides --size).")
+    Integer k;
+
+    @Option(names = "--device", paramLabel = "SPEC", description = "Device spec, or 'all' (default: the default device).")
+    String device;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "Timed runs per device (default ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs after the first (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--config", paramLabel = "PARAMS",
+            description = "Kernel variant and parameters to try instead of the tuned ones, e.g. "
+                    + "'variant=tiled TM=128 TN=128 TK=16 WM=8 WN=8'. Repeatable.")
+    List<String> configs = new ArrayList<>();
+
+    @Option(names = "--no-reference", description = "Skip EJML (its time and the correctness check).")
+    boolean noReference;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+    Path json;
+
+    private record Result(ClDevice device, String config, double compileSeconds, double medianSeconds,
+                          double bestSeconds, double gflops, String correctness) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        int mm = m != null ? m : size;
+        int nn = n != null ? n : size;
+        int kk = k != null ? k : size;
+        if (iterations < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0");
+        }
+        GemmShape shape = GemmShape.of(mm, nn, kk);
+        List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
+        List<GemmConfig> tried = new ArrayList<>();
+        for (String c : configs) {
+            tried.add(GemmConfig.fromMap(parse(c)));
+        }
+        float[] a = uniform(mm * kk, 42);
+        float[] b = uniform(kk * nn, 43);
+        out.printf("SGEMM m=%d n=%d k=%d (%.2f GFLOP per call), %d timed runs after %d warm-up%n", mm, nn, kk,
+                shape.flops() / 1e9, iterations, warmup);
+
+        float[] reference = null;
+        double ejmlSeconds = Double.NaN;
+        if (!noReference) {
+            out.printf("EJML (pure Java, %d threads): ", Runtime.getRuntime().availableProcessors());
+            out.flush();
+            reference = ReferenceGemm.multiplyParallel(a, b, mm, nn, kk);
+            int runs = Math.min(iterations, 3);
+            double[] t = new double[runs];
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                ReferenceGemm.multiplyParallel(a, b, mm, nn, kk);
+                t[i] = (System.nanoTime() - t0) / 1e9;
+            }
+            ejmlSeconds = median(t);
+            out.printf("%.2f ms, %.1f GFLOPS%n", ejmlSeconds * 1e3, shape.flops() / ejmlSeconds / 1e9);
+        }
+
+        List<Result> results = new ArrayList<>();
+        for (ClDevice d : devices) {
+            out.println();
+            out.println("Device " + d);
+            out.flush();
+            try (ClContext cl = ClContext.create(d);
+                 ClBuffer da = cl.buffer(a); ClBuffer db = cl.buffer(b); ClBuffer dc = cl.buffer((long) mm * nn)) {
+                List<GemmConfig> list = tried.isEmpty() ? Arrays.asList((GemmConfig) null) : tried;
+                for (GemmConfig config : list) {
+                    results.add(runOne(out, cl, shape, config, da, db, dc, reference));
+                }
+            } catch (ClException | IllegalArgumentException e) {
+                out.println("  failed: " + e.getMessage());
+            }
+        }
+        printSummary(out, shape, results, ejmlSeconds);
+        if (json != null) {
+            writeJson(shape, results, ejmlSeconds);
+            out.println("Results written to " + json);
+        }
+        out.flush();
+        return results.stream().allMatch(r -> r.correctness().startsWith("PASS") || r.correctness().equals("not checked"))
+                ? 0 : 1;
+    }
+
+    private Result runOne(PrintWriter out, ClContext cl, GemmShape shape, GemmConfig config, ClBuffer da,
+                          ClBuffer db, ClBuffer dc, float[] reference) {
+        long t0 = System.nanoTime();
+        try (Gemm gemm = config == null ? Gemm.configure(cl, shape) : Gemm.configure(cl, shape, config)) {
+            gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+            cl.finish();
+            double compile = (System.nanoTime() - t0) / 1e9;
+            String correctness = "not checked";
+            if (reference != null) {
+                Comparison cmp = Comparison.of(dc.read(), reference, Tolerances.GEMM_RTOL,
+                        Tolerances.gemmAtol(shape.k()));
+                correctness = cmp.summary();
+            }
+            for (int i = 0; i < warmup; i++) {
+                gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+            }
+            cl.finish();
+            double[] times = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long s = System.nanoTime();
+                gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+                cl.finish();
+                times[i] = (System.nanoTime() - s) / 1e9;
+            }
+            double median = median(times);
+            double best = Arrays.stream(times).min().orElse(median);
+            double gflops = shape.flops() / median / 1e9;
+            out.printf("  kernel       %s%n", gemm.config());
+            out.printf("  compile      %.3f s (build or cache load, plus the first call)%n", compile);
+            out.printf("  time         median %.3f ms, best %.3f ms (wall, including the wait for the device)%n",
+                    median * 1e3, best * 1e3);
+            out.printf("  GFLOPS       %.1f (best %.1f)%n", gflops, shape.flops() / best / 1e9);
+            out.printf("  correctness  %s%n", correctness);
+            out.flush();
+            return new Result(cl.device(), gemm.config().toString(), compile, median, best, gflops, correctness);
+        }
+    }
+
+    private static void printSummary(PrintWriter out, GemmShape shape, List<Result> results, double ejmlSeconds) {
+        out.println();
+        out.printf("%-48s %-16s %-44s %10s %10s %9s%n", "Device", "Type", "Kernel", "ms", "GFLOPS", "vs EJML");
+        if (!Double.isNaN(ejmlSeconds)) {
+            out.printf("%-48s %-16s %-44s %10.3f %10.1f %9s%n", "EJML CommonOps_MT_FDRM (host)", "Java", "-",
+                    ejmlSeconds * 1e3, shape.flops() / ejmlSeconds / 1e9, "1.00x");
+        }
+        for (Result r : results) {
+            String ratio = Double.isNaN(ejmlSeconds) ? "-" : String.format("%.2fx", ejmlSeconds / r.medianSeconds());
+            out.printf("%-48s %-16s %-44s %10.3f %10.1f %9s%n", DevicesCommand.clip(r.device().index() + ": "
+                    + r.device().name(), 48), r.device().kind(), r.config(), r.medianSeconds() * 1e3, r.gflops(), ratio);
+        }
+    }
+
+    private void writeJson(GemmShape shape, List<Result> results, double ejmlSeconds) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\"m\": ").append(shape.m()).append(", \"n\": ").append(shape.n()).append(", \"k\": ")
+                .append(shape.k()).append(", \"ejmlSeconds\": ").append(Double.isNaN(ejmlSeconds) ? "null" : ejmlSeconds)
+                .append(", \"results\": [\n");
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            sb.append("  {\"device\": ").append(Json.str(r.device().name())).append(", \"index\": ")
+                    .append(r.device().index()).append(", \"kind\": ").append(Json.str(r.device().kind()))
+                    .append(", \"kernel\": ").append(Json.str(r.config())).append(", \"compileSeconds\": ")
+                    .append(r.compileSeconds()).append(", \"medianSeconds\": ").append(r.medianSeconds())
+                    .append(", \"bestSeconds\": ").append(r.bestSeconds()).append(", \"gflops\": ").append(r.gflops())
+                    .append(", \"correctness\": ").append(Json.str(r.correctness())).append('}')
+                    .append(i + 1 < results.size() ? ",\n" : "\n");
+        }
+        sb.append("]}\n");
+        Path target = json.toAbsolutePath();
+        Path tmp = Files.createTempFile(target.getParent(), ".clnn-bench", ".json");
+        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static java.util.Map<String, String> parse(String params) {
+        java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (String token : params.trim().split("[\\s,]+")) {
+            int eq = token.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--config expects NAME=value pairs, got '" + token + "'");
+            }
+            map.put(token.substring(0, eq), token.substring(eq + 1));
+        }
+        if (!map.containsKey("variant")) {
+            throw new IllegalArgumentException("--config must name a variant (general, cpu or tiled): " + params);
+        }
+        return map;
+    }
+
+    static float[] uniform(int count, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] out = new float[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return out;
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
