@@ -1,0 +1,156 @@
+package dev.clnn.tensor;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+
+import dev.clnn.cl.ClBuffer;
+import dev.clnn.cl.ClContext;
+
+/**
+ * A tensor on an OpenCL device: a buffer plus a {@link Shape}, a {@link DType} and a
+ * {@link Layout}. The creator owns it and closes it; a tensor used after {@link #close()} fails
+ * with a clear message. A {@link #reshape} view shares the buffer and never frees it.
+ */
+public final class Tensor implements AutoCloseable {
+    private final ClBuffer buffer;
+    private final Shape shape;
+    private final Layout layout;
+    private final Tensor owner;
+    private boolean closed;
+
+    private Tensor(ClBuffer buffer, Shape shape, Layout layout, Tensor owner) {
+        this.buffer = buffer;
+        this.shape = shape;
+        this.layout = layout;
+        this.owner = owner;
+    }
+
+    /** A new fp32 tensor with undefined contents. */
+    public static Tensor allocate(ClContext cl, Shape shape, Layout layout) {
+        return new Tensor(cl.buffer(shape.size()), shape, layout, null);
+    }
+
+    /** A new row-major fp32 tensor with undefined contents. */
+    public static Tensor allocate(ClContext cl, Shape shape) {
+        return allocate(cl, shape, Layout.ROW_MAJOR);
+    }
+
+    /** A new tensor holding a copy of {@code data}, whose length must equal the shape's size. */
+    public static Tensor of(ClContext cl, Shape shape, Layout layout, float[] data) {
+        checkLength(shape, data.length);
+        Tensor t = allocate(cl, shape, layout);
+        try {
+            t.buffer.write(data);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    public static Tensor of(ClContext cl, Shape shape, float[] data) {
+        return of(cl, shape, Layout.ROW_MAJOR, data);
+    }
+
+    /** A new tensor holding a copy of the remaining floats of {@code data}. */
+    public static Tensor of(ClContext cl, Shape shape, Layout layout, FloatBuffer data) {
+        checkLength(shape, data.remaining());
+        Tensor t = allocate(cl, shape, layout);
+        try {
+            t.buffer.write(data);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /** Reads a float32 {@code .npy} file onto the device. */
+    public static Tensor readNpy(ClContext cl, Path file, Layout layout) throws IOException {
+        Npy.Array a = Npy.read(file);
+        return of(cl, a.shape(), layout, a.data());
+    }
+
+    private static void checkLength(Shape shape, long length) {
+        if (length != shape.size()) {
+            throw new IllegalArgumentException("Tensor of shape " + shape + " needs " + shape.size()
+                    + " floats, got " + length);
+        }
+    }
+
+    public Shape shape() { return shape; }
+
+    public Layout layout() { return layout; }
+
+    public DType dtype() { return DType.FLOAT32; }
+
+    /** The device buffer; valid while the tensor is open. */
+    public ClBuffer buffer() {
+        ensureOpen();
+        return buffer;
+    }
+
+    public ClContext context() { return buffer.context(); }
+
+    /** Copies the tensor to a new host array. */
+    public float[] toArray() {
+        ensureOpen();
+        float[] out = new float[shape.sizeAsInt()];
+        buffer.read(out, 0, 0, out.length);
+        return out;
+    }
+
+    /** Overwrites the tensor with {@code data} (same number of elements). */
+    public Tensor copyFrom(float[] data) {
+        ensureOpen();
+        checkLength(shape, data.length);
+        buffer.write(data);
+        return this;
+    }
+
+    /** Writes the tensor as a float32 {@code .npy} file, atomically. */
+    public void writeNpy(Path file) throws IOException {
+        Npy.write(file, shape, toArray());
+    }
+
+    /** A view with another shape of the same size (and the given layout label); shares the buffer. */
+    public Tensor reshape(Shape newShape, Layout newLayout) {
+        ensureOpen();
+        if (newShape.size() != shape.size()) {
+            throw new IllegalArgumentException("Cannot reshape " + shape + " (" + shape.size() + " elements) to "
+                    + newShape + " (" + newShape.size() + " elements)");
+        }
+        return new Tensor(buffer, newShape, newLayout, owner == null ? this : owner);
+    }
+
+    public Tensor reshape(Shape newShape) {
+        return reshape(newShape, layout);
+    }
+
+    public boolean isClosed() {
+        return closed || (owner != null && owner.isClosed()) || buffer.isClosed();
+    }
+
+    /** Fails with a clear message when the tensor (or the tensor it views) was closed. */
+    public void ensureOpen() {
+        if (isClosed()) {
+            throw new IllegalStateException("Tensor " + shape + " was used after close()");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            if (owner == null) {
+                buffer.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + shape + " " + layout + (isClosed() ? " (closed)" : "");
+    }
+}
