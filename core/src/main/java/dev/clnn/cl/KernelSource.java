@@ -39,6 +39,15 @@ public final class KernelSource {
         return new KernelSource(name, text);
     }
 
+    /**
+     * This source with the text of the kernels resource {@code header} in front (shared
+     * definitions such as {@code common/activation.cl}); the cache key covers both.
+     */
+    public KernelSource withHeader(String header) {
+        KernelSource h = load(header);
+        return new KernelSource(header + "+" + path, h.text + "\n#line 1\n" + text);
+    }
+
     private static KernelSource read(String relativePath) {
         String resource = ROOT + relativePath;
         ClassLoader loader = KernelSource.class.getClassLoader();

@@ -19,6 +19,14 @@ public final class TestDevices {
         return Devices.select(spec);
     }
 
+    /**
+     * True on Oclgrind's simulator (test.sh runs the operator tests under it): tests then use
+     * their small shape lists, which must still reach every variant and fast path.
+     */
+    public static boolean isSimulator(ClDevice device) {
+        return device.name().toLowerCase(java.util.Locale.ROOT).contains("oclgrind");
+    }
+
     /** For {@code @MethodSource}. */
     public static Stream<ClDevice> stream() {
         return all().stream();

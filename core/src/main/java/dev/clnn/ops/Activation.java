@@ -1,0 +1,91 @@
+package dev.clnn.ops;
+
+import java.util.Locale;
+
+import dev.clnn.cl.BuildOptions;
+
+/**
+ * An element-wise activation, applied standalone or fused as a kernel epilogue
+ * ({@code kernels/common/activation.cl}). Immutable.
+ *
+ * @param kind  which function
+ * @param lo    clip lower bound ({@link Kind#CLIP})
+ * @param hi    clip upper bound ({@link Kind#CLIP})
+ * @param alpha leaky ReLU slope, hard-sigmoid slope
+ * @param beta  hard-sigmoid offset
+ */
+public record Activation(Kind kind, float lo, float hi, float alpha, float beta) {
+
+    public enum Kind { NONE, RELU, CLIP, LEAKY_RELU, SIGMOID, TANH, HARD_SWISH, HARD_SIGMOID }
+
+    public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 0, 0);
+    public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 0, 0);
+    public static final Activation RELU6 = clip(0f, 6f);
+    public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 0, 0);
+    public static final Activation TANH = new Activation(Kind.TANH, 0, 0, 0, 0);
+    public static final Activation HARD_SWISH = new Activation(Kind.HARD_SWISH, 0, 0, 0, 0);
+
+    public Activation {
+        if (kind == Kind.CLIP && !(lo <= hi)) {
+            throw new IllegalArgumentException("Clip needs min <= max, got min=" + lo + " max=" + hi);
+        }
+    }
+
+    public static Activation clip(float min, float max) {
+        return new Activation(Kind.CLIP, min, max, 0, 0);
+    }
+
+    public static Activation leakyRelu(float slope) {
+        return new Activation(Kind.LEAKY_RELU, 0, 0, slope, 0);
+    }
+
+    /** ONNX HardSigmoid: {@code clip(alpha * x + beta, 0, 1)} (defaults 0.2, 0.5). */
+    public static Activation hardSigmoid(float alpha, float beta) {
+        return new Activation(Kind.HARD_SIGMOID, 0, 0, alpha, beta);
+    }
+
+    /** The same function in plain Java, as the kernels compute it (the reference). */
+    public float apply(float x) {
+        switch (kind) {
+            case RELU: return x < 0f ? 0f : x;
+            case CLIP: return x < lo ? lo : x > hi ? hi : x;
+            case LEAKY_RELU: return x < 0f ? alpha * x : x;
+            case SIGMOID: return (float) (1.0 / (1.0 + Math.exp(-x)));
+            case TANH: return (float) Math.tanh(x);
+            case HARD_SWISH: {
+                float r = x + 3f;
+                r = r < 0f ? 0f : r > 6f ? 6f : r;
+                return x * r * (1f / 6f);
+            }
+            case HARD_SIGMOID: {
+                float r = alpha * x + beta;
+                return r < 0f ? 0f : r > 1f ? 1f : r;
+            }
+            default: return x;
+        }
+    }
+
+    /** Adds {@code -DACT=...} and its parameters to {@code options}. */
+    public BuildOptions defines(BuildOptions options) {
+        return options.define("ACT", kind.ordinal()).define("ACT_LO", literal(lo)).define("ACT_HI", literal(hi))
+                .define("ACT_ALPHA", literal(alpha)).define("ACT_BETA", literal(beta));
+    }
+
+    private static String literal(float v) {
+        if (Float.isNaN(v) || Float.isInfinite(v)) {
+            throw new IllegalArgumentException("Activation parameters must be finite, got " + v);
+        }
+        // Float.toString round-trips exactly; OpenCL C reads it as a float literal with the suffix.
+        return Float.toString(v).toLowerCase(Locale.ROOT) + "f";
+    }
+
+    @Override
+    public String toString() {
+        switch (kind) {
+            case CLIP: return lo == 0f && hi == 6f ? "relu6" : "clip(" + lo + ", " + hi + ")";
+            case LEAKY_RELU: return "leaky_relu(" + alpha + ")";
+            case HARD_SIGMOID: return "hard_sigmoid(" + alpha + ", " + beta + ")";
+            default: return kind.name().toLowerCase(Locale.ROOT);
+        }
+    }
+}
