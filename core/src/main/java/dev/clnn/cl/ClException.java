@@ -59,7 +59,10 @@ public class ClException extends RuntimeException {
 
     public static String statusName(int status) {
         String name = CL.stringFor_errorCode(status);
-        return name == null || name.startsWith("INVALID_ERROR_CODE") ? "CL status " + status : name;
+        if (status == NoOpenClException.PLATFORM_NOT_FOUND) {
+            return "CL_PLATFORM_NOT_FOUND_KHR";
+        }
+        return name == null || !name.startsWith("CL_") ? "CL status " + status : name;
     }
 
     private static String message(int status, String call, String kernel, String detail) {
