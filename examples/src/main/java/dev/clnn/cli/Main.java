@@ -28,7 +28,7 @@ public final class Main {
         return cli.execute(args);
     }
 
-    private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         if (System.getenv("CLNN_DEBUG") != null) {
             e.printStackTrace(err);
