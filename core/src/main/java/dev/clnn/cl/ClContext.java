@@ -33,6 +33,13 @@ public final class ClContext implements AutoCloseable {
     private final cl_command_queue queue;
     private final ProgramCache cache;
     private final Map<String, ClProgram> programs = new HashMap<>();
+    /**
+     * NOTE: with {@code -Dclnn.cl.deferRelease=true} buffers are released when the context closes
+     * rather than when the buffer does. Only the Oclgrind test run sets it: Oclgrind's
+     * uninitialised-value checker keeps stale state for memory a released buffer occupied and then
+     * reports reads of a new, fully written buffer at the same address.
+     */
+    private final List<cl_mem> deferred = Boolean.getBoolean("clnn.cl.deferRelease") ? new ArrayList<>() : null;
     private boolean closed;
 
     private ClContext(ClDevice device, ProgramCache cache) {
@@ -133,6 +140,14 @@ public final class ClContext implements AutoCloseable {
         ClException.check(clFlush(queue), "clFlush");
     }
 
+    void release(cl_mem mem) {
+        if (deferred != null && !closed) {
+            deferred.add(mem);
+        } else {
+            clReleaseMemObject(mem);
+        }
+    }
+
     cl_command_queue queue() { return queue; }
 
     cl_context handle() { return context; }
@@ -156,6 +171,10 @@ public final class ClContext implements AutoCloseable {
         programs.clear();
         for (ClProgram p : all) {
             p.close();
+        }
+        if (deferred != null) {
+            deferred.forEach(org.jocl.CL::clReleaseMemObject);
+            deferred.clear();
         }
         clReleaseCommandQueue(queue);
         clReleaseContext(context);

@@ -31,7 +31,8 @@ public final class Gemm implements AutoCloseable {
     private final GemmShape shape;
     private final GemmConfig config;
     private final ClKernel main;
-    private final ClKernel pack;
+    private final ClKernel packA;
+    private final ClKernel packB;
     private final ClBuffer packedA;
     private final ClBuffer packedB;
     private final int mPad;
@@ -49,7 +50,8 @@ public final class Gemm implements AutoCloseable {
                 mPad = shape.m();
                 nPad = shape.n();
                 kPad = shape.k();
-                pack = null;
+                packA = null;
+                packB = null;
                 packedA = null;
                 packedB = null;
                 main = cl.kernel("gemm/gemm_general.cl", BuildOptions.none()
@@ -69,7 +71,10 @@ public final class Gemm implements AutoCloseable {
                 main = cl.kernel("gemm/gemm_tiled.cl", options, "gemm_tiled");
                 break;
         }
-        pack = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
+        // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
+        // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
+        packA = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
+        packB = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
         ClBuffer a = cl.buffer((long) mPad * kPad);
         try {
             packedB = cl.buffer((long) nPad * kPad);
@@ -157,10 +162,10 @@ public final class Gemm implements AutoCloseable {
     private void packOperands(ClBuffer a, long offA, ClBuffer b, long offB, int panelA, int panelB) {
         // op(A) viewed as rows m x depth k is row-major unless A is stored transposed; op(B)^T viewed
         // as rows n x depth k is row-major only when B is stored transposed.
-        pack.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA, panelA, kPad);
-        pack.launch(new long[] {mPad, kPad}, null);
-        pack.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), packedB, panelB, kPad);
-        pack.launch(new long[] {nPad, kPad}, null);
+        packA.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA, panelA, kPad);
+        packA.launch(new long[] {mPad, kPad}, null);
+        packB.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), packedB, panelB, kPad);
+        packB.launch(new long[] {nPad, kPad}, null);
     }
 
     private long[] generalLocal() {
