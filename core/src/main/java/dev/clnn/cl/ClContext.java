@@ -40,6 +40,7 @@ public final class ClContext implements AutoCloseable {
      * reports reads of a new, fully written buffer at the same address.
      */
     private final List<cl_mem> deferred = Boolean.getBoolean("clnn.cl.deferRelease") ? new ArrayList<>() : null;
+    private List<ClEvent> recording;
     private boolean closed;
 
     private ClContext(ClDevice device, ProgramCache cache) {
@@ -128,6 +129,37 @@ public final class ClContext implements AutoCloseable {
         return program(KernelSource.load(resource), options).kernel(kernelName);
     }
 
+    /**
+     * Starts recording a profiling event for every kernel launched on this context, so a caller
+     * can time work it does not launch itself (a layer, a whole model) with device timestamps.
+     */
+    public void startRecording() {
+        ensureOpen();
+        if (recording != null) {
+            throw new IllegalStateException("Kernel launches are already being recorded on this context");
+        }
+        recording = new ArrayList<>();
+    }
+
+    /**
+     * Stops recording and returns the events of the kernels launched since {@link #startRecording()};
+     * the caller closes them ({@link ClEvent#close()}).
+     */
+    public List<ClEvent> stopRecording() {
+        List<ClEvent> out = recording == null ? List.of() : recording;
+        recording = null;
+        return out;
+    }
+
+    /** Whether kernel launches are being recorded. */
+    boolean recording() {
+        return recording != null;
+    }
+
+    void record(ClEvent event) {
+        recording.add(event);
+    }
+
     /** Blocks until every enqueued command has finished. */
     public void finish() {
         ensureOpen();
@@ -167,6 +199,10 @@ public final class ClContext implements AutoCloseable {
         }
         closed = true;
         clFinish(queue);
+        if (recording != null) {
+            recording.forEach(ClEvent::close);
+            recording = null;
+        }
         List<ClProgram> all = new ArrayList<>(programs.values());
         programs.clear();
         for (ClProgram p : all) {

@@ -38,6 +38,18 @@ public final class ClEvent implements AutoCloseable {
         return profile(CL_PROFILING_COMMAND_END);
     }
 
+    /**
+     * Total device time of {@code events} in nanoseconds: the sum of their durations (commands
+     * of one in-order queue do not overlap).
+     */
+    public static long totalNanos(java.util.List<ClEvent> events) {
+        long sum = 0;
+        for (ClEvent e : events) {
+            sum += e.durationNanos();
+        }
+        return sum;
+    }
+
     /** The kernel or command this event belongs to. */
     public String label() { return label; }
 

@@ -73,7 +73,11 @@ public final class ClKernel implements AutoCloseable {
      * to let the driver choose). Each global size must be a multiple of the local size.
      */
     public void launch(long[] global, long[] local) {
-        enqueue(global, local, null);
+        if (context.recording()) {
+            context.record(launchProfiled(global, local));
+        } else {
+            enqueue(global, local, null);
+        }
     }
 
     /** Like {@link #launch} but returns the command's event, for profiling; the caller closes it. */

@@ -17,18 +17,20 @@ public final class Tensor implements AutoCloseable {
     private final Shape shape;
     private final Layout layout;
     private final Tensor owner;
+    private final boolean ownsBuffer;
     private boolean closed;
 
-    private Tensor(ClBuffer buffer, Shape shape, Layout layout, Tensor owner) {
+    private Tensor(ClBuffer buffer, Shape shape, Layout layout, Tensor owner, boolean ownsBuffer) {
         this.buffer = buffer;
         this.shape = shape;
         this.layout = layout;
         this.owner = owner;
+        this.ownsBuffer = ownsBuffer;
     }
 
     /** A new fp32 tensor with undefined contents. */
     public static Tensor allocate(ClContext cl, Shape shape, Layout layout) {
-        return new Tensor(cl.buffer(shape.size()), shape, layout, null);
+        return new Tensor(cl.buffer(shape.size()), shape, layout, null, true);
     }
 
     /** A new row-major fp32 tensor with undefined contents. */
@@ -64,6 +66,19 @@ public final class Tensor implements AutoCloseable {
             throw e;
         }
         return t;
+    }
+
+    /**
+     * A tensor over the first {@code shape.size()} floats of an existing buffer, which stays owned by
+     * its creator: closing the tensor does not free it. Executors use this to place many values in
+     * a few reused buffers.
+     */
+    public static Tensor wrap(ClBuffer buffer, Shape shape, Layout layout) {
+        if (buffer.floats() < shape.size()) {
+            throw new IllegalArgumentException("A buffer of " + buffer.floats() + " floats cannot hold a tensor of shape "
+                    + shape);
+        }
+        return new Tensor(buffer, shape, layout, null, false);
     }
 
     /** Reads a float32 {@code .npy} file onto the device. */
@@ -121,7 +136,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("Cannot reshape " + shape + " (" + shape.size() + " elements) to "
                     + newShape + " (" + newShape.size() + " elements)");
         }
-        return new Tensor(buffer, newShape, newLayout, owner == null ? this : owner);
+        return new Tensor(buffer, newShape, newLayout, owner == null ? this : owner, false);
     }
 
     public Tensor reshape(Shape newShape) {
@@ -143,7 +158,7 @@ public final class Tensor implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            if (owner == null) {
+            if (ownsBuffer) {
                 buffer.close();
             }
         }

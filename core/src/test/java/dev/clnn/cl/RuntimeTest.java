@@ -60,6 +60,26 @@ class RuntimeTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void recordsAnEventForEveryLaunchWhileRecording(ClDevice device) {
+        try (ClContext cl = ClContext.create(device); ClBuffer b = cl.buffer(new float[] {1, 2})) {
+            ClKernel k = cl.program(SCALE, BuildOptions.none()).kernel("scale").args(b, 2);
+            k.launch(new long[] {2}, null);
+            cl.startRecording();
+            k.launch(new long[] {2}, null);
+            k.launch(new long[] {2}, null);
+            java.util.List<ClEvent> events = cl.stopRecording();
+            k.launch(new long[] {2}, null);
+            assertEquals(2, events.size());
+            assertEquals("scale", events.get(0).label());
+            assertTrue(ClEvent.totalNanos(events) >= 0);
+            events.forEach(ClEvent::close);
+            assertArrayEquals(new float[] {16, 32}, b.read());
+            assertEquals(0, cl.stopRecording().size());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
     void programCacheReusesBinariesAndRebuildsCorruptOrStaleEntries(ClDevice device, @TempDir Path dir)
             throws Exception {
         ProgramCache cache = new ProgramCache(dir);
