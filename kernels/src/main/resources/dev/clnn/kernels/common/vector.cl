@@ -5,7 +5,7 @@
 //   floatv              float when VW == 1, else floatVW
 //   VLOAD(i, p)         the i-th vector at p, that is p[i*VW .. i*VW + VW-1] (vloadn: element alignment suffices)
 //   VSTORE(v, i, p)     the matching store
-//   HSUM(v), HMAX(v)    sum and maximum of the VW components, as a float
+//   hsum(v), hmax(v)    sum and maximum of the VW components, as a float
 //
 // Defines:
 //   VW   floats per vector: 1, 2, 4, 8 or 16 (1 makes every "vector" a plain float)
@@ -14,48 +14,53 @@
 #define VW 4            // floats per vector
 #endif
 
-#define HSUM2(v) ((v).s0 + (v).s1)
-#define HSUM4(v) HSUM2((v).lo + (v).hi)
-#define HSUM8(v) HSUM4((v).lo + (v).hi)
-#define HSUM16(v) HSUM8((v).lo + (v).hi)
-#define HMAX2(v) fmax((v).s0, (v).s1)
-#define HMAX4(v) HMAX2(fmax((v).lo, (v).hi))
-#define HMAX8(v) HMAX4(fmax((v).lo, (v).hi))
-#define HMAX16(v) HMAX8(fmax((v).lo, (v).hi))
-
 #if VW == 1
 typedef float floatv;
 #define VLOAD(i, p) ((p)[(i)])
 #define VSTORE(v, i, p) ((p)[(i)] = (v))
-#define HSUM(v) (v)
-#define HMAX(v) (v)
 #elif VW == 2
 typedef float2 floatv;
 #define VLOAD vload2
 #define VSTORE vstore2
-#define HSUM HSUM2
-#define HMAX HMAX2
 #elif VW == 4
 typedef float4 floatv;
 #define VLOAD vload4
 #define VSTORE vstore4
-#define HSUM HSUM4
-#define HMAX HMAX4
 #elif VW == 8
 typedef float8 floatv;
 #define VLOAD vload8
 #define VSTORE vstore8
-#define HSUM HSUM8
-#define HMAX HMAX8
 #elif VW == 16
 typedef float16 floatv;
 #define VLOAD vload16
 #define VSTORE vstore16
-#define HSUM HSUM16
-#define HMAX HMAX16
 #else
 #error "VW must be 1, 2, 4, 8 or 16"
 #endif
+
+// NOTE: horizontal sums go through a private array, not .lo/.hi or .sN: Oclgrind 21.10's
+// --uninitialized checker crashes the process on extracting components of a loaded vector.
+inline float hsum(const floatv v)
+{
+    float tmp[VW];
+    VSTORE(v, 0, tmp);
+    float s = 0.0f;
+    for (int e = 0; e < VW; ++e) {
+        s += tmp[e];
+    }
+    return s;
+}
+
+inline float hmax(const floatv v)
+{
+    float tmp[VW];
+    VSTORE(v, 0, tmp);
+    float m = tmp[0];
+    for (int e = 1; e < VW; ++e) {
+        m = fmax(m, tmp[e]);
+    }
+    return m;
+}
 
 // The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row,
 // read without touching memory past it.
