@@ -55,7 +55,7 @@ public record Activation(Kind kind, float lo, float hi, float alpha, float beta)
             case HARD_SWISH: {
                 float r = x + 3f;
                 r = r < 0f ? 0f : r > 6f ? 6f : r;
-                return x * r * (1f / 6f);
+                return x * (r * (1f / 6f));     // x * r first would overflow for |x| > Float.MAX_VALUE / 6
             }
             case HARD_SIGMOID: {
                 float r = alpha * x + beta;

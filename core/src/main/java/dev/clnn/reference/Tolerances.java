@@ -25,4 +25,32 @@ public final class Tolerances {
     public static float gemmAtol(int k) {
         return GEMM_ATOL_PER_K * Math.max(k, 16);
     }
+
+    // Element-wise, softmax, pooling and normalisation operators. Exact ops (ReLU, clip, leaky ReLU,
+    // max pooling, pad, transpose, concat, add/sub/mul) are compared bit for bit, not through these.
+
+    /** Activations with transcendental functions (sigmoid, tanh; OpenCL allows 3-5 ulp): relative tolerance. */
+    public static final float ACTIVATION_RTOL = 2e-6f;
+    /** Activations: absolute tolerance, for results near zero. */
+    public static final float ACTIVATION_ATOL = 1e-7f;
+
+    /** Softmax and log-softmax: relative tolerance (a sum of exponentials, then a division or a log). */
+    public static final float SOFTMAX_RTOL = 2e-5f;
+    /** Softmax and log-softmax: absolute tolerance. */
+    public static final float SOFTMAX_ATOL = 1e-6f;
+
+    /** Average pooling: relative tolerance (a float sum of the window against a double one). */
+    public static final float POOL_RTOL = 1e-5f;
+    /** Average pooling: absolute tolerance, for inputs in [-1, 1] and windows up to a few thousand elements. */
+    public static final float POOL_ATOL = 2e-6f;
+
+    /** Element-wise division and fused epilogues (OpenCL divides to 2.5 ulp): relative tolerance. */
+    public static final float ELEMENTWISE_RTOL = 1e-6f;
+    /** Element-wise: absolute tolerance. */
+    public static final float ELEMENTWISE_ATOL = 1e-7f;
+
+    /** Batch normalisation (scale and shift precomputed, against the formula in double): relative tolerance. */
+    public static final float BATCHNORM_RTOL = 1e-5f;
+    /** Batch normalisation: absolute tolerance, for inputs and statistics in [-1, 1]. */
+    public static final float BATCHNORM_ATOL = 2e-6f;
 }

@@ -39,7 +39,8 @@
 #elif ACT == 5
 #define ACTIVATE(x) tanh(x)
 #elif ACT == 6
-#define ACTIVATE(x) ((x) * CLNN_CLIP((x) + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f))
+// relu6(x + 3) / 6 first: x * relu6(x + 3) would overflow for |x| > FLT_MAX / 6
+#define ACTIVATE(x) ((x) * (CLNN_CLIP((x) + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f)))
 #elif ACT == 7
 #define ACTIVATE(x) CLNN_CLIP(ACT_ALPHA * (x) + ACT_BETA, 0.0f, 1.0f)
 #else

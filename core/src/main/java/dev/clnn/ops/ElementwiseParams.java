@@ -1,0 +1,47 @@
+package dev.clnn.ops;
+
+import java.util.Locale;
+
+/**
+ * Parameters of an {@link Elementwise}: the binary operation and the activation fused after it.
+ * Immutable.
+ *
+ * @param op         add, subtract, multiply or divide (ONNX {@code Add}, {@code Sub}, {@code Mul}, {@code Div})
+ * @param activation applied to each result, {@link Activation#NONE} for none
+ */
+public record ElementwiseParams(Op op, Activation activation) {
+
+    public enum Op { ADD, SUB, MUL, DIV }
+
+    public ElementwiseParams {
+        if (op == null || activation == null) {
+            throw new IllegalArgumentException("Elementwise: an operation and an activation (NONE for none) are required");
+        }
+    }
+
+    public static ElementwiseParams add() {
+        return new ElementwiseParams(Op.ADD, Activation.NONE);
+    }
+
+    public static ElementwiseParams sub() {
+        return new ElementwiseParams(Op.SUB, Activation.NONE);
+    }
+
+    public static ElementwiseParams mul() {
+        return new ElementwiseParams(Op.MUL, Activation.NONE);
+    }
+
+    public static ElementwiseParams div() {
+        return new ElementwiseParams(Op.DIV, Activation.NONE);
+    }
+
+    /** The same operation followed by {@code act}, as in a residual add with ReLU. */
+    public ElementwiseParams with(Activation act) {
+        return new ElementwiseParams(op, act);
+    }
+
+    @Override
+    public String toString() {
+        return op.name().toLowerCase(Locale.ROOT) + (activation.kind() == Activation.Kind.NONE ? "" : "+" + activation);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.clnn.ops;
+
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
+import dev.clnn.cl.ClKernel;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * Checks and launch shapes shared by the element-wise, pooling and layout operators. Every message
+ * starts with the operator's name, so a caller sees which op rejected which tensor.
+ */
+final class OpSupport {
+    /** Work-items per group of 1-D launches on GPUs: a multiple of every warp and wavefront width. */
+    static final int GPU_GROUP = 256;
+
+    private OpSupport() {
+    }
+
+    /** The element count of {@code shape}, which the kernels index with 32-bit ints. */
+    static int elements(String op, Shape shape) {
+        if (shape.size() > Integer.MAX_VALUE - 65536) {
+            throw new IllegalArgumentException(op + ": shape " + shape + " has " + shape.size()
+                    + " elements; kernels index at most 2^31 - 65537");
+        }
+        return (int) shape.size();
+    }
+
+    /**
+     * Checks that {@code t} is open, lives in {@code cl} and has shape {@code expected}.
+     *
+     * @throws IllegalStateException    when the tensor was closed
+     * @throws IllegalArgumentException when it lives elsewhere or has another shape
+     */
+    static void check(String op, String role, Tensor t, ClContext cl, Shape expected) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + role + " is null");
+        }
+        t.ensureOpen();
+        if (t.context() != cl) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.shape()
+                    + " belongs to another OpenCL context than the one the op was configured in");
+        }
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": " + role + " has shape " + t.shape() + " but the op was"
+                    + " configured for " + expected);
+        }
+    }
+
+    /** Rejects {@code x} and {@code y} sharing a buffer, for kernels that read elements other than the one they write. */
+    static void distinct(String op, Tensor x, Tensor y) {
+        if (x.buffer() == y.buffer()) {
+            throw new IllegalArgumentException(op + ": input " + x.shape() + " and output " + y.shape()
+                    + " share a buffer; this op cannot run in place");
+        }
+    }
+
+    static void ensureOpen(String op, boolean closed) {
+        if (closed) {
+            throw new IllegalStateException("This " + op + " was closed");
+        }
+    }
+
+    /** Rejects a work-group larger than the device runs. */
+    static void checkWorkGroup(String op, KernelConfig<?> config, ClDevice device) {
+        if (config.workGroupSize() > device.maxWorkGroupSize()) {
+            throw new IllegalArgumentException(op + ": " + config + " needs work-groups of " + config.workGroupSize()
+                    + "; " + device.name() + " runs at most " + device.maxWorkGroupSize());
+        }
+    }
+
+    /**
+     * Launches {@code k} over {@code n} work-items in one dimension. On a GPU in groups of
+     * {@link #GPU_GROUP} (the kernels bounds-check the rounded-up tail); elsewhere the driver picks.
+     */
+    static void launch(ClKernel k, ClDevice device, long n) {
+        long items = Math.max(1, n);
+        if (device.isCpu()) {
+            k.launch(new long[] {items}, null);
+            return;
+        }
+        long group = Math.min(GPU_GROUP, device.maxWorkGroupSize());
+        k.launch(new long[] {roundUp(items, group)}, new long[] {group});
+    }
+
+    /** Launches {@code groups} work-groups of {@code group} work-items, one dimension. */
+    static void launchGroups(ClKernel k, long groups, int group) {
+        k.launch(new long[] {Math.max(1, groups) * group}, new long[] {group});
+    }
+
+    static long roundUp(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
+    }
+
+    static int ceilDiv(int value, int divisor) {
+        return (value + divisor - 1) / divisor;
+    }
+
+    /** The smallest power of two at least {@code n} (1 for n <= 1). */
+    static int nextPowerOfTwo(int n) {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+    }
+}

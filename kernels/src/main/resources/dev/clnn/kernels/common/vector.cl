@@ -1,0 +1,91 @@
+// Vector helpers for kernels that move VW floats per load or store. The host prepends this file to
+// the kernel's own source (KernelSource.withHeader), like common/activation.cl.
+//
+// Gives:
+//   floatv              float when VW == 1, else floatVW
+//   VLOAD(i, p)         the i-th vector at p, that is p[i*VW .. i*VW + VW-1] (vloadn: element alignment suffices)
+//   VSTORE(v, i, p)     the matching store
+//   hsum(v), hmax(v)    sum and maximum of the VW components, as a float
+//
+// Defines:
+//   VW   floats per vector: 1, 2, 4, 8 or 16 (1 makes every "vector" a plain float)
+
+#ifndef VW
+#define VW 4            // floats per vector
+#endif
+
+#if VW == 1
+typedef float floatv;
+#define VLOAD(i, p) ((p)[(i)])
+#define VSTORE(v, i, p) ((p)[(i)] = (v))
+#elif VW == 2
+typedef float2 floatv;
+#define VLOAD vload2
+#define VSTORE vstore2
+#elif VW == 4
+typedef float4 floatv;
+#define VLOAD vload4
+#define VSTORE vstore4
+#elif VW == 8
+typedef float8 floatv;
+#define VLOAD vload8
+#define VSTORE vstore8
+#elif VW == 16
+typedef float16 floatv;
+#define VLOAD vload16
+#define VSTORE vstore16
+#else
+#error "VW must be 1, 2, 4, 8 or 16"
+#endif
+
+// NOTE: horizontal sums go through a private array, not .lo/.hi or .sN: Oclgrind 21.10's
+// --uninitialized checker crashes the process on extracting components of a loaded vector.
+inline float hsum(const floatv v)
+{
+    float tmp[VW];
+    VSTORE(v, 0, tmp);
+    float s = 0.0f;
+    for (int e = 0; e < VW; ++e) {
+        s += tmp[e];
+    }
+    return s;
+}
+
+inline float hmax(const floatv v)
+{
+    float tmp[VW];
+    VSTORE(v, 0, tmp);
+    float m = tmp[0];
+    for (int e = 1; e < VW; ++e) {
+        m = fmax(m, tmp[e]);
+    }
+    return m;
+}
+
+// The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row,
+// read without touching memory past it.
+inline floatv vload_partial(__global const float* p, const int valid)
+{
+    if (valid >= VW) {
+        return VLOAD(0, p);
+    }
+    float tmp[VW];
+    for (int e = 0; e < VW; ++e) {
+        tmp[e] = e < valid ? p[e] : 0.0f;
+    }
+    return VLOAD(0, tmp);
+}
+
+// Stores the first `valid` components of v at p (all of them when valid >= VW).
+inline void vstore_partial(const floatv v, __global float* p, const int valid)
+{
+    if (valid >= VW) {
+        VSTORE(v, 0, p);
+        return;
+    }
+    float tmp[VW];
+    VSTORE(v, 0, tmp);
+    for (int e = 0; e < valid; ++e) {
+        p[e] = tmp[e];
+    }
+}
