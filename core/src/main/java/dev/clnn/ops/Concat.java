@@ -1,0 +1,147 @@
+package dev.clnn.ops;
+
+import java.util.List;
+
+import dev.clnn.cl.BuildOptions;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClKernel;
+import dev.clnn.cl.KernelSource;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * Concatenation of any number of tensors along any axis ({@code kernels/layout/concat.cl}): the
+ * inputs agree on every other dimension; the output's axis is the sum of theirs. One copy kernel is
+ * enqueued per input, into its slice of the output. Exact: elements are only moved.
+ *
+ * <p>Variants: {@code GENERAL} copies one float per work-item (coalesced); {@code VECTOR} copies
+ * {@link KernelConfig#vectorWidth()} floats per work-item (CPU).
+ *
+ * <pre>{@code
+ * Concat cat = Concat.configure(cl, ConcatParams.axis(-1), List.of(a.shape(), b.shape()));   // NHWC channels
+ * cat.run(List.of(a, b), y);
+ * }</pre>
+ */
+public final class Concat {
+    private static final String OP = "Concat";
+
+    public enum Variant { GENERAL, VECTOR }
+
+    private final ClContext cl;
+    private final ConcatParams params;
+    private final List<Shape> inputs;
+    private final Shape output;
+    private final KernelConfig<Variant> config;
+    private final ClKernel kernel;
+    private final int outer;
+    private final int inner;
+    private final int vw;
+
+    private Concat(ClContext cl, ConcatParams params, List<Shape> inputs, int axis, KernelConfig<Variant> config) {
+        this.cl = cl;
+        this.params = params;
+        this.inputs = List.copyOf(inputs);
+        this.config = config;
+        int total = 0;
+        for (Shape s : inputs) {
+            total += s.dim(axis);
+        }
+        this.output = inputs.get(0).with(axis, total);
+        OpSupport.elements(OP, output);
+        int[] d = output.dims();
+        int o = 1;
+        int in = 1;
+        for (int i = 0; i < axis; i++) {
+            o *= d[i];
+        }
+        for (int i = axis + 1; i < d.length; i++) {
+            in *= d[i];
+        }
+        this.outer = o;
+        this.inner = in;
+        this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
+        KernelSource source = KernelSource.load("layout/concat.cl").withHeader("common/vector.cl");
+        this.kernel = cl.program(source, BuildOptions.none().define("VW", vw)).kernel("concat_copy");
+    }
+
+    /**
+     * Configures {@code params} for inputs of the given shapes, in order, with the tuned variant.
+     *
+     * @throws IllegalArgumentException when there are no inputs, the axis is out of range, or two
+     *                                  inputs differ in rank or in a dimension other than the axis
+     */
+    public static Concat configure(ClContext cl, ConcatParams params, List<Shape> inputs) {
+        return configure(cl, params, inputs, KernelConfig.tuned("concat", cl.device(), Variant.class));
+    }
+
+    /** Configures with an explicit variant (tests, tuning); throws as {@link #configure(ClContext, ConcatParams, List)}. */
+    public static Concat configure(ClContext cl, ConcatParams params, List<Shape> inputs, KernelConfig<Variant> config) {
+        if (params == null || inputs == null || inputs.isEmpty()) {
+            throw new IllegalArgumentException(OP + ": params and at least one input shape are required");
+        }
+        Shape first = inputs.get(0);
+        int rank = first.rank();
+        if (params.axis() < -rank || params.axis() >= rank) {
+            throw new IllegalArgumentException(OP + " " + params + ": axis " + params.axis()
+                    + " is out of range for input shape " + first + " (rank " + rank + ")");
+        }
+        int axis = params.axis() < 0 ? params.axis() + rank : params.axis();
+        for (Shape s : inputs) {
+            if (s.rank() != rank) {
+                throw new IllegalArgumentException(OP + " " + params + ": input shapes " + first + " and " + s
+                        + " differ in rank");
+            }
+            for (int i = 0; i < rank; i++) {
+                if (i != axis && s.dim(i) != first.dim(i)) {
+                    throw new IllegalArgumentException(OP + " " + params + ": input shapes " + first + " and " + s
+                            + " differ in dimension " + i + ", which is not the concatenation axis");
+                }
+            }
+        }
+        return new Concat(cl, params, inputs, axis, config);
+    }
+
+    public ConcatParams params() { return params; }
+
+    /** The input shapes, in order. */
+    public List<Shape> inputShapes() { return inputs; }
+
+    public Shape outputShape() { return output; }
+
+    public KernelConfig<Variant> config() { return config; }
+
+    /**
+     * Enqueues the concatenation of {@code xs} (read, in the configured order and shapes) into
+     * {@code y} (written); no input may share {@code y}'s buffer.
+     *
+     * @throws IllegalArgumentException when the count or a shape differs from the configured ones,
+     *                                  an input shares y's buffer, or a tensor lives in another context
+     * @throws IllegalStateException    when a tensor was closed
+     */
+    public void run(List<Tensor> xs, Tensor y) {
+        if (xs == null || xs.size() != inputs.size()) {
+            throw new IllegalArgumentException(OP + " " + params + ": configured for " + inputs.size() + " inputs "
+                    + inputs + ", got " + (xs == null ? "null" : xs.size()));
+        }
+        OpSupport.check(OP, "output", y, cl, output);
+        for (int i = 0; i < xs.size(); i++) {
+            OpSupport.check(OP, "input " + i, xs.get(i), cl, inputs.get(i));
+            OpSupport.distinct(OP, xs.get(i), y);
+        }
+        int dstLen = (int) (output.size() / Math.max(1, outer));
+        int offset = 0;
+        for (Tensor x : xs) {
+            int len = outer == 0 ? 0 : (int) (x.shape().size() / outer);
+            if (len > 0) {
+                kernel.args(outer, len, dstLen, offset, x.buffer(), y.buffer());
+                OpSupport.launch(kernel, cl.device(), (long) outer * OpSupport.ceilDiv(len, vw));
+            }
+            offset += len;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return OP + "(" + params + ", " + inputs + " -> " + output + ", " + config + ")";
+    }
+}
