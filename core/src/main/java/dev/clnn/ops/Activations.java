@@ -56,7 +56,8 @@ public final class Activations {
     }
 
     /** Configures with an explicit variant and vector width (tests, tuning). */
-    public static Activations configure(ClContext cl, Activation activation, Shape shape, KernelConfig<Variant> config) {
+    public static Activations configure(ClContext cl, Activation activation, Shape shape,
+                                        KernelConfig<Variant> config) {
         if (activation == null || shape == null || config == null) {
             throw new IllegalArgumentException(OP + ": activation, shape and config are required");
         }

@@ -45,8 +45,9 @@ final class Broadcast {
             int da = padded(a, rank, i);
             int db = padded(b, rank, i);
             if (da != db && da != 1 && db != 1) {
-                throw new IllegalArgumentException(op + ": shapes " + a + " and " + b + " cannot be broadcast: dimension "
-                        + (i - rank) + " is " + da + " in one and " + db + " in the other (they must match or one be 1)");
+                throw new IllegalArgumentException(op + ": shapes " + a + " and " + b + " cannot be broadcast:"
+                        + " dimension " + (i - rank) + " is " + da + " in one and " + db + " in the other"
+                        + " (they must match or one be 1)");
             }
             out[i] = da == 1 ? db : da;
         }

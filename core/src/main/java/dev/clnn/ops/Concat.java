@@ -74,8 +74,9 @@ public final class Concat {
         return configure(cl, params, inputs, KernelConfig.tuned("concat", cl.device(), Variant.class));
     }
 
-    /** Configures with an explicit variant (tests, tuning); throws as {@link #configure(ClContext, ConcatParams, List)}. */
-    public static Concat configure(ClContext cl, ConcatParams params, List<Shape> inputs, KernelConfig<Variant> config) {
+    /** Configures with an explicit variant (tests, tuning); throws as the tuned {@code configure}. */
+    public static Concat configure(ClContext cl, ConcatParams params, List<Shape> inputs,
+                                   KernelConfig<Variant> config) {
         if (params == null || inputs == null || inputs.isEmpty()) {
             throw new IllegalArgumentException(OP + ": params and at least one input shape are required");
         }

@@ -27,7 +27,8 @@ import dev.clnn.tensor.Tensor;
  * {@code eltwise} entry gives the vector width; {@code variant=general} forces the general kernel).
  *
  * <pre>{@code
- * Elementwise residual = Elementwise.configure(cl, ElementwiseParams.add().with(Activation.RELU), x.shape(), skip.shape());
+ * ElementwiseParams addRelu = ElementwiseParams.add().with(Activation.RELU);
+ * Elementwise residual = Elementwise.configure(cl, addRelu, x.shape(), skip.shape());
  * residual.run(x, skip, y);   // x and skip read, y written; y may be x
  * }</pre>
  */

@@ -15,7 +15,8 @@ public record ElementwiseParams(Op op, Activation activation) {
 
     public ElementwiseParams {
         if (op == null || activation == null) {
-            throw new IllegalArgumentException("Elementwise: an operation and an activation (NONE for none) are required");
+            throw new IllegalArgumentException(
+                    "Elementwise: an operation and an activation (NONE for none) are required");
         }
     }
 

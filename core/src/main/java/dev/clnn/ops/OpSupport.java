@@ -47,7 +47,7 @@ final class OpSupport {
         }
     }
 
-    /** Rejects {@code x} and {@code y} sharing a buffer, for kernels that read elements other than the one they write. */
+    /** Rejects {@code x} and {@code y} sharing a buffer, for kernels that read other elements than they write. */
     static void distinct(String op, Tensor x, Tensor y) {
         if (x.buffer() == y.buffer()) {
             throw new IllegalArgumentException(op + ": input " + x.shape() + " and output " + y.shape()

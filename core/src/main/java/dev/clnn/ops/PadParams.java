@@ -21,8 +21,8 @@ public record PadParams(int[] begin, int[] end, float value) {
         end = end.clone();
         for (int i = 0; i < begin.length; i++) {
             if (begin[i] < 0 || end[i] < 0) {
-                throw new IllegalArgumentException("Pad: pads must not be negative (cropping is not supported), got begin "
-                        + Arrays.toString(begin) + " end " + Arrays.toString(end));
+                throw new IllegalArgumentException("Pad: pads must not be negative (cropping is not supported),"
+                        + " got begin " + Arrays.toString(begin) + " end " + Arrays.toString(end));
             }
         }
     }

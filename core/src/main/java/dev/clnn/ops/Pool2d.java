@@ -105,7 +105,8 @@ public final class Pool2d {
         validate(params, input);
         if (config.variant() == Variant.LOCAL) {
             if (params.mode() != Pool2dParams.Mode.GLOBAL_AVERAGE) {
-                throw new IllegalArgumentException(OP + " " + params + ": variant LOCAL is for global average pooling only");
+                throw new IllegalArgumentException(OP + " " + params
+                        + ": variant LOCAL is for global average pooling only");
             }
             OpSupport.checkWorkGroup(OP, config, cl.device());
         }

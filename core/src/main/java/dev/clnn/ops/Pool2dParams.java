@@ -79,7 +79,8 @@ public record Pool2dParams(Mode mode, int kernelH, int kernelW, int strideH, int
 
     /** The same pooling with ONNX {@code count_include_pad} set. */
     public Pool2dParams withCountIncludePad(boolean include) {
-        return new Pool2dParams(mode, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, include);
+        return new Pool2dParams(mode, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight,
+                include);
     }
 
     /** Output height for input height {@code h}: {@code floor((h + pads - kernel) / stride) + 1}; 1 for global. */

@@ -2,7 +2,10 @@ package dev.clnn.reference;
 
 import dev.clnn.tensor.Shape;
 
-/** Plain-Java batch normalisation for inference, straight from the formula, in double: the oracle for {@code dev.clnn.ops.BatchNorm}. */
+/**
+ * Plain-Java batch normalisation for inference, straight from the formula, in double: the oracle
+ * for {@code dev.clnn.ops.BatchNorm}.
+ */
 public final class ReferenceBatchNorm {
     private ReferenceBatchNorm() {
     }

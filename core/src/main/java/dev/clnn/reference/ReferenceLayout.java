@@ -13,7 +13,7 @@ public final class ReferenceLayout {
     private ReferenceLayout() {
     }
 
-    /** {@code x} of {@code shape} with {@code begin[k]} and {@code end[k]} elements of {@code value} around dimension k. */
+    /** {@code x} of {@code shape} with {@code begin[k]} and {@code end[k]} elements of {@code value} around axis k. */
     public static float[] pad(float[] x, Shape shape, int[] begin, int[] end, float value) {
         int rank = shape.rank();
         int[] out = new int[rank];
@@ -37,7 +37,7 @@ public final class ReferenceLayout {
         return y;
     }
 
-    /** {@code x} of {@code shape} with its dimensions permuted: output dimension k is input dimension {@code perm[k]}. */
+    /** {@code x} of {@code shape} with its dimensions permuted: output axis k is input axis {@code perm[k]}. */
     public static float[] transpose(float[] x, Shape shape, int[] perm) {
         int rank = shape.rank();
         int[] out = new int[rank];

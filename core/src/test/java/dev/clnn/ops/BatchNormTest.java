@@ -103,12 +103,14 @@ class BatchNormTest {
         assertThrows(IllegalArgumentException.class, () -> BatchNorm.configure(cl, BatchNormParams.nhwc(0f), s,
                 three, three, three, new float[] {1, 0, 1}));
         assertThrows(IllegalArgumentException.class, () -> BatchNorm.configure(cl, BatchNormParams.nchw(1e-5f), s,
-                new float[2], new float[2], new float[2], new float[] {1, 1}, KernelConfig.of(BatchNorm.Variant.CHANNELS_LAST)));
+                new float[2], new float[2], new float[2], new float[] {1, 1},
+                KernelConfig.of(BatchNorm.Variant.CHANNELS_LAST)));
         assertThrows(IllegalArgumentException.class, () -> BatchNormParams.nhwc(-1f));
         BatchNorm bn = BatchNorm.configure(cl, BatchNormParams.nhwc(1e-5f), s, three, three, three, three);
         try (Tensor x = Tensor.allocate(cl, s); Tensor wrong = Tensor.allocate(cl, Shape.of(1, 2, 3, 2))) {
             e = assertThrows(IllegalArgumentException.class, () -> bn.run(x, wrong));
-            assertTrue(e.getMessage().contains("(1, 2, 3, 2)") && e.getMessage().contains("(1, 2, 2, 3)"), e.getMessage());
+            assertTrue(e.getMessage().contains("(1, 2, 3, 2)") && e.getMessage().contains("(1, 2, 2, 3)"),
+                    e.getMessage());
             bn.close();
             bn.close();
             IllegalStateException closed = assertThrows(IllegalStateException.class, () -> bn.run(x, x));

@@ -26,11 +26,11 @@ import dev.clnn.testing.Contexts;
 import dev.clnn.testing.OpTesting;
 import dev.clnn.testing.TestDevices;
 
-/** Add, sub, mul and div with broadcasting and fused activations, every variant, against {@code ReferenceElementwise}. */
+/** Add, sub, mul and div with broadcasting and fused activations, every variant, against the reference. */
 class ElementwiseTest {
     private static final Contexts CONTEXTS = new Contexts();
 
-    /** Operand shape pairs: same shapes, scalars on either side, per-channel and per-image, both sides broadcast, rank mismatch. */
+    /** Operand pairs: same shapes, scalars either side, per channel and per image, both broadcast, ranks differing. */
     private static final Shape[][] PAIRS = {
         {Shape.of(1), Shape.of(1)},
         {Shape.of(7), Shape.of(7)},
@@ -179,7 +179,8 @@ class ElementwiseTest {
             db[2] = Float.NaN;
             db[3] = 0.0f;
         }
-        float[] expected = ReferenceElementwise.binary(da, sa, db, sb, oracle(p.op()), OpTesting.oracle(p.activation()));
+        float[] expected = ReferenceElementwise.binary(da, sa, db, sb, oracle(p.op()),
+                OpTesting.oracle(p.activation()));
         try (Tensor a = Tensor.of(cl, sa, da); Tensor b = Tensor.of(cl, sb, db);
              Tensor y = Tensor.allocate(cl, op.outputShape())) {
             op.run(a, b, y);
@@ -187,8 +188,9 @@ class ElementwiseTest {
             if (p.op() != ElementwiseParams.Op.DIV && OpTesting.isExact(p.activation())) {
                 OpTesting.assertExact(actual, expected, op::toString);
             } else {
-                OpTesting.assertClose(actual, expected, Math.max(Tolerances.ELEMENTWISE_RTOL, Tolerances.ACTIVATION_RTOL),
-                        Math.max(Tolerances.ELEMENTWISE_ATOL, Tolerances.ACTIVATION_ATOL), op::toString);
+                float rtol = Math.max(Tolerances.ELEMENTWISE_RTOL, Tolerances.ACTIVATION_RTOL);
+                float atol = Math.max(Tolerances.ELEMENTWISE_ATOL, Tolerances.ACTIVATION_ATOL);
+                OpTesting.assertClose(actual, expected, rtol, atol, op::toString);
             }
         }
     }

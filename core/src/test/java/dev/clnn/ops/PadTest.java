@@ -97,12 +97,15 @@ class PadTest {
                 () -> Pad.configure(cl, PadParams.nhwc(1, 1, 1, 1), Shape.of(3, 4)));
         assertTrue(e.getMessage().contains("Pad") && e.getMessage().contains("(3, 4)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Pad.configure(cl,
-                PadParams.of(new int[9], new int[9]), Shape.of(2, 2, 2, 2, 2, 2, 2, 2, 2), KernelConfig.of(Pad.Variant.GENERAL)));
+                PadParams.of(new int[9], new int[9]), Shape.of(2, 2, 2, 2, 2, 2, 2, 2, 2),
+                KernelConfig.of(Pad.Variant.GENERAL)));
         Pad pad = Pad.configure(cl, PadParams.nhwc(1, 1, 1, 1), Shape.of(1, 2, 2, 1));
         assertEquals(Shape.of(1, 4, 4, 1), pad.outputShape());
-        try (Tensor x = Tensor.allocate(cl, Shape.of(1, 2, 2, 1)); Tensor y = Tensor.allocate(cl, Shape.of(1, 4, 4, 1))) {
+        try (Tensor x = Tensor.allocate(cl, Shape.of(1, 2, 2, 1));
+             Tensor y = Tensor.allocate(cl, Shape.of(1, 4, 4, 1))) {
             e = assertThrows(IllegalArgumentException.class, () -> pad.run(y, y));
-            assertTrue(e.getMessage().contains("(1, 4, 4, 1)") && e.getMessage().contains("(1, 2, 2, 1)"), e.getMessage());
+            assertTrue(e.getMessage().contains("(1, 4, 4, 1)") && e.getMessage().contains("(1, 2, 2, 1)"),
+                    e.getMessage());
             Tensor closed = Tensor.allocate(cl, Shape.of(1, 4, 4, 1));
             closed.close();
             assertThrows(IllegalStateException.class, () -> pad.run(x, closed));

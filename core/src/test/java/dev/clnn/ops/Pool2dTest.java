@@ -32,7 +32,10 @@ class Pool2dTest {
     private record Case(Pool2dParams params, Shape input) {
     }
 
-    /** The poolings of the MNIST CNN and MobileNet v1/v2, TF "SAME" and ONNX padding, odd sizes, channel counts off every vector width. */
+    /**
+     * The poolings of the MNIST CNN and MobileNet v1/v2, TF "SAME" and ONNX padding, odd sizes,
+     * channel counts off every vector width.
+     */
     private static final Case[] CASES = {
         new Case(Pool2dParams.max(2, 2), Shape.of(2, 26, 26, 32)),                  // MNIST CNN
         new Case(Pool2dParams.max(2, 2), Shape.of(3, 28, 28, 1)),
@@ -174,7 +177,8 @@ class Pool2dTest {
         Pool2dParams p = op.params();
         Shape in = op.inputShape();
         boolean max = p.mode() == Pool2dParams.Mode.MAX;
-        float[] x = max ? OpTesting.withExtremes(in.sizeAsInt(), seed, 1f) : OpTesting.uniform(in.sizeAsInt(), seed, 1f);
+        int size = in.sizeAsInt();
+        float[] x = max ? OpTesting.withExtremes(size, seed, 1f) : OpTesting.uniform(size, seed, 1f);
         float[] expected = reference(p, in, x);
         try (Tensor tx = Tensor.of(cl, in, Layout.NHWC, x);
              Tensor ty = Tensor.allocate(cl, op.outputShape(), Layout.NHWC)) {

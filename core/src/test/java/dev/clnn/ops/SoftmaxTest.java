@@ -33,7 +33,9 @@ class SoftmaxTest {
         Shape.of(2, 1031), Shape.of(2, 3, 5, 7), Shape.of(13, 1, 19), Shape.of(1000, 3),
     };
     /** Under the simulator: still a single element, short and long rows and a 3-axis shape. */
-    private static final Shape[] SIMULATOR_SHAPES = {Shape.of(1, 1), Shape.of(3, 17), Shape.of(2, 70), Shape.of(2, 3, 5)};
+    private static final Shape[] SIMULATOR_SHAPES = {
+        Shape.of(1, 1), Shape.of(3, 17), Shape.of(2, 70), Shape.of(2, 3, 5),
+    };
 
     private static final List<KernelConfig<Softmax.Variant>> VARIANTS = List.of(
             KernelConfig.of(Softmax.Variant.GENERAL, 4, 64),

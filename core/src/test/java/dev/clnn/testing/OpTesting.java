@@ -84,8 +84,9 @@ public final class OpTesting {
     /** Every activation, with parameters that are not the defaults. */
     public static Activation[] allActivations() {
         return new Activation[] {
-            Activation.NONE, Activation.RELU, Activation.RELU6, Activation.clip(-1.5f, 2.25f), Activation.leakyRelu(0.1f),
-            Activation.SIGMOID, Activation.TANH, Activation.HARD_SWISH, Activation.hardSigmoid(0.2f, 0.5f),
+            Activation.NONE, Activation.RELU, Activation.RELU6, Activation.clip(-1.5f, 2.25f),
+            Activation.leakyRelu(0.1f), Activation.SIGMOID, Activation.TANH, Activation.HARD_SWISH,
+            Activation.hardSigmoid(0.2f, 0.5f),
         };
     }
 

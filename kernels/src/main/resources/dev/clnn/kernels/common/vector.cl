@@ -40,7 +40,7 @@ typedef float16 floatv;
 
 // NOTE: horizontal sums go through a private array, not .lo/.hi or .sN: Oclgrind 21.10's
 // --uninitialized checker crashes the process on extracting components of a loaded vector.
-inline float hsum(const floatv v)
+float hsum(const floatv v)
 {
     float tmp[VW];
     VSTORE(v, 0, tmp);
@@ -51,7 +51,7 @@ inline float hsum(const floatv v)
     return s;
 }
 
-inline float hmax(const floatv v)
+float hmax(const floatv v)
 {
     float tmp[VW];
     VSTORE(v, 0, tmp);
@@ -64,7 +64,7 @@ inline float hmax(const floatv v)
 
 // The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row,
 // read without touching memory past it.
-inline floatv vload_partial(__global const float* p, const int valid)
+floatv vload_partial(__global const float* p, const int valid)
 {
     if (valid >= VW) {
         return VLOAD(0, p);
@@ -77,7 +77,7 @@ inline floatv vload_partial(__global const float* p, const int valid)
 }
 
 // Stores the first `valid` components of v at p (all of them when valid >= VW).
-inline void vstore_partial(const floatv v, __global float* p, const int valid)
+void vstore_partial(const floatv v, __global float* p, const int valid)
 {
     if (valid >= VW) {
         VSTORE(v, 0, p);

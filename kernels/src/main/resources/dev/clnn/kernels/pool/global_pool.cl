@@ -10,7 +10,8 @@
 //   global_avg_pool_local  one work-group of WG work-items per (image, block of TC channels): the
 //                          work-items form WG / TC rows; row r sums pixels r, r + WG/TC, ... of its
 //                          channel (coalesced along channels), then a tree in local memory adds the
-//                          rows (GPU: many pixels, few images). Global (ceil(C / TC) * TC, WG / TC, N), local (TC, WG / TC, 1).
+//                          rows (GPU: many pixels, few images).
+//                          Global (ceil(C / TC) * TC, WG / TC, N), local (TC, WG / TC, 1).
 //
 // Defines:
 //   VW   channels per work-item of global_avg_pool (common/vector.cl)
