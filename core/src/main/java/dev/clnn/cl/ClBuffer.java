@@ -106,7 +106,7 @@ public final class ClBuffer implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            context.release(mem);
+            context.release(mem, bytes);
         }
     }
 }

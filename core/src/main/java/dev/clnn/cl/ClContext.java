@@ -41,6 +41,8 @@ public final class ClContext implements AutoCloseable {
      */
     private final List<cl_mem> deferred = Boolean.getBoolean("clnn.cl.deferRelease") ? new ArrayList<>() : null;
     private List<ClEvent> recording;
+    private long allocatedBytes;
+    private long peakBytes;
     private boolean closed;
 
     private ClContext(ClDevice device, ProgramCache cache) {
@@ -93,6 +95,8 @@ public final class ClContext implements AutoCloseable {
         int[] err = new int[1];
         cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, err);
         ClException.check(err[0], "clCreateBuffer");
+        allocatedBytes += bytes;
+        peakBytes = Math.max(peakBytes, allocatedBytes);
         return new ClBuffer(this, mem, bytes);
     }
 
@@ -172,7 +176,23 @@ public final class ClContext implements AutoCloseable {
         ClException.check(clFlush(queue), "clFlush");
     }
 
-    void release(cl_mem mem) {
+    /** Bytes of the buffers of this context that are open now. */
+    public long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    /** The most bytes of buffers open at once since the context was made or {@link #resetPeak()}. */
+    public long peakBytes() {
+        return peakBytes;
+    }
+
+    /** Starts measuring {@link #peakBytes()} afresh from what is allocated now. */
+    public void resetPeak() {
+        peakBytes = allocatedBytes;
+    }
+
+    void release(cl_mem mem, long bytes) {
+        allocatedBytes -= bytes;
         if (deferred != null && !closed) {
             deferred.add(mem);
         } else {

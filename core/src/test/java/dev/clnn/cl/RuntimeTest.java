@@ -35,6 +35,14 @@ class RuntimeTest {
             b.fill(0.5f);
             cl.finish();
             assertEquals(0.5f, b.read()[9]);
+            assertEquals(40, cl.allocatedBytes());
+            try (ClBuffer extra = cl.buffer(100)) {
+                assertEquals(440, cl.allocatedBytes());
+            }
+            assertEquals(40, cl.allocatedBytes());
+            assertEquals(440, cl.peakBytes());
+            cl.resetPeak();
+            assertEquals(40, cl.peakBytes());
             assertThrows(IllegalArgumentException.class, () -> b.write(new float[3], 0, 8, 3));
             assertThrows(IllegalArgumentException.class, () -> b.read(new float[2], 0, 0, 3));
         }
