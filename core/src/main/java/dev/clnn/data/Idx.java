@@ -22,7 +22,8 @@ import java.util.zip.ZipException;
  *   then        the elements, row-major
  * </pre>
  * Every malformed input is an {@link IOException} that names the file: a wrong magic number, an
- * unsupported type, a truncated file, or data too large for one array.
+ * unsupported type, a truncated file or trailing bytes, a gzip stream that fails its checksum, or
+ * data too large for one array.
  */
 public final class Idx {
     private static final int UNSIGNED_BYTE = 0x08;
@@ -68,6 +69,10 @@ public final class Idx {
             }
             byte[] data = new byte[(int) size];
             in.readFully(data);
+            // reading on to the end also makes GZIPInputStream check the CRC in the gzip trailer
+            if (in.read() != -1) {
+                throw new IOException(file + ": more data than its header announces (" + size + " elements)");
+            }
             return new Array(file, dims, data);
         } catch (EOFException e) {
             throw new IOException(file + ": truncated (the file ends before the data its header announces)", e);

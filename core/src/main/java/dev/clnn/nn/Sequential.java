@@ -42,7 +42,10 @@ public final class Sequential implements AutoCloseable {
     private final ParameterStore store;
     private boolean closed;
 
-    /** Builds {@code layers} for examples of {@code inputShape} (e.g. {@code (28, 28, 1)}, NHWC) and initialises them with seed 0. */
+    /**
+     * Builds {@code layers} for examples of {@code inputShape} (e.g. {@code (28, 28, 1)}, NHWC),
+     * takes ownership of them, and initialises the parameters with seed 0.
+     */
     public Sequential(ClContext cl, Shape inputShape, Layer... layers) {
         this(cl, inputShape, List.of(layers));
     }
@@ -209,13 +212,13 @@ public final class Sequential implements AutoCloseable {
     /** A Keras-like table: each layer's name, kind, output shape and parameter count, and the total. */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        String line = "-".repeat(72) + "\n";
-        sb.append(String.format("%-34s %-24s %12s%n", "Layer", "Output shape", "Parameters")).append(line);
-        sb.append(String.format("%-34s %-24s %12s%n", "input", "(None" + tail(inputShape) + ")", "0"));
+        String line = "-".repeat(88) + "\n";
+        sb.append(String.format("%-50s %-24s %12s%n", "Layer", "Output shape", "Parameters")).append(line);
+        sb.append(String.format("%-50s %-24s %12s%n", "input", "(None" + tail(inputShape) + ")", "0"));
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             long count = l.parameters().stream().mapToLong(Parameter::size).sum();
-            sb.append(String.format("%-34s %-24s %,12d%n", names.get(i) + " " + l, "(None" + tail(l.outputShape())
+            sb.append(String.format("%-50s %-24s %,12d%n", names.get(i) + " " + l, "(None" + tail(l.outputShape())
                     + ")", count));
         }
         sb.append(line).append(String.format("Trainable parameters: %,d%n", store.count()));
