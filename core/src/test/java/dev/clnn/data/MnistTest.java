@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.clnn.tensor.Shape;
+import dev.clnn.testing.TestDatasets;
 
 /** The IDX and MNIST readers on small files written here, every corrupt-input case, and the real data. */
 class MnistTest {
@@ -174,7 +175,7 @@ class MnistTest {
 
     @Test
     void realFashionMnistIsWhereDebianPutsIt() throws IOException {
-        Mnist.Split s = Mnist.load(Mnist.DEFAULT_DIR, 500, 300);
+        Mnist.Split s = Mnist.load(TestDatasets.fashionMnist(), 500, 300);
         assertEquals(500, s.train().size());
         assertEquals(300, s.test().size());
         assertEquals(Shape.of(28, 28, 1), s.train().exampleShape());

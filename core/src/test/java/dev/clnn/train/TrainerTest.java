@@ -26,6 +26,7 @@ import dev.clnn.nn.Sequential;
 import dev.clnn.ops.Activation;
 import dev.clnn.tensor.Shape;
 import dev.clnn.testing.Contexts;
+import dev.clnn.testing.TestDatasets;
 
 /** Training end to end on real Fashion-MNIST data: the loss falls, accuracy beats chance, runs repeat exactly. */
 class TrainerTest {
@@ -34,7 +35,7 @@ class TrainerTest {
 
     @BeforeAll
     static void loadData() throws IOException {
-        data = Mnist.load(Mnist.DEFAULT_DIR, 2000, 1000);
+        data = Mnist.load(TestDatasets.fashionMnist(), 2000, 1000);
     }
 
     @AfterAll

@@ -94,6 +94,8 @@ final class TrainCommand {
             if (limit != null && limit < 1) {
                 throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
             }
+            FitOptions options = FitOptions.defaults().withEpochs(epochs).withBatchSize(batchSize).withSeed(seed)
+                    .withProgressEvery(Math.max(1, 1024 / Math.max(1, batchSize)));
             Mnist.Split split = load();
             ClDevice d = Devices.selectOne(device);
             long t0 = System.nanoTime();
@@ -107,8 +109,6 @@ final class TrainCommand {
                 out.print(model.summary());
                 out.printf("Optimizer: %s, batch size %d, %d epochs, seed %d%n%n", opt, batchSize, epochs, seed);
                 out.flush();
-                FitOptions options = FitOptions.defaults().withEpochs(epochs).withBatchSize(batchSize).withSeed(seed)
-                        .withProgressEvery(Math.max(1, 1024 / batchSize));
                 History history = trainer.fit(split.train(), split.test(), options, new Progress(out, err));
                 double total = (System.nanoTime() - t0) / 1e9;
                 out.printf("Total: %.1f s (%.1f s per epoch) on %s (%s, %s)%n", total,
