@@ -96,6 +96,7 @@ class Conv2dTest {
             try (ParameterStore store = ParameterStore.allocate(cl, conv.parameters());
                  Tensor xt = Tensor.of(cl, Shape.of(c[0], c[1], c[2], c[3]), Layout.NHWC, x);
                  Tensor dyt = Tensor.of(cl, Shape.of(c[0], g.oh(), g.ow(), g.oc()), Layout.NHWC, dy)) {
+                assertEquals(g.weightSize() + g.oc(), store.count(), "kernel and bias in one flat store");
                 conv.kernel().write(w);
                 conv.bias().write(b);
                 float[] y = conv.forward(xt, true).toArray();
@@ -160,6 +161,7 @@ class Conv2dTest {
                  Tensor x5 = Tensor.of(cl, Shape.of(5, 6, 6, 2), Layout.NHWC, LayerTesting.uniform(360, 1, 1f));
                  Tensor x2 = Tensor.of(cl, Shape.of(2, 6, 6, 2), Layout.NHWC, LayerTesting.uniform(144, 1, 1f));
                  Tensor dy2 = Tensor.of(cl, Shape.of(2, 4, 4, 4), Layout.NHWC, LayerTesting.uniform(128, 2, 1f))) {
+                assertEquals(3 * 3 * 2 * 4 + 4, store.count());
                 float[] y5 = conv.forward(x5, true).toArray();
                 float[] y2 = conv.forward(x2, true).toArray();
                 for (int i = 0; i < y2.length; i++) {

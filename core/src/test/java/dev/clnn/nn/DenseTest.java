@@ -77,6 +77,7 @@ class DenseTest {
             try (ParameterStore store = ParameterStore.allocate(cl, dense.parameters());
                  Tensor xt = Tensor.of(cl, Shape.of(n, in), x);
                  Tensor dyt = Tensor.of(cl, Shape.of(n, out), dy)) {
+                assertEquals((long) in * out + out, store.count());
                 dense.kernel().write(w);
                 dense.bias().write(b);
                 float[] y = dense.forward(xt, true).toArray();
@@ -127,6 +128,7 @@ class DenseTest {
             try (ParameterStore store = ParameterStore.allocate(cl, dense.parameters());
                  Tensor x = Tensor.allocate(cl, Shape.of(2, 5));
                  Tensor dy = Tensor.allocate(cl, Shape.of(2, 4))) {
+                assertEquals(6 * 4 + 4, store.count());
                 IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                         () -> dense.forward(x, true));
                 assertTrue(bad.getMessage().contains("(n, 6)") && bad.getMessage().contains("(2, 5)"),
