@@ -13,6 +13,33 @@ public final class Tolerances {
     /** plaidbench's correctness check, used by {@code clnn bench}: absolute tolerance. */
     public static final float BENCH_ATOL = 1e-6f;
 
+    // Training: layers' forward and backward passes, the fused loss and the optimizer steps, on
+    // inputs in [-1, 1], against double-precision references.
+
+    /** Layer forward and backward passes (GEMM-based sums of up to a few hundred terms): relative tolerance. */
+    public static final float TRAIN_RTOL = 1e-4f;
+    /** Layer forward and backward passes: absolute tolerance, for sums that cancel to near zero. */
+    public static final float TRAIN_ATOL = 2e-5f;
+    /** Softmax cross-entropy: losses and gradients (exp and log to a few ulp): relative tolerance. */
+    public static final float LOSS_RTOL = 2e-5f;
+    /** Softmax cross-entropy: absolute tolerance. */
+    public static final float LOSS_ATOL = 1e-6f;
+    /** Optimizer steps against the formula in double (a handful of fp32 operations per element). */
+    public static final float OPTIMIZER_RTOL = 1e-5f;
+    /** Optimizer steps: absolute tolerance. */
+    public static final float OPTIMIZER_ATOL = 1e-7f;
+    /**
+     * Device gradients against central finite differences of the double-precision forward pass:
+     * the fp32 gradient's own rounding dominates (the differences themselves are good to ~1e-9).
+     */
+    public static final float GRADIENT_CHECK_RTOL = 1e-3f;
+    /** Finite-difference gradient checks: absolute tolerance. */
+    public static final float GRADIENT_CHECK_ATOL = 1e-4f;
+    /** A model exported to ONNX, run by ONNX Runtime on the CPU, against clnn's logits (fp32 end to end). */
+    public static final float ONNX_RTOL = 1e-4f;
+    /** ONNX export: absolute tolerance on logits. */
+    public static final float ONNX_ATOL = 1e-4f;
+
     /** GEMM: relative tolerance (fp32 sums in another order than EJML's). */
     public static final float GEMM_RTOL = 1e-4f;
     /**

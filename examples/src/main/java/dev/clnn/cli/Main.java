@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "clnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep-learning compute on any OpenCL device: CPU, integrated GPU, discrete or external GPU.",
-        subcommands = {DevicesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevicesCommand.class, BenchCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
