@@ -1,8 +1,5 @@
 package dev.clnn.ops;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
@@ -38,6 +35,8 @@ import dev.clnn.tensor.Tensor;
  */
 public final class Conv2d implements AutoCloseable {
     private static final String OP = "Conv2d";
+    /** The convolution kernels take (x, w, y), then the geometry (set once), then bias and residual. */
+    private static final int FIRST_GEOMETRY_ARG = 3;
 
     private final ClContext cl;
     private final Conv2dParams params;
@@ -53,7 +52,7 @@ public final class Conv2d implements AutoCloseable {
     private boolean closed;
 
     /** A convolution kernel with its geometry arguments and global size, fixed at configure time. */
-    private record Launch(ClKernel kernel, Object[] geometry, long[] global) {
+    private record Launch(ClKernel kernel, int[] geometry, long[] global) {
     }
 
     private Conv2d(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape output, Tensor weights,
@@ -72,11 +71,15 @@ public final class Conv2d implements AutoCloseable {
         } else {
             gemm = null;
             launch = plan();
+            int[] g = launch.geometry();
+            for (int i = 0; i < g.length; i++) {
+                launch.kernel().arg(FIRST_GEOMETRY_ARG + i, g[i]);
+            }
         }
         if (config.variant() == Conv2dConfig.Variant.DIRECT) {
             pack = cl.kernel("conv/pack_weights.cl", BuildOptions.none(), "pack_weights");
             Shape s = weights.shape();
-            packed = cl.buffer((long) s.dim(0) * s.dim(1) * s.dim(2) * ConvKernels.roundUp(s.dim(3), config.vw()));
+            packed = cl.buffer((long) s.dim(0) * s.dim(1) * s.dim(2) * Gemm.roundUp(s.dim(3), config.vw()));
         } else {
             pack = null;
             packed = null;
@@ -98,27 +101,27 @@ public final class Conv2d implements AutoCloseable {
         int vw = config.vw();
         switch (config.variant()) {
             case DIRECT: {
-                int coutPad = ConvKernels.roundUp(cout, vw);
+                int coutPad = Gemm.roundUp(cout, vw);
                 return new Launch(build("conv/conv2d_direct.cl", "conv2d_direct",
                         BuildOptions.none().define("VW", vw).define("WB", config.wb())),
-                        new Object[] {h, w, cin, oh, ow, cout, coutPad, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
+                        new int[] {h, w, cin, oh, ow, cout, coutPad, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
                             p.dilationW(), p.padTop(), p.padLeft()},
                         new long[] {coutPad / vw, ConvKernels.ceilDiv(ow, config.wb()), rows});
             }
             case DEPTHWISE_3X3:
                 return new Launch(build("conv/depthwise3x3.cl", "depthwise3x3",
                         BuildOptions.none().define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())),
-                        new Object[] {h, w, cin, oh, ow, p.padTop(), p.padLeft()},
+                        new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft()},
                         new long[] {ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rows});
             case DEPTHWISE:
                 return new Launch(build("conv/depthwise_general.cl", "depthwise_general",
                         BuildOptions.none().define("VW", vw)),
-                        new Object[] {h, w, cin, oh, ow, kh, kw, p.strideH(), p.strideW(), p.dilationH(), p.dilationW(),
+                        new int[] {h, w, cin, oh, ow, kh, kw, p.strideH(), p.strideW(), p.dilationH(), p.dilationW(),
                             p.padTop(), p.padLeft()},
                         new long[] {ConvKernels.ceilDiv(cin, vw), ow, rows});
             default:
                 return new Launch(build("conv/conv2d_general.cl", "conv2d_general", BuildOptions.none()),
-                        new Object[] {h, w, cin, oh, ow, cout, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
+                        new int[] {h, w, cin, oh, ow, cout, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
                             p.dilationW(), p.padTop(), p.padLeft(), cin / p.groups(), cout / p.groups()},
                         new long[] {cout, ow, rows});
         }
@@ -154,7 +157,7 @@ public final class Conv2d implements AutoCloseable {
         Shape out = validate(cl, params, input, weights, bias);
         String why = config.unsupported(params, input, weights.shape());
         if (why == null && config.variant() == Conv2dConfig.Variant.POINTWISE
-                && !PointwiseGemm.fits(config.gemm(), cl.device())) {
+                && !Gemm.fits(config.gemm(), cl.device())) {
             why = "needs more local memory or larger work-groups than " + cl.device().name() + " has";
         }
         if (why != null) {
@@ -215,7 +218,7 @@ public final class Conv2d implements AutoCloseable {
             Shape s = weights.shape();
             int cout = s.dim(3);
             int depth = s.dim(0) * s.dim(1) * s.dim(2);
-            int coutPad = ConvKernels.roundUp(cout, config.vw());
+            int coutPad = Gemm.roundUp(cout, config.vw());
             // (depth, cout) row-major -> (depth, coutPad) with zero columns: one panel of coutPad.
             pack.args(weights.buffer(), depth, cout, packed, coutPad, depth);
             pack.launch(new long[] {coutPad, 1, depth}, null);
@@ -265,19 +268,16 @@ public final class Conv2d implements AutoCloseable {
             gemm.run(x.buffer(), weights.buffer(), b, r, y.buffer());
             return;
         }
-        List<Object> args = new ArrayList<>(launch.geometry().length + 5);
-        args.add(x.buffer());
-        args.add(packed != null ? packed : weights.buffer());
-        args.add(y.buffer());
-        args.addAll(List.of(launch.geometry()));
+        ClKernel k = launch.kernel();
+        k.arg(0, x.buffer()).arg(1, packed != null ? packed : weights.buffer()).arg(2, y.buffer());
+        int next = FIRST_GEOMETRY_ARG + launch.geometry().length;
         if (b != null) {
-            args.add(b);
+            k.arg(next++, b);
         }
         if (r != null) {
-            args.add(r);
+            k.arg(next, r);
         }
-        launch.kernel().args(args.toArray());
-        launch.kernel().launch(launch.global(), null);
+        k.launch(launch.global(), null);
     }
 
     private void ensureOpen() {

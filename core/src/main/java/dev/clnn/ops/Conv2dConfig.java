@@ -80,7 +80,7 @@ public record Conv2dConfig(Variant variant, int vw, int wb, GemmConfig gemm) {
     static Conv2dConfig forShape(ClDevice device, Conv2dParams p, Shape input, Shape weights) {
         if (p.isPointwise(weights)) {
             GemmConfig gemm = GemmConfig.fromMap(Tuning.lookup("pointwise", device));
-            if (!PointwiseGemm.fits(gemm, device)) {
+            if (!Gemm.fits(gemm, device)) {
                 gemm = GemmConfig.general();
             }
             return pointwise(gemm);

@@ -55,10 +55,6 @@ final class ConvKernels {
         }
     }
 
-    static int roundUp(int value, int multiple) {
-        return (value + multiple - 1) / multiple * multiple;
-    }
-
     static int ceilDiv(int value, int divisor) {
         return (value + divisor - 1) / divisor;
     }

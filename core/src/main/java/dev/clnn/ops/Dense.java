@@ -54,7 +54,7 @@ public final class Dense implements AutoCloseable {
     public static Dense configure(ClContext cl, Shape input, Tensor weights, Tensor bias, Activation activation) {
         ClDevice device = cl.device();
         GemmConfig config = GemmConfig.fromMap(Tuning.lookup("pointwise", device));
-        if (!PointwiseGemm.fits(config, device)) {
+        if (!Gemm.fits(config, device)) {
             config = GemmConfig.general();
         }
         return configure(cl, input, weights, bias, activation, config);
@@ -88,7 +88,7 @@ public final class Dense implements AutoCloseable {
         ConvKernels.check(OP, "weights", weights, w, cl);
         Shape out = Shape.of(input.dim(0), m);
         ConvKernels.checkIndexable(OP, input, w, out);
-        if (!PointwiseGemm.fits(config, cl.device())) {
+        if (!Gemm.fits(config, cl.device())) {
             throw new IllegalArgumentException(OP + ": " + config + " needs more local memory or larger work-groups"
                     + " than " + cl.device().name() + " has");
         }

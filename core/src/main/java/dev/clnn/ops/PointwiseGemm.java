@@ -3,20 +3,18 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClKernel;
 
 /**
  * The matrix product behind pointwise convolutions and {@link Dense}:
  * {@code y (M, N) = epilogue(a (M, K) * w (K, N))}, row-major, with the weights packed once at
- * configure time ({@code conv/pack_weights.cl}, again on {@link #repack}) and bias, activation and residual fused into the
- * kernel's epilogue. {@code a} is read as it is, never packed. Package-private: the operators
+ * configure time ({@code conv/pack_weights.cl}; again on {@link #repack}) and bias, activation and
+ * residual fused into the kernel's epilogue. {@code a} is read as it is, never packed. The sizes
+ * are kernel arguments set once; a run sets only the buffers. Package-private: the operators
  * validate tensors, this class only enqueues.
  */
 final class PointwiseGemm implements AutoCloseable {
-    private final ClContext cl;
     private final GemmConfig config;
-    private final int m;
     private final int n;
     private final int k;
     private final int nPad;
@@ -26,40 +24,56 @@ final class PointwiseGemm implements AutoCloseable {
     private final ClKernel main;
     private final ClKernel pack;
     private final ClBuffer packed;
+    /** Index of the first buffer argument; the sizes before it are set once, here. */
+    private final int firstBuffer;
+    private final long[] global;
+    private final long[] local;
 
     private PointwiseGemm(ClContext cl, int m, int n, int k, GemmConfig config, Activation activation,
                           boolean hasBias, Conv2dParams.Residual residual) {
-        this.cl = cl;
         this.config = config;
-        this.m = m;
         this.n = n;
         this.k = k;
         this.hasBias = hasBias;
         this.hasResidual = residual != Conv2dParams.Residual.NONE;
         switch (config.variant()) {
             case CPU:
-                nPad = ConvKernels.roundUp(n, config.blockN());
+                nPad = Gemm.roundUp(n, config.blockN());
                 kPad = k;
                 main = ConvKernels.build(cl, "conv/pointwise_cpu.cl", "pointwise_cpu", config.defines(), activation,
                         hasBias, residual);
+                main.args(m, n, k);
+                global = new long[] {nPad / config.blockN(), ConvKernels.ceilDiv(m, config.blockM())};
+                local = null;
                 break;
             case TILED:
-                nPad = ConvKernels.roundUp(n, config.tn());
-                kPad = ConvKernels.roundUp(k, config.tk());
+                nPad = Gemm.roundUp(n, config.tn());
+                kPad = Gemm.roundUp(k, config.tk());
                 main = ConvKernels.build(cl, "conv/pointwise_tiled.cl", "pointwise_tiled", config.defines(),
                         activation, hasBias, residual);
+                main.args(m, n, k, kPad, nPad);
+                global = new long[] {nPad / config.wn(), (long) Gemm.roundUp(m, config.tm()) / config.wm()};
+                local = new long[] {config.tn() / config.wn(), config.tm() / config.wm()};
                 break;
             default:
                 nPad = n;
                 kPad = k;
                 main = ConvKernels.build(cl, "conv/pointwise_general.cl", "pointwise_general", BuildOptions.none(),
                         activation, hasBias, residual);
-                pack = null;
-                packed = null;
-                return;
+                main.args(m, n, k);
+                global = new long[] {n, m};
+                local = null;
+                break;
         }
-        pack = cl.kernel("conv/pack_weights.cl", BuildOptions.none(), "pack_weights");
-        packed = cl.buffer((long) nPad * kPad);
+        firstBuffer = config.variant() == GemmConfig.Variant.TILED ? 5 : 3;
+        if (config.variant() == GemmConfig.Variant.GENERAL) {
+            pack = null;
+            packed = null;
+        } else {
+            pack = cl.kernel("conv/pack_weights.cl", BuildOptions.none(), "pack_weights");
+            packed = cl.buffer((long) nPad * kPad);
+            main.arg(firstBuffer + 1, packed);
+        }
     }
 
     /**
@@ -69,11 +83,6 @@ final class PointwiseGemm implements AutoCloseable {
     static PointwiseGemm create(ClContext cl, int m, int n, int k, GemmConfig config, Activation activation,
                                 boolean hasBias, Conv2dParams.Residual residual) {
         return new PointwiseGemm(cl, m, n, k, config, activation, hasBias, residual);
-    }
-
-    /** Whether the variant's local memory and work-group size fit the device. */
-    static boolean fits(GemmConfig config, ClDevice device) {
-        return config.localBytes() <= device.localMemBytes() && config.workGroupSize() <= device.maxWorkGroupSize();
     }
 
     GemmConfig config() { return config; }
@@ -94,27 +103,13 @@ final class PointwiseGemm implements AutoCloseable {
      * are read, {@code y} (m, n) is written.
      */
     void run(ClBuffer a, ClBuffer weights, ClBuffer bias, ClBuffer res, ClBuffer y) {
-        Object[] args;
-        long[] global;
-        long[] local = null;
-        switch (config.variant()) {
-            case CPU:
-                args = new Object[] {m, n, k, a, packed, y};
-                global = new long[] {nPad / config.blockN(), ConvKernels.ceilDiv(m, config.blockM())};
-                break;
-            case TILED:
-                args = new Object[] {m, n, k, kPad, nPad, a, packed, y};
-                global = new long[] {nPad / config.wn(), (long) ConvKernels.ceilDiv(m, config.tm()) * config.tm()
-                        / config.wm()};
-                local = new long[] {config.tn() / config.wn(), config.tm() / config.wm()};
-                break;
-            default:
-                args = new Object[] {m, n, k, a, weights, y};
-                global = new long[] {n, m};
-                break;
+        int next = firstBuffer;
+        main.arg(next++, a);
+        if (packed == null) {
+            main.arg(next, weights);
         }
-        main.args(args);
-        int next = args.length;
+        next++;
+        main.arg(next++, y);
         if (hasBias) {
             main.arg(next++, bias);
         }

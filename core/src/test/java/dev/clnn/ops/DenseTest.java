@@ -66,7 +66,7 @@ class DenseTest {
     @MethodSource("cases")
     void matchesReference(ClDevice device, GemmConfig config) {
         ClContext cl = CONTEXTS.on(device);
-        if (!PointwiseGemm.fits(config, device)) {
+        if (!Gemm.fits(config, device)) {
             return;     // NOTE: a tile larger than the device's work-groups
         }
         List<Object[]> shapes = new ArrayList<>(List.of(SHAPES));

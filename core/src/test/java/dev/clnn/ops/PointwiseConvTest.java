@@ -101,7 +101,7 @@ class PointwiseConvTest {
     @MethodSource("cases")
     void matchesReference(ClDevice device, Conv2dConfig config) {
         ClContext cl = CONTEXTS.on(device);
-        if (config.variant() == Conv2dConfig.Variant.POINTWISE && !PointwiseGemm.fits(config.gemm(), device)) {
+        if (config.variant() == Conv2dConfig.Variant.POINTWISE && !Gemm.fits(config.gemm(), device)) {
             return;     // NOTE: a tile larger than the device's work-groups; configure rejects it (tested below)
         }
         long seed = 1;
