@@ -111,7 +111,7 @@ public final class Gemm implements AutoCloseable {
         return new Gemm(cl, shape, config);
     }
 
-    private static boolean fits(GemmConfig config, ClDevice device) {
+    static boolean fits(GemmConfig config, ClDevice device) {
         return config.localBytes() <= device.localMemBytes() && config.workGroupSize() <= device.maxWorkGroupSize();
     }
 

@@ -80,4 +80,20 @@ public final class Tolerances {
     public static final float BATCHNORM_RTOL = 1e-5f;
     /** Batch normalisation: absolute tolerance, for inputs and statistics in [-1, 1]. */
     public static final float BATCHNORM_ATOL = 2e-6f;
+
+    /**
+     * Convolution and dense layers (general, direct, depthwise, pointwise): relative tolerance.
+     * fp32 sums in kernel order against the reference's double sums, then an activation.
+     */
+    public static final float CONV_RTOL = 1e-4f;
+    /**
+     * Convolution and dense layers: absolute tolerance per term of the sum (kernel taps times
+     * input channels per group), for inputs in [-1, 1].
+     */
+    public static final float CONV_ATOL_PER_TERM = 2e-6f;
+
+    /** The absolute convolution tolerance for sums of {@code terms} products ({@code KH * KW * Cin / groups}). */
+    public static float convAtol(int terms) {
+        return CONV_ATOL_PER_TERM * Math.max(terms, 16);
+    }
 }

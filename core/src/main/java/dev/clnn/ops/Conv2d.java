@@ -1,0 +1,308 @@
+package dev.clnn.ops;
+
+import dev.clnn.cl.BuildOptions;
+import dev.clnn.cl.ClBuffer;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClKernel;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * 2-D convolution in NHWC with a fused epilogue: {@code y = act(conv(x, w) + bias)}, optionally
+ * with a residual added before or after the activation ({@link Conv2dParams.Residual}).
+ *
+ * <p>Tensors: input {@code x (N, H, W, Cin)} NHWC; weights {@code w (KH, KW, Cin / groups, Cout)}
+ * (HWIO: output channels contiguous, so a pointwise convolution is a plain matrix product, and a
+ * depthwise one's weights are {@code (KH, KW, 1, C)}); bias {@code (Cout)} or none; output and
+ * residual {@code (N, OH, OW, Cout)} NHWC. {@link ConvWeights} converts ONNX / PyTorch OIHW
+ * weights.
+ *
+ * <p>Validate, configure once, run many times: {@link #configure} checks the shapes, picks the
+ * kernel for the shape and device ({@link Conv2dConfig}; pointwise shapes become a matrix product,
+ * depthwise shapes go to the depthwise kernels, so there is no separate depthwise operator), builds
+ * it and packs the weights where the variant wants them packed; {@link #run} only enqueues.
+ * The operator reads {@code weights} and {@code bias} but does not own them: keep them open while
+ * it runs, and call {@link #reloadWeights()} after changing the weights' contents.
+ *
+ * <pre>{@code
+ * Conv2dParams p = Conv2dParams.defaults().withStride(2).withSamePadding(224, 224, 3, 3)
+ *         .withActivation(Activation.RELU6);
+ * try (Conv2d conv = Conv2d.configure(cl, p, Shape.of(1, 224, 224, 3), w, b);
+ *      Tensor y = Tensor.allocate(cl, conv.outputShape(), Layout.NHWC)) {
+ *     conv.run(x, y);     // x is read, y is written
+ * }
+ * }</pre>
+ */
+public final class Conv2d implements AutoCloseable {
+    private static final String OP = "Conv2d";
+    /** The convolution kernels take (x, w, y), then the geometry (set once), then bias and residual. */
+    private static final int FIRST_GEOMETRY_ARG = 3;
+
+    private final ClContext cl;
+    private final Conv2dParams params;
+    private final Conv2dConfig config;
+    private final Shape input;
+    private final Shape output;
+    private final Tensor weights;
+    private final Tensor bias;
+    private final Launch launch;
+    private final ClKernel pack;
+    private final ClBuffer packed;
+    private final PointwiseGemm gemm;
+    private boolean closed;
+
+    /** A convolution kernel with its geometry arguments and global size, fixed at configure time. */
+    private record Launch(ClKernel kernel, int[] geometry, long[] global) {
+    }
+
+    private Conv2d(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape output, Tensor weights,
+                   Tensor bias) {
+        this.cl = cl;
+        this.params = params;
+        this.config = config;
+        this.input = input;
+        this.output = output;
+        this.weights = weights;
+        this.bias = bias;
+        if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
+            gemm = PointwiseGemm.create(cl, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3),
+                    config.gemm(), params.activation(), bias != null, params.residual());
+            launch = null;
+        } else {
+            gemm = null;
+            launch = plan();
+            int[] g = launch.geometry();
+            for (int i = 0; i < g.length; i++) {
+                launch.kernel().arg(FIRST_GEOMETRY_ARG + i, g[i]);
+            }
+        }
+        if (config.variant() == Conv2dConfig.Variant.DIRECT) {
+            pack = cl.kernel("conv/pack_weights.cl", BuildOptions.none(), "pack_weights");
+            Shape s = weights.shape();
+            packed = cl.buffer((long) s.dim(0) * s.dim(1) * s.dim(2) * Gemm.roundUp(s.dim(3), config.vw()));
+        } else {
+            pack = null;
+            packed = null;
+        }
+    }
+
+    /** Builds the variant's kernel and fixes its geometry arguments and global size. */
+    private Launch plan() {
+        int h = input.dim(1);
+        int w = input.dim(2);
+        int cin = input.dim(3);
+        int kh = weights.shape().dim(0);
+        int kw = weights.shape().dim(1);
+        int oh = output.dim(1);
+        int ow = output.dim(2);
+        int cout = output.dim(3);
+        int rows = output.dim(0) * oh;
+        Conv2dParams p = params;
+        int vw = config.vw();
+        switch (config.variant()) {
+            case DIRECT: {
+                int coutPad = Gemm.roundUp(cout, vw);
+                return new Launch(build("conv/conv2d_direct.cl", "conv2d_direct",
+                        BuildOptions.none().define("VW", vw).define("WB", config.wb())),
+                        new int[] {h, w, cin, oh, ow, cout, coutPad, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
+                            p.dilationW(), p.padTop(), p.padLeft()},
+                        new long[] {coutPad / vw, ConvKernels.ceilDiv(ow, config.wb()), rows});
+            }
+            case DEPTHWISE_3X3:
+                return new Launch(build("conv/depthwise3x3.cl", "depthwise3x3",
+                        BuildOptions.none().define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())),
+                        new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft()},
+                        new long[] {ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rows});
+            case DEPTHWISE:
+                return new Launch(build("conv/depthwise_general.cl", "depthwise_general",
+                        BuildOptions.none().define("VW", vw)),
+                        new int[] {h, w, cin, oh, ow, kh, kw, p.strideH(), p.strideW(), p.dilationH(), p.dilationW(),
+                            p.padTop(), p.padLeft()},
+                        new long[] {ConvKernels.ceilDiv(cin, vw), ow, rows});
+            default:
+                return new Launch(build("conv/conv2d_general.cl", "conv2d_general", BuildOptions.none()),
+                        new int[] {h, w, cin, oh, ow, cout, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
+                            p.dilationW(), p.padTop(), p.padLeft(), cin / p.groups(), cout / p.groups()},
+                        new long[] {cout, ow, rows});
+        }
+    }
+
+    private ClKernel build(String file, String name, BuildOptions options) {
+        return ConvKernels.build(cl, file, name, options, params.activation(), bias != null, params.residual());
+    }
+
+    /**
+     * Configures a convolution of inputs shaped {@code input} with the variant the tuning table
+     * gives this shape on the context's device.
+     *
+     * @param input   {@code (N, H, W, Cin)}, NHWC
+     * @param weights {@code (KH, KW, Cin / groups, Cout)}, HWIO; read, not owned
+     * @param bias    {@code (Cout)}, or null for none; read, not owned
+     * @throws IllegalArgumentException naming the operator and the shapes when they do not fit
+     */
+    public static Conv2d configure(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias) {
+        Shape out = validate(cl, params, input, weights, bias);
+        return create(cl, params, Conv2dConfig.forShape(cl.device(), params, input, weights.shape()), input, out,
+                weights, bias);
+    }
+
+    /**
+     * Configures a convolution with an explicit variant (tests, tuning).
+     *
+     * @throws IllegalArgumentException when the shapes do not fit, or the variant cannot run them
+     *                                  or does not fit the device
+     */
+    public static Conv2d configure(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias,
+                                   Conv2dConfig config) {
+        Shape out = validate(cl, params, input, weights, bias);
+        String why = config.unsupported(params, input, weights.shape());
+        if (why == null && config.variant() == Conv2dConfig.Variant.POINTWISE
+                && !Gemm.fits(config.gemm(), cl.device())) {
+            why = "needs more local memory or larger work-groups than " + cl.device().name() + " has";
+        }
+        if (why != null) {
+            throw new IllegalArgumentException(OP + ": variant " + config + " cannot run input " + input
+                    + " with weights " + weights.shape() + ": it " + why);
+        }
+        return create(cl, params, config, input, out, weights, bias);
+    }
+
+    private static Shape validate(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias) {
+        if (weights == null) {
+            throw new IllegalArgumentException(OP + ": weights are missing for input " + input);
+        }
+        weights.ensureOpen();
+        if (bias != null) {
+            bias.ensureOpen();
+        }
+        Shape out = params.outputShape(input, weights.shape(), bias == null ? null : bias.shape());
+        ConvKernels.checkIndexable(OP, input, out, weights.shape());
+        ConvKernels.check(OP, "weights", weights, weights.shape(), cl);
+        if (bias != null) {
+            ConvKernels.check(OP, "bias", bias, bias.shape(), cl);
+        }
+        return out;
+    }
+
+    private static Conv2d create(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape out,
+                                 Tensor weights, Tensor bias) {
+        Conv2d conv = new Conv2d(cl, params, config, input, out, weights, bias);
+        try {
+            conv.reloadWeights();
+        } catch (RuntimeException e) {
+            conv.close();
+            throw e;
+        }
+        return conv;
+    }
+
+    public Conv2dParams params() { return params; }
+
+    public Conv2dConfig config() { return config; }
+
+    /** {@code (N, H, W, Cin)}. */
+    public Shape inputShape() { return input; }
+
+    /** {@code (N, OH, OW, Cout)}. */
+    public Shape outputShape() { return output; }
+
+    /**
+     * Re-reads the weights tensor into the variant's packed copy, for after its contents changed
+     * (a training step, a reload). Enqueued; variants that read the weights directly do nothing.
+     */
+    public void reloadWeights() {
+        ensureOpen();
+        if (gemm != null) {
+            gemm.repack(weights.buffer());
+        } else if (packed != null) {
+            Shape s = weights.shape();
+            int cout = s.dim(3);
+            int depth = s.dim(0) * s.dim(1) * s.dim(2);
+            int coutPad = Gemm.roundUp(cout, config.vw());
+            // (depth, cout) row-major -> (depth, coutPad) with zero columns: one panel of coutPad.
+            pack.args(weights.buffer(), depth, cout, packed, coutPad, depth);
+            pack.launch(new long[] {coutPad, 1, depth}, null);
+        }
+    }
+
+    /**
+     * Enqueues {@code y = act(conv(x) + bias)}. Requires {@link Conv2dParams.Residual#NONE}.
+     *
+     * @param x {@code (N, H, W, Cin)}, read
+     * @param y {@code (N, OH, OW, Cout)}, written; must not share a buffer with {@code x}
+     */
+    public void run(Tensor x, Tensor y) {
+        run(x, null, y);
+    }
+
+    /**
+     * Enqueues the convolution with its epilogue. Returns at once; the result is visible to later
+     * commands on the same context.
+     *
+     * @param x        {@code (N, H, W, Cin)}, read
+     * @param residual {@code (N, OH, OW, Cout)}, read; required when the parameters add a residual,
+     *                 null otherwise; may be {@code y} itself (accumulate in place)
+     * @param y        {@code (N, OH, OW, Cout)}, written; must not share a buffer with {@code x}
+     * @throws IllegalArgumentException when a tensor's shape differs from the configured one
+     * @throws IllegalStateException    when this operator or a tensor was closed
+     */
+    public void run(Tensor x, Tensor residual, Tensor y) {
+        ensureOpen();
+        ConvKernels.check(OP, "input", x, input, cl);
+        ConvKernels.check(OP, "output", y, output, cl);
+        boolean wantsResidual = params.residual() != Conv2dParams.Residual.NONE;
+        if (wantsResidual) {
+            ConvKernels.check(OP, "residual", residual, output, cl);
+        } else if (residual != null) {
+            throw new IllegalArgumentException(OP + ": a residual " + residual.shape() + " was passed but the"
+                    + " parameters add none (" + params.residual() + "); input " + input + ", output " + output);
+        }
+        if (x.buffer() == y.buffer() || (residual != null && residual.buffer() == x.buffer())) {
+            throw new IllegalArgumentException(OP + ": the output " + output + " and residual must not share a buffer"
+                    + " with the input " + input);
+        }
+        weights.ensureOpen();     // also for the variants that only read their packed copy
+        ClBuffer b = bias == null ? null : bias.buffer();
+        ClBuffer r = residual == null ? null : residual.buffer();
+        if (gemm != null) {
+            gemm.run(x.buffer(), weights.buffer(), b, r, y.buffer());
+            return;
+        }
+        ClKernel k = launch.kernel();
+        k.arg(0, x.buffer()).arg(1, packed != null ? packed : weights.buffer()).arg(2, y.buffer());
+        int next = FIRST_GEOMETRY_ARG + launch.geometry().length;
+        if (b != null) {
+            k.arg(next++, b);
+        }
+        if (r != null) {
+            k.arg(next, r);
+        }
+        k.launch(launch.global(), null);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("This " + OP + " (input " + input + ", output " + output + ") was closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            // Kernel objects first: they may still hold the packed buffer as an argument.
+            if (launch != null) {
+                launch.kernel().close();
+            }
+            if (pack != null) {
+                pack.close();
+            }
+            if (packed != null) {
+                packed.close();
+            }
+            if (gemm != null) {
+                gemm.close();
+            }
+        }
+    }
+}

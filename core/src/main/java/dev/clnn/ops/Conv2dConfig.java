@@ -1,0 +1,146 @@
+package dev.clnn.ops;
+
+import java.util.Locale;
+import java.util.Map;
+
+import dev.clnn.cl.ClDevice;
+import dev.clnn.tensor.Shape;
+
+/**
+ * Which convolution kernel runs and with which parameters (kernels in {@code kernels/conv}).
+ * Immutable. {@link Conv2d#configure} picks one per shape and device from the tuning table;
+ * tests and tuners force one.
+ *
+ * <ul>
+ *   <li>{@code GENERAL} ({@code conv2d_general.cl}): one work-item per output; every shape,
+ *       groups, channel multipliers. Always correct.</li>
+ *   <li>{@code DIRECT} ({@code conv2d_direct.cl}): ungrouped convolutions of any kernel size,
+ *       stride, dilation and padding; {@code vw} output channels times {@code wb} output columns
+ *       per work-item, weights packed at configure time.</li>
+ *   <li>{@code POINTWISE} ({@code pointwise_*.cl}): 1x1, stride 1, no padding, one group: a
+ *       matrix product with weights packed at configure time; {@code gemm} picks the
+ *       {@code general}, {@code cpu} or {@code tiled} kernel and its blocking.</li>
+ *   <li>{@code DEPTHWISE} ({@code depthwise_general.cl}): groups == channels, multiplier 1, any
+ *       kernel size, stride, dilation and padding; {@code vw} channels per work-item.</li>
+ *   <li>{@code DEPTHWISE_3X3} ({@code depthwise3x3.cl}): the same for 3x3, stride 1 or 2, no
+ *       dilation; {@code vw} channels times {@code wb} output columns per work-item.</li>
+ * </ul>
+ *
+ * @param variant which kernel
+ * @param vw      channel vector width: 4, 8 or 16 (DIRECT and the depthwise variants)
+ * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_3X3)
+ * @param gemm    the matrix-product kernel and blocking (POINTWISE)
+ */
+public record Conv2dConfig(Variant variant, int vw, int wb, GemmConfig gemm) {
+
+    public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_3X3 }
+
+    public Conv2dConfig {
+        if (variant == null) {
+            throw new IllegalArgumentException("Conv2dConfig: variant must not be null");
+        }
+        boolean vector = variant == Variant.DIRECT || variant == Variant.DEPTHWISE || variant == Variant.DEPTHWISE_3X3;
+        if (vector && vw != 4 && vw != 8 && vw != 16) {
+            throw new IllegalArgumentException("Invalid convolution parameters: VW must be 4, 8 or 16, got " + vw);
+        }
+        if ((variant == Variant.DIRECT || variant == Variant.DEPTHWISE_3X3) && (wb < 1 || wb > 16)) {
+            throw new IllegalArgumentException("Invalid convolution parameters: WB must be in 1..16, got " + wb);
+        }
+        if (variant == Variant.POINTWISE && gemm == null) {
+            throw new IllegalArgumentException("Invalid convolution parameters: POINTWISE needs a GemmConfig");
+        }
+    }
+
+    public static Conv2dConfig general() {
+        return new Conv2dConfig(Variant.GENERAL, 0, 0, null);
+    }
+
+    public static Conv2dConfig direct(int vw, int wb) {
+        return new Conv2dConfig(Variant.DIRECT, vw, wb, null);
+    }
+
+    public static Conv2dConfig pointwise(GemmConfig gemm) {
+        return new Conv2dConfig(Variant.POINTWISE, 0, 0, gemm);
+    }
+
+    public static Conv2dConfig depthwise(int vw) {
+        return new Conv2dConfig(Variant.DEPTHWISE, vw, 0, null);
+    }
+
+    public static Conv2dConfig depthwise3x3(int vw, int wb) {
+        return new Conv2dConfig(Variant.DEPTHWISE_3X3, vw, wb, null);
+    }
+
+    /**
+     * The fastest variant that handles the shape on {@code device}, from the tuning table families
+     * {@code pointwise}, {@code depthwise} and {@code conv2d}: pointwise shapes go to the matrix
+     * product, depthwise ones (multiplier 1) to the depthwise kernels, other ungrouped ones to the
+     * direct kernel, and the rest (grouped, channel multipliers) to the general kernel.
+     */
+    static Conv2dConfig forShape(ClDevice device, Conv2dParams p, Shape input, Shape weights) {
+        if (p.isPointwise(weights)) {
+            GemmConfig gemm = GemmConfig.fromMap(Tuning.lookup("pointwise", device));
+            if (!Gemm.fits(gemm, device)) {
+                gemm = GemmConfig.general();
+            }
+            return pointwise(gemm);
+        }
+        if (p.isDepthwise(input, weights)) {
+            Map<String, String> t = Tuning.lookup("depthwise", device);
+            if (variantOf(t).equals("general")) {
+                return general();
+            }
+            return p.isDepthwise3x3(input, weights) ? depthwise3x3(num(t, "VW"), num(t, "WB")) : depthwise(num(t, "VW"));
+        }
+        if (p.groups() == 1) {
+            Map<String, String> t = Tuning.lookup("conv2d", device);
+            if (variantOf(t).equals("direct")) {
+                return direct(num(t, "VW"), num(t, "WB"));
+            }
+        }
+        return general();
+    }
+
+    private static String variantOf(Map<String, String> tuning) {
+        return tuning.get("variant").toLowerCase(Locale.ROOT);
+    }
+
+    private static int num(Map<String, String> tuning, String key) {
+        String s = tuning.get(key);
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Convolution tuning entry " + tuning + ": " + key
+                    + (s == null ? " is missing" : " is not a number: " + s));
+        }
+    }
+
+    /** Why this variant cannot run the shape, or null when it can. */
+    String unsupported(Conv2dParams p, Shape input, Shape weights) {
+        switch (variant) {
+            case DIRECT:
+                return p.groups() == 1 ? null : "needs groups == 1, got " + p.groups();
+            case POINTWISE:
+                return p.isPointwise(weights) ? null : "needs a 1x1 kernel, stride 1, no padding and groups == 1";
+            case DEPTHWISE:
+                return p.isDepthwise(input, weights) ? null
+                        : "needs groups == input channels == output channels (channel multiplier 1)";
+            case DEPTHWISE_3X3:
+                return p.isDepthwise3x3(input, weights) ? null
+                        : "needs a depthwise 3x3 kernel (multiplier 1) with equal strides of 1 or 2 and no dilation";
+            default:
+                return null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        switch (variant) {
+            case DIRECT: return "direct(VW=" + vw + " WB=" + wb + ")";
+            case POINTWISE: return "pointwise(" + gemm + ")";
+            case DEPTHWISE: return "depthwise(VW=" + vw + ")";
+            case DEPTHWISE_3X3: return "depthwise3x3(VW=" + vw + " WB=" + wb + ")";
+            default: return "general";
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.clnn.ops;
+
+import dev.clnn.cl.BuildOptions;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClKernel;
+import dev.clnn.cl.KernelSource;
+import dev.clnn.tensor.Layout;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/** What the convolution-family operators share: building {@code kernels/conv} programs and checking tensors. */
+final class ConvKernels {
+    private ConvKernels() {
+    }
+
+    /**
+     * A kernel from {@code kernels/conv/<file>}, built with {@code common/activation.cl} and
+     * {@code conv/conv_common.cl} in front and the epilogue's defines added to {@code options}.
+     */
+    static ClKernel build(ClContext cl, String file, String name, BuildOptions options, Activation activation,
+                          boolean hasBias, Conv2dParams.Residual residual) {
+        KernelSource source = KernelSource.load(file).withHeader("conv/conv_common.cl")
+                .withHeader("common/activation.cl");
+        BuildOptions all = activation.defines(options).define("HAS_BIAS", hasBias ? 1 : 0)
+                .define("RESIDUAL", residual.ordinal());
+        return cl.program(source, all).kernel(name);
+    }
+
+    /** Rejects a missing, closed, foreign or wrongly shaped tensor, naming the operator and both shapes. */
+    static void check(String op, String role, Tensor t, Shape expected, ClContext cl) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + role + " is missing; expected a tensor of shape " + expected);
+        }
+        t.ensureOpen();
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": " + role + " has shape " + t.shape() + " but " + expected
+                    + " is configured");
+        }
+        if (t.layout() == Layout.NCHW) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.shape() + " is labelled NCHW; this operator"
+                    + " computes in NHWC (convert at the model's edge)");
+        }
+        if (t.context() != cl) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.shape()
+                    + " belongs to another OpenCL context than the one the operator was configured on");
+        }
+    }
+
+    /** Rejects shapes whose tensors would not fit the kernels' 32-bit indexing. */
+    static void checkIndexable(String op, Shape... shapes) {
+        for (Shape s : shapes) {
+            if (s != null && s.size() >= Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(op + ": tensor " + s + " has 2^31 elements or more");
+            }
+        }
+    }
+
+    static int ceilDiv(int value, int divisor) {
+        return (value + divisor - 1) / divisor;
+    }
+}

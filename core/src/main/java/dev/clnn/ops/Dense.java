@@ -1,0 +1,153 @@
+package dev.clnn.ops;
+
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * A fully connected layer: {@code y = act(x * w + bias)}, the matrix product of the GEMM family
+ * with the weights packed once at configure time and bias and activation fused into its epilogue
+ * (the same kernels as pointwise convolutions).
+ *
+ * <p>Tensors: input {@code x (N, K)}; weights {@code w (K, M)} ({@code (in, out)}, Keras' layout;
+ * {@link ConvWeights#outInToInOut} converts ONNX Gemm {@code transB = 1} and PyTorch Linear
+ * weights); bias {@code (M)} or none; output {@code y (N, M)}. The operator reads {@code weights}
+ * and {@code bias} but does not own them; call {@link #reloadWeights()} after changing the weights.
+ *
+ * <pre>{@code
+ * try (Dense fc = Dense.configure(cl, Shape.of(1, 1024), w, b, Activation.NONE)) {
+ *     fc.run(x, logits);      // x (1, 1024) is read, logits (1, 1000) written
+ * }
+ * }</pre>
+ */
+public final class Dense implements AutoCloseable {
+    private static final String OP = "Dense";
+
+    private final ClContext cl;
+    private final Shape input;
+    private final Shape output;
+    private final Tensor weights;
+    private final Tensor bias;
+    private final PointwiseGemm gemm;
+    private boolean closed;
+
+    private Dense(ClContext cl, Shape input, Shape output, Tensor weights, Tensor bias, PointwiseGemm gemm) {
+        this.cl = cl;
+        this.input = input;
+        this.output = output;
+        this.weights = weights;
+        this.bias = bias;
+        this.gemm = gemm;
+    }
+
+    /**
+     * Configures a dense layer with the matrix-product variant the tuning table
+     * ({@code pointwise} family) gives the context's device.
+     *
+     * @param input      {@code (N, K)}
+     * @param weights    {@code (K, M)}; read, not owned
+     * @param bias       {@code (M)}, or null for none; read, not owned
+     * @param activation applied in the epilogue
+     * @throws IllegalArgumentException naming the operator and the shapes when they do not fit
+     */
+    public static Dense configure(ClContext cl, Shape input, Tensor weights, Tensor bias, Activation activation) {
+        ClDevice device = cl.device();
+        GemmConfig config = GemmConfig.fromMap(Tuning.lookup("pointwise", device));
+        if (!Gemm.fits(config, device)) {
+            config = GemmConfig.general();
+        }
+        return configure(cl, input, weights, bias, activation, config);
+    }
+
+    /** Configures a dense layer with an explicit matrix-product variant (tests, tuning). */
+    public static Dense configure(ClContext cl, Shape input, Tensor weights, Tensor bias, Activation activation,
+                                  GemmConfig config) {
+        if (weights == null) {
+            throw new IllegalArgumentException(OP + ": weights are missing for input " + input);
+        }
+        weights.ensureOpen();
+        Shape w = weights.shape();
+        String both = "input " + input + " (N, K) and weights " + w + " (K, M)";
+        if (input.rank() != 2 || w.rank() != 2 || input.size() == 0 || w.size() == 0) {
+            throw new IllegalArgumentException(OP + ": " + both + " must both have rank 2 and not be empty");
+        }
+        if (input.dim(1) != w.dim(0)) {
+            throw new IllegalArgumentException(OP + ": feature mismatch between " + both + ": " + input.dim(1)
+                    + " != " + w.dim(0));
+        }
+        int m = w.dim(1);
+        if (bias != null) {
+            bias.ensureOpen();
+            if (!(bias.shape().rank() == 1 && bias.shape().dim(0) == m)) {
+                throw new IllegalArgumentException(OP + ": bias " + bias.shape() + " must be (" + m + ",), one per"
+                        + " output of " + both);
+            }
+            ConvKernels.check(OP, "bias", bias, bias.shape(), cl);
+        }
+        ConvKernels.check(OP, "weights", weights, w, cl);
+        Shape out = Shape.of(input.dim(0), m);
+        ConvKernels.checkIndexable(OP, input, w, out);
+        if (!Gemm.fits(config, cl.device())) {
+            throw new IllegalArgumentException(OP + ": " + config + " needs more local memory or larger work-groups"
+                    + " than " + cl.device().name() + " has");
+        }
+        PointwiseGemm gemm = PointwiseGemm.create(cl, input.dim(0), m, input.dim(1), config,
+                activation == null ? Activation.NONE : activation, bias != null, Conv2dParams.Residual.NONE);
+        Dense dense = new Dense(cl, input, out, weights, bias, gemm);
+        try {
+            dense.reloadWeights();
+        } catch (RuntimeException e) {
+            dense.close();
+            throw e;
+        }
+        return dense;
+    }
+
+    /** {@code (N, K)}. */
+    public Shape inputShape() { return input; }
+
+    /** {@code (N, M)}. */
+    public Shape outputShape() { return output; }
+
+    public GemmConfig config() { return gemm.config(); }
+
+    /** Re-reads the weights tensor into the packed copy, after its contents changed. Enqueued. */
+    public void reloadWeights() {
+        ensureOpen();
+        gemm.repack(weights.buffer());
+    }
+
+    /**
+     * Enqueues {@code y = act(x * w + bias)}. Returns at once.
+     *
+     * @param x {@code (N, K)}, read
+     * @param y {@code (N, M)}, written; must not share a buffer with {@code x}
+     * @throws IllegalArgumentException when a tensor's shape differs from the configured one
+     * @throws IllegalStateException    when this operator or a tensor was closed
+     */
+    public void run(Tensor x, Tensor y) {
+        ensureOpen();
+        ConvKernels.check(OP, "input", x, input, cl);
+        ConvKernels.check(OP, "output", y, output, cl);
+        if (x.buffer() == y.buffer()) {
+            throw new IllegalArgumentException(OP + ": the output " + output + " must not share a buffer with the"
+                    + " input " + input);
+        }
+        gemm.run(x.buffer(), weights.buffer(), bias == null ? null : bias.buffer(), null, y.buffer());
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("This " + OP + " (input " + input + ", output " + output + ") was closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            gemm.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+// Depthwise 3x3 convolution, stride 1 or 2, dilation 1, any (asymmetric) padding, channel
+// multiplier 1: the depthwise layers of MobileNet v1 and v2.
+//
+//     y[n, oh, ow, c] = EPILOGUE( sum_{kh, kw < 3} x[n, oh * STRIDE - PT + kh, ow * STRIDE - PL + kw, c] * w[kh, kw, c] )
+//
+// Taps outside the input (the padding) contribute zero and are never read.
+//
+// Layouts (row-major):
+//   x    (N, H, W, C)           NHWC
+//   w    (3, 3, C)              = HWIO (3, 3, 1, C), as Conv2d takes it
+//   bias (C), y and res (N, OH, OW, C) NHWC
+//
+// Vectorised along the channels, which are contiguous in NHWC: one work-item computes VW
+// channels for WB neighbouring output columns of one output row. It keeps the nine weight
+// vectors in registers, loads the (WB - 1) * STRIDE + 3 input vectors of each of the three
+// input rows once and reuses every one for up to three outputs. A channel tail (C not a
+// multiple of VW) is loaded and stored lane by lane, never past the end of a row.
+//
+// Global size: (ceil(C / VW), ceil(OW / WB), N * OH).
+//
+// Defines:
+//   STRIDE   1 or 2 (both directions)
+//   VW       channels per work-item (conv_common.cl): 4, 8 or 16
+//   WB       output columns per work-item
+//   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
+
+#ifndef STRIDE
+#define STRIDE 1    // stride in both directions
+#endif
+#ifndef WB
+#define WB 4        // output columns per work-item
+#endif
+
+#define IWB ((WB - 1) * STRIDE + 3)     // input columns a work-item reads per row
+
+__kernel void depthwise3x3(__global const float* restrict x, __global const float* restrict w,
+                           __global float* y,
+                           const int H, const int W, const int C, const int OH, const int OW,
+                           const int PT, const int PL
+                           BIAS_PARAM RES_PARAM)
+{
+    const int c0 = get_global_id(0) * VW;
+    const int ow0 = get_global_id(1) * WB;
+    const int row = get_global_id(2);       // n * OH + oh
+    const int n = row / OH;
+    const int oh = row - n * OH;
+    const int nc = C - c0;                  // channels of this vector that exist
+
+    floatv wk[9];
+    #pragma unroll
+    for (int t = 0; t < 9; ++t) {
+        wk[t] = load_vec(w + (size_t)t * C + c0, nc);
+    }
+
+    floatv acc[WB];
+    #pragma unroll
+    for (int b = 0; b < WB; ++b) {
+        acc[b] = (floatv)(0.0f);
+    }
+
+    const int iw0 = ow0 * STRIDE - PL;
+    #pragma unroll
+    for (int kh = 0; kh < 3; ++kh) {
+        const int ih = oh * STRIDE - PT + kh;
+        if (ih < 0 || ih >= H) {
+            continue;
+        }
+        __global const float* xrow = x + (size_t)(n * H + ih) * W * C + c0;
+        floatv xin[IWB];
+        #pragma unroll
+        for (int j = 0; j < IWB; ++j) {
+            const int iw = iw0 + j;
+            xin[j] = iw >= 0 && iw < W ? load_vec(xrow + (size_t)iw * C, nc) : (floatv)(0.0f);
+        }
+        #pragma unroll
+        for (int b = 0; b < WB; ++b) {
+            #pragma unroll
+            for (int kw = 0; kw < 3; ++kw) {
+                acc[b] = fma(xin[b * STRIDE + kw], wk[kh * 3 + kw], acc[b]);
+            }
+        }
+    }
+
+    const floatv bv = BIAS_VEC(c0, nc);
+    #pragma unroll
+    for (int b = 0; b < WB; ++b) {
+        const int ow = ow0 + b;
+        if (ow < OW) {
+            const size_t out = ((size_t)row * OW + ow) * C + c0;
+            const floatv v = EPILOGUE(acc[b], bv, RES_VEC(res + out, nc));
+            store_vec(v, y + out, nc);
+        }
+    }
+}
