@@ -1,6 +1,8 @@
 package dev.clnn.models;
 
 import dev.clnn.cl.ClContext;
+import dev.clnn.graph.Graph;
+import dev.clnn.graph.Op;
 import dev.clnn.nn.Conv2d;
 import dev.clnn.nn.Dense;
 import dev.clnn.nn.Flatten;
@@ -17,7 +19,8 @@ import dev.clnn.tensor.Shape;
  *   Dense 128, ReLU                                 -> (N, 128)        2,769,024 parameters
  *   Dense 10 (logits)                               -> (N, 10)             1,290 parameters
  * </pre>
- * Trained with Adam (1e-3) and softmax cross-entropy, batch 32, 5 epochs.
+ * Trained with Adam (1e-3) and softmax cross-entropy, batch 32, 5 epochs ({@link #create}); the
+ * same network as an inference graph for {@code clnn bench mnist_cnn} and {@link Model} ({@link #build}).
  */
 public final class MnistCnn {
     /** Per-example input shape, NHWC. */
@@ -33,5 +36,17 @@ public final class MnistCnn {
                 new Dense(128, Activation.RELU), new Dense(CLASSES));
         model.initialize(seed);
         return model;
+    }
+
+    /** The network as an inference graph with parameters from {@code weights} (Keras names: conv2d, dense, dense_1). */
+    public static Graph build(WeightSource weights) {
+        Graph.Builder g = Graph.builder("mnist_cnn", "input", INPUT);
+        Layers l = new Layers(g, weights);
+        String x = l.conv("conv2d", "input", 1, 32, 3, 1, 1, Layers.VALID, true);
+        x = l.act("conv2d_relu", x, Activation.RELU);
+        x = g.add("flatten", new Op.Reshape(new int[] {26 * 26 * 32}), x);
+        x = l.dense("dense", x, 26 * 26 * 32, 128, Activation.RELU);
+        x = l.dense("dense_1", x, 128, CLASSES, Activation.NONE);
+        return g.build(x);
     }
 }

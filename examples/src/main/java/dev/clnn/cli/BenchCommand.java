@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 /** {@code clnn bench <work>}: benchmarks, each on one or every device. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark work on one or every OpenCL device.",
-        subcommands = {BenchGemmCommand.class})
+        subcommands = {BenchModelCommand.V1.class, BenchModelCommand.V2.class, BenchModelCommand.Mnist.class,
+            BenchGemmCommand.class, BenchOpsCommand.class})
 final class BenchCommand {
 }

@@ -1,0 +1,122 @@
+package dev.clnn.graph;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.clnn.tensor.Shape;
+
+/**
+ * Where every intermediate value of a graph lives: a few device buffers ("slots") reused as values
+ * die. A value occupies its slot from the node that defines it to the last node that reads it (the
+ * graph output forever); a reshape shares its input's slot. Slots are chosen best-fit and grow when
+ * no free one is large enough, so a chain of layers needs about two slots, the two largest
+ * activations. The graph input lives in the caller's tensor and takes no slot.
+ */
+public final class MemoryPlan {
+    private final Map<String, Integer> slotOf;
+    private final List<Long> slotFloats;
+    private final long naiveFloats;
+
+    private MemoryPlan(Map<String, Integer> slotOf, List<Long> slotFloats, long naiveFloats) {
+        this.slotOf = slotOf;
+        this.slotFloats = slotFloats;
+        this.naiveFloats = naiveFloats;
+    }
+
+    /** Plans {@code graph} with the value shapes of one batch size ({@link Graph#shapes}). */
+    public static MemoryPlan of(Graph graph, Map<String, Shape> shapes) {
+        List<Node> nodes = graph.nodes();
+        Map<String, String> root = new HashMap<>();
+        root.put(graph.input(), graph.input());
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            boolean alias = n.op() instanceof Op.Reshape;
+            root.put(n.output(), alias ? root.get(n.inputs().get(0)) : n.output());
+            for (String v : n.inputs()) {
+                lastUse.put(root.get(v), i);
+            }
+        }
+        lastUse.put(root.get(graph.output()), Integer.MAX_VALUE);
+
+        Map<String, Integer> slotOf = new HashMap<>();
+        List<Long> sizes = new ArrayList<>();
+        List<Boolean> busy = new ArrayList<>();
+        long naive = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            String r = root.get(n.output());
+            if (r.equals(n.output())) {
+                long need = shapes.get(n.output()).size();
+                naive += need;
+                int slot = pick(sizes, busy, need);
+                slotOf.put(r, slot);
+                // a value nobody reads dies at once, but must not share its slot with this node's inputs
+                lastUse.putIfAbsent(r, i);
+            }
+            for (Map.Entry<String, Integer> e : lastUse.entrySet()) {
+                if (e.getValue() == i && slotOf.containsKey(e.getKey())) {
+                    busy.set(slotOf.get(e.getKey()), false);
+                }
+            }
+        }
+        Map<String, Integer> byValue = new HashMap<>();
+        for (Map.Entry<String, String> e : root.entrySet()) {
+            Integer s = slotOf.get(e.getValue());
+            byValue.put(e.getKey(), s == null ? -1 : s);
+        }
+        return new MemoryPlan(byValue, sizes, naive);
+    }
+
+    private static int pick(List<Long> sizes, List<Boolean> busy, long need) {
+        int best = -1;
+        int largest = -1;
+        for (int s = 0; s < sizes.size(); s++) {
+            if (busy.get(s)) {
+                continue;
+            }
+            if (sizes.get(s) >= need && (best < 0 || sizes.get(s) < sizes.get(best))) {
+                best = s;
+            }
+            if (largest < 0 || sizes.get(s) > sizes.get(largest)) {
+                largest = s;
+            }
+        }
+        int slot = best >= 0 ? best : largest;
+        if (slot < 0) {
+            sizes.add(need);
+            busy.add(true);
+            return sizes.size() - 1;
+        }
+        sizes.set(slot, Math.max(sizes.get(slot), need));
+        busy.set(slot, true);
+        return slot;
+    }
+
+    /** The slot of {@code value}, or -1 for the graph input (and reshapes of it). */
+    public int slotOf(String value) {
+        Integer s = slotOf.get(value);
+        if (s == null) {
+            throw new IllegalArgumentException("No value named " + value + " in this plan");
+        }
+        return s;
+    }
+
+    /** Size of each slot, in floats. */
+    public List<Long> slotFloats() {
+        return Collections.unmodifiableList(slotFloats);
+    }
+
+    /** Floats of all slots together: the activation memory the plan needs. */
+    public long totalFloats() {
+        return slotFloats.stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Floats every intermediate value would need in a buffer of its own. */
+    public long naiveFloats() {
+        return naiveFloats;
+    }
+}

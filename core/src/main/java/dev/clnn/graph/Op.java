@@ -1,0 +1,260 @@
+package dev.clnn.graph;
+
+import java.util.List;
+
+import dev.clnn.ops.Activation;
+import dev.clnn.ops.Conv2dParams;
+import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.SoftmaxParams;
+import dev.clnn.tensor.Shape;
+
+/**
+ * What a {@link Node} computes, with its attributes and host-side weights. Shapes include the batch
+ * dimension first; activations are NHWC. Each kind infers its output shape from its input shapes
+ * and rejects inputs it cannot take with an {@link IllegalArgumentException} naming the node.
+ */
+public sealed interface Op {
+
+    /** The output shape for these input shapes. */
+    Shape infer(List<Shape> inputs);
+
+    /** Number of inputs the op takes. */
+    int arity();
+
+    /** Multiply-adds (or element operations) of one run, for reports. */
+    default double flops(List<Shape> inputs, Shape output) {
+        return output.size();
+    }
+
+    /** A short name for tables: "conv 3x3/2", "relu6", ... */
+    String describe();
+
+    /**
+     * Convolution: weights {@code (KH, KW, Cin/groups, Cout)} (HWIO), bias {@code (Cout)} or null.
+     * With {@code params.residual() != NONE} the op takes the residual as its second input.
+     */
+    record Conv(Conv2dParams params, Shape weightShape, float[] weights, float[] bias) implements Op {
+        public Conv {
+            if (weightShape.rank() != 4 || weights.length != weightShape.size()) {
+                throw new IllegalArgumentException("Conv weights must be (KH, KW, Cin/groups, Cout) with "
+                        + weightShape.size() + " floats, got shape " + weightShape + " and " + weights.length);
+            }
+            if (bias != null && bias.length != weightShape.dim(3)) {
+                throw new IllegalArgumentException("Conv bias has " + bias.length + " values for "
+                        + weightShape.dim(3) + " output channels");
+            }
+        }
+
+        public int outChannels() { return weightShape.dim(3); }
+
+        @Override
+        public int arity() {
+            return params.residual() == Conv2dParams.Residual.NONE ? 1 : 2;
+        }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            Shape bias = this.bias == null ? null : Shape.of(this.bias.length);
+            Shape out = params.outputShape(x, weightShape, bias);
+            if (in.size() > 1 && !in.get(1).equals(out)) {
+                throw new IllegalArgumentException("Conv residual has shape " + in.get(1) + ", the output " + out);
+            }
+            return out;
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) {
+            return 2.0 * out.size() * weightShape.dim(0) * weightShape.dim(1) * weightShape.dim(2);
+        }
+
+        @Override
+        public String describe() {
+            boolean depthwise = params.groups() > 1 && weightShape.dim(2) == 1;
+            String kind = depthwise ? "depthwise" : weightShape.dim(0) == 1 && weightShape.dim(1) == 1 ? "pointwise"
+                    : "conv";
+            String s = kind + " " + weightShape.dim(0) + "x" + weightShape.dim(1) + "/" + params.strideH();
+            if (params.activation().kind() != Activation.Kind.NONE) {
+                s += " + " + params.activation();
+            }
+            if (params.residual() != Conv2dParams.Residual.NONE) {
+                s += " + residual";
+            }
+            return s;
+        }
+    }
+
+    /** Inference batch normalisation over the last (channel) axis. */
+    record BatchNorm(float[] gamma, float[] beta, float[] mean, float[] variance, float epsilon) implements Op {
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.dim(-1) != gamma.length || beta.length != gamma.length || mean.length != gamma.length
+                    || variance.length != gamma.length) {
+                throw new IllegalArgumentException("BatchNorm has " + gamma.length + " channels, input " + x);
+            }
+            return x;
+        }
+
+        @Override
+        public String describe() { return "batchnorm"; }
+    }
+
+    /** A standalone element-wise activation. */
+    record Act(Activation activation) implements Op {
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) { return in.get(0); }
+
+        @Override
+        public String describe() { return activation.toString(); }
+    }
+
+    /** Element-wise add / sub / mul / div of two values with broadcasting, fused activation. */
+    record Binary(ElementwiseParams params) implements Op {
+        @Override
+        public int arity() { return 2; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return dev.clnn.ops.Elementwise.broadcastShape(in.get(0), in.get(1));
+        }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+
+    /** Element-wise op of a value with a constant (a per-channel scale, a bias, ...), broadcast. */
+    record BinaryConst(ElementwiseParams params, Shape constantShape, float[] constant) implements Op {
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return dev.clnn.ops.Elementwise.broadcastShape(in.get(0), constantShape);
+        }
+
+        @Override
+        public String describe() { return params + " const"; }
+    }
+
+    /** Max, average or global average pooling over NHWC. */
+    record Pool(Pool2dParams params) implements Op {
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.rank() != 4) {
+                throw new IllegalArgumentException("Pooling needs an (N, H, W, C) input, got " + x);
+            }
+            return Shape.of(x.dim(0), params.outputHeight(x.dim(1)), params.outputWidth(x.dim(2)), x.dim(3));
+        }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+
+    /** Fully connected: {@code (N, in) x (in, out) + bias}, weights row-major {@code (in, out)}. */
+    record Dense(int in, int out, float[] weights, float[] bias, Activation activation) implements Op {
+        public Dense {
+            if (weights.length != (long) in * out || (bias != null && bias.length != out)) {
+                throw new IllegalArgumentException("Dense(" + in + " -> " + out + ") needs " + (long) in * out
+                        + " weights and " + out + " biases, got " + weights.length + " and "
+                        + (bias == null ? 0 : bias.length));
+            }
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> inputs) {
+            Shape x = inputs.get(0);
+            if (x.rank() != 2 || x.dim(1) != in) {
+                throw new IllegalArgumentException("Dense(" + in + " -> " + out + ") needs an (N, " + in
+                        + ") input, got " + x);
+            }
+            return Shape.of(x.dim(0), out);
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) {
+            return 2.0 * inputs.get(0).dim(0) * in * out;
+        }
+
+        @Override
+        public String describe() {
+            return "dense " + in + "->" + out + (activation.kind() == Activation.Kind.NONE ? "" : " + " + activation);
+        }
+    }
+
+    /**
+     * A new shape for the same elements in the same order (flatten, squeeze, ...): {@code dims} are
+     * the dimensions after the batch, one of them may be -1. No kernel runs; the output shares the
+     * input's memory.
+     */
+    record Reshape(int[] dims) implements Op {
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            long rest = x.size() / x.dim(0);
+            int[] out = new int[dims.length + 1];
+            out[0] = x.dim(0);
+            int unknown = -1;
+            long known = 1;
+            for (int i = 0; i < dims.length; i++) {
+                if (dims[i] == -1) {
+                    if (unknown >= 0) {
+                        throw new IllegalArgumentException("Reshape allows one -1, got " + java.util.Arrays.toString(dims));
+                    }
+                    unknown = i;
+                } else {
+                    known *= dims[i];
+                }
+                out[i + 1] = dims[i];
+            }
+            if (unknown >= 0) {
+                if (known == 0 || rest % known != 0) {
+                    throw new IllegalArgumentException("Cannot reshape " + x + " to (N, "
+                            + java.util.Arrays.toString(dims) + ")");
+                }
+                out[unknown + 1] = (int) (rest / known);
+            } else if (known != rest) {
+                throw new IllegalArgumentException("Cannot reshape " + x + " to (N, " + java.util.Arrays.toString(dims) + ")");
+            }
+            return Shape.of(out);
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "reshape"; }
+    }
+
+    /** Softmax or log-softmax along an axis. */
+    record Softmax(SoftmaxParams params) implements Op {
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            in.get(0).axis(params.axis());
+            return in.get(0);
+        }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+}

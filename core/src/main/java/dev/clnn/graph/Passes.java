@@ -1,0 +1,162 @@
+package dev.clnn.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.clnn.ops.Activation;
+import dev.clnn.ops.BatchNormFolding;
+import dev.clnn.ops.Conv2dParams;
+import dev.clnn.ops.Conv2dParams.Residual;
+import dev.clnn.ops.ElementwiseParams;
+
+/**
+ * Graph rewrites that fuse work into fewer kernels without changing results beyond rounding:
+ * BatchNorm folded into the preceding convolution, a residual add carried by the convolution that
+ * feeds it, and activations moved into the epilogue of the convolution, dense or element-wise op
+ * before them. A value is only fused away when the op it feeds is its sole reader and it is not
+ * the graph's output.
+ */
+public final class Passes {
+    private Passes() {
+    }
+
+    /** Every pass, in the order that lets each enable the next. */
+    public static Graph optimize(Graph g) {
+        return fuseActivations(fuseResiduals(foldBatchNorms(g)));
+    }
+
+    /** {@code Conv -> BatchNorm} becomes one convolution with scaled weights and a shifted bias. */
+    public static Graph foldBatchNorms(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node bn = nodes.get(i);
+            if (!(bn.op() instanceof Op.BatchNorm norm)) {
+                continue;
+            }
+            int p = indexOfProducer(nodes, bn.inputs().get(0));
+            if (p < 0 || !(nodes.get(p).op() instanceof Op.Conv conv) || !soleReader(g, nodes, bn.inputs().get(0))
+                    || conv.params().activation().kind() != Activation.Kind.NONE
+                    || conv.params().residual() != Residual.NONE) {
+                continue;
+            }
+            BatchNormFolding.Folded f = BatchNormFolding.fold(conv.weights(), conv.bias(), conv.outChannels(),
+                    norm.gamma(), norm.beta(), norm.mean(), norm.variance(), norm.epsilon());
+            Node producer = nodes.get(p);
+            nodes.set(p, new Node(producer.name(), new Op.Conv(conv.params(), conv.weightShape(), f.weights(), f.bias()),
+                    producer.inputs(), bn.output()));
+            nodes.remove(i);
+            i--;
+        }
+        return rebuild(g, nodes);
+    }
+
+    /**
+     * {@code Add(Conv(x), r)} becomes {@code Conv(x) + r} in the convolution's epilogue (MobileNet v2's
+     * projection plus shortcut), placed where the add was so that {@code r} is defined before it.
+     */
+    public static Graph fuseResiduals(Graph g) {
+        java.util.Map<String, dev.clnn.tensor.Shape> shapes = g.shapes(1);
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node add = nodes.get(i);
+            if (!(add.op() instanceof Op.Binary bin) || bin.params().op() != ElementwiseParams.Op.ADD
+                    || bin.params().activation().kind() != Activation.Kind.NONE) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                String convOut = add.inputs().get(side);
+                String other = add.inputs().get(1 - side);
+                int p = indexOfProducer(nodes, convOut);
+                if (p < 0 || !(nodes.get(p).op() instanceof Op.Conv conv) || conv.params().residual() != Residual.NONE
+                        || !soleReader(g, nodes, convOut) || convOut.equals(other)) {
+                    continue;
+                }
+                Residual mode = conv.params().activation().kind() == Activation.Kind.NONE
+                        ? Residual.ADD_THEN_ACTIVATE : Residual.ACTIVATE_THEN_ADD;
+                Node producer = nodes.get(p);
+                Op.Conv fused = new Op.Conv(conv.params().withResidual(mode), conv.weightShape(), conv.weights(),
+                        conv.bias());
+                Node merged = new Node(producer.name(), fused, List.of(producer.inputs().get(0), other), add.output());
+                if (!shapes.get(other).equals(shapes.get(add.output()))) {
+                    continue; // a broadcasting add is not a residual
+                }
+                nodes.set(i, merged);
+                nodes.remove(p);
+                i--;
+                break;
+            }
+        }
+        return rebuild(g, nodes);
+    }
+
+    /** An activation after a convolution, dense or element-wise op joins that op's epilogue. */
+    public static Graph fuseActivations(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node act = nodes.get(i);
+            if (!(act.op() instanceof Op.Act a)) {
+                continue;
+            }
+            String in = act.inputs().get(0);
+            int p = indexOfProducer(nodes, in);
+            if (p < 0 || !soleReader(g, nodes, in)) {
+                continue;
+            }
+            Node producer = nodes.get(p);
+            Op fused = withActivation(producer.op(), a.activation());
+            if (fused == null) {
+                continue;
+            }
+            nodes.set(p, new Node(producer.name(), fused, producer.inputs(), act.output()));
+            nodes.remove(i);
+            i--;
+        }
+        return rebuild(g, nodes);
+    }
+
+    private static Op withActivation(Op op, Activation act) {
+        if (op instanceof Op.Conv c && c.params().activation().kind() == Activation.Kind.NONE
+                && c.params().residual() != Residual.ACTIVATE_THEN_ADD) {
+            return new Op.Conv(c.params().withActivation(act), c.weightShape(), c.weights(), c.bias());
+        }
+        if (op instanceof Op.Dense d && d.activation().kind() == Activation.Kind.NONE) {
+            return new Op.Dense(d.in(), d.out(), d.weights(), d.bias(), act);
+        }
+        if (op instanceof Op.Binary b && b.params().activation().kind() == Activation.Kind.NONE) {
+            return new Op.Binary(b.params().with(act));
+        }
+        if (op instanceof Op.BinaryConst b && b.params().activation().kind() == Activation.Kind.NONE) {
+            return new Op.BinaryConst(b.params().with(act), b.constantShape(), b.constant());
+        }
+        return null;
+    }
+
+    private static int indexOfProducer(List<Node> nodes, String value) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).output().equals(value)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code value} has exactly one reader and is not the graph output. */
+    private static boolean soleReader(Graph g, List<Node> nodes, String value) {
+        if (value.equals(g.output())) {
+            return false;
+        }
+        int readers = 0;
+        for (Node n : nodes) {
+            for (String v : n.inputs()) {
+                if (v.equals(value)) {
+                    readers++;
+                }
+            }
+        }
+        return readers == 1;
+    }
+
+    private static Graph rebuild(Graph g, List<Node> nodes) {
+        return new Graph(g.name(), g.input(), g.exampleShape(), nodes, g.output());
+    }
+}

@@ -1,0 +1,138 @@
+package dev.clnn.graph;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+import dev.clnn.ops.Activation;
+import dev.clnn.ops.Conv2dParams;
+import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.Pool2dParams;
+import dev.clnn.reference.ReferenceConv;
+import dev.clnn.reference.ReferenceElementwise;
+import dev.clnn.reference.ReferencePool;
+import dev.clnn.reference.ReferenceSoftmax;
+import dev.clnn.tensor.Shape;
+
+/**
+ * Runs a {@link Graph} with the plain-Java reference implementations (package {@code reference}):
+ * slow and obviously right, the oracle for whole-model tests and for {@code clnn bench}'s
+ * correctness check.
+ */
+public final class ReferenceExecutor {
+    private ReferenceExecutor() {
+    }
+
+    /** The graph's output for {@code input}, a flattened batch of {@code batch} examples. */
+    public static float[] run(Graph graph, float[] input, int batch) {
+        Map<String, Shape> shapes = graph.shapes(batch);
+        if (input.length != shapes.get(graph.input()).size()) {
+            throw new IllegalArgumentException(graph.name() + " takes " + shapes.get(graph.input()) + ", got "
+                    + input.length + " floats");
+        }
+        Map<String, float[]> values = new HashMap<>();
+        values.put(graph.input(), input);
+        for (Node n : graph.nodes()) {
+            List<String> in = n.inputs();
+            values.put(n.output(), eval(n.op(), values.get(in.get(0)), shapes.get(in.get(0)),
+                    in.size() > 1 ? values.get(in.get(1)) : null, in.size() > 1 ? shapes.get(in.get(1)) : null,
+                    shapes.get(n.output())));
+        }
+        return values.get(graph.output());
+    }
+
+    /**
+     * Like {@link #run} but one example per thread, on every core: the output of a batch is the
+     * outputs of its examples, concatenated.
+     */
+    public static float[] runParallel(Graph graph, float[] input, int batch) {
+        int in = input.length / batch;
+        float[][] parts = new float[batch][];
+        java.util.stream.IntStream.range(0, batch).parallel().forEach(b -> parts[b] = run(graph,
+                java.util.Arrays.copyOfRange(input, b * in, (b + 1) * in), 1));
+        int out = parts[0].length;
+        float[] all = new float[out * batch];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(parts[b], 0, all, b * out, out);
+        }
+        return all;
+    }
+
+    private static float[] eval(Op op, float[] x, Shape xs, float[] y, Shape ys, Shape out) {
+        if (op instanceof Op.Conv c) {
+            Conv2dParams p = c.params();
+            Shape w = c.weightShape();
+            ReferenceConv.Geometry g = new ReferenceConv.Geometry(xs.dim(0), xs.dim(1), xs.dim(2), xs.dim(3), w.dim(0),
+                    w.dim(1), w.dim(3), p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), p.padTop(),
+                    p.padLeft(), p.padBottom(), p.padRight(), p.groups());
+            boolean before = p.residual() != Conv2dParams.Residual.ACTIVATE_THEN_ADD;
+            return ReferenceConv.conv2d(g, x, c.weights(), c.bias(), act(p.activation()), y, before);
+        }
+        if (op instanceof Op.Dense d) {
+            return ReferenceConv.dense(x, xs.dim(0), d.in(), d.weights(), d.out(), d.bias(), act(d.activation()));
+        }
+        if (op instanceof Op.Act a) {
+            return map(x, act(a.activation()));
+        }
+        if (op instanceof Op.Binary b) {
+            return ReferenceElementwise.binary(x, xs, y, ys, binary(b.params()), act(b.params().activation()));
+        }
+        if (op instanceof Op.BinaryConst b) {
+            return ReferenceElementwise.binary(x, xs, b.constant(), b.constantShape(), binary(b.params()),
+                    act(b.params().activation()));
+        }
+        if (op instanceof Op.BatchNorm bn) {
+            int c = bn.gamma().length;
+            float[] r = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                int ch = i % c;
+                double v = (x[i] - (double) bn.mean()[ch]) / Math.sqrt((double) bn.variance()[ch] + bn.epsilon());
+                r[i] = (float) (v * bn.gamma()[ch] + bn.beta()[ch]);
+            }
+            return r;
+        }
+        if (op instanceof Op.Pool pool) {
+            Pool2dParams p = pool.params();
+            switch (p.mode()) {
+                case MAX:
+                    return ReferencePool.maxPool(x, xs, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padTop(),
+                            p.padLeft(), p.padBottom(), p.padRight());
+                case AVERAGE:
+                    return ReferencePool.averagePool(x, xs, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
+                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
+                default:
+                    return ReferencePool.globalAveragePool(x, xs);
+            }
+        }
+        if (op instanceof Op.Softmax s) {
+            return ReferenceSoftmax.softmax(x, xs, s.params().axis(), s.params().log());
+        }
+        if (op instanceof Op.Reshape) {
+            return x;
+        }
+        throw new IllegalArgumentException("No reference for " + op.describe());
+    }
+
+    private static float[] map(float[] x, DoubleUnaryOperator f) {
+        float[] r = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            r[i] = (float) f.applyAsDouble(x[i]);
+        }
+        return r;
+    }
+
+    private static DoubleUnaryOperator act(Activation a) {
+        return a.kind() == Activation.Kind.NONE ? DoubleUnaryOperator.identity() : v -> a.apply((float) v);
+    }
+
+    private static DoubleBinaryOperator binary(ElementwiseParams p) {
+        switch (p.op()) {
+            case ADD: return (a, b) -> a + b;
+            case SUB: return (a, b) -> a - b;
+            case MUL: return (a, b) -> a * b;
+            default: return (a, b) -> a / b;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.clnn.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.clnn.cl.ClContext;
+import dev.clnn.ops.Activations;
+import dev.clnn.ops.BatchNorm;
+import dev.clnn.ops.BatchNormParams;
+import dev.clnn.ops.Conv2d;
+import dev.clnn.ops.Dense;
+import dev.clnn.ops.Elementwise;
+import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.Pool2d;
+import dev.clnn.ops.Softmax;
+import dev.clnn.tensor.Layout;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * One configured node of an {@link Executable}: the operator built for its shapes and device, and
+ * the device copies of its weights. Runs without allocating or compiling.
+ */
+abstract class Step implements AutoCloseable {
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    /** Reads {@code in}, writes {@code out}. */
+    abstract void run(Tensor[] in, Tensor out);
+
+    <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception ignored) {
+                // close() of clnn resources never throws; nothing to add
+            }
+        }
+        owned.clear();
+    }
+
+    /** Configures the operator of {@code op} for inputs of {@code inputs} shapes. */
+    static Step of(ClContext cl, Op op, List<Shape> inputs) {
+        if (op instanceof Op.Conv c) {
+            return conv(cl, c, inputs.get(0));
+        }
+        if (op instanceof Op.Dense d) {
+            return dense(cl, d, inputs.get(0));
+        }
+        if (op instanceof Op.Act a) {
+            Activations act = Activations.configure(cl, a.activation(), inputs.get(0));
+            return simple((in, out) -> act.run(in[0], out));
+        }
+        if (op instanceof Op.Binary b) {
+            Elementwise e = Elementwise.configure(cl, b.params(), inputs.get(0), inputs.get(1));
+            return simple((in, out) -> e.run(in[0], in[1], out));
+        }
+        if (op instanceof Op.BinaryConst b) {
+            return binaryConst(cl, b.params(), inputs.get(0), b.constantShape(), b.constant());
+        }
+        if (op instanceof Op.BatchNorm bn) {
+            return batchNorm(cl, bn, inputs.get(0));
+        }
+        if (op instanceof Op.Pool p) {
+            Pool2d pool = Pool2d.configure(cl, p.params(), inputs.get(0));
+            return simple((in, out) -> pool.run(in[0], out));
+        }
+        if (op instanceof Op.Softmax s) {
+            Softmax softmax = Softmax.configure(cl, s.params(), inputs.get(0));
+            return simple((in, out) -> softmax.run(in[0], out));
+        }
+        if (op instanceof Op.Reshape) {
+            return simple((in, out) -> { });
+        }
+        throw new IllegalArgumentException("No executor for " + op.describe());
+    }
+
+    private static Step conv(ClContext cl, Op.Conv c, Shape input) {
+        Holder<Conv2d> h = new Holder<>();
+        Step step = simple((in, out) -> {
+            if (in.length > 1) {
+                h.value.run(in[0], in[1], out);
+            } else {
+                h.value.run(in[0], out);
+            }
+        });
+        try {
+            Tensor w = step.own(Tensor.of(cl, c.weightShape(), Layout.ROW_MAJOR, c.weights()));
+            Tensor b = c.bias() == null ? null : step.own(Tensor.of(cl, Shape.of(c.bias().length), c.bias()));
+            h.value = step.own(Conv2d.configure(cl, c.params(), input, w, b));
+            return step;
+        } catch (RuntimeException e) {
+            step.close();
+            throw e;
+        }
+    }
+
+    private static Step dense(ClContext cl, Op.Dense d, Shape input) {
+        Holder<Dense> h = new Holder<>();
+        Step step = simple((in, out) -> h.value.run(in[0], out));
+        try {
+            Tensor w = step.own(Tensor.of(cl, Shape.of(d.in(), d.out()), d.weights()));
+            Tensor b = d.bias() == null ? null : step.own(Tensor.of(cl, Shape.of(d.out()), d.bias()));
+            h.value = step.own(Dense.configure(cl, input, w, b, d.activation()));
+            return step;
+        } catch (RuntimeException e) {
+            step.close();
+            throw e;
+        }
+    }
+
+    private static Step binaryConst(ClContext cl, ElementwiseParams params, Shape input, Shape constShape,
+                                    float[] constant) {
+        Holder<Elementwise> h = new Holder<>();
+        Holder<Tensor> c = new Holder<>();
+        Step step = simple((in, out) -> h.value.run(in[0], c.value, out));
+        try {
+            c.value = step.own(Tensor.of(cl, constShape, constant));
+            h.value = Elementwise.configure(cl, params, input, constShape);
+            return step;
+        } catch (RuntimeException e) {
+            step.close();
+            throw e;
+        }
+    }
+
+    /** Inference BatchNorm not folded into a convolution (after an add, say): its own kernel. */
+    private static Step batchNorm(ClContext cl, Op.BatchNorm bn, Shape input) {
+        Holder<BatchNorm> h = new Holder<>();
+        Step step = simple((in, out) -> h.value.run(in[0], out));
+        h.value = step.own(BatchNorm.configure(cl, BatchNormParams.nhwc(bn.epsilon()), input, bn.gamma(), bn.beta(),
+                bn.mean(), bn.variance()));
+        return step;
+    }
+
+    interface Body {
+        void run(Tensor[] in, Tensor out);
+    }
+
+    static Step simple(Body body) {
+        return new Step() {
+            @Override
+            void run(Tensor[] in, Tensor out) {
+                body.run(in, out);
+            }
+        };
+    }
+
+    private static final class Holder<T> {
+        T value;
+    }
+
+}
