@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the device test suites from a packed runtime (../shared/tools/device-pack, plus the JUnit
+# console launcher and core's test classes under .device/test) on a machine without Maven:
+#   scripts/device-tests.sh [junit console options...]
+# Suites that need files the packed runtime does not carry (Fashion-MNIST, ONNX Runtime) are left out.
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+# shellcheck source=/dev/null
+. "$root/.device/env.sh"
+export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
+exec java -Dclnn.cache.dir=/tmp/clnn-test-cache -jar "$root/.device/test/console.jar" execute \
+  -cp "$CLASSPATH:$root/.device/test/classes" \
+  --select-package dev.clnn.cl --select-package dev.clnn.tensor --select-package dev.clnn.ops \
+  --select-package dev.clnn.graph --select-package dev.clnn.models --select-package dev.clnn.nn \
+  --select-class dev.clnn.train.AdamTest --select-class dev.clnn.train.SgdTest \
+  --details=summary --disable-banner "$@"
