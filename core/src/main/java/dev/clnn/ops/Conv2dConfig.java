@@ -79,11 +79,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, GemmConfig gemm) {
      */
     static Conv2dConfig forShape(ClDevice device, Conv2dParams p, Shape input, Shape weights) {
         if (p.isPointwise(weights)) {
-            GemmConfig gemm = GemmConfig.fromMap(Tuning.lookup("pointwise", device));
-            if (!Gemm.fits(gemm, device)) {
-                gemm = GemmConfig.general();
-            }
-            return pointwise(gemm);
+            long rows = input.size() / input.dim(3);
+            return pointwise(GemmConfig.tuned("pointwise", device, rows, weights.dim(3)));
         }
         if (p.isDepthwise(input, weights)) {
             Map<String, String> t = Tuning.lookup("depthwise", device);

@@ -53,10 +53,8 @@ public final class Dense implements AutoCloseable {
      */
     public static Dense configure(ClContext cl, Shape input, Tensor weights, Tensor bias, Activation activation) {
         ClDevice device = cl.device();
-        GemmConfig config = GemmConfig.fromMap(Tuning.lookup("pointwise", device));
-        if (!Gemm.fits(config, device)) {
-            config = GemmConfig.general();
-        }
+        GemmConfig config = GemmConfig.tuned("pointwise", device, input.rank() == 2 ? input.dim(0) : 1,
+                weights.shape().dim(weights.shape().rank() - 1));
         return configure(cl, input, weights, bias, activation, config);
     }
 

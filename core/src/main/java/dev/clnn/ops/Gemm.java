@@ -87,9 +87,9 @@ public final class Gemm implements AutoCloseable {
 
     /** Configures a GEMM with the variant and parameters the tuning table gives the context's device. */
     public static Gemm configure(ClContext cl, GemmShape shape) {
-        GemmConfig tuned = GemmConfig.forDevice(cl.device());
+        GemmConfig tuned = GemmConfig.tuned("gemm", cl.device(), shape.m(), shape.n());
         long work = (long) shape.m() * shape.n() * shape.k();
-        if (work < SMALL || !fits(tuned, cl.device())) {
+        if (work < SMALL) {
             tuned = GemmConfig.general();
         }
         return new Gemm(cl, shape, tuned);

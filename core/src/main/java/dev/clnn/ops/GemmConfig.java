@@ -65,6 +65,26 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         return fromMap(Tuning.lookup("gemm", device));
     }
 
+    /**
+     * The tuned configuration of {@code family} for an {@code m x n} result on {@code device}. When
+     * the tuned tile leaves most compute units idle (fewer work-groups than units, as for MobileNet's
+     * 7x7 pointwise layers or a classifier at batch 1), the family's {@code <family>_small} entry
+     * is used instead if the table has one. Falls back to the general kernel when a tiled variant
+     * does not fit the device.
+     */
+    public static GemmConfig tuned(String family, ClDevice device, long m, long n) {
+        GemmConfig config = fromMap(Tuning.lookup(family, device));
+        if (config.variant == Variant.TILED) {
+            long groups = ((m + config.tm - 1) / config.tm) * ((n + config.tn - 1) / config.tn);
+            Map<String, String> small = Tuning.find(family + "_small", device);
+            if (groups < device.computeUnits() && small != null) {
+                config = fromMap(small);
+            }
+        }
+        return config.localBytes() <= device.localMemBytes() && config.workGroupSize() <= device.maxWorkGroupSize()
+                ? config : general();
+    }
+
     /** Parses {@code variant=...} plus the variant's defines, as in the tuning table. */
     public static GemmConfig fromMap(Map<String, String> p) {
         Variant v = Variant.valueOf(p.get("variant").toUpperCase(Locale.ROOT));

@@ -27,6 +27,12 @@ public final class Tuning {
      * {@code variant} key.
      */
     public static Map<String, String> lookup(String family, ClDevice device) {
+        Map<String, String> found = find(family, device);
+        return found == null ? Map.of("variant", "general") : found;
+    }
+
+    /** Like {@link #lookup} but {@code null} when neither the table nor an override has an entry. */
+    public static Map<String, String> find(String family, ClDevice device) {
         String override = System.getProperty("clnn.tune." + family);
         if (override != null && !override.isBlank()) {
             return parse(override, "-Dclnn.tune." + family);
@@ -53,7 +59,7 @@ public final class Tuning {
             }
         }
         if (best == null) {
-            return Map.of("variant", "general");
+            return null;
         }
         return parse(TABLE.getProperty(best), RESOURCE + " key " + best);
     }

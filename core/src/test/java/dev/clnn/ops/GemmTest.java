@@ -142,6 +142,23 @@ class GemmTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void smallProblemsTakeTheSmallTileWhenTheTableHasOne(ClDevice device) {
+        System.setProperty("clnn.tune.probe", "variant=tiled TM=128 TN=128 TK=16 WM=8 WN=8");
+        try {
+            assertEquals(GemmConfig.tiled(128, 128, 16, 8, 8),
+                    GemmConfig.tuned("probe", device, 128L * device.computeUnits(), 128), "enough work-groups");
+            assertEquals(GemmConfig.tiled(128, 128, 16, 8, 8), GemmConfig.tuned("probe", device, 1, 1),
+                    "no probe_small entry: keep the tuned tile");
+            System.setProperty("clnn.tune.probe_small", "variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4");
+            assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4), GemmConfig.tuned("probe", device, 49, 1024 / 16));
+        } finally {
+            System.clearProperty("clnn.tune.probe");
+            System.clearProperty("clnn.tune.probe_small");
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void rejectsImpossibleShapes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmShape.of(0, 3, 3));
