@@ -17,7 +17,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the suites the way {@code mvn verify -Pjmh} does: every benchmark on every selected device
  * ({@code -Djmh.devices=SPEC}, default all), short default settings (one fork, one warm-up and three
- * measurement iterations of one second: every suite on one CPU device in about a quarter of an hour),
+ * measurement iterations of one second: every suite on one CPU device in about 7 minutes),
  * then a Markdown report beside JMH's JSON.
  *
  * <p>System properties: {@code jmh.devices} (device spec), {@code jmh.include} (benchmark regex,
