@@ -8,11 +8,15 @@ import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -31,6 +35,12 @@ final class Report {
     }
 
     static void write(Collection<RunResult> results, List<ClDevice> devices, Path file) throws IOException {
+        // A method run in several modes (@BenchmarkMode with more than one) gets a row per mode.
+        Map<String, Set<Mode>> modes = new HashMap<>();
+        for (RunResult r : results) {
+            modes.computeIfAbsent(r.getParams().getBenchmark(), b -> EnumSet.noneOf(Mode.class))
+                    .add(r.getParams().getMode());
+        }
         Map<String, Map<String, Map<String, Result<?>>>> suites = new TreeMap<>();
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
@@ -38,6 +48,9 @@ final class Report {
             int dot = bench.lastIndexOf('.');
             String suite = bench.substring(bench.lastIndexOf('.', dot - 1) + 1, dot);
             StringBuilder work = new StringBuilder(bench.substring(dot + 1));
+            if (modes.get(bench).size() > 1) {
+                work.append(" (").append(p.getMode().shortLabel()).append(')');
+            }
             for (String key : p.getParamsKeys()) {
                 if (!key.equals("device")) {
                     work.append(' ').append(key).append('=').append(p.getParam(key));
@@ -54,7 +67,8 @@ final class Report {
             md.append("- ").append(BenchDevices.label(d)).append(", ").append(d.platformName()).append(", driver ")
                     .append(d.driverVersion()).append('\n');
         }
-        md.append("\nCells: score ± error (99.9 %), as JMH reports them; an error over 20 % of the score is marked (wide).\n");
+        md.append("\nCells: score ± error (99.9 %), as JMH reports them (none after a single iteration); an error over 20 % of the\n"
+                + "score is marked (wide).\n");
         for (Map.Entry<String, Map<String, Map<String, Result<?>>>> suite : suites.entrySet()) {
             md.append("\n## ").append(suite.getKey()).append("\n\n");
             table(md, suite.getValue(), devices);
@@ -119,8 +133,11 @@ final class Report {
     private static String cell(Result<?> r) {
         double score = r.getScore();
         double err = r.getScoreError();
-        String wide = !Double.isNaN(err) && err > 0.2 * Math.abs(score) ? " (wide)" : "";
-        return String.format("%.4g ± %.2g %s%s", score, Double.isNaN(err) ? 0 : err, r.getScoreUnit(), wide);
+        if (Double.isNaN(err)) {
+            return String.format("%.4g %s", score, r.getScoreUnit());   // one iteration: no error estimate
+        }
+        String wide = err > 0.2 * Math.abs(score) ? " (wide)" : "";
+        return String.format("%.4g ± %.2g %s%s", score, err, r.getScoreUnit(), wide);
     }
 
     /** How many times faster the device is than the CPU, for time-per-op and for throughput units. */

@@ -16,8 +16,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the suites the way {@code mvn verify -Pjmh} does: every benchmark on every selected device
- * ({@code -Djmh.devices=SPEC}, default all), short default settings so a run takes minutes, then a
- * Markdown report beside JMH's JSON.
+ * ({@code -Djmh.devices=SPEC}, default all), short default settings (one fork, one warm-up and three
+ * measurement iterations of one second: every suite on one CPU device in about 7 minutes),
+ * then a Markdown report beside JMH's JSON.
  *
  * <p>System properties: {@code jmh.devices} (device spec), {@code jmh.include} (benchmark regex,
  * default every suite), {@code jmh.args} (any JMH command-line options, e.g. {@code "-wi 5 -i 10 -f 2"},
@@ -45,7 +46,7 @@ public final class Runner {
             options.forks(1);
         }
         if (!cmd.getWarmupIterations().hasValue()) {
-            options.warmupIterations(2);
+            options.warmupIterations(1);
         }
         if (!cmd.getWarmupTime().hasValue()) {
             options.warmupTime(TimeValue.seconds(1));
