@@ -519,7 +519,7 @@ public final class OnnxImport {
     private void clip() {
         float lo;
         float hi;
-        if (opset < 11) {
+        if (opset < 11 || Attrs.has(node, "min") || Attrs.has(node, "max")) {
             lo = Attrs.f(node, "min", Float.NEGATIVE_INFINITY);
             hi = Attrs.f(node, "max", Float.POSITIVE_INFINITY);
         } else {
@@ -528,7 +528,9 @@ public final class OnnxImport {
             lo = min == null ? Float.NEGATIVE_INFINITY : (float) min.scalar("Clip min");
             hi = max == null ? Float.POSITIVE_INFINITY : (float) max.scalar("Clip max");
         }
-        if (lo == 0f && hi == Float.POSITIVE_INFINITY) {
+        lo = Math.max(lo, -Float.MAX_VALUE);
+        hi = Math.min(hi, Float.MAX_VALUE);
+        if (lo == 0f && hi == Float.MAX_VALUE) {
             activation(Activation.RELU);
         } else {
             activation(Activation.clip(lo, hi));
