@@ -9,8 +9,11 @@ import java.util.Arrays;
  * stands for the batch size, unknown until the model is compiled.
  */
 record Const(int[] dims, float[] f, long[] l) {
-    /** The batch size, in shape computations (any arithmetic on it gives it back). */
-    static final long BATCH = Long.MIN_VALUE;
+    /**
+     * The batch size, in shape computations (any arithmetic on it gives it back): a value no
+     * exporter writes (they use INT64_MIN and INT64_MAX as "to the end" in Slice).
+     */
+    static final long BATCH = Long.MIN_VALUE / 2 + 0xBA7C4L;
 
     static Const ofFloats(int[] dims, float[] f) {
         return new Const(dims, f, null);

@@ -18,7 +18,21 @@ final class ConstEval {
             "ConstantOfShape", "Range", "Reshape", "Transpose", "Unsqueeze", "Squeeze", "Add", "Sub", "Mul", "Div",
             "Flatten", "Dropout", "Neg");
 
+    /** The most elements a folded constant may have (64 MiB of floats): larger ones are not shape arithmetic. */
+    static final long MAX_COMPUTED = 1L << 24;
+
     private ConstEval() {
+    }
+
+    private static void checkComputed(int[] dims, String what) {
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+            if (n > MAX_COMPUTED) {
+                throw new OnnxFormatException(what + " would compute a constant of shape " + Arrays.toString(dims)
+                        + ", more than " + MAX_COMPUTED + " elements");
+            }
+        }
     }
 
     /** Evaluates {@code n} on {@code in} (null for an absent optional input). */
@@ -236,6 +250,7 @@ final class ConstEval {
         System.arraycopy(d, 0, out, 0, axis);
         System.arraycopy(indices.dims(), 0, out, axis, indices.rank());
         System.arraycopy(d, axis + 1, out, axis + indices.rank(), d.length - axis - 1);
+        checkComputed(out, "Gather");
         int[] src = new int[outer * idx.length * inner];
         int k = 0;
         for (int o = 0; o < outer; o++) {
@@ -278,13 +293,14 @@ final class ConstEval {
                 e = Math.max(0, Math.min(e, dim));
                 out[a] = (int) Math.max(0, (e - s + step - 1) / step);
             } else {
-                s = Math.max(-1, Math.min(s, dim - 1));
+                s = Math.max(0, Math.min(s, dim - 1));
                 e = Math.max(-1, Math.min(e, dim - 1));
                 out[a] = (int) Math.max(0, (s - e + (-step) - 1) / (-step));
             }
             st[a] = s;
             sp[a] = step;
         }
+        checkComputed(out, "Slice");
         int[] strides = Const.strides(d);
         int n = (int) Const.count(out);
         int[] src = new int[n];
@@ -310,7 +326,7 @@ final class ConstEval {
         int rank = first.rank();
         int axis = axis(axisAttr, rank, "Concat axis");
         boolean integer = true;
-        int total = 0;
+        long total = 0;
         for (Const c : in) {
             if (c.rank() != rank) {
                 throw new OnnxFormatException("Concat inputs differ in rank");
@@ -323,8 +339,12 @@ final class ConstEval {
             integer &= c.isInteger();
             total += c.dims()[axis];
         }
+        if (total > MAX_COMPUTED) {
+            throw new OnnxFormatException("Concat of constants is enormous");
+        }
         int[] out = first.dims().clone();
-        out[axis] = total;
+        out[axis] = (int) total;
+        checkComputed(out, "Concat");
         int outer = (int) Const.count(Arrays.copyOfRange(out, 0, axis));
         int n = (int) Const.count(out);
         float[] f = integer ? null : new float[n];
@@ -352,6 +372,7 @@ final class ConstEval {
         if (value.size() != 1) {
             throw new OnnxFormatException("ConstantOfShape value must hold one element");
         }
+        checkComputed(dims, "ConstantOfShape");
         int count = (int) Const.count(dims);
         if (value.isInteger()) {
             long[] l = new long[count];
@@ -371,7 +392,7 @@ final class ConstEval {
             throw new OnnxFormatException("Range with delta 0 or bounds that depend on the batch size");
         }
         double count = Math.max(Math.ceil((l - s) / d), 0);
-        if (count > OnnxTensors.MAX_ELEMENTS) {
+        if (count > MAX_COMPUTED) {
             throw new OnnxFormatException("Range of " + count + " elements is enormous");
         }
         int n = (int) count;
@@ -431,9 +452,7 @@ final class ConstEval {
 
     static Const binary(String op, Const a, Const b) {
         int[] out = broadcast(a.dims(), b.dims());
-        if (Const.count(out) > OnnxTensors.MAX_ELEMENTS) {
-            throw new OnnxFormatException(op + " of constants is enormous");
-        }
+        checkComputed(out, op);
         int[] ia = broadcastIndex(a.dims(), out);
         int[] ib = broadcastIndex(b.dims(), out);
         int n = ia.length;

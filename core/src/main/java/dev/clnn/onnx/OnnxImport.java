@@ -153,7 +153,7 @@ public final class OnnxImport {
         } catch (OnnxFormatException e) {
             throw e;
         } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException
-                 | NegativeArraySizeException e) {
+                 | NegativeArraySizeException | NullPointerException e) {
             throw new OnnxFormatException(name + ": " + e.getMessage(), e);
         }
     }
@@ -201,8 +201,11 @@ public final class OnnxImport {
                 translate(n);
             } catch (OnnxFormatException e) {
                 throw new OnnxFormatException(where(n) + ": " + e.getMessage(), e);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new OnnxFormatException(where(n) + ": " + e.getMessage(), e);
+            } catch (IndexOutOfBoundsException | NullPointerException | NegativeArraySizeException e) {
+                throw new OnnxFormatException(where(n) + " is malformed (a required input or attribute is missing"
+                        + " or out of range): " + e, e);
             }
         }
         String outOnnx = g.getOutput(0).getName();

@@ -72,8 +72,8 @@ public final class OnnxModel {
 
     @Override
     public String toString() {
-        return "OnnxModel " + graph.name() + " (opset " + opset + ", input " + inputName + " "
-                + (fixedBatch > 0 ? fixedBatch : "N") + "x" + Arrays.toString(graph.exampleShape().dims())
-                + ", " + graph.nodes().size() + " nodes)";
+        String dims = Arrays.toString(graph.exampleShape().dims());
+        return graph.name() + " (opset " + opset + ", input '" + inputName + "' (" + (fixedBatch > 0 ? fixedBatch : "N")
+                + ", " + dims.substring(1, dims.length() - 1) + "), " + graph.nodes().size() + " nodes)";
     }
 }

@@ -182,6 +182,15 @@ class OnnxImportTest {
         list.add(model("pad_constant", 3, 4, 5, b -> x -> b.node("Pad", new String[] {x, b.ints(0, 0, 1, 2, 0, 0, 2, 1),
             b.scalar(0.5f)})));
         list.add(model("pad_channels", 3, 4, 5, b -> x -> b.node("Pad", new String[] {x, b.ints(0, 1, 0, 0, 0, 2, 0, 0)})));
+        list.add(model("torch_pad_pattern", 3, 4, 5, b -> x -> {
+            String zeros = b.node("ConstantOfShape", new String[] {b.ints(4)}, "value",
+                    OnnxBuilder.longs("z", new long[] {0}, 1));
+            String pads = b.node("Concat", new String[] {b.ints(0, 1, 2, 1), zeros}, "axis", 0);
+            String rows = b.node("Reshape", new String[] {pads, b.ints(-1, 2)});
+            String rev = b.node("Slice", new String[] {rows, b.ints(-1), b.ints(Long.MIN_VALUE), b.ints(0), b.ints(-1)});
+            String flat = b.node("Reshape", new String[] {b.node("Transpose", rev, "perm", new int[] {1, 0}), b.ints(-1)});
+            return b.node("Pad", new String[] {x, b.node("Cast", flat, "to", 7), b.scalar(0f)});
+        }));
         list.add(model("concat_channels", 3, 5, 4, b -> x -> b.node("Concat", new String[] {
             b.conv(x, 3, 2, 1, 1, 0, 1, true), x, b.conv(x, 3, 4, 3, 1, 1, 1, false)}, "axis", 1)));
         list.add(model("concat_height", 3, 5, 4, b -> x -> b.node("Concat", new String[] {x, x}, "axis", -2)));

@@ -121,8 +121,9 @@ abstract class BenchModelCommand implements Callable<Integer> {
         for (int i = 0; i < input.length; i++) {
             input[i] = (input[i] + 1) / 2;      // image-like values in [0, 1]
         }
-        out.printf("Model %s, %d examples at batch size %d, %s warm-up, weights seeded %d%n", graph.name(), examples,
-                batch, noWarmup ? "no" : "32-example", seed);
+        out.printf("Model %s, %d examples at batch size %d, %s warm-up, %s seeded %d%n", graph.name(), examples,
+                batch, noWarmup ? "no" : "32-example",
+                model().equals("onnx") ? "input" : "weights", seed);
         out.print("Reference (plain Java, first batch)... ");
         out.flush();
         long r0 = System.nanoTime();
