@@ -3,10 +3,13 @@ package dev.clnn.graph;
 import java.util.List;
 
 import dev.clnn.ops.Activation;
+import dev.clnn.ops.ConcatParams;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.PadParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SoftmaxParams;
+import dev.clnn.ops.TransposeParams;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -256,5 +259,117 @@ public sealed interface Op {
 
         @Override
         public String describe() { return params.toString(); }
+    }
+
+    /**
+     * Permutes the dimensions (the batch included, which must stay first): output dimension
+     * {@code k} is input dimension {@code perm[k]}. The NCHW / NHWC conversions at an imported
+     * model's edges, and the transposes before an ONNX Flatten of an NHWC value.
+     */
+    record Transpose(TransposeParams params) implements Op {
+        public Transpose {
+            if (params.perm()[0] != 0) {
+                throw new IllegalArgumentException("Transpose must keep the batch dimension first, got " + params);
+            }
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            int[] perm = params.perm();
+            if (x.rank() != perm.length) {
+                throw new IllegalArgumentException("Transpose " + params + " needs a rank-" + perm.length
+                        + " input, got " + x);
+            }
+            int[] out = new int[perm.length];
+            for (int k = 0; k < perm.length; k++) {
+                out[k] = x.dim(perm[k]);
+            }
+            return Shape.of(out);
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "transpose " + params; }
+    }
+
+    /** Constant padding of any dimension but the batch: {@code (d0, d1 + begin1 + end1, ...)}. */
+    record Pad(PadParams params) implements Op {
+        public Pad {
+            if (params.begin()[0] != 0 || params.end()[0] != 0) {
+                throw new IllegalArgumentException("Pad must not pad the batch dimension, got " + params);
+            }
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.rank() != params.rank()) {
+                throw new IllegalArgumentException("Pad " + params + " needs a rank-" + params.rank() + " input, got " + x);
+            }
+            int[] out = x.dims();
+            for (int k = 0; k < out.length; k++) {
+                out[k] += params.begin()[k] + params.end()[k];
+            }
+            return Shape.of(out);
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "pad"; }
+    }
+
+    /**
+     * Concatenation of {@code count} values along {@code params.axis()} (not the batch axis); the
+     * values agree on every other dimension.
+     */
+    record Concat(ConcatParams params, int count) implements Op {
+        public Concat {
+            if (count < 1) {
+                throw new IllegalArgumentException("Concat needs at least one input, got " + count);
+            }
+        }
+
+        @Override
+        public int arity() { return count; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape first = in.get(0);
+            int axis = first.axis(params.axis());
+            if (axis == 0) {
+                throw new IllegalArgumentException("Concat along the batch axis is not supported");
+            }
+            int sum = 0;
+            for (Shape s : in) {
+                if (s.rank() != first.rank()) {
+                    throw new IllegalArgumentException("Concat inputs differ in rank: " + in);
+                }
+                for (int k = 0; k < s.rank(); k++) {
+                    if (k != axis && s.dim(k) != first.dim(k)) {
+                        throw new IllegalArgumentException("Concat inputs " + in + " differ in dimension " + k
+                                + ", which is not the axis " + axis);
+                    }
+                }
+                sum += s.dim(axis);
+            }
+            return first.with(axis, sum);
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "concat " + params; }
     }
 }

@@ -68,7 +68,9 @@ public final class Passes {
                 String other = add.inputs().get(1 - side);
                 int p = indexOfProducer(nodes, convOut);
                 if (p < 0 || !(nodes.get(p).op() instanceof Op.Conv conv) || conv.params().residual() != Residual.NONE
-                        || !soleReader(g, nodes, convOut) || convOut.equals(other)) {
+                        || !soleReader(g, nodes, convOut) || convOut.equals(other)
+                        || other.equals(nodes.get(p).inputs().get(0))) {
+                    // (the convolution kernel cannot read its input as its residual too)
                     continue;
                 }
                 Residual mode = conv.params().activation().kind() == Activation.Kind.NONE

@@ -12,6 +12,7 @@ import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.reference.ReferenceConv;
 import dev.clnn.reference.ReferenceElementwise;
+import dev.clnn.reference.ReferenceLayout;
 import dev.clnn.reference.ReferencePool;
 import dev.clnn.reference.ReferenceSoftmax;
 import dev.clnn.tensor.Shape;
@@ -36,6 +37,16 @@ public final class ReferenceExecutor {
         values.put(graph.input(), input);
         for (Node n : graph.nodes()) {
             List<String> in = n.inputs();
+            if (n.op() instanceof Op.Concat c) {
+                List<float[]> xs = new java.util.ArrayList<>();
+                List<Shape> ss = new java.util.ArrayList<>();
+                for (String v : in) {
+                    xs.add(values.get(v));
+                    ss.add(shapes.get(v));
+                }
+                values.put(n.output(), ReferenceLayout.concat(xs, ss, ss.get(0).axis(c.params().axis())));
+                continue;
+            }
             values.put(n.output(), eval(n.op(), values.get(in.get(0)), shapes.get(in.get(0)),
                     in.size() > 1 ? values.get(in.get(1)) : null, in.size() > 1 ? shapes.get(in.get(1)) : null,
                     shapes.get(n.output())));
@@ -111,6 +122,12 @@ public final class ReferenceExecutor {
         }
         if (op instanceof Op.Reshape) {
             return x;
+        }
+        if (op instanceof Op.Transpose t) {
+            return ReferenceLayout.transpose(x, xs, t.params().perm());
+        }
+        if (op instanceof Op.Pad p) {
+            return ReferenceLayout.pad(x, xs, p.params().begin(), p.params().end(), p.params().value());
         }
         throw new IllegalArgumentException("No reference for " + op.describe());
     }

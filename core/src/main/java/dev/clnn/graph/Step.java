@@ -7,12 +7,15 @@ import dev.clnn.cl.ClContext;
 import dev.clnn.ops.Activations;
 import dev.clnn.ops.BatchNorm;
 import dev.clnn.ops.BatchNormParams;
+import dev.clnn.ops.Concat;
 import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Softmax;
+import dev.clnn.ops.Transpose;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -76,6 +79,18 @@ abstract class Step implements AutoCloseable {
         }
         if (op instanceof Op.Reshape) {
             return simple((in, out) -> { });
+        }
+        if (op instanceof Op.Transpose t) {
+            Transpose transpose = Transpose.configure(cl, t.params(), inputs.get(0));
+            return simple((in, out) -> transpose.run(in[0], out));
+        }
+        if (op instanceof Op.Pad p) {
+            Pad pad = Pad.configure(cl, p.params(), inputs.get(0));
+            return simple((in, out) -> pad.run(in[0], out));
+        }
+        if (op instanceof Op.Concat c) {
+            Concat concat = Concat.configure(cl, c.params(), inputs);
+            return simple((in, out) -> concat.run(java.util.Arrays.asList(in), out));
         }
         throw new IllegalArgumentException("No executor for " + op.describe());
     }

@@ -57,6 +57,28 @@ abstract class BenchModelCommand implements Callable<Integer> {
         String model() { return "mnist_cnn"; }
     }
 
+    /**
+     * {@code clnn bench --model FILE} (also {@code clnn bench model --model FILE}): an imported ONNX
+     * model, its input shape from the file (a dynamic batch takes {@code --batch-size}).
+     */
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = "An ONNX model (--model FILE) on each device, plaidbench-style.")
+    static final class Onnx extends BenchModelCommand {
+        @Option(names = "--model", paramLabel = "FILE", required = true, description = "The .onnx file.")
+        Path file;
+
+        @Override
+        String model() { return "onnx"; }
+
+        @Override
+        Graph graph() throws IOException {
+            dev.clnn.onnx.OnnxModel m = dev.clnn.onnx.OnnxImport.load(file);
+            m.checkBatch(batch);
+            spec.commandLine().getOut().println("Imported " + m);
+            return m.graph();
+        }
+    }
+
     abstract String model();
 
     @Option(names = "--examples", defaultValue = "1024", description = "Examples to run (default ${DEFAULT-VALUE}).")
@@ -99,8 +121,9 @@ abstract class BenchModelCommand implements Callable<Integer> {
         for (int i = 0; i < input.length; i++) {
             input[i] = (input[i] + 1) / 2;      // image-like values in [0, 1]
         }
-        out.printf("Model %s, %d examples at batch size %d, %s warm-up, weights seeded %d%n", graph.name(), examples,
-                batch, noWarmup ? "no" : "32-example", seed);
+        out.printf("Model %s, %d examples at batch size %d, %s warm-up, %s seeded %d%n", graph.name(), examples,
+                batch, noWarmup ? "no" : "32-example",
+                model().equals("onnx") ? "input" : "weights", seed);
         out.print("Reference (plain Java, first batch)... ");
         out.flush();
         long r0 = System.nanoTime();
@@ -127,7 +150,7 @@ abstract class BenchModelCommand implements Callable<Integer> {
         return results.size() == devices.size() && results.stream().allMatch(r -> r.correctness().passed()) ? 0 : 1;
     }
 
-    private Graph graph() {
+    Graph graph() throws IOException {
         RandomWeights weights = new RandomWeights(seed);
         switch (model()) {
             case "mobilenet":

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "clnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep-learning compute on any OpenCL device: CPU, integrated GPU, discrete or external GPU.",
-        subcommands = {DevicesCommand.class, BenchCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevicesCommand.class, BenchCommand.class, TrainCommand.class, InferCommand.class,
+            ClassifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -25,7 +26,19 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::handle);
-        return cli.execute(args);
+        return cli.execute(aliases(args));
+    }
+
+    /** {@code clnn bench --model FILE ...} is {@code clnn bench model --model FILE ...}. */
+    static String[] aliases(String... args) {
+        if (args.length > 1 && args[0].equals("bench") && (args[1].equals("--model") || args[1].startsWith("--model="))) {
+            String[] rewritten = new String[args.length + 1];
+            rewritten[0] = "bench";
+            rewritten[1] = "model";
+            System.arraycopy(args, 1, rewritten, 2, args.length - 1);
+            return rewritten;
+        }
+        return args;
     }
 
     static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {

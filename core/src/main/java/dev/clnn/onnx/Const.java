@@ -1,0 +1,169 @@
+package dev.clnn.onnx;
+
+import java.util.Arrays;
+
+/**
+ * A tensor known at load time (an initializer, a {@code Constant}, or a folded shape computation):
+ * its dimensions and its elements in C order, as floats ({@code f}) or as integers ({@code l}, for
+ * ONNX's integer and bool types). In integer tensors computed from {@code Shape}, {@link #BATCH}
+ * stands for the batch size, unknown until the model is compiled.
+ */
+record Const(int[] dims, float[] f, long[] l) {
+    /**
+     * The batch size, in shape computations (any arithmetic on it gives it back): a value no
+     * exporter writes (they use INT64_MIN and INT64_MAX as "to the end" in Slice).
+     */
+    static final long BATCH = Long.MIN_VALUE / 2 + 0xBA7C4L;
+
+    static Const ofFloats(int[] dims, float[] f) {
+        return new Const(dims, f, null);
+    }
+
+    static Const ofLongs(int[] dims, long[] l) {
+        return new Const(dims, null, l);
+    }
+
+    boolean isInteger() { return l != null; }
+
+    int rank() { return dims.length; }
+
+    int size() { return isInteger() ? l.length : f.length; }
+
+    boolean dependsOnBatch() {
+        if (l == null) {
+            return false;
+        }
+        for (long v : l) {
+            if (v == BATCH) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The elements as floats. */
+    float[] floats() {
+        if (f != null) {
+            return f;
+        }
+        float[] r = new float[l.length];
+        for (int i = 0; i < r.length; i++) {
+            if (l[i] == BATCH) {
+                throw new OnnxFormatException("a value computed from the batch size is used as float data");
+            }
+            r[i] = l[i];
+        }
+        return r;
+    }
+
+    /** The elements as integers (floats truncated). */
+    long[] longs() {
+        if (l != null) {
+            return l;
+        }
+        long[] r = new long[f.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = (long) f[i];
+        }
+        return r;
+    }
+
+    /** The single element of a scalar or one-element tensor. */
+    double scalar(String what) {
+        if (size() != 1) {
+            throw new OnnxFormatException(what + " must hold one value, got shape " + Arrays.toString(dims));
+        }
+        return isInteger() ? l[0] : f[0];
+    }
+
+    /** Element i of an integer tensor as an int, failing on the batch marker or overflow. */
+    int intAt(int i, String what) {
+        long v = longs()[i];
+        if (v == BATCH) {
+            throw new OnnxFormatException(what + " depends on the batch size, which clnn only knows at compile time");
+        }
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new OnnxFormatException(what + " value " + v + " is out of range");
+        }
+        return (int) v;
+    }
+
+    int[] ints(String what) {
+        int[] r = new int[size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = intAt(i, what);
+        }
+        return r;
+    }
+
+    /** Same elements, other dimensions (the sizes must agree). */
+    Const reshape(int[] newDims) {
+        return isInteger() ? ofLongs(newDims, l) : ofFloats(newDims, f);
+    }
+
+    static long count(int[] dims) {
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        return n;
+    }
+
+    static int[] strides(int[] dims) {
+        int[] s = new int[dims.length];
+        int acc = 1;
+        for (int k = dims.length - 1; k >= 0; k--) {
+            s[k] = acc;
+            acc *= dims[k];
+        }
+        return s;
+    }
+
+    /** A new tensor of {@code dims} whose element i is this tensor's element {@code src[i]}. */
+    Const gather(int[] newDims, int[] src) {
+        if (isInteger()) {
+            long[] r = new long[src.length];
+            for (int i = 0; i < src.length; i++) {
+                r[i] = l[src[i]];
+            }
+            return ofLongs(newDims, r);
+        }
+        float[] r = new float[src.length];
+        for (int i = 0; i < src.length; i++) {
+            r[i] = f[src[i]];
+        }
+        return ofFloats(newDims, r);
+    }
+
+    /** Dimensions permuted: output axis k is input axis {@code perm[k]}. */
+    Const transpose(int[] perm) {
+        int rank = dims.length;
+        int[] out = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            out[k] = dims[perm[k]];
+        }
+        int[] inStrides = strides(dims);
+        int n = size();
+        int[] src = new int[n];
+        int[] idx = new int[rank];
+        for (int i = 0; i < n; i++) {
+            int s = 0;
+            for (int k = 0; k < rank; k++) {
+                s += idx[k] * inStrides[perm[k]];
+            }
+            src[i] = s;
+            for (int k = rank - 1; k >= 0; k--) {
+                if (++idx[k] < out[k]) {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+        return gather(out, src);
+    }
+
+    @Override
+    public String toString() {
+        return "Const" + Arrays.toString(dims);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.clnn.cli;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import javax.imageio.ImageIO;
+
+import dev.clnn.cl.ClDevice;
+import dev.clnn.cl.Devices;
+import dev.clnn.models.Model;
+import dev.clnn.onnx.OnnxImport;
+import dev.clnn.onnx.OnnxModel;
+import dev.clnn.tensor.Shape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clnn classify --model M.onnx --image FILE}: decodes a PNG or JPEG, resizes it to the
+ * model's input size (or {@code --size}), normalises each channel ({@code (v / 255 - mean) / std},
+ * ImageNet's statistics by default), lays it out NCHW, and prints the top-5 classes with their
+ * probabilities (a softmax is applied when the output is not one already).
+ */
+@Command(name = "classify", mixinStandardHelpOptions = true,
+        description = "Classify an image (PNG/JPEG) with an ONNX image classifier; prints the top-5 classes.")
+final class ClassifyCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "The .onnx classifier, input (N, 3, H, W).")
+    Path model;
+
+    @Option(names = "--image", paramLabel = "FILE", required = true, description = "A PNG or JPEG image.")
+    Path image;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line.")
+    Path labels;
+
+    @Option(names = "--size", defaultValue = "224",
+            description = "Input size when the model does not fix it (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--mean", split = ",", defaultValue = "0.485,0.456,0.406", description = "Per-channel mean (RGB).")
+    float[] mean;
+
+    @Option(names = "--std", split = ",", defaultValue = "0.229,0.224,0.225", description = "Per-channel std (RGB).")
+    float[] std;
+
+    @Option(names = "--device", paramLabel = "SPEC", description = "Device spec (default: the default device).")
+    String device;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        OnnxModel m = OnnxImport.load(model);
+        Shape ex = m.exampleShape();
+        if (ex.rank() != 3 || ex.dim(0) != 3) {
+            throw new IllegalArgumentException(model.getFileName() + " takes " + ex + " examples; classify needs an"
+                    + " image classifier with input (N, 3, H, W)");
+        }
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("--mean and --std need 3 values each (R,G,B)");
+        }
+        int h = ex.dim(1);
+        int w = ex.dim(2);
+        if (size != h && h == w) {
+            out.printf("The model takes %dx%d images; --size %d is ignored%n", h, w, size);
+        }
+        BufferedImage img;
+        try {
+            img = ImageIO.read(image.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot decode " + image + ": " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new IllegalArgumentException("Cannot decode " + image + " (PNG or JPEG expected)");
+        }
+        float[] x = nchw(resize(img, w, h), mean, std);
+        List<String> names = labels == null ? null : Files.readAllLines(labels, StandardCharsets.UTF_8);
+        ClDevice d = device == null ? Devices.defaultDevice() : Devices.selectOne(device);
+        long t0 = System.nanoTime();
+        try (Model compiled = m.compile(d, 1)) {
+            float[] y = compiled.predict(x);
+            double s = (System.nanoTime() - t0) / 1e9;
+            Shape ys = compiled.outputShape();
+            if (ys.rank() != 2) {
+                throw new IllegalArgumentException(model.getFileName() + " returns " + ys
+                        + "; classify needs (1, classes) output");
+            }
+            float[] p = TopK.isDistribution(y) ? y : TopK.softmax(y);
+            out.printf("%s on %s (%.3f s with compilation), %dx%d input:%n", image.getFileName(), d.name(), s, w, h);
+            for (int i : TopK.indices(p, 5)) {
+                String name = names != null && i < names.size() ? names.get(i) : "class " + i;
+                out.printf(Locale.ROOT, "  %6.2f %%  %s (%d)%n", 100 * p[i], name, i);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    static BufferedImage resize(BufferedImage src, int w, int h) {
+        BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = dst.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(src, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return dst;
+    }
+
+    /** RGB pixels to a normalised (1, 3, H, W) array. */
+    static float[] nchw(BufferedImage img, float[] mean, float[] std) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        float[] x = new float[3 * h * w];
+        for (int yy = 0; yy < h; yy++) {
+            for (int xx = 0; xx < w; xx++) {
+                int rgb = img.getRGB(xx, yy);
+                for (int c = 0; c < 3; c++) {
+                    float v = ((rgb >> (16 - 8 * c)) & 0xFF) / 255f;
+                    x[(c * h + yy) * w + xx] = (v - mean[c]) / std[c];
+                }
+            }
+        }
+        return x;
+    }
+}

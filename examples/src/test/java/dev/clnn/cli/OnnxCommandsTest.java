@@ -1,0 +1,168 @@
+package dev.clnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import dev.clnn.tensor.Npy;
+import dev.clnn.tensor.Shape;
+import picocli.CommandLine;
+
+/** {@code clnn infer}, {@code clnn classify} and {@code clnn bench --model} on a small ONNX classifier. */
+class OnnxCommandsTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new java.io.PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
+        cli.setErr(new java.io.PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
+        cli.setExecutionExceptionHandler(Main::handle);
+        return cli.execute(Main.aliases(args));
+    }
+
+    private static TensorProto tensor(String name, Random r, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
+        long n = 1;
+        for (long d : dims) {
+            t.addDims(d);
+            n *= d;
+        }
+        for (int i = 0; i < n; i++) {
+            t.addFloatData(r.nextFloat() - 0.5f);
+        }
+        return t.build();
+    }
+
+    private static ValueInfoProto info(String name, boolean shaped) {
+        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE);
+        if (shaped) {
+            t.setShape(TensorShapeProto.newBuilder()
+                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
+                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(3))
+                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(8))
+                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(8)));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
+    }
+
+    /** (N, 3, 8, 8) -> Conv 3x3 -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> (N, 5). */
+    static Path classifier(Path dir) throws Exception {
+        Random r = new Random(3);
+        AttributeProto pads = AttributeProto.newBuilder().setName("pads").setType(AttributeProto.AttributeType.INTS)
+                .addInts(1).addInts(1).addInts(1).addInts(1).build();
+        AttributeProto transB = AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT)
+                .setI(1).build();
+        GraphProto g = GraphProto.newBuilder().setName("tiny")
+                .addInput(info("image", true)).addOutput(info("logits", false))
+                .addInitializer(tensor("w", r, 4, 3, 3, 3)).addInitializer(tensor("b", r, 4))
+                .addInitializer(tensor("fc", r, 5, 4)).addInitializer(tensor("fcb", r, 5))
+                .addNode(NodeProto.newBuilder().setOpType("Conv").setName("conv").addInput("image").addInput("w")
+                        .addInput("b").addOutput("c").addAttribute(pads))
+                .addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("c").addOutput("r"))
+                .addNode(NodeProto.newBuilder().setOpType("GlobalAveragePool").setName("gap").addInput("r").addOutput("p"))
+                .addNode(NodeProto.newBuilder().setOpType("Flatten").setName("flat").addInput("p").addOutput("f"))
+                .addNode(NodeProto.newBuilder().setOpType("Gemm").setName("fc").addInput("f").addInput("fc")
+                        .addInput("fcb").addOutput("logits").addAttribute(transB))
+                .build();
+        ModelProto m = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
+        Path file = dir.resolve("tiny.onnx");
+        Files.write(file, m.toByteArray());
+        return file;
+    }
+
+    @Test
+    void inferWritesTheOutputAndTopFive(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        float[] x = new float[2 * 3 * 8 * 8];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 17) / 17f;
+        }
+        Npy.write(dir.resolve("x.npy"), Shape.of(2, 3, 8, 8), x);
+        assertEquals(0, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString(),
+                "--output", dir.resolve("y.npy").toString(), "--examples", "3"), err.toString(StandardCharsets.UTF_8));
+        Npy.Array y = Npy.read(dir.resolve("y.npy"));
+        assertEquals(Shape.of(2, 5), y.shape());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("(2, 5)") && text.contains("top-5") && text.contains("ms per run"), text);
+    }
+
+    @Test
+    void inferRejectsAnInputOfTheWrongShape(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        Npy.write(dir.resolve("x.npy"), Shape.of(1, 8, 8, 3), new float[192]);
+        assertEquals(2, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString()));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains("takes input 'image' of shape (N, 3, 8, 8)"), message);
+    }
+
+    @Test
+    void inferRejectsABrokenModelInOneLine(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("broken.onnx");
+        Files.write(model, new byte[] {8, 7, 18, 100, 1, 2});
+        Npy.write(dir.resolve("x.npy"), Shape.of(1, 3, 8, 8), new float[192]);
+        assertEquals(2, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString()));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("clnn: ") && message.contains("broken.onnx") && !message.contains("at dev."),
+                message);
+    }
+
+    @Test
+    void classifyPrintsFiveClassesWithLabels(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        BufferedImage img = new BufferedImage(20, 13, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 13; y++) {
+            for (int x = 0; x < 20; x++) {
+                img.setRGB(x, y, (x * 12) << 16 | (y * 19) << 8 | 77);
+            }
+        }
+        ImageIO.write(img, "png", dir.resolve("img.png").toFile());
+        Files.writeString(dir.resolve("labels.txt"), "cat\ndog\nfox\nowl\nelk\n");
+        assertEquals(0, run("classify", "--model", model.toString(), "--image", dir.resolve("img.png").toString(),
+                "--labels", dir.resolve("labels.txt").toString()), err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(5, text.lines().filter(l -> l.contains(" %  ")).count(), text);
+        assertTrue(text.contains("owl") && text.contains("elk"), text);
+    }
+
+    @Test
+    void benchModelRunsAnImportedModel(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        assertEquals(0, run("bench", "--model", model.toString(), "--examples", "8", "--batch-size", "4"),
+                err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("Correctness: PASS") || text.contains("PASS"), text);
+    }
+
+    @Test
+    void nchwNormalisesEachChannel() {
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 0xFF0000);
+        img.setRGB(1, 0, 0x00FF00);
+        float[] x = ClassifyCommand.nchw(img, new float[] {0.5f, 0f, 0f}, new float[] {0.5f, 1f, 1f});
+        assertArrayEquals(new float[] {1f, -1f, 0f, 1f, 0f, 0f}, x, 1e-6f);
+    }
+}
