@@ -121,9 +121,13 @@ def randomise(model, seed):
 def export(name, model, shape):
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, name + ".onnx")
-    torch.onnx.export(model, torch.rand(*shape), path, opset_version=13, input_names=["input"],
-                      output_names=["output"], dynamic_axes={"input": {0: "N"}, "output": {0: "N"}},
-                      do_constant_folding=True)
+    args = dict(opset_version=13, input_names=["input"], output_names=["output"],
+                dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, do_constant_folding=True)
+    try:
+        # the TorchScript exporter: what most published models went through
+        torch.onnx.export(model, torch.rand(*shape), path, dynamo=False, **args)
+    except TypeError:
+        torch.onnx.export(model, torch.rand(*shape), path, **args)
     print("wrote", path, os.path.getsize(path), "bytes")
 
 
