@@ -34,6 +34,9 @@ class OnnxFixturesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void exportedModelsMatchOnnxRuntime(ClDevice device) throws Exception {
+        List<String> names = fixtures().stream().map(p -> p.getFileName().toString()).toList();
+        org.junit.jupiter.api.Assertions.assertTrue(names.containsAll(
+                List.of("mobilenet_v1_025_64.onnx", "mobilenet_v2_025_64.onnx")), "PyTorch fixtures present: " + names);
         for (Path f : fixtures()) {
             ModelProto m = ModelProto.parseFrom(Files.readAllBytes(f));
             OnnxImportTest.compare(device, m.toBuilder().setGraph(m.getGraph().toBuilder()

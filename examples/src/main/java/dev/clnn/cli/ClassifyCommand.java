@@ -1,8 +1,5 @@
 package dev.clnn.cli;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import javax.imageio.ImageIO;
 
 import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.Devices;
@@ -75,16 +71,13 @@ final class ClassifyCommand implements Callable<Integer> {
         if (size != h && h == w) {
             out.printf("The model takes %dx%d images; --size %d is ignored%n", h, w, size);
         }
-        BufferedImage img;
+        float[] x;
         try {
-            img = ImageIO.read(image.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot decode " + image + ": " + e.getMessage(), e);
+            x = ImageInput.load(image, w, h, mean, std);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("classify decodes images with javax.imageio, which this Java runtime "
+                    + "lacks (module java.desktop); run it on a full JDK or JRE");
         }
-        if (img == null) {
-            throw new IllegalArgumentException("Cannot decode " + image + " (PNG or JPEG expected)");
-        }
-        float[] x = nchw(resize(img, w, h), mean, std);
         List<String> names = labels == null ? null : Files.readAllLines(labels, StandardCharsets.UTF_8);
         ClDevice d = device == null ? Devices.defaultDevice() : Devices.selectOne(device);
         long t0 = System.nanoTime();
@@ -105,34 +98,5 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    static BufferedImage resize(BufferedImage src, int w, int h) {
-        BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = dst.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, w, h, null);
-        } finally {
-            g.dispose();
-        }
-        return dst;
-    }
-
-    /** RGB pixels to a normalised (1, 3, H, W) array. */
-    static float[] nchw(BufferedImage img, float[] mean, float[] std) {
-        int w = img.getWidth();
-        int h = img.getHeight();
-        float[] x = new float[3 * h * w];
-        for (int yy = 0; yy < h; yy++) {
-            for (int xx = 0; xx < w; xx++) {
-                int rgb = img.getRGB(xx, yy);
-                for (int c = 0; c < 3; c++) {
-                    float v = ((rgb >> (16 - 8 * c)) & 0xFF) / 255f;
-                    x[(c * h + yy) * w + xx] = (v - mean[c]) / std[c];
-                }
-            }
-        }
-        return x;
     }
 }

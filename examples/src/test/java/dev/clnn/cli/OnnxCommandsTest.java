@@ -162,7 +162,7 @@ class OnnxCommandsTest {
         BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, 0xFF0000);
         img.setRGB(1, 0, 0x00FF00);
-        float[] x = ClassifyCommand.nchw(img, new float[] {0.5f, 0f, 0f}, new float[] {0.5f, 1f, 1f});
+        float[] x = ImageInput.nchw(img, new float[] {0.5f, 0f, 0f}, new float[] {0.5f, 1f, 1f});
         assertArrayEquals(new float[] {1f, -1f, 0f, 1f, 0f, 0f}, x, 1e-6f);
     }
 }
