@@ -27,7 +27,8 @@ final class ModelReport {
                 r.executeSeconds(), examples);
         out.printf("  latency      %.3f ms per example, %.1f examples/s%n", r.executeSeconds() * 1e3 / examples,
                 examples / r.executeSeconds());
-        out.printf("  kernel time  %.3f s (%.3f ms per example; %.0f %% of wall time)%n", r.kernelSeconds(),
+        out.printf("  kernel time  %.3f s (%.3f ms per example, from profiling events in a separate pass; %.0f %% of wall time)%n",
+                r.kernelSeconds(),
                 r.kernelSeconds() * 1e3 / examples, 100 * r.kernelSeconds() / r.executeSeconds());
         out.printf("  memory       peak %.1f MiB on the device (weights and packed weights %.1f MiB, activations %.1f MiB)%n",
                 r.peakBytes() / 1048576.0, r.weightBytes() / 1048576.0, r.activationBytes() / 1048576.0);
