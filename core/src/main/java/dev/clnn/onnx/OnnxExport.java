@@ -3,10 +3,7 @@ package dev.clnn.onnx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,22 +66,7 @@ public final class OnnxExport {
 
     /** Writes {@link #toModel} to {@code file} atomically (a temporary file renamed over it). */
     public static void write(Sequential model, Path file) throws IOException {
-        byte[] bytes = toModel(model).toByteArray();
-        Path target = file.toAbsolutePath();
-        if (target.getParent() != null) {
-            Files.createDirectories(target.getParent());
-        }
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.clnn.io.AtomicFiles.write(file, toModel(model).toByteArray());
     }
 
     private ModelProto build(Sequential model) {

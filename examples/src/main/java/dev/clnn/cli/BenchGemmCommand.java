@@ -2,10 +2,7 @@ package dev.clnn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -204,10 +201,7 @@ final class BenchGemmCommand implements Callable<Integer> {
                     .append(i + 1 < results.size() ? ",\n" : "\n");
         }
         sb.append("]}\n");
-        Path target = json.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), ".clnn-bench", ".json");
-        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        dev.clnn.io.AtomicFiles.write(json, sb);
     }
 
     private static java.util.Map<String, String> parse(String params) {

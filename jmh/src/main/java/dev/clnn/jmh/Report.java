@@ -1,10 +1,7 @@
 package dev.clnn.jmh;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,9 +70,7 @@ final class Report {
             md.append("\n## ").append(suite.getKey()).append("\n\n");
             table(md, suite.getValue(), devices);
         }
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "report", ".md");
-        Files.writeString(tmp, md, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        dev.clnn.io.AtomicFiles.write(file, md);
     }
 
     private static void table(StringBuilder md, Map<String, Map<String, Result<?>>> rows, List<ClDevice> devices) {
