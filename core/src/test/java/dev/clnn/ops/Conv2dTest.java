@@ -100,13 +100,7 @@ class Conv2dTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (ClDevice d : TestDevices.all()) {
-            for (Conv2dConfig v : VARIANTS) {
-                out.add(Arguments.of(d, v));
-            }
-        }
-        return out.stream();
+        return TestDevices.crossedWith(VARIANTS);
     }
 
     @ParameterizedTest(name = "{0} {1}")

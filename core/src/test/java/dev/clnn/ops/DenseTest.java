@@ -53,13 +53,7 @@ class DenseTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (ClDevice d : TestDevices.all()) {
-            for (GemmConfig v : VARIANTS) {
-                out.add(Arguments.of(d, v));
-            }
-        }
-        return out.stream();
+        return TestDevices.crossedWith(VARIANTS);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
 import java.util.stream.Stream;
@@ -73,13 +72,7 @@ class ElementwiseTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (ClDevice d : TestDevices.all()) {
-            for (KernelConfig<Elementwise.Variant> v : VARIANTS) {
-                out.add(Arguments.of(d, v));
-            }
-        }
-        return out.stream();
+        return TestDevices.crossedWith(VARIANTS);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -54,13 +52,7 @@ class GemmTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (ClDevice d : TestDevices.all()) {
-            for (GemmConfig v : VARIANTS) {
-                out.add(Arguments.of(d, v));
-            }
-        }
-        return out.stream();
+        return TestDevices.crossedWith(VARIANTS);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -63,13 +62,7 @@ class PadTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (ClDevice d : TestDevices.all()) {
-            for (KernelConfig<Pad.Variant> v : VARIANTS) {
-                out.add(Arguments.of(d, v));
-            }
-        }
-        return out.stream();
+        return TestDevices.crossedWith(VARIANTS);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -27,6 +27,17 @@ public final class TestDevices {
         return device.name().toLowerCase(java.util.Locale.ROOT).contains("oclgrind");
     }
 
+    /** Every device paired with every one of {@code variants}: arguments {@code (device, variant)}. */
+    public static Stream<org.junit.jupiter.params.provider.Arguments> crossedWith(java.util.Collection<?> variants) {
+        return all().stream().flatMap(d -> variants.stream()
+                .map(v -> org.junit.jupiter.params.provider.Arguments.of(d, v)));
+    }
+
+    /** Every device paired with every element of {@code variants}. */
+    public static Stream<org.junit.jupiter.params.provider.Arguments> crossedWith(Object[] variants) {
+        return crossedWith(java.util.Arrays.asList(variants));
+    }
+
     /** For {@code @MethodSource}. */
     public static Stream<ClDevice> stream() {
         return all().stream();
