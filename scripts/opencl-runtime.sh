@@ -4,10 +4,24 @@
 # As root with apt-get, missing packages are installed; otherwise the exact command is printed
 # and the caller stops.
 
+# An OpenCL driver is registered with the ICD loader.
+clnn_has_icd() {
+  ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1
+}
+
+# The ICD loader is there under the unversioned name libOpenCL.so, which is the name JOCL opens
+# (Debian's ocl-icd-libopencl1 ships only libOpenCL.so.1; ocl-icd-opencl-dev adds the link).
+clnn_has_loader() {
+  local f
+  for f in /usr/lib/*/libOpenCL.so /lib/*/libOpenCL.so /usr/lib/libOpenCL.so /usr/local/lib/libOpenCL.so \
+           /usr/local/nvidia/lib64/libOpenCL.so; do
+    [ -e "$f" ] && return 0
+  done
+  ldconfig -p 2>/dev/null | grep -q 'libOpenCL\.so '
+}
+
 clnn_has_opencl() {
-  ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 || return 1
-  ldconfig -p 2>/dev/null | grep -q 'libOpenCL\.so' && return 0
-  ls /usr/lib/*/libOpenCL.so* /usr/lib/libOpenCL.so* /usr/local/lib/libOpenCL.so* >/dev/null 2>&1
+  clnn_has_icd && clnn_has_loader
 }
 
 # clnn_install_packages PKG...: installs the Debian packages that are not installed yet.
@@ -31,10 +45,16 @@ clnn_install_packages() {
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# clnn_ensure_opencl: an OpenCL runtime is present, or the CPU runtime (PoCL) gets installed.
+# clnn_ensure_opencl: an OpenCL runtime is present, or the CPU runtime (PoCL) and the loader get installed.
 clnn_ensure_opencl() {
   clnn_has_opencl && return 0
-  echo "clnn: no OpenCL runtime found; clnn needs one (the CPU runtime PoCL works on any x86-64 or ARM machine)." >&2
-  clnn_install_packages pocl-opencl-icd ocl-icd-libopencl1 || return 1
+  local pkgs=(ocl-icd-libopencl1 ocl-icd-opencl-dev)
+  if ! clnn_has_icd; then
+    echo "clnn: no OpenCL driver found; clnn needs one (the CPU runtime PoCL works on any x86-64 or ARM machine)." >&2
+    pkgs=(pocl-opencl-icd "${pkgs[@]}")
+  else
+    echo "clnn: the OpenCL loader is missing under the name libOpenCL.so, which clnn (JOCL) opens." >&2
+  fi
+  clnn_install_packages "${pkgs[@]}" || return 1
   clnn_has_opencl || { echo "clnn: the OpenCL runtime is still missing after installing it; see 'clinfo'." >&2; return 1; }
 }

@@ -58,9 +58,14 @@ public class ClException extends RuntimeException {
     }
 
     public static String statusName(int status) {
-        String name = CL.stringFor_errorCode(status);
         if (status == NoOpenClException.PLATFORM_NOT_FOUND) {
             return "CL_PLATFORM_NOT_FOUND_KHR";
+        }
+        String name;
+        try {
+            name = CL.stringFor_errorCode(status);
+        } catch (LinkageError e) {
+            name = null;    // JOCL could not load the OpenCL library: there is no name table to ask
         }
         return name == null || !name.startsWith("CL_") ? "CL status " + status : name;
     }

@@ -91,8 +91,9 @@ public final class Devices {
             ClException.check(status, "clGetPlatformIDs");
             platforms = new cl_platform_id[count[0]];
             ClException.check(clGetPlatformIDs(platforms.length, platforms, null), "clGetPlatformIDs");
-        } catch (UnsatisfiedLinkError e) {
-            throw new NoOpenClException("the OpenCL library libOpenCL could not be loaded: " + e.getMessage());
+        } catch (LinkageError e) {
+            // UnsatisfiedLinkError the first time JOCL fails to open libOpenCL.so, NoClassDefFoundError after
+            throw new NoOpenClException("the OpenCL loader library libOpenCL.so could not be loaded: " + e.getMessage());
         }
         List<ClDevice> devices = new ArrayList<>();
         for (cl_platform_id platform : platforms) {

@@ -21,8 +21,9 @@ public final class NoOpenClException extends ClException {
     public String getMessage() {
         return "No OpenCL platform was found (" + cause + "). clnn runs on any OpenCL device, but it needs "
                 + "an OpenCL driver and the ICD loader. On Debian or Ubuntu, install the CPU runtime with "
-                + "'sudo apt-get install pocl-opencl-icd ocl-icd-libopencl1' (./clnn does this for you when run "
-                + "as root); for a GPU, install its vendor's OpenCL driver (NVIDIA: the driver package that "
+                + "'sudo apt-get install pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev' (./clnn does this "
+                + "for you when run as root; ocl-icd-opencl-dev provides the name libOpenCL.so, which JOCL opens, "
+                + "where only libOpenCL.so.1 exists); for a GPU, install its vendor's OpenCL driver (NVIDIA: the driver package that "
                 + "provides libnvidia-opencl; AMD: ROCm or Mesa rusticl; Intel: intel-opencl-icd). "
                 + "'clinfo' lists what the system sees.";
     }

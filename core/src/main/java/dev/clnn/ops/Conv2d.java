@@ -51,8 +51,11 @@ public final class Conv2d implements AutoCloseable {
     private final PointwiseGemm gemm;
     private boolean closed;
 
-    /** A convolution kernel with its geometry arguments and global size, fixed at configure time. */
-    private record Launch(ClKernel kernel, int[] geometry, long[] global) {
+    /**
+     * A convolution kernel with its geometry arguments, global size and work-group size (null: the
+     * driver's choice), fixed at configure time.
+     */
+    private record Launch(ClKernel kernel, int[] geometry, long[] global, long[] local) {
     }
 
     private Conv2d(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape output, Tensor weights,
@@ -106,25 +109,40 @@ public final class Conv2d implements AutoCloseable {
                         BuildOptions.none().define("VW", vw).define("WB", config.wb())),
                         new int[] {h, w, cin, oh, ow, cout, coutPad, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
                             p.dilationW(), p.padTop(), p.padLeft()},
-                        new long[] {coutPad / vw, ConvKernels.ceilDiv(ow, config.wb()), rows});
+                        new long[] {coutPad / vw, ConvKernels.ceilDiv(ow, config.wb()), rows}, null);
             }
             case DEPTHWISE_3X3:
-                return new Launch(build("conv/depthwise3x3.cl", "depthwise3x3",
-                        BuildOptions.none().define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())),
-                        new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft()},
-                        new long[] {ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rows});
+                return depthwiseLaunch(build("conv/depthwise3x3.cl", "depthwise3x3", BuildOptions.none()
+                                .define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())
+                                .define("WG", config.wg())),
+                        new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft(), rows},
+                        ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rows);
             case DEPTHWISE:
-                return new Launch(build("conv/depthwise_general.cl", "depthwise_general",
-                        BuildOptions.none().define("VW", vw)),
+                return depthwiseLaunch(build("conv/depthwise_general.cl", "depthwise_general",
+                                BuildOptions.none().define("VW", vw).define("WG", config.wg())),
                         new int[] {h, w, cin, oh, ow, kh, kw, p.strideH(), p.strideW(), p.dilationH(), p.dilationW(),
-                            p.padTop(), p.padLeft()},
-                        new long[] {ConvKernels.ceilDiv(cin, vw), ow, rows});
+                            p.padTop(), p.padLeft(), rows},
+                        ConvKernels.ceilDiv(cin, vw), ow, rows);
             default:
                 return new Launch(build("conv/conv2d_general.cl", "conv2d_general", BuildOptions.none()),
                         new int[] {h, w, cin, oh, ow, cout, kh, kw, p.strideH(), p.strideW(), p.dilationH(),
                             p.dilationW(), p.padTop(), p.padLeft(), cin / p.groups(), cout / p.groups()},
-                        new long[] {cout, ow, rows});
+                        new long[] {cout, ow, rows}, null);
         }
+    }
+
+    /**
+     * The depthwise kernels' range over {@code vectors x blocks x rows} work-items: 3-D with the
+     * driver's work-group shape, or 1-D in work-groups of {@code wg} items (see work_item() in
+     * conv_common.cl).
+     */
+    private Launch depthwiseLaunch(ClKernel kernel, int[] geometry, int vectors, int blocks, int rows) {
+        int wg = config.wg();
+        if (wg == 0) {
+            return new Launch(kernel, geometry, new long[] {vectors, blocks, rows}, null);
+        }
+        long items = (long) vectors * blocks * rows;     // < 2^31: the output tensor is indexable
+        return new Launch(kernel, geometry, new long[] {(items + wg - 1) / wg * wg}, new long[] {wg});
     }
 
     private ClKernel build(String file, String name, BuildOptions options) {
@@ -159,6 +177,10 @@ public final class Conv2d implements AutoCloseable {
         if (why == null && config.variant() == Conv2dConfig.Variant.POINTWISE
                 && !Gemm.fits(config.gemm(), cl.device())) {
             why = "needs more local memory or larger work-groups than " + cl.device().name() + " has";
+        }
+        if (why == null && config.wg() > cl.device().maxWorkGroupSize()) {
+            why = "needs work-groups of " + config.wg() + " items; " + cl.device().name() + " allows "
+                    + cl.device().maxWorkGroupSize();
         }
         if (why != null) {
             throw new IllegalArgumentException(OP + ": variant " + config + " cannot run input " + input
@@ -277,7 +299,7 @@ public final class Conv2d implements AutoCloseable {
         if (r != null) {
             k.arg(next, r);
         }
-        k.launch(launch.global(), null);
+        k.launch(launch.global(), launch.local());
     }
 
     private void ensureOpen() {

@@ -26,12 +26,17 @@ import dev.clnn.tensor.Shape;
  *       dilation; {@code vw} channels times {@code wb} output columns per work-item.</li>
  * </ul>
  *
+ * <p>The depthwise variants launch either a 3-D range whose work-group shape the driver picks
+ * ({@code wg == 0}, the CPU form) or a 1-D range of work-groups of {@code wg} items with the
+ * channel vectors fastest ({@code wg > 0}, the GPU form: coalesced loads and full work-groups).
+ *
  * @param variant which kernel
  * @param vw      channel vector width: 4, 8 or 16 (DIRECT and the depthwise variants)
  * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_3X3)
+ * @param wg      work-group size of the 1-D launch, or 0 for the 3-D one (the depthwise variants)
  * @param gemm    the matrix-product kernel and blocking (POINTWISE)
  */
-public record Conv2dConfig(Variant variant, int vw, int wb, GemmConfig gemm) {
+public record Conv2dConfig(Variant variant, int vw, int wb, int wg, GemmConfig gemm) {
 
     public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_3X3 }
 
@@ -46,29 +51,45 @@ public record Conv2dConfig(Variant variant, int vw, int wb, GemmConfig gemm) {
         if ((variant == Variant.DIRECT || variant == Variant.DEPTHWISE_3X3) && (wb < 1 || wb > 16)) {
             throw new IllegalArgumentException("Invalid convolution parameters: WB must be in 1..16, got " + wb);
         }
+        if (wg < 0 || wg > 1024 || (wg > 0 && variant != Variant.DEPTHWISE && variant != Variant.DEPTHWISE_3X3)) {
+            throw new IllegalArgumentException("Invalid convolution parameters: WG must be 0, or 1..1024 for a"
+                    + " depthwise variant, got " + wg + " for " + variant);
+        }
         if (variant == Variant.POINTWISE && gemm == null) {
             throw new IllegalArgumentException("Invalid convolution parameters: POINTWISE needs a GemmConfig");
         }
     }
 
     public static Conv2dConfig general() {
-        return new Conv2dConfig(Variant.GENERAL, 0, 0, null);
+        return new Conv2dConfig(Variant.GENERAL, 0, 0, 0, null);
     }
 
     public static Conv2dConfig direct(int vw, int wb) {
-        return new Conv2dConfig(Variant.DIRECT, vw, wb, null);
+        return new Conv2dConfig(Variant.DIRECT, vw, wb, 0, null);
     }
 
     public static Conv2dConfig pointwise(GemmConfig gemm) {
-        return new Conv2dConfig(Variant.POINTWISE, 0, 0, gemm);
+        return new Conv2dConfig(Variant.POINTWISE, 0, 0, 0, gemm);
     }
 
+    /** The general depthwise kernel on a 3-D range. */
     public static Conv2dConfig depthwise(int vw) {
-        return new Conv2dConfig(Variant.DEPTHWISE, vw, 0, null);
+        return depthwise(vw, 0);
     }
 
+    /** The general depthwise kernel on a 1-D range of work-groups of {@code wg} items (0: 3-D range). */
+    public static Conv2dConfig depthwise(int vw, int wg) {
+        return new Conv2dConfig(Variant.DEPTHWISE, vw, 0, wg, null);
+    }
+
+    /** The 3x3 depthwise kernel on a 3-D range. */
     public static Conv2dConfig depthwise3x3(int vw, int wb) {
-        return new Conv2dConfig(Variant.DEPTHWISE_3X3, vw, wb, null);
+        return depthwise3x3(vw, wb, 0);
+    }
+
+    /** The 3x3 depthwise kernel on a 1-D range of work-groups of {@code wg} items (0: 3-D range). */
+    public static Conv2dConfig depthwise3x3(int vw, int wb, int wg) {
+        return new Conv2dConfig(Variant.DEPTHWISE_3X3, vw, wb, wg, null);
     }
 
     /**
@@ -87,7 +108,10 @@ public record Conv2dConfig(Variant variant, int vw, int wb, GemmConfig gemm) {
             if (variantOf(t).equals("general")) {
                 return general();
             }
-            return p.isDepthwise3x3(input, weights) ? depthwise3x3(num(t, "VW"), num(t, "WB")) : depthwise(num(t, "VW"));
+            // a device with smaller work-groups than the table's entry gets its largest
+            int wg = t.containsKey("WG") ? (int) Math.min(num(t, "WG"), device.maxWorkGroupSize()) : 0;
+            return p.isDepthwise3x3(input, weights) ? depthwise3x3(num(t, "VW"), num(t, "WB"), wg)
+                    : depthwise(num(t, "VW"), wg);
         }
         if (p.groups() == 1) {
             Map<String, String> t = Tuning.lookup("conv2d", device);
@@ -135,8 +159,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, GemmConfig gemm) {
         switch (variant) {
             case DIRECT: return "direct(VW=" + vw + " WB=" + wb + ")";
             case POINTWISE: return "pointwise(" + gemm + ")";
-            case DEPTHWISE: return "depthwise(VW=" + vw + ")";
-            case DEPTHWISE_3X3: return "depthwise3x3(VW=" + vw + " WB=" + wb + ")";
+            case DEPTHWISE: return "depthwise(VW=" + vw + (wg > 0 ? " WG=" + wg : "") + ")";
+            case DEPTHWISE_3X3: return "depthwise3x3(VW=" + vw + " WB=" + wb + (wg > 0 ? " WG=" + wg : "") + ")";
             default: return "general";
         }
     }

@@ -14,6 +14,8 @@
 //   HAS_BIAS   1: the kernel takes a bias vector of one float per output channel
 //   RESIDUAL   0, 1 or 2 as above
 //   VW         channel vector width in floats for the vectorised kernels: 4, 8 or 16
+//   WG         work-item numbering of the kernels that use work_item() below: 0 for a 3-D range,
+//              > 0 for a 1-D range of work-groups of WG items
 
 #ifndef HAS_BIAS
 #define HAS_BIAS 0      // add a bias per output channel
@@ -46,6 +48,10 @@
 #define EPILOGUE(acc, b, r) (ACTIVATE((acc) + (b)) + (r))
 #else
 #error "RESIDUAL must be 0, 1 or 2"
+#endif
+
+#ifndef WG
+#define WG 0            // 0: 3-D range; > 0: 1-D range in work-groups of WG items
 #endif
 
 #if VW == 16
@@ -107,3 +113,33 @@ inline void store_vec(const floatv v, __global float* p, const int n)
 #define BIAS_VEC(c, n) ((floatv)(0.0f))
 #define BIAS_AT(c) 0.0f
 #endif
+
+// Which output a work-item of a channel-vectorised kernel computes: channel vector *cv (of
+// ncv), column block *cb (of ncb) and output row *row = n * OH + oh (of rows). False for the
+// padding items of a 1-D range, which must return without touching memory.
+//
+// WG == 0: a 3-D range (ncv, ncb, rows); the driver picks the work-group shape (PoCL runs a
+//          work-group as loops, so the shape barely matters there).
+// WG > 0:  a 1-D range rounded up to whole work-groups of WG items, channel vectors fastest:
+//          neighbouring work-items read neighbouring vectors of one pixel and then the next
+//          pixels, so a GPU's memory transactions are fully used whatever C is, and every
+//          work-group is full-sized (a GPU driver left to choose a 3-D work-group shape may pick
+//          narrow ones that leave the device half idle).
+inline bool work_item(const int ncv, const int ncb, const int rows, int* cv, int* cb, int* row)
+{
+#if WG
+    const int id = get_global_id(0);
+    if (id >= ncv * ncb * rows) {
+        return false;
+    }
+    *cv = id % ncv;
+    const int rest = id / ncv;
+    *cb = rest % ncb;
+    *row = rest / ncb;
+#else
+    *cv = get_global_id(0);
+    *cb = get_global_id(1);
+    *row = get_global_id(2);
+#endif
+    return true;
+}

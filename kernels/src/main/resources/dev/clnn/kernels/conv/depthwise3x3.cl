@@ -16,12 +16,15 @@
 // input rows once and reuses every one for up to three outputs. A channel tail (C not a
 // multiple of VW) is loaded and stored lane by lane, never past the end of a row.
 //
-// Global size: (ceil(C / VW), ceil(OW / WB), N * OH).
+// Work-items: ceil(C / VW) channel vectors x ceil(OW / WB) column blocks x ROWS = N * OH output
+// rows, as a 3-D range or, with WG > 0, a 1-D range of work-groups of WG items (work_item() in
+// conv_common.cl; the GPU form).
 //
 // Defines:
 //   STRIDE   1 or 2 (both directions)
 //   VW       channels per work-item (conv_common.cl): 4, 8 or 16
 //   WB       output columns per work-item
+//   WG       0 for a 3-D range, else the work-group size of a 1-D range (conv_common.cl)
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
 
 #ifndef STRIDE
@@ -36,12 +39,15 @@
 __kernel void depthwise3x3(__global const float* restrict x, __global const float* restrict w,
                            __global float* y,
                            const int H, const int W, const int C, const int OH, const int OW,
-                           const int PT, const int PL
+                           const int PT, const int PL, const int ROWS
                            BIAS_PARAM RES_PARAM)
 {
-    const int c0 = get_global_id(0) * VW;
-    const int ow0 = get_global_id(1) * WB;
-    const int row = get_global_id(2);       // n * OH + oh
+    int cv, cb, row;                        // row = n * OH + oh
+    if (!work_item((C + VW - 1) / VW, (OW + WB - 1) / WB, ROWS, &cv, &cb, &row)) {
+        return;
+    }
+    const int c0 = cv * VW;
+    const int ow0 = cb * WB;
     const int n = row / OH;
     const int oh = row - n * OH;
     const int nc = C - c0;                  // channels of this vector that exist

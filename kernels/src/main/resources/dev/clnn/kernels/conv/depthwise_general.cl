@@ -16,22 +16,26 @@
 // the contiguous channels; a channel tail is loaded and stored lane by lane. The geometry is
 // passed as arguments, so one build serves every shape.
 //
-// Global size: (ceil(C / VW), OW, N * OH).
+// Work-items: ceil(C / VW) channel vectors x OW columns x ROWS = N * OH output rows, as a 3-D
+// range or, with WG > 0, a 1-D range of work-groups of WG items (work_item() in conv_common.cl).
 //
 // Defines:
 //   VW       channels per work-item (conv_common.cl): 4, 8 or 16
+//   WG       0 for a 3-D range, else the work-group size of a 1-D range (conv_common.cl)
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
 
 __kernel void depthwise_general(__global const float* restrict x, __global const float* restrict w,
                                 __global float* y,
                                 const int H, const int W, const int C, const int OH, const int OW,
                                 const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,
-                                const int PT, const int PL
+                                const int PT, const int PL, const int ROWS
                                 BIAS_PARAM RES_PARAM)
 {
-    const int c0 = get_global_id(0) * VW;
-    const int ow = get_global_id(1);
-    const int row = get_global_id(2);       // n * OH + oh
+    int cv, ow, row;                        // row = n * OH + oh
+    if (!work_item((C + VW - 1) / VW, OW, ROWS, &cv, &ow, &row)) {
+        return;
+    }
+    const int c0 = cv * VW;
     const int n = row / OH;
     const int oh = row - n * OH;
     const int nc = C - c0;                  // channels of this vector that exist
