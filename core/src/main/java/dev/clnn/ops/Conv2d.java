@@ -111,12 +111,14 @@ public final class Conv2d implements AutoCloseable {
                             p.dilationW(), p.padTop(), p.padLeft()},
                         new long[] {coutPad / vw, ConvKernels.ceilDiv(ow, config.wb()), rows}, null);
             }
-            case DEPTHWISE_3X3:
+            case DEPTHWISE_3X3: {
+                int rowBlocks = output.dim(0) * ConvKernels.ceilDiv(oh, config.hb());
                 return depthwiseLaunch(build("conv/depthwise3x3.cl", "depthwise3x3", BuildOptions.none()
                                 .define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())
-                                .define("WG", config.wg())),
-                        new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft(), rows},
-                        ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rows);
+                                .define("HB", config.hb()).define("WG", config.wg())),
+                        new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft(), rowBlocks},
+                        ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rowBlocks);
+            }
             case DEPTHWISE:
                 return depthwiseLaunch(build("conv/depthwise_general.cl", "depthwise_general",
                                 BuildOptions.none().define("VW", vw).define("WG", config.wg())),

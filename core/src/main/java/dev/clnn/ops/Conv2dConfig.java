@@ -23,7 +23,8 @@ import dev.clnn.tensor.Shape;
  *   <li>{@code DEPTHWISE} ({@code depthwise_general.cl}): groups == channels, multiplier 1, any
  *       kernel size, stride, dilation and padding; {@code vw} channels per work-item.</li>
  *   <li>{@code DEPTHWISE_3X3} ({@code depthwise3x3.cl}): the same for 3x3, stride 1 or 2, no
- *       dilation; {@code vw} channels times {@code wb} output columns per work-item.</li>
+ *       dilation; {@code vw} channels of {@code hb} output rows times {@code wb} output columns
+ *       per work-item.</li>
  * </ul>
  *
  * <p>The depthwise variants launch either a 3-D range whose work-group shape the driver picks
@@ -33,10 +34,11 @@ import dev.clnn.tensor.Shape;
  * @param variant which kernel
  * @param vw      channel vector width: 4, 8 or 16 (DIRECT and the depthwise variants)
  * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_3X3)
+ * @param hb      output rows per work-item, 1 to 8 (DEPTHWISE_3X3; 1 for the other variants)
  * @param wg      work-group size of the 1-D launch, or 0 for the 3-D one (the depthwise variants)
  * @param gemm    the matrix-product kernel and blocking (POINTWISE)
  */
-public record Conv2dConfig(Variant variant, int vw, int wb, int wg, GemmConfig gemm) {
+public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, GemmConfig gemm) {
 
     public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_3X3 }
 
@@ -51,6 +53,10 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int wg, GemmConfig g
         if ((variant == Variant.DIRECT || variant == Variant.DEPTHWISE_3X3) && (wb < 1 || wb > 16)) {
             throw new IllegalArgumentException("Invalid convolution parameters: WB must be in 1..16, got " + wb);
         }
+        if (variant == Variant.DEPTHWISE_3X3 ? hb < 1 || hb > 8 : hb != 1) {
+            throw new IllegalArgumentException("Invalid convolution parameters: HB must be in 1..8 for"
+                    + " DEPTHWISE_3X3 and 1 otherwise, got " + hb + " for " + variant);
+        }
         if (wg < 0 || wg > 1024 || (wg > 0 && variant != Variant.DEPTHWISE && variant != Variant.DEPTHWISE_3X3)) {
             throw new IllegalArgumentException("Invalid convolution parameters: WG must be 0, or 1..1024 for a"
                     + " depthwise variant, got " + wg + " for " + variant);
@@ -61,15 +67,15 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int wg, GemmConfig g
     }
 
     public static Conv2dConfig general() {
-        return new Conv2dConfig(Variant.GENERAL, 0, 0, 0, null);
+        return new Conv2dConfig(Variant.GENERAL, 0, 0, 1, 0, null);
     }
 
     public static Conv2dConfig direct(int vw, int wb) {
-        return new Conv2dConfig(Variant.DIRECT, vw, wb, 0, null);
+        return new Conv2dConfig(Variant.DIRECT, vw, wb, 1, 0, null);
     }
 
     public static Conv2dConfig pointwise(GemmConfig gemm) {
-        return new Conv2dConfig(Variant.POINTWISE, 0, 0, 0, gemm);
+        return new Conv2dConfig(Variant.POINTWISE, 0, 0, 1, 0, gemm);
     }
 
     /** The general depthwise kernel on a 3-D range. */
@@ -79,17 +85,20 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int wg, GemmConfig g
 
     /** The general depthwise kernel on a 1-D range of work-groups of {@code wg} items (0: 3-D range). */
     public static Conv2dConfig depthwise(int vw, int wg) {
-        return new Conv2dConfig(Variant.DEPTHWISE, vw, 0, wg, null);
+        return new Conv2dConfig(Variant.DEPTHWISE, vw, 0, 1, wg, null);
     }
 
-    /** The 3x3 depthwise kernel on a 3-D range. */
+    /** The 3x3 depthwise kernel, one output row per work-item, on a 3-D range. */
     public static Conv2dConfig depthwise3x3(int vw, int wb) {
-        return depthwise3x3(vw, wb, 0);
+        return depthwise3x3(vw, wb, 1, 0);
     }
 
-    /** The 3x3 depthwise kernel on a 1-D range of work-groups of {@code wg} items (0: 3-D range). */
-    public static Conv2dConfig depthwise3x3(int vw, int wb, int wg) {
-        return new Conv2dConfig(Variant.DEPTHWISE_3X3, vw, wb, wg, null);
+    /**
+     * The 3x3 depthwise kernel with {@code hb x wb} outputs per work-item, on a 1-D range of
+     * work-groups of {@code wg} items (0: a 3-D range).
+     */
+    public static Conv2dConfig depthwise3x3(int vw, int wb, int hb, int wg) {
+        return new Conv2dConfig(Variant.DEPTHWISE_3X3, vw, wb, hb, wg, null);
     }
 
     /**
@@ -110,7 +119,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int wg, GemmConfig g
             }
             // a device with smaller work-groups than the table's entry gets its largest
             int wg = t.containsKey("WG") ? (int) Math.min(num(t, "WG"), device.maxWorkGroupSize()) : 0;
-            return p.isDepthwise3x3(input, weights) ? depthwise3x3(num(t, "VW"), num(t, "WB"), wg)
+            int hb = t.containsKey("HB") ? num(t, "HB") : 1;
+            return p.isDepthwise3x3(input, weights) ? depthwise3x3(num(t, "VW"), num(t, "WB"), hb, wg)
                     : depthwise(num(t, "VW"), wg);
         }
         if (p.groups() == 1) {
@@ -160,7 +170,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int wg, GemmConfig g
             case DIRECT: return "direct(VW=" + vw + " WB=" + wb + ")";
             case POINTWISE: return "pointwise(" + gemm + ")";
             case DEPTHWISE: return "depthwise(VW=" + vw + (wg > 0 ? " WG=" + wg : "") + ")";
-            case DEPTHWISE_3X3: return "depthwise3x3(VW=" + vw + " WB=" + wb + (wg > 0 ? " WG=" + wg : "") + ")";
+            case DEPTHWISE_3X3: return "depthwise3x3(VW=" + vw + " WB=" + wb + (hb > 1 ? " HB=" + hb : "")
+                    + (wg > 0 ? " WG=" + wg : "") + ")";
             default: return "general";
         }
     }

@@ -43,8 +43,10 @@ class DepthwiseConv2dTest {
         Conv2dConfig.depthwise3x3(16, 4),
         Conv2dConfig.depthwise3x3(8, 3),
         Conv2dConfig.depthwise3x3(4, 1),
-        Conv2dConfig.depthwise3x3(4, 2, 64),     // the GPU form: 1-D range, padded to whole work-groups
-        Conv2dConfig.depthwise3x3(8, 3, 48),
+        Conv2dConfig.depthwise3x3(4, 2, 1, 64),  // the GPU form: 1-D range, padded to whole work-groups
+        Conv2dConfig.depthwise3x3(4, 4, 2, 256),
+        Conv2dConfig.depthwise3x3(8, 3, 3, 48),  // row blocks that do not divide the output height
+        Conv2dConfig.depthwise3x3(16, 2, 4, 0),
         Conv2dConfig.depthwise(4),
         Conv2dConfig.depthwise(16),
         Conv2dConfig.depthwise(4, 32),
@@ -161,8 +163,10 @@ class DepthwiseConv2dTest {
                     "larger than the padded input", "(1, 2, 6, 8)", "(3, 3, 1, 8)");
             assertMessage(() -> Conv2d.configure(cl, dw8.withDilation(2), Shape.of(1, 6, 6, 8), w, null,
                     Conv2dConfig.depthwise3x3(8, 4)), "cannot run", "(1, 6, 6, 8)", "(3, 3, 1, 8)");
-            assertMessage(() -> Conv2dConfig.depthwise3x3(4, 2, 2048), "WG must be 0, or 1..1024", "2048");
-            assertMessage(() -> new Conv2dConfig(Conv2dConfig.Variant.DIRECT, 4, 2, 64, null), "WG must be", "DIRECT");
+            assertMessage(() -> Conv2dConfig.depthwise3x3(4, 2, 1, 2048), "WG must be 0, or 1..1024", "2048");
+            assertMessage(() -> Conv2dConfig.depthwise3x3(4, 2, 9, 0), "HB must be in 1..8", "9");
+            assertMessage(() -> new Conv2dConfig(Conv2dConfig.Variant.DIRECT, 4, 2, 1, 64, null), "WG must be",
+                    "DIRECT");
             try (Tensor b = Tensor.of(cl, Shape.of(7), new float[7])) {
                 assertMessage(() -> Conv2d.configure(cl, dw8, Shape.of(1, 6, 6, 8), w, b), "bias (7,)",
                         "(1, 6, 6, 8)", "(3, 3, 1, 8)");

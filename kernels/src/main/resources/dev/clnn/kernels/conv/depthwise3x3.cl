@@ -11,19 +11,24 @@
 //   bias (C), y and res (N, OH, OW, C) NHWC
 //
 // Vectorised along the channels, which are contiguous in NHWC: one work-item computes VW
-// channels for WB neighbouring output columns of one output row. It keeps the nine weight
-// vectors in registers, loads the (WB - 1) * STRIDE + 3 input vectors of each of the three
-// input rows once and reuses every one for up to three outputs. A channel tail (C not a
-// multiple of VW) is loaded and stored lane by lane, never past the end of a row.
+// channels of an HB x WB block of outputs (HB rows, WB neighbouring columns). It keeps the nine
+// weight vectors in registers and walks the (HB - 1) * STRIDE + 3 input rows the block needs
+// once, top to bottom: each row's (WB - 1) * STRIDE + 3 input vectors are loaded once and feed
+// every output row that tap row belongs to. A larger block means fewer loads per output
+// (stride 1: (HB + 2)(WB + 2) / (HB * WB)); on a GPU that count, not DRAM, limits this kernel
+// (measured on the H200: GB/s rose in step as WB went 1 -> 2 -> 4), so GPUs take 2-4 rows.
+// A channel tail (C not a multiple of VW) is loaded and stored lane by lane, never past the end
+// of a row.
 //
-// Work-items: ceil(C / VW) channel vectors x ceil(OW / WB) column blocks x ROWS = N * OH output
-// rows, as a 3-D range or, with WG > 0, a 1-D range of work-groups of WG items (work_item() in
-// conv_common.cl; the GPU form).
+// Work-items: ceil(C / VW) channel vectors x ceil(OW / WB) column blocks x ROWS = N * ceil(OH / HB)
+// row blocks, as a 3-D range or, with WG > 0, a 1-D range of work-groups of WG items (work_item()
+// in conv_common.cl; the GPU form).
 //
 // Defines:
 //   STRIDE   1 or 2 (both directions)
 //   VW       channels per work-item (conv_common.cl): 4, 8 or 16
 //   WB       output columns per work-item
+//   HB       output rows per work-item
 //   WG       0 for a 3-D range, else the work-group size of a 1-D range (conv_common.cl)
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
 
@@ -33,8 +38,12 @@
 #ifndef WB
 #define WB 4        // output columns per work-item
 #endif
+#ifndef HB
+#define HB 1        // output rows per work-item
+#endif
 
 #define IWB ((WB - 1) * STRIDE + 3)     // input columns a work-item reads per row
+#define IHB ((HB - 1) * STRIDE + 3)     // input rows a work-item reads
 
 __kernel void depthwise3x3(__global const float* restrict x, __global const float* restrict w,
                            __global float* y,
@@ -42,14 +51,15 @@ __kernel void depthwise3x3(__global const float* restrict x, __global const floa
                            const int PT, const int PL, const int ROWS
                            BIAS_PARAM RES_PARAM)
 {
-    int cv, cb, row;                        // row = n * OH + oh
-    if (!work_item((C + VW - 1) / VW, (OW + WB - 1) / WB, ROWS, &cv, &cb, &row)) {
+    const int OHB = (OH + HB - 1) / HB;     // row blocks per image
+    int cv, cb, rb;                         // rb = n * OHB + row block
+    if (!work_item((C + VW - 1) / VW, (OW + WB - 1) / WB, ROWS, &cv, &cb, &rb)) {
         return;
     }
     const int c0 = cv * VW;
     const int ow0 = cb * WB;
-    const int n = row / OH;
-    const int oh = row - n * OH;
+    const int n = rb / OHB;
+    const int oh0 = (rb - n * OHB) * HB;
     const int nc = C - c0;                  // channels of this vector that exist
 
     floatv wk[9];
@@ -58,43 +68,60 @@ __kernel void depthwise3x3(__global const float* restrict x, __global const floa
         wk[t] = load_vec(w + (size_t)t * C + c0, nc);
     }
 
-    floatv acc[WB];
+    floatv acc[HB][WB];
     #pragma unroll
-    for (int b = 0; b < WB; ++b) {
-        acc[b] = (floatv)(0.0f);
+    for (int a = 0; a < HB; ++a) {
+        #pragma unroll
+        for (int b = 0; b < WB; ++b) {
+            acc[a][b] = (floatv)(0.0f);
+        }
     }
 
+    const int ih0 = oh0 * STRIDE - PT;
     const int iw0 = ow0 * STRIDE - PL;
     #pragma unroll
-    for (int kh = 0; kh < 3; ++kh) {
-        const int ih = oh * STRIDE - PT + kh;
+    for (int r = 0; r < IHB; ++r) {
+        const int ih = ih0 + r;
         if (ih < 0 || ih >= H) {
             continue;
         }
-        __global const float* xrow = x + (size_t)(n * H + ih) * W * C + c0;
+        __global const float* xrow = x + ((size_t)n * H + ih) * W * C + c0;
         floatv xin[IWB];
         #pragma unroll
         for (int j = 0; j < IWB; ++j) {
             const int iw = iw0 + j;
             xin[j] = iw >= 0 && iw < W ? load_vec(xrow + (size_t)iw * C, nc) : (floatv)(0.0f);
         }
+        // input row r is tap row kh = r - a * STRIDE of output row a (constant once unrolled)
         #pragma unroll
-        for (int b = 0; b < WB; ++b) {
-            #pragma unroll
-            for (int kw = 0; kw < 3; ++kw) {
-                acc[b] = fma(xin[b * STRIDE + kw], wk[kh * 3 + kw], acc[b]);
+        for (int a = 0; a < HB; ++a) {
+            const int kh = r - a * STRIDE;
+            if (kh >= 0 && kh < 3) {
+                #pragma unroll
+                for (int b = 0; b < WB; ++b) {
+                    #pragma unroll
+                    for (int kw = 0; kw < 3; ++kw) {
+                        acc[a][b] = fma(xin[b * STRIDE + kw], wk[kh * 3 + kw], acc[a][b]);
+                    }
+                }
             }
         }
     }
 
     const floatv bv = BIAS_VEC(c0, nc);
     #pragma unroll
-    for (int b = 0; b < WB; ++b) {
-        const int ow = ow0 + b;
-        if (ow < OW) {
-            const size_t out = ((size_t)row * OW + ow) * C + c0;
-            const floatv v = EPILOGUE(acc[b], bv, RES_VEC(res + out, nc));
-            store_vec(v, y + out, nc);
+    for (int a = 0; a < HB; ++a) {
+        const int oh = oh0 + a;
+        if (oh < OH) {
+            #pragma unroll
+            for (int b = 0; b < WB; ++b) {
+                const int ow = ow0 + b;
+                if (ow < OW) {
+                    const size_t out = (((size_t)n * OH + oh) * OW + ow) * C + c0;
+                    const floatv v = EPILOGUE(acc[a][b], bv, RES_VEC(res + out, nc));
+                    store_vec(v, y + out, nc);
+                }
+            }
         }
     }
 }
