@@ -73,6 +73,25 @@ class MainTest {
     }
 
     @Test
+    void benchOpsTimesEachDepthwiseLayerAndChecksIt() {
+        assertEquals(0, run("bench", "ops", "--kind", "depthwise", "--iterations", "1"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("device (us)") && text.contains("GB/s"), text);
+        long rows = text.lines().filter(l -> l.strip().startsWith("depthwise")).count();
+        assertEquals(9, rows, text);        // MobileNet v1's distinct depthwise shapes
+        assertEquals(9, text.lines().filter(l -> l.strip().startsWith("depthwise") && l.contains(" PASS ")).count(),
+                text);
+        assertTrue(text.lines().noneMatch(l -> l.strip().startsWith("pointwise")), text);
+    }
+
+    @Test
+    void benchOpsRejectsAnUnknownKind() {
+        assertEquals(2, run("bench", "ops", "--kind", "dense"));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains("--kind must be conv, depthwise or pointwise, got 'dense'"), message);
+    }
+
+    @Test
     void badArgumentsGiveOneLineAndExitCode2() {
         assertEquals(2, run("bench", "gemm", "--size", "0"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("sizes must be at least 1"),
