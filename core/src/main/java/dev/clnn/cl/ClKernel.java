@@ -16,6 +16,9 @@ public final class ClKernel implements AutoCloseable {
     private final cl_kernel kernel;
     private final String name;
     private boolean closed;
+    // the last range launched with local == null on a CPU, and the work-groups chosen for it
+    private long[] lastGlobal;
+    private long[] lastLocal;
 
     ClKernel(ClContext context, cl_kernel kernel, String name) {
         this.context = context;
@@ -69,8 +72,10 @@ public final class ClKernel implements AutoCloseable {
     }
 
     /**
-     * Enqueues the kernel over {@code global} work-items in groups of {@code local} (or {@code null}
-     * to let the driver choose). Each global size must be a multiple of the local size.
+     * Enqueues the kernel over {@code global} work-items in groups of {@code local}. Each global
+     * size must be a multiple of the local size. With {@code local == null} a GPU's driver chooses;
+     * on a CPU the work-groups come from {@link WorkGroups} (enough groups for every core), unless
+     * {@code -Dclnn.cl.cpuWorkGroups=driver} leaves them to the driver there too.
      */
     public void launch(long[] global, long[] local) {
         if (context.recording()) {
@@ -89,6 +94,9 @@ public final class ClKernel implements AutoCloseable {
 
     private void enqueue(long[] global, long[] local, cl_event event) {
         ensureOpen();
+        if (local == null && context.device().isCpu() && !DRIVER_CHOOSES_ON_CPU) {
+            local = cpuLocal(global);
+        }
         if (local != null) {
             for (int i = 0; i < global.length; i++) {
                 if (local[i] <= 0 || global[i] % local[i] != 0) {
@@ -99,6 +107,21 @@ public final class ClKernel implements AutoCloseable {
         }
         ClException.check(clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0,
                 null, event), "clEnqueueNDRangeKernel", name);
+    }
+
+    private static final boolean DRIVER_CHOOSES_ON_CPU =
+            "driver".equals(System.getProperty("clnn.cl.cpuWorkGroups"));
+
+    private long[] cpuLocal(long[] global) {
+        if (!java.util.Arrays.equals(global, lastGlobal)) {
+            ClDevice d = context.device();
+            long[] kernelMax = new long[1];
+            ClException.check(clGetKernelWorkGroupInfo(kernel, d.id, CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
+                    Pointer.to(kernelMax), null), "clGetKernelWorkGroupInfo", name);
+            lastLocal = WorkGroups.forCpu(global, d.computeUnits(), Math.min(d.maxWorkGroupSize(), kernelMax[0]));
+            lastGlobal = global.clone();
+        }
+        return lastLocal;
     }
 
     private void ensureOpen() {

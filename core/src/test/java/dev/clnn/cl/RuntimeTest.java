@@ -66,6 +66,30 @@ class RuntimeTest {
         }
     }
 
+    private static final KernelSource GROUPS = KernelSource.of("test/groups.cl",
+            "__kernel void groups(__global float* out) {\n"
+            + "  size_t i = get_global_id(1) * get_global_size(0) + get_global_id(0);\n"
+            + "  out[i] = (float)(get_num_groups(0) * get_num_groups(1)); }\n");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void aDriverChosenRangeGivesEveryCpuCoreWork(ClDevice device) {
+        // (4, 523): 523 is prime, the shape on which a CPU driver's own choice left cores idle
+        try (ClContext cl = ClContext.create(device); ClBuffer out = cl.buffer(4 * 523)) {
+            ClKernel k = cl.program(GROUPS, BuildOptions.none()).kernel("groups");
+            k.args(out);
+            k.launch(new long[] {4, 523}, null);
+            float[] groups = out.read();
+            for (float g : groups) {
+                assertEquals(groups[0], g);
+            }
+            if (device.isCpu()) {
+                long wanted = Math.min(4 * 523, (long) WorkGroups.GROUPS_PER_CORE * device.computeUnits());
+                assertTrue(groups[0] >= wanted, groups[0] + " work-groups for " + device.computeUnits() + " cores");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void recordsAnEventForEveryLaunchWhileRecording(ClDevice device) {

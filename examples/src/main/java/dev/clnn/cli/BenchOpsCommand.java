@@ -31,11 +31,12 @@ import picocli.CommandLine.Spec;
  * convolution, each depthwise and each pointwise shape — timed per device beside the plain-Java
  * reference, whose output also checks each device result.
  *
- * <p>Two times per layer, each the median of the timed runs: the wall time of one call and its
- * wait for the result (what a caller of a single layer sees, launch overhead included), and the
- * device time of the kernels from OpenCL profiling events (what the kernels achieve). GFLOPS and
- * GB/s of compulsory memory traffic (input, output and weights once each) come from the device
- * time.
+ * <p>Two times per layer, each the median of the timed samples. Wall: host time per call when
+ * {@value #CALLS_PER_SAMPLE} calls are queued back to back and then waited for, as the layers of a
+ * network run (launch costs included, the final wait shared). Device: the kernels' time from
+ * OpenCL profiling events, measured in a separate pass, shown beside it. GFLOPS and GB/s of
+ * compulsory memory traffic (input, output and weights once each) come from the wall time; the
+ * last column gives GB/s on device time.
  */
 @Command(name = "ops", mixinStandardHelpOptions = true,
         description = "MobileNet v1's convolution shapes per device: GFLOPS and GB/s beside the Java reference.")
@@ -46,8 +47,12 @@ final class BenchOpsCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "SPEC", description = "Device spec or 'all' (default: the default device).")
     String device;
 
-    @Option(names = "--iterations", defaultValue = "20", description = "Timed runs per layer (default ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", defaultValue = "20",
+            description = "Timed samples per layer (default ${DEFAULT-VALUE}; a wall sample is 10 calls).")
     int iterations;
+
+    /** Calls queued back to back per wall-time sample. */
+    static final int CALLS_PER_SAMPLE = 10;
 
     @Option(names = "--batch-size", defaultValue = "1", description = "Batch (default ${DEFAULT-VALUE}).")
     int batch;
@@ -119,9 +124,10 @@ final class BenchOpsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--kind must be conv, depthwise or pointwise, got '" + kind + "'");
             }
         }
-        out.printf("MobileNet v1 convolutions at 224x224, batch %d, ReLU6 epilogue; median of %d runs per layer.%n"
-                + "wall: one call and its wait; device: kernel time from profiling events, which GFLOPS and GB/s"
-                + " use%n", batch, iterations);
+        out.printf("MobileNet v1 convolutions at 224x224, batch %d, ReLU6 epilogue; median of %d samples per layer.%n"
+                + "wall: host time per call, %d calls queued back to back then waited for; GFLOPS and GB/s from"
+                + " it.%ndevice: kernel time from profiling events; dev GB/s from it.%n", batch, iterations,
+                CALLS_PER_SAMPLE);
         float[][] inputs = new float[layers.size()][];
         float[][] weights = new float[layers.size()][];
         float[][] expected = new float[layers.size()][];
@@ -138,8 +144,8 @@ final class BenchOpsCommand implements Callable<Integer> {
         for (ClDevice d : devices) {
             out.println();
             out.println("Device " + d);
-            out.printf("  %-40s %10s %12s %9s %8s %13s %6s  %s%n", "layer", "wall (us)", "device (us)", "GFLOPS",
-                    "GB/s", "Java ref (ms)", "check", "kernel");
+            out.printf("  %-40s %10s %12s %9s %8s %9s %13s %6s  %s%n", "layer", "wall (us)", "device (us)",
+                    "GFLOPS", "GB/s", "dev GB/s", "Java ref (ms)", "check", "kernel");
             try (ClContext cl = ClContext.create(d)) {
                 double totalWall = 0;
                 double totalDevice = 0;
@@ -149,9 +155,9 @@ final class BenchOpsCommand implements Callable<Integer> {
                     totalWall += r.wall * l.count;
                     totalDevice += r.device * l.count;
                     allPass &= r.pass;
-                    out.printf("  %-40s %10.1f %12.1f %9.1f %8.1f %13.1f %6s  %s%n", l.label(), r.wall * 1e6,
-                            r.device * 1e6, 2 * l.macs(batch) / r.device / 1e9, l.bytes(batch) / r.device / 1e9,
-                            refSeconds[i] * 1e3, r.pass ? "PASS" : "FAIL", r.kernel);
+                    out.printf("  %-40s %10.1f %12.1f %9.1f %8.1f %9.1f %13.1f %6s  %s%n", l.label(), r.wall * 1e6,
+                            r.device * 1e6, 2 * l.macs(batch) / r.wall / 1e9, l.bytes(batch) / r.wall / 1e9,
+                            l.bytes(batch) / r.device / 1e9, refSeconds[i] * 1e3, r.pass ? "PASS" : "FAIL", r.kernel);
                     out.flush();
                 }
                 out.printf("  %-40s %10.1f %12.1f  (%s, layer by layer)%n", "total", totalWall * 1e6,
@@ -173,7 +179,7 @@ final class BenchOpsCommand implements Callable<Integer> {
         return ReferenceConv.conv2d(g, x, w, null, v -> Activation.RELU6.apply((float) v), null, false);
     }
 
-    /** Median wall and device seconds of one run, whether it matched the reference, and the kernel. */
+    /** Median wall and device seconds of one call, whether it matched the reference, and the kernel. */
     record Timing(double wall, double device, boolean pass, String kernel) {
     }
 
@@ -196,9 +202,11 @@ final class BenchOpsCommand implements Callable<Integer> {
             double[] device = new double[iterations];
             for (int i = 0; i < iterations; i++) {
                 long s = System.nanoTime();
-                conv.run(tx, ty);
+                for (int c = 0; c < CALLS_PER_SAMPLE; c++) {
+                    conv.run(tx, ty);
+                }
                 cl.finish();
-                wall[i] = (System.nanoTime() - s) / 1e9;
+                wall[i] = (System.nanoTime() - s) / 1e9 / CALLS_PER_SAMPLE;
             }
             for (int i = 0; i < iterations; i++) {
                 cl.startRecording();
