@@ -46,6 +46,9 @@ public final class Gemm implements AutoCloseable {
         this.config = config;
         BuildOptions options = config.defines();
         switch (config.variant()) {
+            case SPLITK:
+                throw new IllegalArgumentException("GEMM " + config + " serves only pointwise convolutions and"
+                        + " Dense; use general, cpu or tiled for " + shape);
             case GENERAL:
                 mPad = shape.m();
                 nPad = shape.n();

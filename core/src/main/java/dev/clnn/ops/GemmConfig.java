@@ -17,11 +17,18 @@ import dev.clnn.cl.ClDevice;
  *       vectors of {@code vw} floats, no local memory ({@code gemm_cpu.cl}).</li>
  *   <li>{@code TILED}: packed operands, a {@code tm x tn} tile per work-group staged {@code tk} deep in
  *       local memory, a {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}).</li>
+ *   <li>{@code SPLITK}: for results of at most {@link #SPLITK_MAX_ROWS} rows (a dense layer at a small
+ *       batch): K is cut into slices of {@code ks}, one work-item per column and slice, then a second
+ *       kernel sums the slices and applies the epilogue ({@code conv/pointwise_splitk.cl}). Only the
+ *       pointwise convolution and {@link Dense} take it; {@link Gemm} does not.</li>
  * </ul>
  */
-public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn) {
+public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn, int ks) {
 
-    public enum Variant { GENERAL, CPU, TILED }
+    public enum Variant { GENERAL, CPU, TILED, SPLITK }
+
+    /** The most rows of the result the split-K variant computes (its accumulators are registers). */
+    public static final int SPLITK_MAX_ROWS = 8;
 
     public GemmConfig {
         switch (variant) {
@@ -37,6 +44,9 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 require(tk > 0 && (tk * tm / 4) % threads == 0 && (tk * tn / 4) % threads == 0,
                         "TK*TM/4 and TK*TN/4 must be multiples of the work-group size " + threads);
                 break;
+            case SPLITK:
+                require(ks >= 1 && ks <= 65536, "KS must be in 1..65536");
+                break;
             default:
                 break;
         }
@@ -49,15 +59,20 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     public static GemmConfig general() {
-        return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     public static GemmConfig cpu(int mr, int vw, int nv) {
-        return new GemmConfig(Variant.CPU, mr, vw, nv, 0, 0, 0, 0, 0);
+        return new GemmConfig(Variant.CPU, mr, vw, nv, 0, 0, 0, 0, 0, 0);
     }
 
     public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn) {
-        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn);
+        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, 0);
+    }
+
+    /** Split-K with slices of {@code ks} along K (results of at most {@link #SPLITK_MAX_ROWS} rows). */
+    public static GemmConfig splitk(int ks) {
+        return new GemmConfig(Variant.SPLITK, 0, 0, 0, 0, 0, 0, 0, 0, ks);
     }
 
     /** The configuration the tuning table gives {@code device}. */
@@ -66,13 +81,18 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     /**
-     * The tuned configuration of {@code family} for an {@code m x n} result on {@code device}. When
+     * The tuned configuration of {@code family} for an {@code m x n} result on {@code device}. A
+     * result of at most {@link #SPLITK_MAX_ROWS} rows takes the family's {@code <family>_thin} entry
+     * when the table has one for the device (split-K for GPUs: a tile would leave them idle). When
      * the tuned tile leaves most compute units idle (fewer work-groups than units, as for MobileNet's
-     * 7x7 pointwise layers or a classifier at batch 1), the family's {@code <family>_small} entry
-     * is used instead if the table has one. Falls back to the general kernel when a tiled variant
-     * does not fit the device.
+     * 7x7 pointwise layers), the family's {@code <family>_small} entry is used instead if the table
+     * has one. Falls back to the general kernel when a tiled variant does not fit the device.
      */
     public static GemmConfig tuned(String family, ClDevice device, long m, long n) {
+        Map<String, String> thin = m <= SPLITK_MAX_ROWS ? Tuning.find(family + "_thin", device) : null;
+        if (thin != null) {
+            return fromMap(thin);
+        }
         GemmConfig config = fromMap(Tuning.lookup(family, device));
         if (config.variant == Variant.TILED) {
             long groups = ((m + config.tm - 1) / config.tm) * ((n + config.tn - 1) / config.tn);
@@ -93,6 +113,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 return cpu(num(p, "MR"), num(p, "VW"), num(p, "NV"));
             case TILED:
                 return tiled(num(p, "TM"), num(p, "TN"), num(p, "TK"), num(p, "WM"), num(p, "WN"));
+            case SPLITK:
+                return splitk(num(p, "KS"));
             default:
                 return general();
         }
@@ -136,6 +158,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             d.put("MR", mr);
             d.put("VW", vw);
             d.put("NV", nv);
+        } else if (variant == Variant.SPLITK) {
+            d.put("KS", ks);
         } else if (variant == Variant.TILED) {
             d.put("TM", tm);
             d.put("TN", tn);
@@ -151,6 +175,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         switch (variant) {
             case CPU: return "cpu(MR=" + mr + " VW=" + vw + " NV=" + nv + ")";
             case TILED: return "tiled(TM=" + tm + " TN=" + tn + " TK=" + tk + " WM=" + wm + " WN=" + wn + ")";
+            case SPLITK: return "splitk(KS=" + ks + ")";
             default: return "general";
         }
     }

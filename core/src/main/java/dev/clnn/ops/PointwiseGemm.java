@@ -28,6 +28,13 @@ final class PointwiseGemm implements AutoCloseable {
     private final int firstBuffer;
     private final long[] global;
     private final long[] local;
+    // SPLITK only (null otherwise): the kernel that sums the slices, its range, the partial sums
+    private final ClKernel reduce;
+    private final long[] reduceGlobal;
+    private final ClBuffer partial;
+
+    /** Work-group width of the split-K kernels: columns of a row of the weights read together. */
+    private static final int SPLITK_GROUP = 64;
 
     private PointwiseGemm(ClContext cl, int m, int n, int k, GemmConfig config, Activation activation,
                           boolean hasBias, Conv2dParams.Residual residual) {
@@ -36,7 +43,34 @@ final class PointwiseGemm implements AutoCloseable {
         this.k = k;
         this.hasBias = hasBias;
         this.hasResidual = residual != Conv2dParams.Residual.NONE;
+        ClKernel sum = null;
+        long[] sumGlobal = null;
+        ClBuffer sums = null;
         switch (config.variant()) {
+            case SPLITK: {
+                if (m > GemmConfig.SPLITK_MAX_ROWS) {
+                    throw new IllegalArgumentException("Pointwise product: " + config + " computes at most "
+                            + GemmConfig.SPLITK_MAX_ROWS + " rows, got (" + m + " x " + k + ") * (" + k + " x " + n
+                            + ")");
+                }
+                nPad = n;
+                kPad = k;
+                int slices = ConvKernels.ceilDiv(k, config.ks());
+                BuildOptions options = config.defines().define("MT", m);
+                main = ConvKernels.build(cl, "conv/pointwise_splitk.cl", "splitk_partial", options, activation,
+                        hasBias, residual);
+                sum = ConvKernels.build(cl, "conv/pointwise_splitk.cl", "splitk_reduce", options, activation,
+                        hasBias, residual);
+                long columns = Gemm.roundUp(n, SPLITK_GROUP);
+                global = new long[] {columns, slices};
+                local = new long[] {SPLITK_GROUP, 1};
+                sumGlobal = new long[] {columns, m};
+                sums = cl.buffer((long) slices * m * n);
+                main.args(n, k);
+                main.arg(4, sums);
+                sum.args(n, slices, sums);
+                break;
+            }
             case CPU:
                 nPad = Gemm.roundUp(n, config.blockN());
                 kPad = k;
@@ -65,8 +99,12 @@ final class PointwiseGemm implements AutoCloseable {
                 local = null;
                 break;
         }
-        firstBuffer = config.variant() == GemmConfig.Variant.TILED ? 5 : 3;
-        if (config.variant() == GemmConfig.Variant.GENERAL) {
+        reduce = sum;
+        reduceGlobal = sumGlobal;
+        partial = sums;
+        firstBuffer = config.variant() == GemmConfig.Variant.TILED ? 5
+                : config.variant() == GemmConfig.Variant.SPLITK ? 2 : 3;
+        if (config.variant() == GemmConfig.Variant.GENERAL || config.variant() == GemmConfig.Variant.SPLITK) {
             pack = null;
             packed = null;
         } else {
@@ -103,6 +141,19 @@ final class PointwiseGemm implements AutoCloseable {
      * are read, {@code y} (m, n) is written.
      */
     void run(ClBuffer a, ClBuffer weights, ClBuffer bias, ClBuffer res, ClBuffer y) {
+        if (reduce != null) {
+            main.arg(2, a).arg(3, weights);
+            main.launch(global, local);
+            reduce.arg(3, y);
+            if (hasBias) {
+                reduce.arg(4, bias);
+            }
+            if (hasResidual) {
+                reduce.arg(hasBias ? 5 : 4, res);
+            }
+            reduce.launch(reduceGlobal, local);
+            return;
+        }
         int next = firstBuffer;
         main.arg(next++, a);
         if (packed == null) {
@@ -123,6 +174,10 @@ final class PointwiseGemm implements AutoCloseable {
     public void close() {
         // Kernel objects first: they may still hold the packed buffer as an argument.
         main.close();
+        if (reduce != null) {
+            reduce.close();
+            partial.close();
+        }
         if (pack != null) {
             pack.close();
             packed.close();

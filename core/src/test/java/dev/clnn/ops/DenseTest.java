@@ -79,6 +79,33 @@ class DenseTest {
         check(CONTEXTS.on(device), null, 2, 100, 37, true, Activation.RELU, 9);
     }
 
+    /** Split-K serves results of at most 8 rows: every thin shape above, slices that do and do not divide K. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void splitKMatchesReferenceOnThinShapes(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        List<Object[]> shapes = new ArrayList<>(List.of(SHAPES));
+        shapes.add(new Object[] {8, 100, 70, 1, Activation.RELU});    // the most rows it takes
+        if (!TestDevices.isSimulator(device)) {
+            shapes.addAll(List.of(LARGE_SHAPES));
+            shapes.add(new Object[] {1, 21632, 128, 1, Activation.RELU});     // the MNIST CNN's dense layer
+        }
+        long seed = 20;
+        for (GemmConfig config : new GemmConfig[] {GemmConfig.splitk(16), GemmConfig.splitk(64)}) {
+            for (Object[] s : shapes) {
+                if ((int) s[0] <= GemmConfig.SPLITK_MAX_ROWS) {
+                    check(cl, config, (int) s[0], (int) s[1], (int) s[2], (int) s[3] == 1, (Activation) s[4], seed++);
+                }
+            }
+        }
+        try (Tensor w = Tensor.of(cl, Shape.of(12, 5), TestData.uniform(60, 1))) {
+            assertMessage(() -> Dense.configure(cl, Shape.of(9, 12), w, null, Activation.NONE, GemmConfig.splitk(8)),
+                    "splitk(KS=8) computes at most 8 rows", "(9 x 12)");
+        }
+        assertMessage(() -> Gemm.configure(cl, GemmShape.of(4, 4, 4), GemmConfig.splitk(8)),
+                "serves only pointwise convolutions and Dense");
+    }
+
     private static void check(ClContext cl, GemmConfig config, int n, int k, int m, boolean hasBias, Activation act,
                               long seed) {
         float[] x = TestData.uniform(n * k, seed * 5);
