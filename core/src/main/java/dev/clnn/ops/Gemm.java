@@ -5,6 +5,8 @@ import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClKernel;
+import dev.clnn.cl.ClProgram;
+import dev.clnn.cl.KernelSource;
 
 /**
  * Single-precision general matrix multiply on an OpenCL device:
@@ -35,10 +37,16 @@ public final class Gemm implements AutoCloseable {
     private final ClKernel packB;
     private final ClBuffer packedA;
     private final ClBuffer packedB;
+    // SPLITK only (null otherwise): the kernel that sums the K-slices, and the partial sums
+    private final ClKernel reduce;
+    private final ClBuffer partial;
     private final int mPad;
     private final int nPad;
     private final int kPad;
     private boolean closed;
+
+    /** K at least this many times the larger side of C makes a product with few tiles "thin" (split-K). */
+    static final int THIN_DEPTH = 4;
 
     private Gemm(ClContext cl, GemmShape shape, GemmConfig config) {
         this.cl = cl;
@@ -46,10 +54,24 @@ public final class Gemm implements AutoCloseable {
         this.config = config;
         BuildOptions options = config.defines();
         switch (config.variant()) {
-            case SPLITK:
-                throw new IllegalArgumentException("GEMM " + config + " serves only pointwise convolutions and"
-                        + " Dense; use general, cpu or tiled for " + shape);
+            case SPLITK: {
+                mPad = shape.m();
+                nPad = shape.n();
+                kPad = shape.k();
+                packA = null;
+                packB = null;
+                packedA = null;
+                packedB = null;
+                ClProgram program = cl.program(KernelSource.load("gemm/gemm_splitk.cl"), options
+                        .define("TRANS_A", shape.transA() ? 1 : 0).define("TRANS_B", shape.transB() ? 1 : 0));
+                main = program.kernel("gemm_splitk_partial");
+                reduce = program.kernel("gemm_splitk_reduce");
+                partial = cl.buffer((long) slices() * shape.m() * shape.n());
+                return;
+            }
             case GENERAL:
+                reduce = null;
+                partial = null;
                 mPad = shape.m();
                 nPad = shape.n();
                 kPad = shape.k();
@@ -74,6 +96,8 @@ public final class Gemm implements AutoCloseable {
                 main = cl.kernel("gemm/gemm_tiled.cl", options, "gemm_tiled");
                 break;
         }
+        reduce = null;
+        partial = null;
         // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
         // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
         packA = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
@@ -91,6 +115,16 @@ public final class Gemm implements AutoCloseable {
     /** Configures a GEMM with the variant and parameters the tuning table gives the context's device. */
     public static Gemm configure(ClContext cl, GemmShape shape) {
         GemmConfig tuned = GemmConfig.tuned("gemm", cl.device(), shape.m(), shape.n());
+        if (tuned.variant() == GemmConfig.Variant.TILED
+                && (long) shape.k() >= THIN_DEPTH * Math.max(shape.m(), shape.n())) {
+            // a deep product whose result gives fewer tiles than compute units: split K instead
+            long groups = (long) ((shape.m() + tuned.tm() - 1) / tuned.tm())
+                    * ((shape.n() + tuned.tn() - 1) / tuned.tn());
+            java.util.Map<String, String> thin = Tuning.find("gemm_thin", cl.device());
+            if (thin != null && groups < cl.device().computeUnits()) {
+                tuned = GemmConfig.fromMap(thin);
+            }
+        }
         long work = (long) shape.m() * shape.n() * shape.k();
         if (work < SMALL) {
             tuned = GemmConfig.general();
@@ -140,6 +174,16 @@ public final class Gemm implements AutoCloseable {
         int n = shape.n();
         int k = shape.k();
         switch (config.variant()) {
+            case SPLITK: {
+                long[] local = generalLocal();
+                long columns = roundUp(n, (int) local[0]);
+                long rows = roundUp(m, (int) local[1]);
+                main.args(m, n, k, a, (int) offA, shape.lda(), b, (int) offB, shape.ldb(), partial);
+                main.launch(new long[] {columns, rows, slices()}, new long[] {local[0], local[1], 1});
+                reduce.args(m, n, slices(), alpha, partial, beta, c, (int) offC, shape.ldc());
+                reduce.launch(new long[] {columns, rows}, local);
+                return;
+            }
             case GENERAL: {
                 long[] local = generalLocal();
                 main.args(m, n, k, alpha, a, (int) offA, shape.lda(), b, (int) offB, shape.ldb(), beta, c, (int) offC,
@@ -171,6 +215,11 @@ public final class Gemm implements AutoCloseable {
         packB.launch(new long[] {nPad, kPad}, null);
     }
 
+    /** K-slices of the split-K variant. */
+    private int slices() {
+        return (shape.k() + config.ks() - 1) / config.ks();
+    }
+
     private long[] generalLocal() {
         long side = cl.device().maxWorkGroupSize() >= 256 ? 16 : 8;
         return new long[] {side, side};
@@ -197,6 +246,11 @@ public final class Gemm implements AutoCloseable {
             if (packedA != null) {
                 packedA.close();
                 packedB.close();
+            }
+            if (reduce != null) {
+                main.close();       // both kernels were made for this Gemm (program.kernel)
+                reduce.close();
+                partial.close();
             }
         }
     }

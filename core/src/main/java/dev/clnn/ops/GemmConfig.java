@@ -17,10 +17,11 @@ import dev.clnn.cl.ClDevice;
  *       vectors of {@code vw} floats, no local memory ({@code gemm_cpu.cl}).</li>
  *   <li>{@code TILED}: packed operands, a {@code tm x tn} tile per work-group staged {@code tk} deep in
  *       local memory, a {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}).</li>
- *   <li>{@code SPLITK}: for results of at most {@link #SPLITK_MAX_ROWS} rows (a dense layer at a small
- *       batch): K is cut into slices of {@code ks}, one work-item per column and slice, then a second
- *       kernel sums the slices and applies the epilogue ({@code conv/pointwise_splitk.cl}). Only the
- *       pointwise convolution and {@link Dense} take it; {@link Gemm} does not.</li>
+ *   <li>{@code SPLITK}: K is cut into slices of {@code ks} computed in parallel, then a second kernel
+ *       sums the slices. For pointwise convolutions and {@link Dense} ({@code conv/pointwise_splitk.cl},
+ *       with the fused epilogue) it takes results of at most {@link #SPLITK_MAX_ROWS} rows, a dense
+ *       layer at a small batch; {@link Gemm} ({@code gemm/gemm_splitk.cl}) takes any shape and chooses
+ *       it for deep products whose result gives a GPU too few tiles.</li>
  * </ul>
  */
 public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn, int ks) {

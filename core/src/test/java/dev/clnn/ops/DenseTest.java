@@ -102,8 +102,6 @@ class DenseTest {
             assertMessage(() -> Dense.configure(cl, Shape.of(9, 12), w, null, Activation.NONE, GemmConfig.splitk(8)),
                     "splitk(KS=8) computes at most 8 rows", "(9 x 12)");
         }
-        assertMessage(() -> Gemm.configure(cl, GemmShape.of(4, 4, 4), GemmConfig.splitk(8)),
-                "serves only pointwise convolutions and Dense");
     }
 
     private static void check(ClContext cl, GemmConfig config, int n, int k, int m, boolean hasBias, Activation act,

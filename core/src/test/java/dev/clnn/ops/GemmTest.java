@@ -44,6 +44,8 @@ class GemmTest {
         GemmConfig.cpu(3, 4, 1),
         GemmConfig.tiled(64, 64, 16, 4, 4),
         GemmConfig.tiled(32, 64, 8, 4, 8),
+        GemmConfig.splitk(7),       // slices that divide no K of the shapes
+        GemmConfig.splitk(256),
     };
 
     @AfterAll
@@ -150,6 +152,24 @@ class GemmTest {
         } finally {
             System.clearProperty("clnn.tune.probe");
             System.clearProperty("clnn.tune.probe_small");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void deepProductsWithFewTilesSplitK(ClDevice device) {
+        System.setProperty("clnn.tune.gemm", "variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4");
+        System.setProperty("clnn.tune.gemm_thin", "variant=splitk KS=32");
+        ClContext cl = CONTEXTS.on(device);
+        try (Gemm thin = Gemm.configure(cl, GemmShape.of(16, 16, 4096));
+             Gemm shallow = Gemm.configure(cl, GemmShape.of(64, 64, 64))) {
+            GemmConfig expected = device.computeUnits() > 1 ? GemmConfig.splitk(32)   // 1 tile < compute units
+                    : GemmConfig.tiled(64, 64, 16, 4, 4);
+            assertEquals(expected, thin.config());
+            assertEquals(GemmConfig.tiled(64, 64, 16, 4, 4), shallow.config(), "K < 4 x max(M, N): tiles");
+        } finally {
+            System.clearProperty("clnn.tune.gemm");
+            System.clearProperty("clnn.tune.gemm_thin");
         }
     }
 
