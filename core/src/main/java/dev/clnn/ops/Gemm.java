@@ -54,7 +54,9 @@ public final class Gemm implements AutoCloseable {
         this.config = config;
         BuildOptions options = config.defines();
         switch (config.variant()) {
+            case GENERAL:
             case SPLITK: {
+                // A and B are read where they lie: no packing
                 mPad = shape.m();
                 nPad = shape.n();
                 kPad = shape.k();
@@ -62,27 +64,15 @@ public final class Gemm implements AutoCloseable {
                 packB = null;
                 packedA = null;
                 packedB = null;
-                ClProgram program = cl.program(KernelSource.load("gemm/gemm_splitk.cl"), options
-                        .define("TRANS_A", shape.transA() ? 1 : 0).define("TRANS_B", shape.transB() ? 1 : 0));
-                main = program.kernel("gemm_splitk_partial");
-                reduce = program.kernel("gemm_splitk_reduce");
-                partial = cl.buffer((long) slices() * shape.m() * shape.n());
+                boolean split = config.variant() == GemmConfig.Variant.SPLITK;
+                ClProgram program = cl.program(KernelSource.load(split ? "gemm/gemm_splitk.cl" : "gemm/gemm_general.cl")
+                        .withHeader("gemm/gemm_operands.cl"), options.define("TRANS_A", shape.transA() ? 1 : 0)
+                        .define("TRANS_B", shape.transB() ? 1 : 0));
+                main = program.kernel(split ? "gemm_splitk_partial" : "gemm_general");
+                reduce = split ? program.kernel("gemm_splitk_reduce") : null;
+                partial = split ? cl.buffer((long) slices() * shape.m() * shape.n()) : null;
                 return;
             }
-            case GENERAL:
-                reduce = null;
-                partial = null;
-                mPad = shape.m();
-                nPad = shape.n();
-                kPad = shape.k();
-                packA = null;
-                packB = null;
-                packedA = null;
-                packedB = null;
-                main = cl.kernel("gemm/gemm_general.cl", BuildOptions.none()
-                        .define("TRANS_A", shape.transA() ? 1 : 0).define("TRANS_B", shape.transB() ? 1 : 0),
-                        "gemm_general");
-                return;
             case CPU:
                 mPad = roundUp(shape.m(), config.blockM());
                 nPad = roundUp(shape.n(), config.blockN());
@@ -118,10 +108,8 @@ public final class Gemm implements AutoCloseable {
         if (tuned.variant() == GemmConfig.Variant.TILED
                 && (long) shape.k() >= THIN_DEPTH * Math.max(shape.m(), shape.n())) {
             // a deep product whose result gives fewer tiles than compute units: split K instead
-            long groups = (long) ((shape.m() + tuned.tm() - 1) / tuned.tm())
-                    * ((shape.n() + tuned.tn() - 1) / tuned.tn());
             java.util.Map<String, String> thin = Tuning.find("gemm_thin", cl.device());
-            if (thin != null && groups < cl.device().computeUnits()) {
+            if (thin != null && tuned.tiles(shape.m(), shape.n()) < cl.device().computeUnits()) {
                 tuned = GemmConfig.fromMap(thin);
             }
         }
@@ -243,14 +231,20 @@ public final class Gemm implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            if (packedA != null) {
-                packedA.close();
-                packedB.close();
+            // kernel objects first, as they may hold the buffers as arguments; each was made for this
+            // Gemm (ClProgram.kernel makes a new one)
+            main.close();
+            if (packA != null) {
+                packA.close();
+                packB.close();
             }
             if (reduce != null) {
-                main.close();       // both kernels were made for this Gemm (program.kernel)
                 reduce.close();
-                partial.close();
+            }
+            for (ClBuffer b : new ClBuffer[] {packedA, packedB, partial}) {
+                if (b != null) {
+                    b.close();
+                }
             }
         }
     }

@@ -96,9 +96,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         }
         GemmConfig config = fromMap(Tuning.lookup(family, device));
         if (config.variant == Variant.TILED) {
-            long groups = ((m + config.tm - 1) / config.tm) * ((n + config.tn - 1) / config.tn);
             Map<String, String> small = Tuning.find(family + "_small", device);
-            if (groups < device.computeUnits() && small != null) {
+            if (config.tiles(m, n) < device.computeUnits() && small != null) {
                 config = fromMap(small);
             }
         }
@@ -131,6 +130,11 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("GEMM tuning entry " + p + ": " + key + " is not a number: " + s);
         }
+    }
+
+    /** Work-groups (tiles of C) the TILED variant launches for an {@code m x n} result. */
+    long tiles(long m, long n) {
+        return ((m + tm - 1) / tm) * ((n + tn - 1) / tn);
     }
 
     /** Rows of C per work-group (TILED) or work-item (CPU). */

@@ -10,27 +10,7 @@
 // neighbouring work-items touch neighbouring addresses), dimension 1 along a column. Used for
 // small problems and as the fallback on devices no faster variant is tuned for.
 //
-// Defines:
-//   TRANS_A   1 when op(A) = A^T (A is stored K x M), else 0
-//   TRANS_B   1 when op(B) = B^T (B is stored N x K), else 0
-
-#ifndef TRANS_A
-#define TRANS_A 0   // A stored transposed
-#endif
-#ifndef TRANS_B
-#define TRANS_B 0   // B stored transposed
-#endif
-
-#if TRANS_A
-#define A_AT(i, k) a[offa + (size_t)(k) * lda + (i)]
-#else
-#define A_AT(i, k) a[offa + (size_t)(i) * lda + (k)]
-#endif
-#if TRANS_B
-#define B_AT(k, j) b[offb + (size_t)(j) * ldb + (k)]
-#else
-#define B_AT(k, j) b[offb + (size_t)(k) * ldb + (j)]
-#endif
+// Defines: TRANS_A, TRANS_B (gemm_operands.cl, which the host prepends and which gives A_AT, B_AT)
 
 __kernel void gemm_general(const int M, const int N, const int K, const float alpha,
                            __global const float* restrict a, const int offa, const int lda,

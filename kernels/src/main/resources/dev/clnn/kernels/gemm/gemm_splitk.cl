@@ -14,29 +14,11 @@
 // the edges return.
 //
 // Defines:
-//   TRANS_A   1 when op(A) = A^T (A is stored K x M), else 0
-//   TRANS_B   1 when op(B) = B^T (B is stored N x K), else 0
-//   KS        slice of K per work-item
+//   TRANS_A, TRANS_B  (gemm_operands.cl, which the host prepends and which gives A_AT, B_AT)
+//   KS                slice of K per work-item
 
-#ifndef TRANS_A
-#define TRANS_A 0   // A stored transposed
-#endif
-#ifndef TRANS_B
-#define TRANS_B 0   // B stored transposed
-#endif
 #ifndef KS
 #define KS 256      // slice of K per work-item
-#endif
-
-#if TRANS_A
-#define A_AT(i, k) a[offa + (size_t)(k) * lda + (i)]
-#else
-#define A_AT(i, k) a[offa + (size_t)(i) * lda + (k)]
-#endif
-#if TRANS_B
-#define B_AT(k, j) b[offb + (size_t)(j) * ldb + (k)]
-#else
-#define B_AT(k, j) b[offb + (size_t)(k) * ldb + (j)]
 #endif
 
 __kernel void gemm_splitk_partial(const int M, const int N, const int K,
