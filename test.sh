@@ -7,8 +7,11 @@ cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 . scripts/opencl-runtime.sh
 
 clnn_ensure_opencl
-clnn_install_packages clinfo oclgrind
+clnn_install_packages "${CLNN_TEST_PACKAGES[@]}"
 command -v mvn >/dev/null 2>&1 || clnn_install_packages maven
+
+echo "== files the tests read from outside the repository"
+scripts/check-external-files.sh
 
 echo "== OpenCL devices"
 clinfo -l || true

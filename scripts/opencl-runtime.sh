@@ -1,8 +1,16 @@
 # Sourced by ./clnn and ./test.sh: makes sure an OpenCL runtime (ICD loader + at least one driver)
-# and the Debian packages named in CLNN_PACKAGES are installed.
+# and the Debian packages a command needs are installed.
 #
 # As root with apt-get, missing packages are installed; otherwise the exact command is printed
-# and the caller stops.
+# and the caller stops. CLNN_NO_INSTALL=1 never calls apt-get: it prints the command instead.
+
+# Every Debian package a test reads from (data sets, tools); test.sh installs them and
+# scripts/check-external-files.sh fails when a test names a file outside the repository that
+# none of them (nor the OpenCL runtime) provides.
+CLNN_TEST_PACKAGES=(clinfo oclgrind dataset-fashion-mnist)
+
+# The data set `clnn train mnist` reads by default.
+CLNN_MNIST_PACKAGE=dataset-fashion-mnist
 
 # An OpenCL driver is registered with the ICD loader.
 clnn_has_icd() {
@@ -36,7 +44,7 @@ clnn_install_packages() {
     echo "clnn: missing packages: ${missing[*]}; install their equivalents with your package manager." >&2
     return 1
   fi
-  if [ "$(id -u)" != 0 ]; then
+  if [ "$(id -u)" != 0 ] || [ "${CLNN_NO_INSTALL:-0}" = 1 ]; then
     echo "clnn: missing packages: ${missing[*]}. Install them with:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     return 1
