@@ -14,11 +14,17 @@ import org.jocl.cl_device_id;
 import org.jocl.cl_mem;
 
 /**
- * An OpenCL context on one device with one in-order command queue (profiling enabled), the
+ * An OpenCL context on one device with a default in-order command queue (profiling enabled), the
  * buffers and programs made in it, and its share of the program cache.
  *
- * <p>Not thread-safe: use a context from one thread at a time. Closing it releases every program
- * it built; buffers belong to their creator and should be closed first.
+ * <p>Thread-safety: building programs, creating kernels and buffers, and the memory counters may
+ * be used from any thread. Kernel objects ({@link ClKernel}) are not: their arguments are shared
+ * state, so each thread needs its own (see {@link dev.clnn.models.Model}, which keeps one set per
+ * concurrent caller). Work from several threads may share the default queue (enqueueing is
+ * thread-safe in OpenCL) or use a queue each ({@link #createQueue()}, {@link ClQueue#bind()}).
+ * Recording of profiling events ({@link #startRecording()}) is per thread. Closing the context
+ * releases every program it built; buffers and queues belong to their creator and should be
+ * closed first.
  *
  * <pre>{@code
  * try (ClContext cl = ClContext.create(Devices.selectOne("gpu"))) {
@@ -40,10 +46,11 @@ public final class ClContext implements AutoCloseable {
      * reports reads of a new, fully written buffer at the same address.
      */
     private final List<cl_mem> deferred = Boolean.getBoolean("clnn.cl.deferRelease") ? new ArrayList<>() : null;
-    private List<ClEvent> recording;
+    private final ThreadLocal<List<ClEvent>> recording = new ThreadLocal<>();
+    private final ThreadLocal<ClQueue> bound = new ThreadLocal<>();
     private long allocatedBytes;
     private long peakBytes;
-    private boolean closed;
+    private volatile boolean closed;
 
     private ClContext(ClDevice device, ProgramCache cache) {
         this.device = device;
@@ -56,6 +63,33 @@ public final class ClContext implements AutoCloseable {
             clReleaseContext(context);
             ClException.check(err[0], "clCreateCommandQueue");
         }
+    }
+
+    /**
+     * A new in-order queue on this context's device (profiling enabled); the caller owns it and
+     * closes it before the context.
+     */
+    public ClQueue createQueue() {
+        ensureOpen();
+        int[] err = new int[1];
+        cl_command_queue q = createQueue(err);
+        ClException.check(err[0], "clCreateCommandQueue");
+        return new ClQueue(this, q);
+    }
+
+    ClQueue.Binding bind(ClQueue queue) {
+        ClQueue previous = bound.get();
+        bound.set(queue);
+        Thread owner = Thread.currentThread();
+        return () -> {
+            if (Thread.currentThread() == owner) {
+                if (previous == null) {
+                    bound.remove();
+                } else {
+                    bound.set(previous);
+                }
+            }
+        };
     }
 
     @SuppressWarnings("deprecation")
@@ -95,8 +129,10 @@ public final class ClContext implements AutoCloseable {
         int[] err = new int[1];
         cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, err);
         ClException.check(err[0], "clCreateBuffer");
-        allocatedBytes += bytes;
-        peakBytes = Math.max(peakBytes, allocatedBytes);
+        synchronized (this) {
+            allocatedBytes += bytes;
+            peakBytes = Math.max(peakBytes, allocatedBytes);
+        }
         return new ClBuffer(this, mem, bytes);
     }
 
@@ -117,7 +153,7 @@ public final class ClContext implements AutoCloseable {
      *
      * @throws ProgramBuildException with the build log when the source does not compile
      */
-    public ClProgram program(KernelSource source, BuildOptions options) {
+    public synchronized ClProgram program(KernelSource source, BuildOptions options) {
         ensureOpen();
         String key = ProgramCache.key(device, source, options);
         ClProgram p = programs.get(key);
@@ -134,15 +170,16 @@ public final class ClContext implements AutoCloseable {
     }
 
     /**
-     * Starts recording a profiling event for every kernel launched on this context, so a caller
-     * can time work it does not launch itself (a layer, a whole model) with device timestamps.
+     * Starts recording a profiling event for every kernel the calling thread launches on this
+     * context, so a caller can time work it does not launch itself (a layer, a whole model) with
+     * device timestamps.
      */
     public void startRecording() {
         ensureOpen();
-        if (recording != null) {
+        if (recording.get() != null) {
             throw new IllegalStateException("Kernel launches are already being recorded on this context");
         }
-        recording = new ArrayList<>();
+        recording.set(new ArrayList<>());
     }
 
     /**
@@ -150,57 +187,72 @@ public final class ClContext implements AutoCloseable {
      * the caller closes them ({@link ClEvent#close()}).
      */
     public List<ClEvent> stopRecording() {
-        List<ClEvent> out = recording == null ? List.of() : recording;
-        recording = null;
-        return out;
+        List<ClEvent> out = recording.get();
+        recording.remove();
+        return out == null ? List.of() : out;
     }
 
-    /** Whether kernel launches are being recorded. */
+    /** Whether the calling thread's kernel launches are being recorded. */
     boolean recording() {
-        return recording != null;
+        return recording.get() != null;
     }
 
     void record(ClEvent event) {
-        recording.add(event);
+        recording.get().add(event);
     }
 
-    /** Blocks until every enqueued command has finished. */
+    /** Blocks until every command enqueued on the calling thread's queue has finished. */
     public void finish() {
         ensureOpen();
-        ClException.check(clFinish(queue), "clFinish");
+        ClException.check(clFinish(queue()), "clFinish");
     }
 
-    /** Submits enqueued commands without waiting. */
+    /** Submits the commands enqueued on the calling thread's queue without waiting. */
     public void flush() {
         ensureOpen();
-        ClException.check(clFlush(queue), "clFlush");
+        ClException.check(clFlush(queue()), "clFlush");
+    }
+
+    /** Kernel objects of this context's programs that are open now (for leak checks). */
+    public synchronized int openKernels() {
+        int n = 0;
+        for (ClProgram p : programs.values()) {
+            n += p.openKernels();
+        }
+        return n;
     }
 
     /** Bytes of the buffers of this context that are open now. */
-    public long allocatedBytes() {
+    public synchronized long allocatedBytes() {
         return allocatedBytes;
     }
 
     /** The most bytes of buffers open at once since the context was made or {@link #resetPeak()}. */
-    public long peakBytes() {
+    public synchronized long peakBytes() {
         return peakBytes;
     }
 
     /** Starts measuring {@link #peakBytes()} afresh from what is allocated now. */
-    public void resetPeak() {
+    public synchronized void resetPeak() {
         peakBytes = allocatedBytes;
     }
 
     void release(cl_mem mem, long bytes) {
-        allocatedBytes -= bytes;
-        if (deferred != null && !closed) {
-            deferred.add(mem);
-        } else {
-            clReleaseMemObject(mem);
+        synchronized (this) {
+            allocatedBytes -= bytes;
+            if (deferred != null && !closed) {
+                deferred.add(mem);
+                return;
+            }
         }
+        clReleaseMemObject(mem);
     }
 
-    cl_command_queue queue() { return queue; }
+    /** The calling thread's queue: the one bound with {@link ClQueue#bind()}, else the default queue. */
+    cl_command_queue queue() {
+        ClQueue q = bound.get();
+        return q == null ? queue : q.queue;
+    }
 
     cl_context handle() { return context; }
 
@@ -214,17 +266,21 @@ public final class ClContext implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        List<ClProgram> all;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = new ArrayList<>(programs.values());
+            programs.clear();
         }
-        closed = true;
         clFinish(queue);
-        if (recording != null) {
-            recording.forEach(ClEvent::close);
-            recording = null;
+        List<ClEvent> events = recording.get();
+        if (events != null) {
+            events.forEach(ClEvent::close);
+            recording.remove();
         }
-        List<ClProgram> all = new ArrayList<>(programs.values());
-        programs.clear();
         for (ClProgram p : all) {
             p.close();
         }

@@ -8,22 +8,27 @@ import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 
 /**
- * A kernel with its arguments. Set the arguments, then {@link #launch} on the context's queue.
- * Closed with its program.
+ * A kernel with its arguments. Set the arguments, then {@link #launch} on the calling thread's
+ * queue of the context. Closed with its program, or earlier by its user.
+ *
+ * <p>Not thread-safe: the arguments are state of the kernel object (OpenCL does not make
+ * {@code clSetKernelArg} safe on one kernel from several threads); give each thread its own.
  */
 public final class ClKernel implements AutoCloseable {
     private final ClContext context;
     private final cl_kernel kernel;
     private final String name;
-    private boolean closed;
+    private final ClProgram program;
+    private volatile boolean closed;
     // the last range launched with local == null on a CPU, and the work-groups chosen for it
     private long[] lastGlobal;
     private long[] lastLocal;
 
-    ClKernel(ClContext context, cl_kernel kernel, String name) {
+    ClKernel(ClContext context, cl_kernel kernel, String name, ClProgram program) {
         this.context = context;
         this.kernel = kernel;
         this.name = name;
+        this.program = program;
     }
 
     public String name() { return name; }
@@ -133,9 +138,13 @@ public final class ClKernel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            clReleaseKernel(kernel);
         }
+        clReleaseKernel(kernel);
+        program.forget(this);
     }
 }

@@ -1,22 +1,29 @@
 package dev.clnn.graph;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
-import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClEvent;
-import dev.clnn.tensor.Layout;
+import dev.clnn.cl.ClException;
+import dev.clnn.cl.ClQueue;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
 /**
  * A {@link Graph} compiled for one device and one batch size: every operator configured and its
  * kernels built, the weights on the device, intermediate values placed by a {@link MemoryPlan}.
- * {@link #run(Tensor)} then only enqueues kernels. Not thread-safe; close it to free the device
- * memory.
+ * Running only enqueues kernels.
+ *
+ * <p>Thread-safe: {@link #run(float[])} may be called from any number of threads. The weights are
+ * on the device once; each concurrent call runs in a lane of its own (kernel objects, activation
+ * buffers and a command queue), made on first need and reused, up to {@link #maxLanes()} lanes;
+ * further callers wait for a free one. The device-tensor methods {@link #run(Tensor)} and
+ * {@link #profile} use the first lane, whose output tensor they return: callers of those are
+ * serialised, and the tensor is overwritten by the next such call. Close it (after the last call)
+ * to free the device memory.
  *
  * <pre>{@code
  * try (Executable net = Executable.compile(cl, Passes.optimize(graph), 1)) {
@@ -25,15 +32,23 @@ import dev.clnn.tensor.Tensor;
  * }</pre>
  */
 public final class Executable implements AutoCloseable {
+    /** Lanes made at most by default: enough to keep a GPU or a multi-core CPU busy. */
+    public static final int DEFAULT_MAX_LANES = 4;
+
     private final ClContext cl;
     private final Graph graph;
     private final int batch;
     private final Map<String, Shape> shapes;
     private final MemoryPlan plan;
-    private final List<ClBuffer> slots = new ArrayList<>();
-    private final List<Step> steps = new ArrayList<>();
-    private final Map<String, Tensor> values = new HashMap<>();
+    private final Constants constants;
+    private final Lane first;
     private final long weightBytes;
+    // pool state, guarded by this
+    private final Deque<Lane> idle = new ArrayDeque<>();
+    private final List<Lane> lanes = new ArrayList<>();
+    private int reserved;     // lanes being made outside the lock
+    private int maxLanes = DEFAULT_MAX_LANES;
+    private boolean firstBusy;
     private boolean closed;
 
     private Executable(ClContext cl, Graph graph, int batch) {
@@ -42,30 +57,16 @@ public final class Executable implements AutoCloseable {
         this.batch = batch;
         this.shapes = graph.shapes(batch);
         this.plan = MemoryPlan.of(graph, shapes);
+        this.constants = new Constants(cl);
         long before = cl.allocatedBytes();
         try {
-            for (Node n : graph.nodes()) {
-                try {
-                    steps.add(Step.of(cl, n.op(), shapesOf(n)));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(graph.name() + ", node " + n.name() + ": " + e.getMessage(), e);
-                }
-            }
-            this.weightBytes = cl.allocatedBytes() - before;
-            for (long floats : plan.slotFloats()) {
-                slots.add(cl.buffer(floats));
-            }
+            this.first = new Lane(cl, graph, shapes, plan, constants, false);
         } catch (RuntimeException e) {
-            close();
+            constants.close();
             throw e;
         }
-        for (Node n : graph.nodes()) {
-            int slot = plan.slotOf(n.output());
-            if (slot >= 0) {
-                Shape s = shapes.get(n.output());
-                values.put(n.output(), Tensor.wrap(slots.get(slot), s, layoutOf(s)));
-            }
-        }
+        this.weightBytes = cl.allocatedBytes() - before - 4 * plan.totalFloats();
+        lanes.add(first);
     }
 
     /**
@@ -77,15 +78,12 @@ public final class Executable implements AutoCloseable {
     public static Executable compile(ClContext cl, Graph graph, int batch) {
         long need = 4 * (graph.weightFloats() + MemoryPlan.of(graph, graph.shapes(batch)).totalFloats());
         if (need > cl.device().globalMemBytes()) {
-            throw new IllegalArgumentException(String.format("%s at batch %d needs about %.1f MiB of device memory; %s "
-                    + "has %.1f MiB. Use a smaller batch size or another device.", graph.name(), batch, need / 1048576.0,
-                    cl.device().name(), cl.device().globalMemBytes() / 1048576.0));
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s at batch %d needs about %.1f "
+                    + "MiB of device memory; %s has %.1f MiB. Use a smaller batch size or another device.",
+                    graph.name(), batch, need / 1048576.0, cl.device().name(),
+                    cl.device().globalMemBytes() / 1048576.0));
         }
         return new Executable(cl, graph, batch);
-    }
-
-    private static Layout layoutOf(Shape s) {
-        return s.rank() == 4 ? Layout.NHWC : Layout.ROW_MAJOR;
     }
 
     public Graph graph() { return graph; }
@@ -98,100 +96,197 @@ public final class Executable implements AutoCloseable {
 
     public MemoryPlan plan() { return plan; }
 
-    /** Device bytes of weights and operator scratch (packed weights). */
+    /** Device bytes of weights and operator scratch (packed weights) of the first lane. */
     public long weightBytes() { return weightBytes; }
 
-    /** Device bytes of the activation slots. */
+    /** Device bytes of the activation slots of one lane. */
     public long activationBytes() { return 4 * plan.totalFloats(); }
 
+    /** The most lanes (concurrent runs) this executable makes. */
+    public synchronized int maxLanes() { return maxLanes; }
+
+    /** Lanes made so far (one after compile). */
+    public synchronized int lanes() { return lanes.size(); }
+
     /**
-     * Runs the graph on {@code input} ({@link #inputShape()}) and returns the output tensor, which
-     * belongs to this executable and is overwritten by the next run. Returns once the work is
-     * enqueued; reading the result waits for it.
+     * Sets the most lanes, i.e. runs of {@link #run(float[])} that proceed at once; further callers
+     * wait. Each lane costs the activations of one batch and the operators' packed weights.
      */
-    public Tensor run(Tensor input) {
-        return run(input, null);
+    public synchronized void maxLanes(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxLanes must be at least 1, got " + max);
+        }
+        maxLanes = max;
+        notifyAll();
     }
 
-    /** Copies {@code input} (flattened {@link #inputShape()}) to the device, runs, and reads the output back. */
+    /**
+     * Runs the graph on {@code input} ({@link #inputShape()}) in the first lane and returns the
+     * output tensor, which belongs to this executable and is overwritten by the next call of this
+     * method or {@link #profile}. Returns once the work is enqueued on the context's default
+     * queue; reading the result there waits for it. Concurrent callers are serialised.
+     */
+    public Tensor run(Tensor input) {
+        checkInput(input);
+        Lane lane = acquire(true);
+        try {
+            return lane.run(input, null);
+        } finally {
+            release(lane);
+        }
+    }
+
+    /**
+     * Copies {@code input} (flattened {@link #inputShape()}) to the device, runs, and reads the
+     * output back. Safe to call from any number of threads at once.
+     */
     public float[] run(float[] input) {
         if (input.length != inputShape().size()) {
             throw new IllegalArgumentException(graph.name() + " takes " + inputShape() + " = " + inputShape().size()
                     + " floats per batch of " + batch + ", got " + input.length);
         }
-        try (Tensor x = Tensor.of(cl, inputShape(), layoutOf(inputShape()), input)) {
-            return run(x).toArray();
+        Lane lane = acquire(false);
+        try (ClQueue.Binding b = lane.bind()) {
+            Tensor x = lane.input(inputShape());
+            x.copyFrom(input);
+            return lane.run(x, null).toArray();
+        } finally {
+            release(lane);
         }
     }
 
-    /** Device time of one run per node, from profiling events; finishes the queue. */
+    /** Device time of one run per node, from profiling events (in the first lane); finishes the queue. */
     public List<LayerTime> profile(Tensor input) {
+        checkInput(input);
         List<LayerTime> times = new ArrayList<>();
-        run(input, times);
+        Lane lane = acquire(true);
+        try {
+            lane.run(input, times);
+        } finally {
+            release(lane);
+        }
         return times;
     }
 
-    private Tensor run(Tensor input, List<LayerTime> times) {
-        if (closed) {
-            throw new IllegalStateException("This executable of " + graph.name() + " was closed");
-        }
+    private void checkInput(Tensor input) {
         if (!input.shape().equals(inputShape())) {
             throw new IllegalArgumentException(graph.name() + " was compiled for input " + inputShape() + ", got "
                     + input.shape() + (input.shape().dim(0) != batch ? "; compile it for batch " + input.shape().dim(0) : ""));
         }
-        Map<String, Tensor> bound = new HashMap<>(values);
-        bound.put(graph.input(), input);
-        List<Node> nodes = graph.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            Node n = nodes.get(i);
-            Tensor[] in = new Tensor[n.inputs().size()];
-            for (int k = 0; k < in.length; k++) {
-                in[k] = bound.get(n.inputs().get(k));
-            }
-            Tensor out = bound.get(n.output());
-            if (out == null) {
-                // a reshape of the caller's input: a view of it
-                out = in[0].reshape(shapes.get(n.output()), layoutOf(shapes.get(n.output())));
-                bound.put(n.output(), out);
-            }
-            if (times != null) {
-                cl.startRecording();
-            }
-            steps.get(i).run(in, out);
-            if (times != null) {
-                List<ClEvent> events = cl.stopRecording();
-                cl.finish();
-                times.add(new LayerTime(n, shapes.get(n.output()), n.op().flops(shapesOf(n), shapes.get(n.output())),
-                        ClEvent.totalNanos(events), events.size()));
-                events.forEach(ClEvent::close);
-            }
-        }
-        return bound.get(graph.output());
     }
 
-    private List<Shape> shapesOf(Node n) {
-        List<Shape> out = new ArrayList<>();
-        for (String v : n.inputs()) {
-            out.add(shapes.get(v));
+    /** A lane for the calling thread: the first one when {@code first}, else any, made if needed. */
+    private Lane acquire(boolean firstOnly) {
+        synchronized (this) {
+            while (true) {
+                ensureOpen();
+                if (!firstBusy && (firstOnly || idle.isEmpty())) {
+                    firstBusy = true;
+                    return first;
+                }
+                if (!firstOnly && !idle.isEmpty()) {
+                    return idle.pop();
+                }
+                if (!firstOnly && lanes.size() + reserved < maxLanes && anotherLaneFits()) {
+                    reserved++;
+                    break;
+                }
+                waitForLane();
+            }
         }
-        return out;
+        return makeLane();
+    }
+
+    private Lane makeLane() {
+        Lane lane = null;
+        try {
+            lane = new Lane(cl, graph, shapes, plan, constants, true);
+            return lane;
+        } catch (ClException | IllegalArgumentException e) {
+            // NOTE: no device memory for another lane: run with the lanes there are
+            synchronized (this) {
+                reserved--;
+                maxLanes = Math.max(1, lanes.size() + reserved);
+            }
+            return acquire(false);
+        } finally {
+            if (lane != null) {
+                synchronized (this) {
+                    reserved--;
+                    lanes.add(lane);
+                    if (closed) {
+                        lanes.remove(lane);
+                        lane.close();
+                        closeIdle();
+                        throw new IllegalStateException("This executable of " + graph.name() + " was closed");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether the device has room for one more lane's activations and operator scratch. */
+    private boolean anotherLaneFits() {
+        return cl.allocatedBytes() + activationBytes() + weightBytes < cl.device().globalMemBytes();
+    }
+
+    private void waitForLane() {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for a free lane of " + graph.name(), e);
+        }
+    }
+
+    private synchronized void release(Lane lane) {
+        if (lane == first) {
+            firstBusy = false;
+        } else {
+            idle.push(lane);
+        }
+        if (closed) {
+            closeIdle();
+        }
+        notifyAll();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("This executable of " + graph.name() + " was closed");
+        }
     }
 
     /** Device time of one node in a profiled run. */
     public record LayerTime(Node node, Shape output, double flops, long nanos, int kernels) {
     }
 
+    /**
+     * Frees the device memory. Runs in progress finish first: their lanes are released when they
+     * return; later calls throw {@link IllegalStateException}.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        for (Step s : steps) {
-            s.close();
+        closeIdle();
+        notifyAll();
+    }
+
+    private void closeIdle() {
+        for (Lane l : idle) {
+            l.close();
+            lanes.remove(l);
         }
-        for (ClBuffer b : slots) {
-            b.close();
+        idle.clear();
+        if (!firstBusy && lanes.contains(first)) {
+            first.close();
+            lanes.remove(first);
+        }
+        if (lanes.isEmpty() && reserved == 0) {
+            constants.close();
         }
     }
 }

@@ -11,18 +11,17 @@ import dev.clnn.ops.Concat;
 import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
-import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Softmax;
 import dev.clnn.ops.Transpose;
-import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
 /**
- * One configured node of an {@link Executable}: the operator built for its shapes and device, and
- * the device copies of its weights. Runs without allocating or compiling.
+ * One configured node of a {@link Lane}: the operator built for its shapes and device (its kernel
+ * objects and any packed copy of its weights); the weights themselves come from the executable's
+ * shared {@link Constants}. Runs without allocating or compiling. Used by one thread at a time.
  */
 abstract class Step implements AutoCloseable {
     private final List<AutoCloseable> owned = new ArrayList<>();
@@ -48,54 +47,56 @@ abstract class Step implements AutoCloseable {
     }
 
     /** Configures the operator of {@code op} for inputs of {@code inputs} shapes. */
-    static Step of(ClContext cl, Op op, List<Shape> inputs) {
+    static Step of(ClContext cl, Constants constants, Op op, List<Shape> inputs) {
         if (op instanceof Op.Conv c) {
-            return conv(cl, c, inputs.get(0));
+            return conv(cl, constants, c, inputs.get(0));
         }
         if (op instanceof Op.Dense d) {
-            return dense(cl, d, inputs.get(0));
+            return dense(cl, constants, d, inputs.get(0));
         }
         if (op instanceof Op.Act a) {
             Activations act = Activations.configure(cl, a.activation(), inputs.get(0));
-            return simple((in, out) -> act.run(in[0], out));
+            return simple((in, out) -> act.run(in[0], out), act);
         }
         if (op instanceof Op.Binary b) {
             Elementwise e = Elementwise.configure(cl, b.params(), inputs.get(0), inputs.get(1));
-            return simple((in, out) -> e.run(in[0], in[1], out));
+            return simple((in, out) -> e.run(in[0], in[1], out), e);
         }
         if (op instanceof Op.BinaryConst b) {
-            return binaryConst(cl, b.params(), inputs.get(0), b.constantShape(), b.constant());
+            Tensor c = constants.of(b.constantShape(), b.constant());
+            Elementwise e = Elementwise.configure(cl, b.params(), inputs.get(0), b.constantShape());
+            return simple((in, out) -> e.run(in[0], c, out), e);
         }
         if (op instanceof Op.BatchNorm bn) {
             return batchNorm(cl, bn, inputs.get(0));
         }
         if (op instanceof Op.Pool p) {
             Pool2d pool = Pool2d.configure(cl, p.params(), inputs.get(0));
-            return simple((in, out) -> pool.run(in[0], out));
+            return simple((in, out) -> pool.run(in[0], out), pool);
         }
         if (op instanceof Op.Softmax s) {
             Softmax softmax = Softmax.configure(cl, s.params(), inputs.get(0));
-            return simple((in, out) -> softmax.run(in[0], out));
+            return simple((in, out) -> softmax.run(in[0], out), softmax);
         }
         if (op instanceof Op.Reshape) {
             return simple((in, out) -> { });
         }
         if (op instanceof Op.Transpose t) {
             Transpose transpose = Transpose.configure(cl, t.params(), inputs.get(0));
-            return simple((in, out) -> transpose.run(in[0], out));
+            return simple((in, out) -> transpose.run(in[0], out), transpose);
         }
         if (op instanceof Op.Pad p) {
             Pad pad = Pad.configure(cl, p.params(), inputs.get(0));
-            return simple((in, out) -> pad.run(in[0], out));
+            return simple((in, out) -> pad.run(in[0], out), pad);
         }
         if (op instanceof Op.Concat c) {
             Concat concat = Concat.configure(cl, c.params(), inputs);
-            return simple((in, out) -> concat.run(java.util.Arrays.asList(in), out));
+            return simple((in, out) -> concat.run(java.util.Arrays.asList(in), out), concat);
         }
         throw new IllegalArgumentException("No executor for " + op.describe());
     }
 
-    private static Step conv(ClContext cl, Op.Conv c, Shape input) {
+    private static Step conv(ClContext cl, Constants constants, Op.Conv c, Shape input) {
         Holder<Conv2d> h = new Holder<>();
         Step step = simple((in, out) -> {
             if (in.length > 1) {
@@ -105,8 +106,8 @@ abstract class Step implements AutoCloseable {
             }
         });
         try {
-            Tensor w = step.own(Tensor.of(cl, c.weightShape(), Layout.ROW_MAJOR, c.weights()));
-            Tensor b = c.bias() == null ? null : step.own(Tensor.of(cl, Shape.of(c.bias().length), c.bias()));
+            Tensor w = constants.of(c.weightShape(), c.weights());
+            Tensor b = c.bias() == null ? null : constants.of(Shape.of(c.bias().length), c.bias());
             h.value = step.own(Conv2d.configure(cl, c.params(), input, w, b));
             return step;
         } catch (RuntimeException e) {
@@ -115,28 +116,13 @@ abstract class Step implements AutoCloseable {
         }
     }
 
-    private static Step dense(ClContext cl, Op.Dense d, Shape input) {
+    private static Step dense(ClContext cl, Constants constants, Op.Dense d, Shape input) {
         Holder<Dense> h = new Holder<>();
         Step step = simple((in, out) -> h.value.run(in[0], out));
         try {
-            Tensor w = step.own(Tensor.of(cl, Shape.of(d.in(), d.out()), d.weights()));
-            Tensor b = d.bias() == null ? null : step.own(Tensor.of(cl, Shape.of(d.out()), d.bias()));
+            Tensor w = constants.of(Shape.of(d.in(), d.out()), d.weights());
+            Tensor b = d.bias() == null ? null : constants.of(Shape.of(d.out()), d.bias());
             h.value = step.own(Dense.configure(cl, input, w, b, d.activation()));
-            return step;
-        } catch (RuntimeException e) {
-            step.close();
-            throw e;
-        }
-    }
-
-    private static Step binaryConst(ClContext cl, ElementwiseParams params, Shape input, Shape constShape,
-                                    float[] constant) {
-        Holder<Elementwise> h = new Holder<>();
-        Holder<Tensor> c = new Holder<>();
-        Step step = simple((in, out) -> h.value.run(in[0], c.value, out));
-        try {
-            c.value = step.own(Tensor.of(cl, constShape, constant));
-            h.value = Elementwise.configure(cl, params, input, constShape);
             return step;
         } catch (RuntimeException e) {
             step.close();
@@ -157,13 +143,18 @@ abstract class Step implements AutoCloseable {
         void run(Tensor[] in, Tensor out);
     }
 
-    static Step simple(Body body) {
-        return new Step() {
+    /** A step running {@code body}, owning (and closing) {@code operators}. */
+    static Step simple(Body body, AutoCloseable... operators) {
+        Step step = new Step() {
             @Override
             void run(Tensor[] in, Tensor out) {
                 body.run(in, out);
             }
         };
+        for (AutoCloseable op : operators) {
+            step.own(op);
+        }
+        return step;
     }
 
     private static final class Holder<T> {

@@ -19,6 +19,12 @@ import dev.clnn.tensor.Tensor;
  *     float[] probabilities = model.predict(image);              // (1, 224, 224, 3) NHWC -> (1, 1000)
  * }
  * }</pre>
+ *
+ * <p>Thread-safe: {@link #predict(float[])} may be called from any number of threads at once, as
+ * from a service's request threads. The weights are on the device once; each concurrent call gets
+ * its own execution state (kernel objects, activation buffers and command queue), made on first
+ * need and reused, at most {@link #maxConcurrency()} of them (further callers wait). Results do
+ * not depend on how many threads call. Close the model after the last call.
  */
 public final class Model implements AutoCloseable {
     private final ClContext cl;
@@ -69,9 +75,28 @@ public final class Model implements AutoCloseable {
         return executable.run(input);
     }
 
-    /** Runs one batch already on the device; the result is overwritten by the next call. */
+    /**
+     * Runs one batch already on the device (in this model's context) and returns the output
+     * tensor, which the model owns and the next call of this method overwrites. For one thread
+     * driving the device (benchmarks, pipelines); concurrent callers of this method are
+     * serialised. Use {@link #predict(float[])} from several threads.
+     */
     public Tensor predict(Tensor input) {
         return executable.run(input);
+    }
+
+    /** The most {@link #predict(float[])} calls that run at once (default {@value Executable#DEFAULT_MAX_LANES}). */
+    public int maxConcurrency() {
+        return executable.maxLanes();
+    }
+
+    /**
+     * Sets how many {@link #predict(float[])} calls run at once; each costs one batch of
+     * activations on the device. Returns this model.
+     */
+    public Model maxConcurrency(int calls) {
+        executable.maxLanes(calls);
+        return this;
     }
 
     @Override

@@ -25,7 +25,7 @@ import dev.clnn.tensor.Tensor;
  * relu6.run(x, y);        // x read, y written; y may be x
  * }</pre>
  */
-public final class Activations {
+public final class Activations implements AutoCloseable {
     private static final String OP = "Activations";
 
     public enum Variant { GENERAL, VECTOR }
@@ -90,5 +90,11 @@ public final class Activations {
     @Override
     public String toString() {
         return OP + "(" + activation + ", " + shape + ", " + config + ")";
+    }
+
+    /** Releases the kernel object; idempotent. */
+    @Override
+    public void close() {
+        kernel.close();
     }
 }

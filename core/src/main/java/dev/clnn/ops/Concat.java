@@ -22,7 +22,7 @@ import dev.clnn.tensor.Tensor;
  * cat.run(List.of(a, b), y);
  * }</pre>
  */
-public final class Concat {
+public final class Concat implements AutoCloseable {
     private static final String OP = "Concat";
 
     public enum Variant { GENERAL, VECTOR }
@@ -144,5 +144,11 @@ public final class Concat {
     @Override
     public String toString() {
         return OP + "(" + params + ", " + inputs + " -> " + output + ", " + config + ")";
+    }
+
+    /** Releases the kernel object; idempotent. */
+    @Override
+    public void close() {
+        kernel.close();
     }
 }

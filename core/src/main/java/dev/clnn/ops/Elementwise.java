@@ -32,7 +32,7 @@ import dev.clnn.tensor.Tensor;
  * residual.run(x, skip, y);   // x and skip read, y written; y may be x
  * }</pre>
  */
-public final class Elementwise {
+public final class Elementwise implements AutoCloseable {
     private static final String OP = "Elementwise";
 
     public enum Variant { GENERAL, SAME, BROADCAST }
@@ -211,5 +211,11 @@ public final class Elementwise {
     @Override
     public String toString() {
         return name(params) + "(" + shapes.a + ", " + shapes.b + " -> " + shapes.out + ", " + config + ")";
+    }
+
+    /** Releases the kernel object; idempotent. */
+    @Override
+    public void close() {
+        kernel.close();
     }
 }

@@ -28,7 +28,7 @@ import dev.clnn.tensor.Tensor;
  * pad.run(x, y);
  * }</pre>
  */
-public final class Pad {
+public final class Pad implements AutoCloseable {
     private static final String OP = "Pad";
 
     public enum Variant { GENERAL, ROWS }
@@ -170,5 +170,11 @@ public final class Pad {
     @Override
     public String toString() {
         return OP + "(" + params + ", " + input + " -> " + output + ", " + config + ")";
+    }
+
+    /** Releases the kernel object; idempotent. */
+    @Override
+    public void close() {
+        kernel.close();
     }
 }

@@ -31,7 +31,7 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class Pool2d {
+public final class Pool2d implements AutoCloseable {
     private static final String OP = "Pool2d";
 
     public enum Variant { GENERAL, VECTOR, LOCAL }
@@ -182,5 +182,11 @@ public final class Pool2d {
     @Override
     public String toString() {
         return OP + "(" + params + ", " + input + " -> " + output + ", " + config + ")";
+    }
+
+    /** Releases the kernel object; idempotent. */
+    @Override
+    public void close() {
+        kernel.close();
     }
 }

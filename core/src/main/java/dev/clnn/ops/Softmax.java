@@ -29,7 +29,7 @@ import dev.clnn.tensor.Tensor;
  * softmax.run(logits, probabilities);     // (batch, classes) -> (batch, classes)
  * }</pre>
  */
-public final class Softmax {
+public final class Softmax implements AutoCloseable {
     private static final String OP = "Softmax";
 
     public enum Variant { GENERAL, ROWS, ROWS_LOCAL }
@@ -155,5 +155,11 @@ public final class Softmax {
     @Override
     public String toString() {
         return OP + "(" + params + ", " + shape + ", " + config + ")";
+    }
+
+    /** Releases the kernel object; idempotent. */
+    @Override
+    public void close() {
+        kernel.close();
     }
 }

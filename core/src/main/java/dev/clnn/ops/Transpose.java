@@ -30,7 +30,7 @@ import dev.clnn.tensor.Tensor;
  * The tuned configuration uses {@code ROWS} when it applies, else the table's 2-D variant when the
  * folded permutation is a 2-D transpose, else {@code GENERAL}.
  */
-public final class Transpose {
+public final class Transpose implements AutoCloseable {
     private static final String OP = "Transpose";
 
     public enum Variant { GENERAL, ROWS, TILED, BLOCKED }
@@ -296,5 +296,11 @@ public final class Transpose {
     @Override
     public String toString() {
         return OP + "(" + params + ", " + input + " -> " + output + ", " + config + ")";
+    }
+
+    /** Releases the kernel object; idempotent. */
+    @Override
+    public void close() {
+        kernel.close();
     }
 }

@@ -1,0 +1,153 @@
+package dev.clnn.graph;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.clnn.cl.ClBuffer;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClEvent;
+import dev.clnn.cl.ClQueue;
+import dev.clnn.tensor.Layout;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * One set of execution state of an {@link Executable}: a configured {@link Step} per node (its own
+ * kernel objects, whose arguments are per-object state), the activation buffers of the memory
+ * plan, a buffer for the input, and optionally a command queue of its own. One thread uses a lane
+ * at a time; concurrent callers of an executable each hold a different lane.
+ */
+final class Lane implements AutoCloseable {
+    private final ClContext cl;
+    private final Graph graph;
+    private final Map<String, Shape> shapes;
+    private final ClQueue queue;
+    private final List<Step> steps = new ArrayList<>();
+    private final List<ClBuffer> slots = new ArrayList<>();
+    private final Map<String, Tensor> values = new HashMap<>();
+    private Tensor input;
+    private boolean closed;
+
+    /**
+     * Configures every node of {@code graph} for the value {@code shapes} of one batch size.
+     * With {@code ownQueue} the lane runs on a new queue; otherwise on the context's default queue.
+     */
+    Lane(ClContext cl, Graph graph, Map<String, Shape> shapes, MemoryPlan plan, Constants constants,
+         boolean ownQueue) {
+        this.cl = cl;
+        this.graph = graph;
+        this.shapes = shapes;
+        ClQueue q = null;
+        try {
+            for (Node n : graph.nodes()) {
+                try {
+                    steps.add(Step.of(cl, constants, n.op(), shapesOf(n)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(graph.name() + ", node " + n.name() + ": " + e.getMessage(), e);
+                }
+            }
+            for (long floats : plan.slotFloats()) {
+                slots.add(cl.buffer(floats));
+            }
+            q = ownQueue ? cl.createQueue() : null;
+            // NOTE: configuring may enqueue weight packing on the default queue; a lane with its
+            // own queue is not ordered after that work, so wait for it here, once.
+            cl.finish();
+        } catch (RuntimeException e) {
+            this.queue = q;
+            close();
+            throw e;
+        }
+        this.queue = q;
+        for (Node n : graph.nodes()) {
+            int slot = plan.slotOf(n.output());
+            if (slot >= 0) {
+                Shape s = shapes.get(n.output());
+                values.put(n.output(), Tensor.wrap(slots.get(slot), s, layoutOf(s)));
+            }
+        }
+    }
+
+    static Layout layoutOf(Shape s) {
+        return s.rank() == 4 ? Layout.NHWC : Layout.ROW_MAJOR;
+    }
+
+    /** Binds this lane's queue (if it has one) to the calling thread until the binding is closed. */
+    ClQueue.Binding bind() {
+        return queue == null ? () -> { } : queue.bind();
+    }
+
+    /** The lane's input buffer, made on first use: {@code shape} of the graph input. */
+    Tensor input(Shape shape) {
+        if (input == null) {
+            input = Tensor.allocate(cl, shape, layoutOf(shape));
+        }
+        return input;
+    }
+
+    /**
+     * Enqueues every node on {@code x} and returns the output tensor (owned by the lane); with
+     * {@code times} non-null, records each node's device time (and finishes after each node).
+     */
+    Tensor run(Tensor x, List<Executable.LayerTime> times) {
+        Map<String, Tensor> bound = new HashMap<>(values);
+        bound.put(graph.input(), x);
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            Tensor[] in = new Tensor[n.inputs().size()];
+            for (int k = 0; k < in.length; k++) {
+                in[k] = bound.get(n.inputs().get(k));
+            }
+            Tensor out = bound.get(n.output());
+            if (out == null) {
+                // a reshape of the caller's input: a view of it
+                out = in[0].reshape(shapes.get(n.output()), layoutOf(shapes.get(n.output())));
+                bound.put(n.output(), out);
+            }
+            if (times != null) {
+                cl.startRecording();
+            }
+            steps.get(i).run(in, out);
+            if (times != null) {
+                List<ClEvent> events = cl.stopRecording();
+                cl.finish();
+                times.add(new Executable.LayerTime(n, shapes.get(n.output()),
+                        n.op().flops(shapesOf(n), shapes.get(n.output())), ClEvent.totalNanos(events),
+                        events.size()));
+                events.forEach(ClEvent::close);
+            }
+        }
+        return bound.get(graph.output());
+    }
+
+    private List<Shape> shapesOf(Node n) {
+        List<Shape> out = new ArrayList<>();
+        for (String v : n.inputs()) {
+            out.add(shapes.get(v));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (queue != null) {
+            queue.close();      // waits for the lane's work before its buffers go
+        }
+        for (Step s : steps) {
+            s.close();
+        }
+        for (ClBuffer b : slots) {
+            b.close();
+        }
+        if (input != null) {
+            input.close();
+        }
+    }
+}
