@@ -158,7 +158,7 @@ public final class ClContext implements AutoCloseable {
         String key = ProgramCache.key(device, source, options);
         ClProgram p = programs.get(key);
         if (p == null) {
-            p = new ClProgram(this, cache.build(context, device, source, options), source.path(), options);
+            p = new ClProgram(this, cache.build(context, device, source, options), source, options);
             programs.put(key, p);
         }
         return p;

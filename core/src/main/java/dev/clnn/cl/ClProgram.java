@@ -18,16 +18,19 @@ import org.jocl.cl_program;
  */
 public final class ClProgram implements AutoCloseable {
     private final ClContext context;
-    private final cl_program program;
+    private final KernelSource kernelSource;
+    private cl_program program;
+    private boolean rebuilt;
     private final String source;
     private final BuildOptions options;
     private final Set<ClKernel> kernels = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    ClProgram(ClContext context, cl_program program, String source, BuildOptions options) {
+    ClProgram(ClContext context, cl_program program, KernelSource source, BuildOptions options) {
         this.context = context;
         this.program = program;
-        this.source = source;
+        this.kernelSource = source;
+        this.source = source.path();
         this.options = options;
     }
 
@@ -39,6 +42,16 @@ public final class ClProgram implements AutoCloseable {
         context.ensureOpen();
         int[] err = new int[1];
         cl_kernel k = clCreateKernel(program, name, err);
+        if (err[0] == CL_INVALID_KERNEL_NAME && !rebuilt) {
+            // NOTE: a cached binary can load cleanly and still be another program (a cache file
+            // swapped or written by a broken driver); rebuild from source once before giving up.
+            rebuilt = true;
+            cl_program fresh = context.programCache().rebuild(context.handle(), context.device(), kernelSource,
+                    options);
+            clReleaseProgram(program);      // kernels made from it keep it alive as long as they need it
+            program = fresh;
+            k = clCreateKernel(program, name, err);
+        }
         if (err[0] != CL_SUCCESS) {
             throw new ClException(err[0], "clCreateKernel", name, "in " + source + " [" + options + "]");
         }

@@ -257,4 +257,29 @@ public final class ProgramCache {
             }
         }
     }
+
+    /**
+     * Drops the disk entry of a program whose cached binary loaded but is not the program it
+     * should be (a kernel it must contain is missing), then builds from source and stores the result.
+     */
+    cl_program rebuild(cl_context context, ClDevice device, KernelSource source, BuildOptions options) {
+        Path file = entryFile(device, source, options);
+        if (file != null) {
+            rejected.incrementAndGet();
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // overwritten below when the disk allows; the fresh program is used either way
+            }
+        }
+        cl_program program = fromSource(context, device, source, options);
+        compiles.incrementAndGet();
+        if (file != null) {
+            byte[] binary = binaryOf(program);
+            if (binary != null) {
+                writeEntry(file, key(device, source, options), binary);
+            }
+        }
+        return program;
+    }
 }

@@ -147,6 +147,46 @@ class RuntimeTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void aCachedBinaryOfAnotherProgramIsDroppedAndRebuilt(ClDevice device, @TempDir Path dir) throws Exception {
+        ProgramCache cache = new ProgramCache(dir);
+        BuildOptions options = BuildOptions.none();
+        KernelSource other = KernelSource.of("test/other.cl", "__kernel void other(__global float* x) { x[0] = 1; }");
+        try (ClContext cl = ClContext.create(device, cache)) {
+            cl.program(other, options).kernel("other").close();
+        }
+        // the other program's valid binary, stored under this program's key: it loads, but has no "scale"
+        byte[] binary = entryBinary(cache.entryFile(device, other, options));
+        byte[] key = ProgramCache.key(device, SCALE, options).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.write("CLNNBIN1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.writeInt(key.length);
+            out.write(key);
+            out.writeInt(binary.length);
+            out.write(binary);
+            out.write(Hashing.sha256(binary));
+        }
+        Files.write(cache.entryFile(device, SCALE, options), bytes.toByteArray());
+        long compiles = cache.compiles();
+        runScale(device, cache, options, 2f);
+        assertEquals(1, cache.rejected(), "the wrong program is detected when its kernel is missing");
+        assertEquals(compiles + 1, cache.compiles(), "and rebuilt from source");
+        long hits = cache.diskHits();
+        runScale(device, cache, options, 2f);
+        assertEquals(hits + 1, cache.diskHits(), "the rebuilt entry replaced the wrong one on disk");
+        assertEquals(1, cache.rejected());
+    }
+
+    private static byte[] entryBinary(Path entry) throws java.io.IOException {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(Files.newInputStream(entry))) {
+            in.readNBytes(8);
+            in.readNBytes(in.readInt());
+            return in.readNBytes(in.readInt());
+        }
+    }
+
     private static void runScale(ClDevice device, ProgramCache cache, BuildOptions options, float factor) {
         try (ClContext cl = ClContext.create(device, cache); ClBuffer b = cl.buffer(new float[] {1, 2})) {
             cl.program(SCALE, options).kernel("scale").args(b, 2).launch(new long[] {2}, null);
