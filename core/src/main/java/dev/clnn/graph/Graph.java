@@ -111,7 +111,7 @@ public final class Graph {
     public long weightFloats() {
         long sum = 0;
         for (Node n : nodes) {
-            sum += Weights.count(n.op());
+            sum += n.op().weightFloats();
         }
         return sum;
     }

@@ -43,7 +43,7 @@ final class Lane implements AutoCloseable {
         try {
             for (Node n : graph.nodes()) {
                 try {
-                    steps.add(Step.of(cl, constants, n.op(), shapesOf(n)));
+                    steps.add(StepFactory.configure(cl, constants, n.op(), shapesOf(n)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(graph.name() + ", node " + n.name() + ": " + e.getMessage(), e);
                 }

@@ -33,11 +33,56 @@ public sealed interface Op {
     /** A short name for tables: "conv 3x3/2", "relu6", ... */
     String describe();
 
+    /** Host-side weights and constants the op holds, in floats. */
+    default long weightFloats() {
+        return 0;
+    }
+
+    /** Hands this op to the {@code visitor} method for its kind. */
+    <R> R accept(Visitor<R> visitor);
+
+    /**
+     * One method per kind of op. Whatever runs ops implements every method: the device executor
+     * ({@link Executable}, through {@code StepFactory}) and the plain-Java reference
+     * ({@link ReferenceExecutor}), so a new kind of op does not compile until both exist.
+     */
+    interface Visitor<R> {
+        R conv(Conv op);
+
+        R batchNorm(BatchNorm op);
+
+        R act(Act op);
+
+        R binary(Binary op);
+
+        R binaryConst(BinaryConst op);
+
+        R pool(Pool op);
+
+        R dense(Dense op);
+
+        R reshape(Reshape op);
+
+        R softmax(Softmax op);
+
+        R transpose(Transpose op);
+
+        R pad(Pad op);
+
+        R concat(Concat op);
+    }
+
     /**
      * Convolution: weights {@code (KH, KW, Cin/groups, Cout)} (HWIO), bias {@code (Cout)} or null.
      * With {@code params.residual() != NONE} the op takes the residual as its second input.
      */
     record Conv(Conv2dParams params, Shape weightShape, float[] weights, float[] bias) implements Op {
+        @Override
+        public long weightFloats() { return (long) weights.length + (bias == null ? 0 : bias.length); }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.conv(this); }
+
         public Conv {
             if (weightShape.rank() != 4 || weights.length != weightShape.size()) {
                 throw new IllegalArgumentException("Conv weights must be (KH, KW, Cin/groups, Cout) with "
@@ -91,6 +136,12 @@ public sealed interface Op {
     /** Inference batch normalisation over the last (channel) axis. */
     record BatchNorm(float[] gamma, float[] beta, float[] mean, float[] variance, float epsilon) implements Op {
         @Override
+        public long weightFloats() { return 4L * gamma.length; }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.batchNorm(this); }
+
+        @Override
         public int arity() { return 1; }
 
         @Override
@@ -110,6 +161,9 @@ public sealed interface Op {
     /** A standalone element-wise activation. */
     record Act(Activation activation) implements Op {
         @Override
+        public <R> R accept(Visitor<R> v) { return v.act(this); }
+
+        @Override
         public int arity() { return 1; }
 
         @Override
@@ -121,6 +175,9 @@ public sealed interface Op {
 
     /** Element-wise add / sub / mul / div of two values with broadcasting, fused activation. */
     record Binary(ElementwiseParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.binary(this); }
+
         @Override
         public int arity() { return 2; }
 
@@ -136,6 +193,12 @@ public sealed interface Op {
     /** Element-wise op of a value with a constant (a per-channel scale, a bias, ...), broadcast. */
     record BinaryConst(ElementwiseParams params, Shape constantShape, float[] constant) implements Op {
         @Override
+        public long weightFloats() { return constant.length; }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.binaryConst(this); }
+
+        @Override
         public int arity() { return 1; }
 
         @Override
@@ -149,6 +212,9 @@ public sealed interface Op {
 
     /** Max, average or global average pooling over NHWC. */
     record Pool(Pool2dParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.pool(this); }
+
         @Override
         public int arity() { return 1; }
 
@@ -167,6 +233,12 @@ public sealed interface Op {
 
     /** Fully connected: {@code (N, in) x (in, out) + bias}, weights row-major {@code (in, out)}. */
     record Dense(int in, int out, float[] weights, float[] bias, Activation activation) implements Op {
+        @Override
+        public long weightFloats() { return (long) weights.length + (bias == null ? 0 : bias.length); }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.dense(this); }
+
         public Dense {
             if (weights.length != (long) in * out || (bias != null && bias.length != out)) {
                 throw new IllegalArgumentException("Dense(" + in + " -> " + out + ") needs " + (long) in * out
@@ -205,6 +277,9 @@ public sealed interface Op {
      * input's memory.
      */
     record Reshape(int[] dims) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.reshape(this); }
+
         @Override
         public int arity() { return 1; }
 
@@ -249,6 +324,9 @@ public sealed interface Op {
     /** Softmax or log-softmax along an axis. */
     record Softmax(SoftmaxParams params) implements Op {
         @Override
+        public <R> R accept(Visitor<R> v) { return v.softmax(this); }
+
+        @Override
         public int arity() { return 1; }
 
         @Override
@@ -267,6 +345,9 @@ public sealed interface Op {
      * model's edges, and the transposes before an ONNX Flatten of an NHWC value.
      */
     record Transpose(TransposeParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.transpose(this); }
+
         public Transpose {
             if (params.perm()[0] != 0) {
                 throw new IllegalArgumentException("Transpose must keep the batch dimension first, got " + params);
@@ -300,6 +381,9 @@ public sealed interface Op {
 
     /** Constant padding of any dimension but the batch: {@code (d0, d1 + begin1 + end1, ...)}. */
     record Pad(PadParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.pad(this); }
+
         public Pad {
             if (params.begin()[0] != 0 || params.end()[0] != 0) {
                 throw new IllegalArgumentException("Pad must not pad the batch dimension, got " + params);
@@ -334,6 +418,9 @@ public sealed interface Op {
      * values agree on every other dimension.
      */
     record Concat(ConcatParams params, int count) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.concat(this); }
+
         public Concat {
             if (count < 1) {
                 throw new IllegalArgumentException("Concat needs at least one input, got " + count);

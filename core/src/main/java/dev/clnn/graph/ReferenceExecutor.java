@@ -1,5 +1,6 @@
 package dev.clnn.graph;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,20 +37,13 @@ public final class ReferenceExecutor {
         Map<String, float[]> values = new HashMap<>();
         values.put(graph.input(), input);
         for (Node n : graph.nodes()) {
-            List<String> in = n.inputs();
-            if (n.op() instanceof Op.Concat c) {
-                List<float[]> xs = new java.util.ArrayList<>();
-                List<Shape> ss = new java.util.ArrayList<>();
-                for (String v : in) {
-                    xs.add(values.get(v));
-                    ss.add(shapes.get(v));
-                }
-                values.put(n.output(), ReferenceLayout.concat(xs, ss, ss.get(0).axis(c.params().axis())));
-                continue;
+            List<float[]> xs = new ArrayList<>();
+            List<Shape> ss = new ArrayList<>();
+            for (String v : n.inputs()) {
+                xs.add(values.get(v));
+                ss.add(shapes.get(v));
             }
-            values.put(n.output(), eval(n.op(), values.get(in.get(0)), shapes.get(in.get(0)),
-                    in.size() > 1 ? values.get(in.get(1)) : null, in.size() > 1 ? shapes.get(in.get(1)) : null,
-                    shapes.get(n.output())));
+            values.put(n.output(), n.op().accept(new Eval(xs, ss)));
         }
         return values.get(graph.output());
     }
@@ -71,30 +65,59 @@ public final class ReferenceExecutor {
         return all;
     }
 
-    private static float[] eval(Op op, float[] x, Shape xs, float[] y, Shape ys, Shape out) {
-        if (op instanceof Op.Conv c) {
+    /** The reference of every kind of op, on one node's inputs. */
+    private static final class Eval implements Op.Visitor<float[]> {
+        private final List<float[]> in;
+        private final List<Shape> shapes;
+
+        Eval(List<float[]> in, List<Shape> shapes) {
+            this.in = in;
+            this.shapes = shapes;
+        }
+
+        private float[] x() { return in.get(0); }
+
+        private Shape xs() { return shapes.get(0); }
+
+        @Override
+        public float[] conv(Op.Conv c) {
             Conv2dParams p = c.params();
             Shape w = c.weightShape();
+            Shape xs = xs();
             ReferenceConv.Geometry g = new ReferenceConv.Geometry(xs.dim(0), xs.dim(1), xs.dim(2), xs.dim(3), w.dim(0),
                     w.dim(1), w.dim(3), p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), p.padTop(),
                     p.padLeft(), p.padBottom(), p.padRight(), p.groups());
             boolean before = p.residual() != Conv2dParams.Residual.ACTIVATE_THEN_ADD;
-            return ReferenceConv.conv2d(g, x, c.weights(), c.bias(), act(p.activation()), y, before);
+            return ReferenceConv.conv2d(g, x(), c.weights(), c.bias(), ReferenceExecutor.act(p.activation()),
+                    in.size() > 1 ? in.get(1) : null, before);
         }
-        if (op instanceof Op.Dense d) {
-            return ReferenceConv.dense(x, xs.dim(0), d.in(), d.weights(), d.out(), d.bias(), act(d.activation()));
+
+        @Override
+        public float[] dense(Op.Dense d) {
+            return ReferenceConv.dense(x(), xs().dim(0), d.in(), d.weights(), d.out(), d.bias(),
+                    ReferenceExecutor.act(d.activation()));
         }
-        if (op instanceof Op.Act a) {
-            return map(x, act(a.activation()));
+
+        @Override
+        public float[] act(Op.Act a) {
+            return map(x(), ReferenceExecutor.act(a.activation()));
         }
-        if (op instanceof Op.Binary b) {
-            return ReferenceElementwise.binary(x, xs, y, ys, binary(b.params()), act(b.params().activation()));
+
+        @Override
+        public float[] binary(Op.Binary b) {
+            return ReferenceElementwise.binary(x(), xs(), in.get(1), shapes.get(1), ReferenceExecutor.binary(b.params()),
+                    ReferenceExecutor.act(b.params().activation()));
         }
-        if (op instanceof Op.BinaryConst b) {
-            return ReferenceElementwise.binary(x, xs, b.constant(), b.constantShape(), binary(b.params()),
-                    act(b.params().activation()));
+
+        @Override
+        public float[] binaryConst(Op.BinaryConst b) {
+            return ReferenceElementwise.binary(x(), xs(), b.constant(), b.constantShape(),
+                    ReferenceExecutor.binary(b.params()), ReferenceExecutor.act(b.params().activation()));
         }
-        if (op instanceof Op.BatchNorm bn) {
+
+        @Override
+        public float[] batchNorm(Op.BatchNorm bn) {
+            float[] x = x();
             int c = bn.gamma().length;
             float[] r = new float[x.length];
             for (int i = 0; i < x.length; i++) {
@@ -104,32 +127,46 @@ public final class ReferenceExecutor {
             }
             return r;
         }
-        if (op instanceof Op.Pool pool) {
+
+        @Override
+        public float[] pool(Op.Pool pool) {
             Pool2dParams p = pool.params();
             switch (p.mode()) {
                 case MAX:
-                    return ReferencePool.maxPool(x, xs, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padTop(),
-                            p.padLeft(), p.padBottom(), p.padRight());
+                    return ReferencePool.maxPool(x(), xs(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
+                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight());
                 case AVERAGE:
-                    return ReferencePool.averagePool(x, xs, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
+                    return ReferencePool.averagePool(x(), xs(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
                             p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
                 default:
-                    return ReferencePool.globalAveragePool(x, xs);
+                    return ReferencePool.globalAveragePool(x(), xs());
             }
         }
-        if (op instanceof Op.Softmax s) {
-            return ReferenceSoftmax.softmax(x, xs, s.params().axis(), s.params().log());
+
+        @Override
+        public float[] softmax(Op.Softmax s) {
+            return ReferenceSoftmax.softmax(x(), xs(), s.params().axis(), s.params().log());
         }
-        if (op instanceof Op.Reshape) {
-            return x;
+
+        @Override
+        public float[] reshape(Op.Reshape r) {
+            return x();
         }
-        if (op instanceof Op.Transpose t) {
-            return ReferenceLayout.transpose(x, xs, t.params().perm());
+
+        @Override
+        public float[] transpose(Op.Transpose t) {
+            return ReferenceLayout.transpose(x(), xs(), t.params().perm());
         }
-        if (op instanceof Op.Pad p) {
-            return ReferenceLayout.pad(x, xs, p.params().begin(), p.params().end(), p.params().value());
+
+        @Override
+        public float[] pad(Op.Pad p) {
+            return ReferenceLayout.pad(x(), xs(), p.params().begin(), p.params().end(), p.params().value());
         }
-        throw new IllegalArgumentException("No reference for " + op.describe());
+
+        @Override
+        public float[] concat(Op.Concat c) {
+            return ReferenceLayout.concat(in, shapes, shapes.get(0).axis(c.params().axis()));
+        }
     }
 
     private static float[] map(float[] x, DoubleUnaryOperator f) {

@@ -1,0 +1,129 @@
+package dev.clnn.graph;
+
+import java.util.Arrays;
+import java.util.List;
+
+import dev.clnn.cl.ClContext;
+import dev.clnn.ops.Activations;
+import dev.clnn.ops.BatchNorm;
+import dev.clnn.ops.BatchNormParams;
+import dev.clnn.ops.Concat;
+import dev.clnn.ops.Conv2d;
+import dev.clnn.ops.Dense;
+import dev.clnn.ops.Elementwise;
+import dev.clnn.ops.Pad;
+import dev.clnn.ops.Pool2d;
+import dev.clnn.ops.Softmax;
+import dev.clnn.ops.Transpose;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * The device side of every kind of {@link Op}: configures the {@code ops} operator for one node's
+ * input shapes, with the node's constants from the executable's shared {@link Constants}.
+ */
+final class StepFactory implements Op.Visitor<Step> {
+    private final ClContext cl;
+    private final Constants constants;
+    private final List<Shape> inputs;
+
+    private StepFactory(ClContext cl, Constants constants, List<Shape> inputs) {
+        this.cl = cl;
+        this.constants = constants;
+        this.inputs = inputs;
+    }
+
+    /** Configures the operator of {@code op} for inputs of {@code inputs} shapes. */
+    static Step configure(ClContext cl, Constants constants, Op op, List<Shape> inputs) {
+        return op.accept(new StepFactory(cl, constants, inputs));
+    }
+
+    private Shape input() {
+        return inputs.get(0);
+    }
+
+    @Override
+    public Step conv(Op.Conv c) {
+        Tensor w = constants.of(c.weightShape(), c.weights());
+        Tensor b = c.bias() == null ? null : constants.of(Shape.of(c.bias().length), c.bias());
+        Conv2d conv = Conv2d.configure(cl, c.params(), input(), w, b);
+        return Step.of((in, out) -> {
+            if (in.length > 1) {
+                conv.run(in[0], in[1], out);
+            } else {
+                conv.run(in[0], out);
+            }
+        }, conv);
+    }
+
+    @Override
+    public Step dense(Op.Dense d) {
+        Tensor w = constants.of(Shape.of(d.in(), d.out()), d.weights());
+        Tensor b = d.bias() == null ? null : constants.of(Shape.of(d.out()), d.bias());
+        Dense dense = Dense.configure(cl, input(), w, b, d.activation());
+        return Step.of((in, out) -> dense.run(in[0], out), dense);
+    }
+
+    @Override
+    public Step act(Op.Act a) {
+        Activations act = Activations.configure(cl, a.activation(), input());
+        return Step.of((in, out) -> act.run(in[0], out), act);
+    }
+
+    @Override
+    public Step binary(Op.Binary b) {
+        Elementwise e = Elementwise.configure(cl, b.params(), input(), inputs.get(1));
+        return Step.of((in, out) -> e.run(in[0], in[1], out), e);
+    }
+
+    @Override
+    public Step binaryConst(Op.BinaryConst b) {
+        Tensor c = constants.of(b.constantShape(), b.constant());
+        Elementwise e = Elementwise.configure(cl, b.params(), input(), b.constantShape());
+        return Step.of((in, out) -> e.run(in[0], c, out), e);
+    }
+
+    /** Inference BatchNorm not folded into a convolution (after an add, say): its own kernel. */
+    @Override
+    public Step batchNorm(Op.BatchNorm bn) {
+        BatchNorm op = BatchNorm.configure(cl, BatchNormParams.nhwc(bn.epsilon()), input(), bn.gamma(), bn.beta(),
+                bn.mean(), bn.variance());
+        return Step.of((in, out) -> op.run(in[0], out), op);
+    }
+
+    @Override
+    public Step pool(Op.Pool p) {
+        Pool2d pool = Pool2d.configure(cl, p.params(), input());
+        return Step.of((in, out) -> pool.run(in[0], out), pool);
+    }
+
+    @Override
+    public Step softmax(Op.Softmax s) {
+        Softmax softmax = Softmax.configure(cl, s.params(), input());
+        return Step.of((in, out) -> softmax.run(in[0], out), softmax);
+    }
+
+    /** A reshape is a view of its input's buffer (the memory plan gives both one slot): nothing to run. */
+    @Override
+    public Step reshape(Op.Reshape r) {
+        return Step.of((in, out) -> { });
+    }
+
+    @Override
+    public Step transpose(Op.Transpose t) {
+        Transpose transpose = Transpose.configure(cl, t.params(), input());
+        return Step.of((in, out) -> transpose.run(in[0], out), transpose);
+    }
+
+    @Override
+    public Step pad(Op.Pad p) {
+        Pad pad = Pad.configure(cl, p.params(), input());
+        return Step.of((in, out) -> pad.run(in[0], out), pad);
+    }
+
+    @Override
+    public Step concat(Op.Concat c) {
+        Concat concat = Concat.configure(cl, c.params(), inputs);
+        return Step.of((in, out) -> concat.run(Arrays.asList(in), out), concat);
+    }
+}
