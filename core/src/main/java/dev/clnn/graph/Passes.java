@@ -8,6 +8,8 @@ import dev.clnn.ops.BatchNormFolding;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Conv2dParams.Residual;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.TransposeParams;
+import dev.clnn.tensor.Shape;
 
 /**
  * Graph rewrites that fuse work into fewer kernels without changing results beyond rounding:
@@ -22,7 +24,84 @@ public final class Passes {
 
     /** Every pass, in the order that lets each enable the next. */
     public static Graph optimize(Graph g) {
-        return fuseActivations(fuseResiduals(foldBatchNorms(g)));
+        return fuseActivations(fuseResiduals(foldBatchNorms(simplifyTransposes(g))));
+    }
+
+    /**
+     * Fewer layout passes over memory: two transposes in a row become one (none when they cancel,
+     * as the NHWC-NCHW-NHWC pair at the edge of an exported NHWC model does), and a transpose that
+     * only moves dimensions of size 1 (NHWC to NCHW of a one-channel image) becomes a reshape, a
+     * view with no kernel.
+     */
+    public static Graph simplifyTransposes(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node second = nodes.get(i);
+            if (!(second.op() instanceof Op.Transpose t2)) {
+                continue;
+            }
+            int p = indexOfProducer(nodes, second.inputs().get(0));
+            if (p < 0 || !(nodes.get(p).op() instanceof Op.Transpose t1) || !soleReader(g, nodes, second.inputs().get(0))) {
+                continue;
+            }
+            Node first = nodes.get(p);
+            int[] p1 = t1.params().perm();
+            int[] p2 = t2.params().perm();
+            int[] q = new int[p2.length];
+            for (int k = 0; k < q.length; k++) {
+                q[k] = p1[p2[k]];
+            }
+            nodes.set(i, new Node(second.name(), new Op.Transpose(TransposeParams.of(q)), first.inputs(),
+                    second.output()));
+            nodes.remove(p);
+            i--;
+        }
+        Graph composed = rebuild(g, nodes);
+        java.util.Map<String, Shape> shapes = composed.shapes(1);
+        List<Node> out = new ArrayList<>();
+        java.util.Map<String, String> renamed = new java.util.HashMap<>();
+        for (Node n : composed.nodes()) {
+            List<String> inputs = new ArrayList<>();
+            for (String v : n.inputs()) {
+                inputs.add(renamed.getOrDefault(v, v));
+            }
+            Node m = new Node(n.name(), n.op(), inputs, n.output());
+            if (n.op() instanceof Op.Transpose t && keepsMemoryOrder(t.params().perm(), shapes.get(n.inputs().get(0)))) {
+                if (isIdentity(t.params().perm()) && !n.output().equals(g.output())) {
+                    renamed.put(n.output(), inputs.get(0));
+                    continue;
+                }
+                Shape s = shapes.get(n.output());
+                m = new Node(n.name(), new Op.Reshape(java.util.Arrays.copyOfRange(s.dims(), 1, s.rank())), inputs,
+                        n.output());
+            }
+            out.add(m);
+        }
+        return rebuild(g, out);
+    }
+
+    private static boolean isIdentity(int[] perm) {
+        for (int k = 0; k < perm.length; k++) {
+            if (perm[k] != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The dimensions larger than 1 (the batch always counts) stay in the same order. */
+    private static boolean keepsMemoryOrder(int[] perm, Shape input) {
+        int last = -1;
+        for (int k = 0; k < perm.length; k++) {
+            if (perm[k] != 0 && input.dim(perm[k]) == 1) {
+                continue;
+            }
+            if (perm[k] < last) {
+                return false;
+            }
+            last = perm[k];
+        }
+        return true;
     }
 
     /** {@code Conv -> BatchNorm} becomes one convolution with scaled weights and a shifted bias. */

@@ -1,11 +1,13 @@
 package dev.clnn.models;
 
+import java.util.List;
+
 import dev.clnn.cl.ClContext;
 import dev.clnn.graph.Graph;
-import dev.clnn.graph.Op;
 import dev.clnn.nn.Conv2d;
 import dev.clnn.nn.Dense;
 import dev.clnn.nn.Flatten;
+import dev.clnn.nn.Layer;
 import dev.clnn.nn.Sequential;
 import dev.clnn.ops.Activation;
 import dev.clnn.tensor.Shape;
@@ -30,23 +32,21 @@ public final class MnistCnn {
     private MnistCnn() {
     }
 
+    /** The layers, unbuilt: the one definition behind {@link #create} and {@link #build}. */
+    public static List<Layer> layers() {
+        return List.of(new Conv2d(32, 3, Activation.RELU), new Flatten(), new Dense(128, Activation.RELU),
+                new Dense(CLASSES));
+    }
+
     /** The model on {@code cl}, initialised (Glorot-uniform kernels, zero biases) from {@code seed}. */
     public static Sequential create(ClContext cl, long seed) {
-        Sequential model = new Sequential(cl, INPUT, new Conv2d(32, 3, Activation.RELU), new Flatten(),
-                new Dense(128, Activation.RELU), new Dense(CLASSES));
+        Sequential model = new Sequential(cl, INPUT, layers());
         model.initialize(seed);
         return model;
     }
 
     /** The network as an inference graph with parameters from {@code weights} (Keras names: conv2d, dense, dense_1). */
     public static Graph build(WeightSource weights) {
-        Graph.Builder g = Graph.builder("mnist_cnn", "input", INPUT);
-        Layers l = new Layers(g, weights);
-        String x = l.conv("conv2d", "input", 1, 32, 3, 1, 1, Layers.VALID, true);
-        x = l.act("conv2d_relu", x, Activation.RELU);
-        x = g.add("flatten", new Op.Reshape(new int[] {26 * 26 * 32}), x);
-        x = l.dense("dense", x, 26 * 26 * 32, 128, Activation.RELU);
-        x = l.dense("dense_1", x, 128, CLASSES, Activation.NONE);
-        return g.build(x);
+        return SequentialGraph.of("mnist_cnn", INPUT, layers(), weights);
     }
 }

@@ -6,6 +6,7 @@ import dev.clnn.cl.Devices;
 import dev.clnn.graph.Executable;
 import dev.clnn.graph.Graph;
 import dev.clnn.graph.Passes;
+import dev.clnn.nn.Sequential;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -56,6 +57,15 @@ public final class Model implements AutoCloseable {
     /** Compiles into an existing context, which the caller keeps owning. */
     public static Model compile(Graph graph, ClContext cl, int batch) {
         return new Model(cl, false, Executable.compile(cl, Passes.optimize(graph), batch));
+    }
+
+    /**
+     * Compiles a trained (or any) {@link Sequential} for inference with its current weights, in
+     * its context: the same layers, with bias and activation fused into the kernels. Later training
+     * does not change the compiled model; compile again to pick up new weights.
+     */
+    public static Model compile(Sequential trained, int batch) {
+        return compile(SequentialGraph.of(trained, "sequential"), trained.context(), batch);
     }
 
     /** {@code (batch, ...)}: what {@link #predict} takes. */

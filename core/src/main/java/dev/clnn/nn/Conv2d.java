@@ -87,6 +87,15 @@ public final class Conv2d extends LayerBase {
         return new int[] {g.pt(), g.pl(), g.pb(), g.pr()};
     }
 
+    /**
+     * Padding this layer applies to examples of {@code input} {@code (H, W, C)}: {top, left,
+     * bottom, right}; works before {@link #build} (for converting a layer list to a graph).
+     */
+    public int[] padsFor(Shape input) {
+        ConvGeometry geometry = ConvGeometry.of(input, filters, kernelH, kernelW, stride, stride, padding);
+        return new int[] {geometry.pt(), geometry.pl(), geometry.pb(), geometry.pr()};
+    }
+
     /** The kernel {@code (KH, KW, C, OC)}. */
     public Parameter kernel() { return kernel; }
 

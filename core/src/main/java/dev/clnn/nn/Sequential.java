@@ -60,14 +60,13 @@ public final class Sequential implements AutoCloseable {
         this.names = new ArrayList<>();
         try {
             Shape shape = inputShape;
-            Map<String, Integer> seen = new HashMap<>();
             List<Parameter> params = new ArrayList<>();
             List<String> paramNames = new ArrayList<>();
-            for (Layer layer : this.layers) {
+            names.addAll(layerNames(this.layers));
+            for (int i = 0; i < this.layers.size(); i++) {
+                Layer layer = this.layers.get(i);
                 shape = layer.build(cl, shape);
-                int k = seen.merge(layer.kind(), 1, Integer::sum);
-                String name = k == 1 ? layer.kind() : layer.kind() + "_" + (k - 1);
-                names.add(name);
+                String name = names.get(i);
                 for (Parameter p : layer.parameters()) {
                     params.add(p);
                     paramNames.add(name + "/" + p.name());
@@ -238,6 +237,21 @@ public final class Sequential implements AutoCloseable {
     }
 
     public ClContext context() { return cl; }
+
+    /**
+     * Keras' names for {@code layers} in order: the kind, then {@code _1}, {@code _2}, ... for
+     * later layers of the same kind ({@code conv2d, flatten, dense, dense_1}). Parameters are
+     * named {@code <layer>/<parameter>} ({@code dense_1/kernel}).
+     */
+    public static List<String> layerNames(List<Layer> layers) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> out = new ArrayList<>();
+        for (Layer layer : layers) {
+            int k = seen.merge(layer.kind(), 1, Integer::sum);
+            out.add(k == 1 ? layer.kind() : layer.kind() + "_" + (k - 1));
+        }
+        return out;
+    }
 
     /** The per-example input shape, e.g. {@code (28, 28, 1)}. */
     public Shape inputShape() { return inputShape; }

@@ -203,4 +203,35 @@ class GraphTest {
         assertTrue(shape.getMessage().contains("node conv"), shape.getMessage());
         assertThrows(IllegalArgumentException.class, () -> g.shapes(0));
     }
+
+    @Test
+    void transposesThatCancelOrOnlyMoveUnitDimensionsLeaveNoKernel() {
+        // an NHWC model exported through NCHW: NHWC -> NCHW -> NHWC before the first convolution
+        Graph.Builder b = Graph.builder("edges", "x", Shape.of(6, 5, 1));
+        String t = b.add("to_nchw", new Op.Transpose(dev.clnn.ops.TransposeParams.NHWC_TO_NCHW), "x");
+        t = b.add("to_nhwc", new Op.Transpose(dev.clnn.ops.TransposeParams.NCHW_TO_NHWC), t);
+        t = b.add("conv", conv(3, 1, 4, 1, 1, new int[] {1, 1, 1, 1}, true), t);
+        t = b.add("nchw", new Op.Transpose(dev.clnn.ops.TransposeParams.NHWC_TO_NCHW), t);
+        Graph g = b.build(t);
+        Graph s = Passes.simplifyTransposes(g);
+        assertEquals(List.of("conv", "nchw"), s.nodes().stream().map(Node::name).toList());
+        assertTrue(s.nodes().get(1).op() instanceof Op.Transpose, "4 channels: a real transpose stays");
+        float[] x = TestData.uniform(2 * 30, 4);
+        assertEquals(0, Comparison.of(ReferenceExecutor.run(s, x, 2), ReferenceExecutor.run(g, x, 2), 0, 0).failures());
+
+        // a one-channel NHWC -> NCHW is a reshape; two real transposes compose into one
+        Graph.Builder c = Graph.builder("unit", "x", Shape.of(4, 3, 1));
+        String u = c.add("t1", new Op.Transpose(dev.clnn.ops.TransposeParams.NHWC_TO_NCHW), "x");
+        u = c.add("t2", new Op.Transpose(dev.clnn.ops.TransposeParams.of(0, 1, 3, 2)), u);
+        Graph h = c.build(u);
+        Graph hs = Passes.simplifyTransposes(h);
+        assertEquals(1, hs.nodes().size(), hs.nodes().toString());
+        assertTrue(hs.nodes().get(0).op() instanceof Op.Transpose);
+        float[] y = TestData.uniform(3 * 12, 5);
+        assertEquals(0, Comparison.of(ReferenceExecutor.run(hs, y, 3), ReferenceExecutor.run(h, y, 3), 0, 0).failures());
+        Graph.Builder d = Graph.builder("unit1", "x", Shape.of(4, 3, 1));
+        Graph one = d.build(d.add("t", new Op.Transpose(dev.clnn.ops.TransposeParams.NHWC_TO_NCHW), "x"));
+        assertTrue(Passes.simplifyTransposes(one).nodes().get(0).op() instanceof Op.Reshape);
+        assertEquals(Shape.of(2, 1, 4, 3), Passes.simplifyTransposes(one).shapes(2).get(one.output()));
+    }
 }
