@@ -16,7 +16,24 @@ import dev.clnn.cl.BuildOptions;
  */
 public record Activation(Kind kind, float lo, float hi, float alpha, float beta) {
 
-    public enum Kind { NONE, RELU, CLIP, LEAKY_RELU, SIGMOID, TANH, HARD_SWISH, HARD_SIGMOID }
+    /**
+     * Which function; {@link #code()} is the value of {@code ACT} in {@code common/activation.cl},
+     * fixed per kind so that reordering the constants cannot change what a kernel computes.
+     */
+    public enum Kind {
+        NONE(0), RELU(1), CLIP(2), LEAKY_RELU(3), SIGMOID(4), TANH(5), HARD_SWISH(6), HARD_SIGMOID(7);
+
+        private final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+
+        /** The {@code ACT} code of this kind in the kernels. */
+        public int code() {
+            return code;
+        }
+    }
 
     public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 0, 0);
     public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 0, 0);
@@ -67,7 +84,7 @@ public record Activation(Kind kind, float lo, float hi, float alpha, float beta)
 
     /** Adds {@code -DACT=...} and its parameters to {@code options}. */
     public BuildOptions defines(BuildOptions options) {
-        return options.define("ACT", kind.ordinal()).define("ACT_LO", literal(lo)).define("ACT_HI", literal(hi))
+        return options.define("ACT", kind.code()).define("ACT_LO", literal(lo)).define("ACT_HI", literal(hi))
                 .define("ACT_ALPHA", literal(alpha)).define("ACT_BETA", literal(beta));
     }
 

@@ -31,14 +31,28 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
                            int padTop, int padLeft, int padBottom, int padRight,
                            int groups, Activation activation, Residual residual) {
 
-    /** Where the residual tensor {@code r} (shaped like the output) enters the epilogue. */
+    /**
+     * Where the residual tensor {@code r} (shaped like the output) enters the epilogue;
+     * {@link #code()} is {@code RESIDUAL} in {@code conv/conv_common.cl}.
+     */
     public enum Residual {
         /** {@code y = act(conv + bias)}. */
-        NONE,
+        NONE(0),
         /** {@code y = act(conv + bias + r)}: ResNet's add-then-ReLU; with no activation, MobileNet v2's. */
-        ADD_THEN_ACTIVATE,
+        ADD_THEN_ACTIVATE(1),
         /** {@code y = act(conv + bias) + r}. */
-        ACTIVATE_THEN_ADD
+        ACTIVATE_THEN_ADD(2);
+
+        private final int code;
+
+        Residual(int code) {
+            this.code = code;
+        }
+
+        /** The {@code RESIDUAL} code of the kernels, fixed so that reordering cannot change them. */
+        public int code() {
+            return code;
+        }
     }
 
     public Conv2dParams {

@@ -22,7 +22,7 @@ final class ConvKernels {
         KernelSource source = KernelSource.load(file).withHeader("conv/conv_common.cl")
                 .withHeader("common/activation.cl");
         BuildOptions all = activation.defines(options).define("HAS_BIAS", hasBias ? 1 : 0)
-                .define("RESIDUAL", residual.ordinal());
+                .define("RESIDUAL", residual.code());
         return cl.program(source, all).kernel(name);
     }
 

@@ -56,7 +56,7 @@ public final class Elementwise implements AutoCloseable {
         this.aFull = shapes.view(true) != null;
         this.view = aFull ? shapes.view(true) : shapes.view(false);
         BuildOptions options = params.activation().defines(BuildOptions.none())
-                .define("OP", params.op().ordinal()).define("VW", config.vectorWidth());
+                .define("OP", params.op().code()).define("VW", config.vectorWidth());
         KernelSource source = KernelSource.load("eltwise/binary.cl")
                 .withHeader("common/vector.cl").withHeader("common/activation.cl");
         String kernelName = config.variant() == Variant.SAME ? "binary_same"

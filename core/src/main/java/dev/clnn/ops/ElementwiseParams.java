@@ -11,7 +11,21 @@ import java.util.Locale;
  */
 public record ElementwiseParams(Op op, Activation activation) {
 
-    public enum Op { ADD, SUB, MUL, DIV }
+    /** The operation; {@link #code()} is {@code OP} in {@code eltwise/binary.cl}, fixed per constant. */
+    public enum Op {
+        ADD(0), SUB(1), MUL(2), DIV(3);
+
+        private final int code;
+
+        Op(int code) {
+            this.code = code;
+        }
+
+        /** The {@code OP} code of the kernel. */
+        public int code() {
+            return code;
+        }
+    }
 
     public ElementwiseParams {
         if (op == null || activation == null) {
