@@ -127,8 +127,11 @@ public final class OnnxImport {
         return load(ModelFile.parse(bytes, name), dir, name);
     }
 
-    /** Imports a parsed model; see {@link #load(byte[], Path, String)}. */
-    public static OnnxModel load(ModelProto model, Path dir, String name) {
+    /**
+     * Imports a parsed model; see {@link #load(byte[], Path, String)}. Package-private: the public
+     * API takes bytes, files and streams, not the protobuf classes of another library.
+     */
+    static OnnxModel load(ModelProto model, Path dir, String name) {
         return load(model, dir, name, TensorSource.defaultBudget());
     }
 

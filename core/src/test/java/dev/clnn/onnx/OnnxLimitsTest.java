@@ -10,8 +10,13 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -181,5 +186,28 @@ class OnnxLimitsTest {
         OnnxFormatException e = assertThrows(OnnxFormatException.class,
                 () -> OnnxImport.load(InputStream.nullInputStream(), null, "nothing"));
         assertTrue(e.getMessage().contains("nothing is empty"), e.getMessage());
+    }
+
+    /** clnn's public ONNX API speaks in clnn's own types, files, streams and bytes, not protobuf classes. */
+    @Test
+    void publicApiExposesNoThirdPartyTypes() {
+        List<String> leaks = new ArrayList<>();
+        for (Class<?> c : new Class<?>[] {OnnxImport.class, OnnxExport.class, OnnxModel.class,
+                OnnxFormatException.class}) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers())) {
+                    continue;
+                }
+                List<Type> types = new ArrayList<>(List.of(m.getGenericParameterTypes()));
+                types.add(m.getGenericReturnType());
+                for (Type t : types) {
+                    String n = t.getTypeName();
+                    if (n.contains(".") && !n.startsWith("java.") && !n.startsWith("dev.clnn.")) {
+                        leaks.add(c.getSimpleName() + "." + m.getName() + ": " + n);
+                    }
+                }
+            }
+        }
+        assertTrue(leaks.isEmpty(), "third-party types in the public API: " + leaks);
     }
 }
