@@ -159,7 +159,14 @@ final class Const {
 
     /** Same elements, other dimensions (the sizes must agree). */
     Const reshape(int[] newDims) {
-        return isInteger() ? ofLongs(newDims, l()) : ofFloats(newDims, f());
+        if (pending != null) {
+            // stays unread: a reshaped initializer only its shape is taken from is never decoded
+            return lazy(newDims, integer, () -> {
+                load();
+                return reshape(newDims);
+            });
+        }
+        return isInteger() ? ofLongs(newDims, l) : ofFloats(newDims, f);
     }
 
     static long count(int[] dims) {

@@ -65,6 +65,10 @@ public final class OnnxImport {
             "AveragePool", "GlobalAveragePool", "ReduceMean", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
             "Transpose", "Softmax", "LogSoftmax", "Pad", "Concat", "Identity", "Dropout", "Shape", "Cast");
 
+    /** Folded operators whose result shares its input's elements. */
+    private static final Set<String> VIEWS = Set.of("Identity", "Dropout", "Reshape", "Flatten", "Squeeze",
+            "Unsqueeze");
+
     private static final int[] NCHW_TO_NHWC = {0, 2, 3, 1};
 
     private final TensorSource tensors;
@@ -458,8 +462,9 @@ public final class OnnxImport {
         }
         if (allConst && ConstEval.FOLDABLE.contains(op)) {
             Const c = ConstEval.eval(n, in, opset, tensors);
-            if (!op.equals("Constant") && !in.contains(c)) {
-                tensors.take(c, "the constant '" + n.getOutput(0) + "' it computes");   // a Constant counts as it is read
+            // a Constant was counted as it was read; a view (Reshape, Squeeze, ...) shares its input's array
+            if (!op.equals("Constant") && !VIEWS.contains(op)) {
+                tensors.take(c, "the constant '" + n.getOutput(0) + "' it computes");
             }
             consts.put(n.getOutput(0), c);
             noExtraOutputs();
