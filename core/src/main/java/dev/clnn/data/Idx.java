@@ -36,7 +36,7 @@ public final class Idx {
     /** The largest Java array. */
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     /** The first buffer for data of unknown length (gzip, pipes); it doubles as data arrives. */
-    private static final int FIRST_BUFFER = 1 << 20;
+    private static final int FIRST_BUFFER = 1 << 16;
 
     private Idx() {
     }

@@ -33,6 +33,7 @@ class IdxTest {
 
     @TempDir
     Path dir;
+    private int mutants;
 
     /** An IDX file of unsigned bytes: magic 0x0000 08 rank, big-endian dims, data. */
     static byte[] idx(int[] dims, byte[] data) {
@@ -141,7 +142,8 @@ class IdxTest {
 
     /** Reads {@code bytes} from a file: it loads consistent data or fails cleanly; returns whether it loaded. */
     private boolean loadsOrFailsCleanly(byte[] bytes, int rank, String what) throws IOException {
-        Path f = write("mutant", bytes);
+        // NOTE: a fresh name each time: rewriting one file truncates it, which ext4 follows with a flush
+        Path f = write("mutant" + mutants++, bytes);
         long before = allocated();
         boolean loaded = false;
         try {
@@ -158,6 +160,7 @@ class IdxTest {
         }
         long used = allocated() - before;
         assertTrue(used < SMALL_READ_BYTES, what + " allocated " + used + " bytes");
+        Files.delete(f);
         return loaded;
     }
 
