@@ -169,18 +169,7 @@ public final class OnnxImport {
 
     private OnnxModel run(GraphProto g, String fileName) {
         checkSupported(g);
-        Set<String> used = usedNames(g);
-        Set<String> initNames = new HashSet<>();
-        for (TensorProto t : g.getInitializerList()) {
-            // an initializer no node reads is never read: its data, however large, costs nothing
-            if (used.contains(t.getName())) {
-                consts.put(t.getName(), tensors.read(t));
-            }
-            initNames.add(t.getName());
-        }
-        if (g.getSparseInitializerCount() > 0) {
-            throw new OnnxFormatException("sparse initializers are not supported");
-        }
+        Set<String> initNames = readInitializers(g);
         List<ValueInfoProto> inputs = new ArrayList<>();
         for (ValueInfoProto v : g.getInputList()) {
             if (!initNames.contains(v.getName())) {
@@ -236,6 +225,26 @@ public final class OnnxImport {
         Graph graph = builder.build(result);
         graph.shapes(1);
         return new OnnxModel(graph, in.getName(), outOnnx, fixedBatch, opset);
+    }
+
+    /**
+     * Checks the initializers the graph uses and adds them to {@link #consts} (decoded on first
+     * use); returns the names of all of them. An initializer no node reads is never read: its data,
+     * however large or broken, costs nothing.
+     */
+    private Set<String> readInitializers(GraphProto g) {
+        if (g.getSparseInitializerCount() > 0) {
+            throw new OnnxFormatException("sparse initializers are not supported");
+        }
+        Set<String> used = usedNames(g);
+        Set<String> names = new HashSet<>();
+        for (TensorProto t : g.getInitializerList()) {
+            if (used.contains(t.getName())) {
+                consts.put(t.getName(), tensors.read(t));
+            }
+            names.add(t.getName());
+        }
+        return names;
     }
 
     /** The names every node reads, and the graph's outputs. */
@@ -461,13 +470,7 @@ public final class OnnxImport {
             return;
         }
         if (allConst && ConstEval.FOLDABLE.contains(op)) {
-            Const c = ConstEval.eval(n, in, opset, tensors);
-            // a Constant was counted as it was read; a view (Reshape, Squeeze, ...) shares its input's array
-            if (!op.equals("Constant") && !VIEWS.contains(op)) {
-                tensors.take(c, "the constant '" + n.getOutput(0) + "' it computes");
-            }
-            consts.put(n.getOutput(0), c);
-            noExtraOutputs();
+            fold(n, in);
             return;
         }
         if (allConst) {
@@ -516,6 +519,17 @@ public final class OnnxImport {
                 throw new OnnxFormatException("clnn does not run " + op + " on values computed from the input (opset "
                         + opset + ")");
         }
+    }
+
+    /** Evaluates a node whose inputs are all constants at load time. */
+    private void fold(NodeProto n, List<Const> in) {
+        Const c = ConstEval.eval(n, in, opset, tensors);
+        // a Constant was counted as it was read; a view (Reshape, Squeeze, ...) shares its input's array
+        if (!n.getOpType().equals("Constant") && !VIEWS.contains(n.getOpType())) {
+            tensors.take(c, "the constant '" + n.getOutput(0) + "' it computes");
+        }
+        consts.put(n.getOutput(0), c);
+        noExtraOutputs();
     }
 
     private int[] valOrConstDims(int i) {
