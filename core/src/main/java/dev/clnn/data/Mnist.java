@@ -3,6 +3,7 @@ package dev.clnn.data;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 import dev.clnn.tensor.Shape;
@@ -33,9 +34,12 @@ public final class Mnist {
     /**
      * Loads at most the first {@code trainLimit} training and {@code testLimit} test examples.
      *
-     * @throws NoSuchFileException when {@code dir} lacks one of the files (the message lists them)
-     * @throws IOException         naming the file when one is malformed, truncated, has labels
-     *                             outside 0-9, or holds another number of images than labels
+     * @throws NoSuchFileException  when {@code dir} does not exist or lacks one of the files (the
+     *                               message lists them)
+     * @throws NotDirectoryException when {@code dir} is a file, not a directory
+     * @throws IOException           naming the file when one is malformed, truncated, has labels
+     *                               outside 0-9, holds no images, or holds another number of images
+     *                               than labels
      */
     public static Split load(Path dir, int trainLimit, int testLimit) throws IOException {
         Dataset train = load(dir, "train", trainLimit);
@@ -43,19 +47,34 @@ public final class Mnist {
         return new Split(train, test);
     }
 
-    /** Loads one set: {@code prefix} is {@code train} or {@code t10k}. */
+    /**
+     * Loads one set: {@code prefix} is {@code train} or {@code t10k}.
+     *
+     * @throws NotDirectoryException when {@code dir} is a file, not a directory
+     * @throws IOException           as {@link #load(Path, int, int)}, and when the set holds no images
+     */
     public static Dataset load(Path dir, String prefix, int limit) throws IOException {
+        if (limit < 0) {
+            throw new IllegalArgumentException("The example limit must not be negative, got " + limit);
+        }
         Path imagesFile = find(dir, prefix + "-images-idx3-ubyte");
         Path labelsFile = find(dir, prefix + "-labels-idx1-ubyte");
         Idx.Array images = Idx.read(imagesFile, 3);
+        int h = images.dims()[1];
+        int w = images.dims()[2];
+        if (images.dims()[0] == 0) {
+            throw new IOException(imagesFile + " contains 0 images; an MNIST-format " + (prefix.equals("train")
+                    ? "training" : "test") + " set needs at least one");
+        }
+        if (h == 0 || w == 0) {
+            throw new IOException(imagesFile + " holds images of " + h + " x " + w + " pixels; none may be empty");
+        }
         Idx.Array labels = Idx.read(labelsFile, 1);
         int n = labels.dims()[0];
         if (images.dims()[0] != n) {
             throw new IOException(imagesFile + " holds " + images.dims()[0] + " images but " + labelsFile + " holds "
                     + n + " labels");
         }
-        int h = images.dims()[1];
-        int w = images.dims()[2];
         int count = Math.min(n, limit);
         int[] y = new int[count];
         for (int i = 0; i < count; i++) {
@@ -74,6 +93,9 @@ public final class Mnist {
     }
 
     private static Path find(Path dir, String base) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new NotADirectory(dir);
+        }
         Path plain = dir.resolve(base);
         Path gz = dir.resolve(base + ".gz");
         if (Files.isRegularFile(plain)) {
@@ -87,5 +109,21 @@ public final class Mnist {
                         + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each "
                         + "optionally .gz)"
                 : "the data directory " + dir + " does not exist");
+    }
+
+    /** {@link NotDirectoryException} with a reason: the data path must be the folder, not one of its files. */
+    private static final class NotADirectory extends NotDirectoryException {
+        private static final long serialVersionUID = 1L;
+
+        NotADirectory(Path dir) {
+            super(dir.toString());
+        }
+
+        @Override
+        public String getReason() {
+            return "is not a directory; the MNIST data path must be the directory holding train-images-idx3-ubyte,"
+                    + " train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each optionally"
+                    + " .gz)";
+        }
     }
 }

@@ -1,19 +1,44 @@
 package dev.clnn.onnx;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * A tensor known at load time (an initializer, a {@code Constant}, or a folded shape computation):
  * its dimensions and its elements in C order, as floats ({@code f}) or as integers ({@code l}, for
  * ONNX's integer and bool types). In integer tensors computed from {@code Shape}, {@link #BATCH}
  * stands for the batch size, unknown until the model is compiled.
+ *
+ * <p>An initializer's elements are decoded on first use ({@link #lazy}): its dimensions and type
+ * are known at once, so an operator whose checks fail on the shape fails before a large tensor is
+ * read, and a tensor only its shape is taken from is never read at all.
  */
-record Const(int[] dims, float[] f, long[] l) {
+final class Const {
     /**
      * The batch size, in shape computations (any arithmetic on it gives it back): a value no
      * exporter writes (they use INT64_MIN and INT64_MAX as "to the end" in Slice).
      */
     static final long BATCH = Long.MIN_VALUE / 2 + 0xBA7C4L;
+
+    private final int[] dims;
+    private final boolean integer;
+    private float[] f;
+    private long[] l;
+    /** Decodes the elements; null once they are here. */
+    private Supplier<Const> pending;
+
+    Const(int[] dims, float[] f, long[] l) {
+        this.dims = dims;
+        this.integer = l != null;
+        this.f = f;
+        this.l = l;
+    }
+
+    private Const(int[] dims, boolean integer, Supplier<Const> pending) {
+        this.dims = dims;
+        this.integer = integer;
+        this.pending = pending;
+    }
 
     static Const ofFloats(int[] dims, float[] f) {
         return new Const(dims, f, null);
@@ -23,17 +48,51 @@ record Const(int[] dims, float[] f, long[] l) {
         return new Const(dims, null, l);
     }
 
-    boolean isInteger() { return l != null; }
+    /** A tensor of {@code dims} whose elements {@code data} decodes when first asked for. */
+    static Const lazy(int[] dims, boolean integer, Supplier<Const> data) {
+        return new Const(dims, integer, data);
+    }
+
+    /** The dimensions (not a copy). */
+    int[] dims() { return dims; }
+
+    /** The float elements, or null for an integer tensor. */
+    float[] f() {
+        load();
+        return f;
+    }
+
+    /** The integer elements, or null for a float tensor. */
+    long[] l() {
+        load();
+        return l;
+    }
+
+    private void load() {
+        if (pending != null) {
+            Const c = pending.get();
+            f = c.f;
+            l = c.l;
+            pending = null;
+        }
+    }
+
+    boolean isInteger() { return integer; }
 
     int rank() { return dims.length; }
 
-    int size() { return isInteger() ? l.length : f.length; }
+    int size() {
+        if (pending != null) {
+            return (int) count(dims);
+        }
+        return integer ? l.length : f.length;
+    }
 
     boolean dependsOnBatch() {
-        if (l == null) {
+        if (!integer) {
             return false;
         }
-        for (long v : l) {
+        for (long v : l()) {
             if (v == BATCH) {
                 return true;
             }
@@ -43,9 +102,10 @@ record Const(int[] dims, float[] f, long[] l) {
 
     /** The elements as floats. */
     float[] floats() {
-        if (f != null) {
-            return f;
+        if (!integer) {
+            return f();
         }
+        long[] l = l();
         float[] r = new float[l.length];
         for (int i = 0; i < r.length; i++) {
             if (l[i] == BATCH) {
@@ -58,9 +118,10 @@ record Const(int[] dims, float[] f, long[] l) {
 
     /** The elements as integers (floats truncated). */
     long[] longs() {
-        if (l != null) {
-            return l;
+        if (integer) {
+            return l();
         }
+        float[] f = f();
         long[] r = new long[f.length];
         for (int i = 0; i < r.length; i++) {
             r[i] = (long) f[i];
@@ -73,7 +134,7 @@ record Const(int[] dims, float[] f, long[] l) {
         if (size() != 1) {
             throw new OnnxFormatException(what + " must hold one value, got shape " + Arrays.toString(dims));
         }
-        return isInteger() ? l[0] : f[0];
+        return isInteger() ? l()[0] : f()[0];
     }
 
     /** Element i of an integer tensor as an int, failing on the batch marker or overflow. */
@@ -98,6 +159,13 @@ record Const(int[] dims, float[] f, long[] l) {
 
     /** Same elements, other dimensions (the sizes must agree). */
     Const reshape(int[] newDims) {
+        if (pending != null) {
+            // stays unread: a reshaped initializer only its shape is taken from is never decoded
+            return lazy(newDims, integer, () -> {
+                load();
+                return reshape(newDims);
+            });
+        }
         return isInteger() ? ofLongs(newDims, l) : ofFloats(newDims, f);
     }
 
@@ -122,12 +190,14 @@ record Const(int[] dims, float[] f, long[] l) {
     /** A new tensor of {@code dims} whose element i is this tensor's element {@code src[i]}. */
     Const gather(int[] newDims, int[] src) {
         if (isInteger()) {
+            long[] l = l();
             long[] r = new long[src.length];
             for (int i = 0; i < src.length; i++) {
                 r[i] = l[src[i]];
             }
             return ofLongs(newDims, r);
         }
+        float[] f = f();
         float[] r = new float[src.length];
         for (int i = 0; i < src.length; i++) {
             r[i] = f[src[i]];

@@ -36,17 +36,17 @@ final class ConstEval {
     }
 
     /** Evaluates {@code n} on {@code in} (null for an absent optional input). */
-    static Const eval(NodeProto n, List<Const> in, int opset, java.nio.file.Path dir) {
+    static Const eval(NodeProto n, List<Const> in, int opset, TensorSource tensors) {
         String op = n.getOpType();
         switch (op) {
-            case "Constant": return constant(n, dir);
+            case "Constant": return constant(n, tensors);
             case "Identity": case "Dropout": return in.get(0);
             case "Cast": return cast(in.get(0), (int) Attrs.i(n, "to", 1));
             case "Neg": return binary("Mul", in.get(0), Const.ofLongs(new int[0], new long[] {-1}));
             case "Gather": return gather(in.get(0), in.get(1), (int) Attrs.i(n, "axis", 0));
             case "Slice": return slice(in);
             case "Concat": return concat(in, (int) Attrs.i(n, "axis", 0));
-            case "ConstantOfShape": return constantOfShape(n, in.get(0), dir);
+            case "ConstantOfShape": return constantOfShape(n, in.get(0), tensors);
             case "Range": return range(in.get(0), in.get(1), in.get(2));
             case "Reshape": return in.get(0).reshape(reshapeDims(in.get(0).dims(), in.get(1),
                     Attrs.i(n, "allowzero", 0) != 0));
@@ -191,9 +191,9 @@ final class ConstEval {
         return out;
     }
 
-    private static Const constant(NodeProto n, java.nio.file.Path dir) {
+    private static Const constant(NodeProto n, TensorSource tensors) {
         if (Attrs.has(n, "value")) {
-            return OnnxTensors.read(Attrs.get(n, "value").getT(), dir);
+            return tensors.read(Attrs.get(n, "value").getT());
         }
         if (Attrs.has(n, "value_float")) {
             return Const.ofFloats(new int[0], new float[] {Attrs.f(n, "value_float", 0)});
@@ -364,10 +364,10 @@ final class ConstEval {
         return new Const(out, f, l);
     }
 
-    private static Const constantOfShape(NodeProto n, Const shape, java.nio.file.Path dir) {
+    private static Const constantOfShape(NodeProto n, Const shape, TensorSource tensors) {
         int[] dims = OnnxTensors.dims(Arrays.stream(shape.ints("ConstantOfShape shape")).mapToObj(Long::valueOf)
                 .toList(), "ConstantOfShape output");
-        Const value = Attrs.has(n, "value") ? OnnxTensors.read(Attrs.get(n, "value").getT(), dir)
+        Const value = Attrs.has(n, "value") ? tensors.read(Attrs.get(n, "value").getT())
                 : Const.ofFloats(new int[] {1}, new float[] {0});
         if (value.size() != 1) {
             throw new OnnxFormatException("ConstantOfShape value must hold one element");

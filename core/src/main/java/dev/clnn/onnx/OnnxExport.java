@@ -57,16 +57,27 @@ public final class OnnxExport {
 
     /**
      * The ONNX model of {@code model}, with its current weights (read from the device).
+     * Package-private: the public API hands out bytes ({@link #toBytes}), not another library's
+     * protobuf classes.
      *
      * @throws IllegalArgumentException when the model holds a layer or activation ONNX export does not support
      */
-    public static ModelProto toModel(Sequential model) {
+    static ModelProto toModel(Sequential model) {
         return new OnnxExport().build(model);
     }
 
-    /** Writes {@link #toModel} to {@code file} atomically (a temporary file renamed over it). */
+    /**
+     * The serialized ONNX model of {@code model}, with its current weights (read from the device).
+     *
+     * @throws IllegalArgumentException when the model holds a layer or activation ONNX export does not support
+     */
+    public static byte[] toBytes(Sequential model) {
+        return toModel(model).toByteArray();
+    }
+
+    /** Writes {@link #toBytes} to {@code file} atomically (a temporary file renamed over it). */
     public static void write(Sequential model, Path file) throws IOException {
-        dev.clnn.io.AtomicFiles.write(file, toModel(model).toByteArray());
+        dev.clnn.io.AtomicFiles.write(file, toBytes(model));
     }
 
     private ModelProto build(Sequential model) {

@@ -1,7 +1,7 @@
 package dev.clnn.onnx;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +20,6 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import com.google.protobuf.InvalidProtocolBufferException;
 
 import dev.clnn.graph.Graph;
 import dev.clnn.graph.Op;
@@ -57,8 +56,8 @@ import dev.clnn.tensor.Shape;
 public final class OnnxImport {
     public static final int MIN_OPSET = 11;
     public static final int MAX_OPSET = 18;
-    /** The largest model file read (protobuf's own 2 GiB limit). */
-    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64;
+    /** The most read from a stream, a pipe or a device, whose size is not known before reading. */
+    public static final long MAX_STREAM_BYTES = 1L << 30;
 
     /** Operators that run on the device (besides the foldable ones in {@link ConstEval#FOLDABLE}). */
     static final Set<String> RUNTIME = Set.of("Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip",
@@ -66,9 +65,13 @@ public final class OnnxImport {
             "AveragePool", "GlobalAveragePool", "ReduceMean", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
             "Transpose", "Softmax", "LogSoftmax", "Pad", "Concat", "Identity", "Dropout", "Shape", "Cast");
 
+    /** Folded operators whose result shares its input's elements. */
+    private static final Set<String> VIEWS = Set.of("Identity", "Dropout", "Reshape", "Flatten", "Squeeze",
+            "Unsqueeze");
+
     private static final int[] NCHW_TO_NHWC = {0, 2, 3, 1};
 
-    private final Path dir;
+    private final TensorSource tensors;
     private final int opset;
     private final Map<String, Const> consts = new HashMap<>();
     /** Device values by ONNX name. */
@@ -89,49 +92,55 @@ public final class OnnxImport {
     private record Val(String name, boolean nhwc) {
     }
 
-    private OnnxImport(Path dir, int opset) {
-        this.dir = dir;
+    private OnnxImport(TensorSource tensors, int opset) {
+        this.tensors = tensors;
         this.opset = opset;
     }
 
     /**
-     * Loads {@code file}; external data is read from files in its directory.
+     * Loads {@code file}; external data is read from files in its directory. A pipe or device
+     * (which has no size to check first) is parsed as a stream, up to {@link #MAX_STREAM_BYTES}.
      *
      * @throws OnnxFormatException when the file is not a model clnn can run, naming why
      * @throws IOException         when the file cannot be read
      */
     public static OnnxModel load(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new OnnxFormatException(file + " has " + size + " bytes, more than an ONNX protobuf may hold"
-                    + " (store large weights as external data)");
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        return load(Files.readAllBytes(file), parent, file.getFileName().toString());
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        return load(ModelFile.read(file), file.toAbsolutePath().getParent(), name);
+    }
+
+    /**
+     * Loads a model from a stream, parsed as it arrives, to its end but no further than
+     * {@link #MAX_STREAM_BYTES}; {@code dir} is where external data files are looked up (null:
+     * external data is rejected), {@code name} names the model in messages.
+     *
+     * @throws OnnxFormatException when the bytes are not a model clnn can run, or there are too many
+     * @throws IOException         when the stream cannot be read
+     */
+    public static OnnxModel load(InputStream in, Path dir, String name) throws IOException {
+        return load(ModelFile.parse(in, name), dir, name);
     }
 
     /**
      * Loads a model from its bytes; {@code dir} is where external data files are looked up (null:
-     * external data is rejected).
+     * external data is rejected), {@code name} names the model in messages.
      *
      * @throws OnnxFormatException when the bytes are not a model clnn can run, naming why
      */
     public static OnnxModel load(byte[] bytes, Path dir, String name) {
-        if (bytes.length == 0) {
-            throw new OnnxFormatException(name + " is empty, not an ONNX model");
-        }
-        ModelProto model;
-        try {
-            model = ModelProto.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new OnnxFormatException(name + " is not a valid ONNX model (truncated or corrupt protobuf: "
-                    + e.getMessage() + ")", e);
-        }
-        return load(model, dir, name);
+        return load(ModelFile.parse(bytes, name), dir, name);
     }
 
-    /** Imports a parsed model; see {@link #load(byte[], Path, String)}. */
-    public static OnnxModel load(ModelProto model, Path dir, String name) {
+    /**
+     * Imports a parsed model; see {@link #load(byte[], Path, String)}. Package-private: the public
+     * API takes bytes, files and streams, not the protobuf classes of another library.
+     */
+    static OnnxModel load(ModelProto model, Path dir, String name) {
+        return load(model, dir, name, TensorSource.defaultBudget());
+    }
+
+    /** As {@link #load(ModelProto, Path, String)}, with at most {@code budget} bytes of constants. */
+    static OnnxModel load(ModelProto model, Path dir, String name, long budget) {
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new OnnxFormatException(name + " is not an ONNX model: it has no graph nodes");
         }
@@ -149,7 +158,7 @@ public final class OnnxImport {
                     + " to " + MAX_OPSET + " (re-export it, or convert it with onnx.version_converter)");
         }
         try {
-            return new OnnxImport(dir, opset).run(model.getGraph(), name);
+            return new OnnxImport(new TensorSource(dir, budget), opset).run(model.getGraph(), name);
         } catch (OnnxFormatException e) {
             throw e;
         } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException
@@ -160,14 +169,7 @@ public final class OnnxImport {
 
     private OnnxModel run(GraphProto g, String fileName) {
         checkSupported(g);
-        Set<String> initNames = new HashSet<>();
-        for (TensorProto t : g.getInitializerList()) {
-            consts.put(t.getName(), OnnxTensors.read(t, dir));
-            initNames.add(t.getName());
-        }
-        if (g.getSparseInitializerCount() > 0) {
-            throw new OnnxFormatException("sparse initializers are not supported");
-        }
+        Set<String> initNames = readInitializers(g);
         List<ValueInfoProto> inputs = new ArrayList<>();
         for (ValueInfoProto v : g.getInputList()) {
             if (!initNames.contains(v.getName())) {
@@ -223,6 +225,38 @@ public final class OnnxImport {
         Graph graph = builder.build(result);
         graph.shapes(1);
         return new OnnxModel(graph, in.getName(), outOnnx, fixedBatch, opset);
+    }
+
+    /**
+     * Checks the initializers the graph uses and adds them to {@link #consts} (decoded on first
+     * use); returns the names of all of them. An initializer no node reads is never read: its data,
+     * however large or broken, costs nothing.
+     */
+    private Set<String> readInitializers(GraphProto g) {
+        if (g.getSparseInitializerCount() > 0) {
+            throw new OnnxFormatException("sparse initializers are not supported");
+        }
+        Set<String> used = usedNames(g);
+        Set<String> names = new HashSet<>();
+        for (TensorProto t : g.getInitializerList()) {
+            if (used.contains(t.getName())) {
+                consts.put(t.getName(), tensors.read(t));
+            }
+            names.add(t.getName());
+        }
+        return names;
+    }
+
+    /** The names every node reads, and the graph's outputs. */
+    private static Set<String> usedNames(GraphProto g) {
+        Set<String> used = new HashSet<>();
+        for (NodeProto n : g.getNodeList()) {
+            used.addAll(n.getInputList());
+        }
+        for (ValueInfoProto v : g.getOutputList()) {
+            used.add(v.getName());
+        }
+        return used;
     }
 
     /** Every node's operator must be one clnn implements: all unsupported ones are named at once. */
@@ -436,8 +470,7 @@ public final class OnnxImport {
             return;
         }
         if (allConst && ConstEval.FOLDABLE.contains(op)) {
-            consts.put(n.getOutput(0), ConstEval.eval(n, in, opset, dir));
-            noExtraOutputs();
+            fold(n, in);
             return;
         }
         if (allConst) {
@@ -486,6 +519,17 @@ public final class OnnxImport {
                 throw new OnnxFormatException("clnn does not run " + op + " on values computed from the input (opset "
                         + opset + ")");
         }
+    }
+
+    /** Evaluates a node whose inputs are all constants at load time. */
+    private void fold(NodeProto n, List<Const> in) {
+        Const c = ConstEval.eval(n, in, opset, tensors);
+        // a Constant was counted as it was read; a view (Reshape, Squeeze, ...) shares its input's array
+        if (!n.getOpType().equals("Constant") && !VIEWS.contains(n.getOpType())) {
+            tensors.take(c, "the constant '" + n.getOutput(0) + "' it computes");
+        }
+        consts.put(n.getOutput(0), c);
+        noExtraOutputs();
     }
 
     private int[] valOrConstDims(int i) {

@@ -1,24 +1,19 @@
 package dev.clnn.onnx;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 
 /**
  * Reads ONNX {@code TensorProto}s (initializers, {@code Constant} values) into {@link Const}s:
- * data in {@code raw_data}, in the typed fields, or in an external file next to the model. Every
- * size is checked against the dimensions before anything is allocated, so a corrupt file gives an
+ * data in {@code raw_data}, in the typed fields, or in an external file next to the model
+ * ({@link ExternalData}). Every size is checked against the dimensions, and counted against the
+ * import's budget ({@link TensorSource}), before anything is allocated, so a corrupt file gives an
  * {@link OnnxFormatException}, never an {@link OutOfMemoryError}.
  */
 final class OnnxTensors {
@@ -51,38 +46,68 @@ final class OnnxTensors {
     }
 
     /**
-     * The tensor {@code t}; {@code dir} is the model's directory (for external data; null when the
-     * model was not read from a file).
+     * The tensor {@code t}. Everything its proto says is checked now, before any data is read: the
+     * dimensions, the data type, and that exactly the bytes or values the shape needs are there
+     * (in {@code raw_data}, in the typed field, or in an external file of {@code src}'s directory);
+     * its decoded size is counted against {@code src}'s budget. The elements are decoded when first
+     * used.
      */
-    static Const read(TensorProto t, Path dir) {
+    static Const read(TensorProto t, TensorSource src) {
         String what = "tensor '" + t.getName() + "'";
         int[] dims = dims(t.getDimsList(), what);
         int n = (int) Const.count(dims);
         int type = t.getDataType();
         int elem = elementSize(type, what);
+        boolean integer = !isFloat(type);
+        Supplier<Const> data;
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return decode(type, dims, external(t, dir, (long) n * elem, what), what);
-        }
-        if (t.hasRawData()) {
+            ExternalData ext = ExternalData.locate(t, src.dir(), (long) n * elem, what);
+            data = () -> {
+                Decoder d = new Decoder(type, dims, what);
+                ext.read(elem, d::put);
+                return d.result();
+            };
+        } else if (t.hasRawData()) {
             ByteString raw = t.getRawData();
             if (raw.size() != (long) n * elem) {
-                throw new OnnxFormatException(what + " of shape " + java.util.Arrays.toString(dims) + " needs "
+                throw new OnnxFormatException(what + " of shape " + Arrays.toString(dims) + " needs "
                         + (long) n * elem + " bytes of raw data, got " + raw.size());
             }
-            return decode(type, dims, raw.asReadOnlyByteBuffer(), what);
+            data = () -> {
+                Decoder d = new Decoder(type, dims, what);
+                d.put(raw.asReadOnlyByteBuffer());
+                return d.result();
+            };
+        } else {
+            int count = typedCount(t, type);
+            if (count != n) {
+                throw new OnnxFormatException(what + " of shape " + Arrays.toString(dims) + " needs " + n
+                        + " values, holds " + count);
+            }
+            data = () -> typed(t, type, dims);
         }
-        int count;
+        src.take((long) n * (integer ? 8 : 4), what);
+        return Const.lazy(dims, integer, data);
+    }
+
+    private static boolean isFloat(int type) {
+        return type == 1 || type == 11 || type == 10;
+    }
+
+    /** How many values the typed field ONNX uses for {@code type} holds. */
+    private static int typedCount(TensorProto t, int type) {
         switch (type) {
-            case 1: count = t.getFloatDataCount(); break;
-            case 11: count = t.getDoubleDataCount(); break;
-            case 7: count = t.getInt64DataCount(); break;
-            case 13: case 12: count = t.getUint64DataCount(); break;
-            default: count = t.getInt32DataCount();
+            case 1: return t.getFloatDataCount();
+            case 11: return t.getDoubleDataCount();
+            case 7: return t.getInt64DataCount();
+            case 13: case 12: return t.getUint64DataCount();
+            default: return t.getInt32DataCount();
         }
-        if (count != n) {
-            throw new OnnxFormatException(what + " of shape " + java.util.Arrays.toString(dims) + " needs " + n
-                    + " values, holds " + count);
-        }
+    }
+
+    /** The elements of a tensor stored in its typed field (float_data, int64_data, ...). */
+    private static Const typed(TensorProto t, int type, int[] dims) {
+        int n = (int) Const.count(dims);
         switch (type) {
             case 1: {
                 float[] f = new float[n];
@@ -105,17 +130,10 @@ final class OnnxTensors {
                 }
                 return Const.ofFloats(dims, f);
             }
-            case 7: {
+            case 7: case 12: case 13: {
                 long[] l = new long[n];
                 for (int i = 0; i < n; i++) {
-                    l[i] = t.getInt64Data(i);
-                }
-                return Const.ofLongs(dims, l);
-            }
-            case 12: case 13: {
-                long[] l = new long[n];
-                for (int i = 0; i < n; i++) {
-                    l[i] = t.getUint64Data(i);
+                    l[i] = type == 7 ? t.getInt64Data(i) : t.getUint64Data(i);
                 }
                 return Const.ofLongs(dims, l);
             }
@@ -157,110 +175,52 @@ final class OnnxTensors {
         }
     }
 
-    private static Const decode(int type, int[] dims, ByteBuffer raw, String what) {
-        ByteBuffer b = raw.order(ByteOrder.LITTLE_ENDIAN);
-        int n = (int) Const.count(dims);
-        if (type == 1 || type == 11 || type == 10) {
-            float[] f = new float[n];
-            for (int i = 0; i < n; i++) {
-                f[i] = type == 1 ? b.getFloat() : type == 11 ? (float) b.getDouble() : halfToFloat(b.getShort());
-            }
-            return Const.ofFloats(dims, f);
-        }
-        long[] l = new long[n];
-        for (int i = 0; i < n; i++) {
-            switch (type) {
-                case 6: l[i] = b.getInt(); break;
-                case 12: l[i] = b.getInt() & 0xFFFFFFFFL; break;
-                case 7: case 13: l[i] = b.getLong(); break;
-                case 2: case 9: l[i] = b.get() & 0xFF; break;
-                case 3: l[i] = b.get(); break;
-                case 4: l[i] = b.getShort() & 0xFFFF; break;
-                default: l[i] = b.getShort(); break;
-            }
-        }
-        return Const.ofLongs(dims, l);
-    }
+    /** Decodes little-endian elements of one type, arriving in chunks of whole elements, into one array. */
+    private static final class Decoder {
+        private final int type;
+        private final int[] dims;
+        private final float[] f;
+        private final long[] l;
+        private int at;
 
-    /** The bytes of an external tensor, from a file inside the model's directory. */
-    private static ByteBuffer external(TensorProto t, Path dir, long need, String what) {
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (StringStringEntryProto e : t.getExternalDataList()) {
+        Decoder(int type, int[] dims, String what) {
+            this.type = type;
+            this.dims = dims;
+            int n = (int) Const.count(dims);
             try {
-                switch (e.getKey()) {
-                    case "location": location = e.getValue(); break;
-                    case "offset": offset = Long.parseLong(e.getValue()); break;
-                    case "length": length = Long.parseLong(e.getValue()); break;
-                    default: break;
+                f = isFloat(type) ? new float[n] : null;
+                l = isFloat(type) ? null : new long[n];
+            } catch (OutOfMemoryError e) {
+                // one large array that does not fit fails alone, leaving the heap usable
+                throw new OnnxFormatException(what + " of shape " + Arrays.toString(dims) + " does not fit in this"
+                        + " JVM's free heap (run java with a larger -Xmx)");
+            }
+        }
+
+        void put(ByteBuffer chunk) {
+            ByteBuffer b = chunk.order(ByteOrder.LITTLE_ENDIAN);
+            if (f != null) {
+                while (b.hasRemaining()) {
+                    f[at++] = type == 1 ? b.getFloat() : type == 11 ? (float) b.getDouble() : halfToFloat(b.getShort());
                 }
-            } catch (NumberFormatException ex) {
-                throw new OnnxFormatException(what + ": external data " + e.getKey() + " '" + e.getValue()
-                        + "' is not a number");
+                return;
             }
-        }
-        if (location == null || location.isEmpty()) {
-            throw new OnnxFormatException(what + " is stored externally but names no location");
-        }
-        if (dir == null) {
-            throw new OnnxFormatException(what + " is stored in external file '" + location
-                    + "', but the model was not loaded from a file; load it with OnnxImport.load(Path)");
-        }
-        Path rel;
-        try {
-            rel = Path.of(location);
-        } catch (InvalidPathException ex) {
-            throw new OnnxFormatException(what + ": external data location '" + location + "' is not a valid path");
-        }
-        if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
-            throw new OnnxFormatException(what + ": external data location '" + location
-                    + "' is absolute; only paths relative to the model's directory are allowed");
-        }
-        for (Path part : rel) {
-            if (part.toString().equals("..")) {
-                throw new OnnxFormatException(what + ": external data location '" + location
-                        + "' contains '..'; only paths inside the model's directory are allowed");
-            }
-        }
-        if (offset < 0 || length < -1 || (length >= 0 && length != need)) {
-            throw new OnnxFormatException(what + ": external data offset " + offset + " and length " + length
-                    + " do not give the " + need + " bytes its shape needs");
-        }
-        if (need > Integer.MAX_VALUE - 16) {
-            throw new OnnxFormatException(what + " needs " + need + " bytes, more than one tensor may hold");
-        }
-        try {
-            Path base = dir.toRealPath();
-            Path file = base.resolve(rel).normalize();
-            if (!file.startsWith(base) || !Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
-                throw new OnnxFormatException(what + ": external data file '" + location + "' does not exist in "
-                        + base);
-            }
-            Path real = file.toRealPath();
-            if (!real.startsWith(base)) {
-                throw new OnnxFormatException(what + ": external data file '" + location
-                        + "' leads outside the model's directory (a symbolic link to " + real + ")");
-            }
-            if (!Files.isRegularFile(real)) {
-                throw new OnnxFormatException(what + ": external data '" + location + "' is not a regular file");
-            }
-            try (FileChannel ch = FileChannel.open(real, StandardOpenOption.READ)) {
-                if (offset + need > ch.size()) {
-                    throw new OnnxFormatException(what + ": external data file '" + location + "' has " + ch.size()
-                            + " bytes, the tensor needs " + need + " from offset " + offset);
+            while (b.hasRemaining()) {
+                switch (type) {
+                    case 6: l[at] = b.getInt(); break;
+                    case 12: l[at] = b.getInt() & 0xFFFFFFFFL; break;
+                    case 7: case 13: l[at] = b.getLong(); break;
+                    case 2: case 9: l[at] = b.get() & 0xFF; break;
+                    case 3: l[at] = b.get(); break;
+                    case 4: l[at] = b.getShort() & 0xFFFF; break;
+                    default: l[at] = b.getShort(); break;
                 }
-                ByteBuffer buf = ByteBuffer.allocate((int) need);
-                while (buf.hasRemaining()) {
-                    if (ch.read(buf, offset + buf.position()) < 0) {
-                        throw new OnnxFormatException(what + ": external data file '" + location + "' ended early");
-                    }
-                }
-                buf.flip();
-                return buf;
+                at++;
             }
-        } catch (IOException e) {
-            throw new OnnxFormatException(what + ": cannot read external data '" + location + "': " + e.getMessage(), e);
+        }
+
+        Const result() {
+            return f != null ? Const.ofFloats(dims, f) : Const.ofLongs(dims, l);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
@@ -160,6 +161,30 @@ class MnistTest {
                 e.getMessage());
         e = assertThrows(NoSuchFileException.class, () -> Mnist.load(dir.resolve("nowhere")));
         assertTrue(e.getReason().contains("does not exist"), e.getReason());
+    }
+
+    @Test
+    void aSetWithNoImagesSaysSo() throws IOException {
+        writeSet("train", 0, true);
+        writeSet("t10k", 4, false);
+        IOException e = assertThrows(IOException.class, () -> Mnist.load(dir));
+        assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz") && e.getMessage().contains("contains 0 images"),
+                e.getMessage());
+        writeSet("train", 4, false);
+        write("t10k-images-idx3-ubyte", idx(new int[] {4, 0, 3}, new byte[0]), false);
+        e = assertThrows(IOException.class, () -> Mnist.load(dir));
+        assertTrue(e.getMessage().contains("0 x 3 pixels"), e.getMessage());
+    }
+
+    @Test
+    void aFileGivenAsTheDataDirectorySaysItIsNotADirectory() throws IOException {
+        writeSet("train", 3, false);
+        writeSet("t10k", 3, false);
+        Path file = dir.resolve("train-images-idx3-ubyte");
+        NotDirectoryException e = assertThrows(NotDirectoryException.class, () -> Mnist.load(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("is not a directory"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Mnist.load(dir, -1, 3));
     }
 
     @Test
