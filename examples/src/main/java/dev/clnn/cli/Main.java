@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  * Errors the user can act on (no OpenCL, an unknown device, a bad size) end in one readable
  * message and exit code 2; {@code CLNN_DEBUG=1} adds the stack trace.
  */
-@Command(name = "clnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "clnn", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Deep-learning compute on any OpenCL device: CPU, integrated GPU, discrete or external GPU.",
         subcommands = {DevicesCommand.class, BenchCommand.class, TrainCommand.class, InferCommand.class,
             ClassifyCommand.class, CommandLine.HelpCommand.class})
@@ -58,13 +58,5 @@ public final class Main {
         err.println("clnn: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
                 + (System.getenv("CLNN_DEBUG") == null ? " (run with CLNN_DEBUG=1 for the stack trace)" : ""));
         return 1;
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"clnn " + (v == null ? "(development build)" : v)};
-        }
     }
 }
