@@ -93,7 +93,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0");
         }
         GemmShape shape = GemmShape.of(mm, nn, kk);
-        FileArgs.requireWritable(json);
+        FileArgs.requireWritable(FileArgs.file(json));
         List<GemmConfig> tried = new ArrayList<>();
         for (String c : configs) {
             tried.add(GemmConfig.fromMap(parse(c)));

@@ -175,7 +175,7 @@ abstract class BenchModelCommand implements Callable<Integer> {
                     + batch + ")");
         }
         checkInputs();
-        FileArgs.requireWritable(json);
+        FileArgs.requireWritable(FileArgs.file(json));
         Graph graph = graph();
         List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
         List<String> problems = checkSizes(graph, devices);

@@ -133,7 +133,7 @@ final class BenchOpsCommand implements Callable<Integer> {
         if (iterations < 1 || batch < 1) {
             throw new IllegalArgumentException("--iterations and --batch-size must be at least 1");
         }
-        FileArgs.requireWritable(json);
+        FileArgs.requireWritable(FileArgs.file(json));
         List<Layer> layers = mobileNetV1();
         if (kind != null) {
             layers.removeIf(l -> !l.kind.equals(kind));

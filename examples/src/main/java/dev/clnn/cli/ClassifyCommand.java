@@ -67,7 +67,7 @@ final class ClassifyCommand implements Callable<Integer> {
         FileArgs.requireFile(model);
         FileArgs.requireFile(image);
         FileArgs.requireFile(labels);
-        FileArgs.requireWritable(json);
+        FileArgs.requireWritable(FileArgs.file(json));
         if (mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("--mean and --std need 3 values each (R,G,B)");
         }

@@ -23,6 +23,11 @@ final class FileArgs {
         return p != null && p.toString().equals("-");
     }
 
+    /** A {@code --json} path as a file to check: null when it is {@code -} (standard output). */
+    static Path file(Path json) {
+        return isStdout(json) ? null : json;
+    }
+
     /** An input file: exists, is not a directory, can be read. Null (an unset option) passes. */
     static void requireFile(Path p) {
         if (p == null) {
@@ -54,12 +59,13 @@ final class FileArgs {
 
     /**
      * Output paths: each writable, and no two the same file (the second write would replace the
-     * first). Null entries (unset options) and {@code -} (standard output) are skipped.
+     * first). Null entries (unset options) are skipped; so is {@link #file(Path) a JSON output} of
+     * {@code -}. Any other {@code -} is a file of that name, as the writers treat it.
      */
     static void requireWritable(Path... outputs) {
         Map<Path, Path> seen = new HashMap<>();
         for (Path p : outputs) {
-            if (p == null || isStdout(p)) {
+            if (p == null) {
                 continue;
             }
             try {

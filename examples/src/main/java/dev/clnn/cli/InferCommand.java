@@ -73,7 +73,7 @@ final class InferCommand implements Callable<Integer> {
         }
         FileArgs.requireFile(model);
         FileArgs.requireFile(input);
-        FileArgs.requireWritable(output, json);
+        FileArgs.requireWritable(output, FileArgs.file(json));
         long t0 = System.nanoTime();
         OnnxModel m = OnnxImport.load(model);
         double load = (System.nanoTime() - t0) / 1e9;

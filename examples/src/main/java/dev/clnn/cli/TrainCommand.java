@@ -112,7 +112,7 @@ final class TrainCommand {
             FileArgs.requireDirectory(data, data.equals(Mnist.DEFAULT_DIR) ? "Fashion-MNIST is read from there by "
                     + "default: install the Debian package dataset-fashion-mnist (apt-get install "
                     + "dataset-fashion-mnist) or pass --data DIR" : null);
-            FileArgs.requireWritable(save, onnx, json);
+            FileArgs.requireWritable(save, onnx, FileArgs.file(json));
             ClDevice d = Devices.selectOne(device);
             Mnist.Split split = load();
             long t0 = System.nanoTime();

@@ -16,8 +16,8 @@ class FileArgsTest {
 
     @Test
     void standardOutputUnsetOptionsAndDevicesPass() {
-        assertDoesNotThrow(() -> FileArgs.requireWritable(null, Path.of("-"), dir.resolve("new/file.json"),
-                Path.of("/dev/null"), Path.of("/dev/null")));
+        assertDoesNotThrow(() -> FileArgs.requireWritable(null, FileArgs.file(Path.of("-")),
+                dir.resolve("new/file.json"), Path.of("/dev/null"), Path.of("/dev/null")));
     }
 
     @Test
