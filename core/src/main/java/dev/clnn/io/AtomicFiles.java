@@ -2,13 +2,13 @@ package dev.clnn.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -27,9 +27,13 @@ import java.util.Set;
  *       target. An existing file keeps its permissions; a new one gets the process's normal ones.</li>
  *   <li>A <b>symbolic link</b> is followed (through any chain of links) and its final target is
  *       written as above, so the link itself survives.</li>
- *   <li>A <b>character or block device or a FIFO</b> ({@code /dev/null}, {@code /dev/stdout}, a
- *       named pipe) is opened and written through: renaming a file over it would replace the
- *       device node, and a pipe has no contents to truncate.</li>
+ *   <li>A <b>character or block device or a FIFO</b> ({@code /dev/null}, a named pipe) is opened
+ *       and written through: renaming a file over it would replace the device node, and a pipe
+ *       has no contents to truncate.</li>
+ *   <li>An <b>open file descriptor</b> ({@code /dev/stdout}, {@code /dev/fd/N},
+ *       {@code /proc/self/fd/N}) is written through too: this process's stdout and stderr through
+ *       {@link System#out} and {@link System#err}, others appending when they are regular files,
+ *       so that {@code --out /dev/stdout > log} adds to the log the shell opened.</li>
  *   <li>A <b>directory</b> (or a socket, or anything else that cannot take bytes) is refused with a
  *       {@link FileSystemException} naming the path.</li>
  * </ul>
@@ -52,14 +56,16 @@ public final class AtomicFiles {
      * @throws IOException         when writing fails; a regular target is then left as it was
      */
     public static void write(Path file, byte[] data) throws IOException {
-        Path target = resolveLinks(file.toAbsolutePath());
-        BasicFileAttributes attrs = attributes(target);
-        if (attrs == null || attrs.isRegularFile()) {
-            replace(target, data, attrs != null);
+        Path path = file.toAbsolutePath();
+        BasicFileAttributes attrs = attributes(path);
+        if (attrs == null) {
+            replace(resolveLinks(path), data, false);
         } else if (attrs.isDirectory()) {
             throw new FileSystemException(file.toString(), null, "is a directory");
+        } else if (attrs.isRegularFile() && !isDescriptor(path)) {
+            replace(path.toRealPath(), data, true);
         } else {
-            writeThrough(file, target, data);
+            writeThrough(file, path, data, attrs.isRegularFile());
         }
     }
 
@@ -80,31 +86,49 @@ public final class AtomicFiles {
      */
     public static void checkWritable(Path file) throws FileSystemException {
         String name = file.toString();
-        Path target;
+        Path path = file.toAbsolutePath();
         BasicFileAttributes attrs;
         try {
-            target = resolveLinks(file.toAbsolutePath());
-            attrs = attributes(target);
+            attrs = attributes(path);
         } catch (IOException e) {
             // e.g. ENOTDIR for a path under a regular file: name the ancestor that is in the way
-            checkNewFile(name, file.toAbsolutePath());
-            String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-            throw new FileSystemException(name, null, reason);
+            checkNewFile(name, path);
+            throw new FileSystemException(name, null, reasonOf(e));
         }
         if (attrs == null) {
-            checkNewFile(name, target);
-        } else if (attrs.isDirectory()) {
+            try {
+                checkNewFile(name, resolveLinks(path));
+            } catch (FileSystemException e) {
+                throw name.equals(e.getFile()) ? e : new FileSystemException(name, null, reasonOf(e));
+            } catch (IOException e) {
+                throw new FileSystemException(name, null, reasonOf(e));
+            }
+            return;
+        }
+        if (attrs.isDirectory()) {
             throw new FileSystemException(name, null, "is a directory");
-        } else if (!Files.isWritable(target)) {
+        } else if (!Files.isWritable(path)) {
             throw new FileSystemException(name, null, "permission denied");
-        } else if (attrs.isRegularFile()) {
-            Path dir = target.getParent();
+        } else if (attrs.isRegularFile() && !isDescriptor(path)) {
+            Path dir = realParent(path);
             if (dir != null && !Files.isWritable(dir)) {
                 throw new FileSystemException(name, null, "the folder " + dir + " is not writable (a file is "
                         + "replaced by writing a temporary file beside it)");
             }
-        } else if (!attrs.isOther() || isSocket(target)) {
-            throw new FileSystemException(name, null, "not a file, device or FIFO that can be written");
+        } else if (isSocket(path)) {
+            throw new FileSystemException(name, null, "is a socket, not a file, device or FIFO");
+        }
+    }
+
+    private static String reasonOf(IOException e) {
+        return e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+    }
+
+    private static Path realParent(Path path) {
+        try {
+            return path.toRealPath().getParent();
+        } catch (IOException e) {
+            return path.getParent();
         }
     }
 
@@ -129,8 +153,8 @@ public final class AtomicFiles {
     }
 
     /**
-     * Follows {@code path} through symbolic links to the first thing that is not one (which may
-     * not exist: a dangling link names the file to create).
+     * Follows {@code path} through symbolic links to the first thing that is not one: for a
+     * dangling link, the file to create.
      */
     static Path resolveLinks(Path path) throws IOException {
         Path p = path;
@@ -145,10 +169,74 @@ public final class AtomicFiles {
         throw new FileSystemException(path.toString(), null, "too many levels of symbolic links");
     }
 
-    /** The target's own attributes (links already resolved), or null when it does not exist. */
-    private static BasicFileAttributes attributes(Path target) throws IOException {
+    /**
+     * Whether {@code path} names an open file descriptor ({@code /dev/stdout}, {@code /dev/fd/3},
+     * {@code /proc/self/fd/1}): its links pass through a {@code /proc/PID/fd} folder. Such a path
+     * means "the file the shell opened", so even a regular file behind it is written through
+     * (appending, as to a redirected stdout) instead of being replaced: a rename would leave the
+     * shell's descriptor on the old, now nameless, file.
+     */
+    static boolean isDescriptor(Path path) {
+        return descriptor(path) != null;
+    }
+
+    /** {@code /proc/PID/fd/N} for a path that names an open file descriptor, else null. */
+    private static Path descriptor(Path path) {
+        Path p = path;
+        for (int i = 0; i < MAX_LINKS; i++) {
+            Path parent = p.getParent();
+            if (parent != null && isDescriptorFolder(parent)) {
+                try {
+                    return parent.toRealPath().resolve(p.getFileName());
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            if (!Files.isSymbolicLink(p)) {
+                return null;
+            }
+            try {
+                Path link = Files.readSymbolicLink(p);
+                p = (parent == null ? link : parent.resolve(link)).normalize();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@link System#out} or {@link System#err} when {@code path} is this process's descriptor 1
+     * or 2, else null. Writing through them keeps one file offset: a second descriptor opened on a
+     * redirected stdout would write at its own offset and be overwritten by the next output.
+     */
+    private static PrintStream ownStandardStream(Path path) {
+        Path fd = descriptor(path);
+        if (fd == null || !fd.getParent().getParent().getFileName().toString()
+                .equals(Long.toString(ProcessHandle.current().pid()))) {
+            return null;
+        }
+        String n = fd.getFileName().toString();
+        return n.equals("1") ? System.out : n.equals("2") ? System.err : null;
+    }
+
+    private static boolean isDescriptorFolder(Path dir) {
         try {
-            return Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Path real = dir.toRealPath();
+            return real.getNameCount() == 3 && real.startsWith("/proc") && real.getFileName().toString().equals("fd");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * What {@code path} finally is, following links the way the kernel does (so that the magic
+     * links of {@code /proc/self/fd}, which name pipes as "pipe:[1234]", work), or null when
+     * nothing is there (no file, or a dangling link).
+     */
+    private static BasicFileAttributes attributes(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -156,7 +244,7 @@ public final class AtomicFiles {
 
     private static boolean isSocket(Path target) {
         try {
-            Object mode = Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            Object mode = Files.getAttribute(target, "unix:mode");
             return mode instanceof Integer m && (m & 0170000) == 0140000;
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return false;
@@ -202,14 +290,26 @@ public final class AtomicFiles {
     }
 
     /**
-     * Devices and FIFOs: opened for writing without create or truncate (neither means anything
-     * for them), then written. A FIFO blocks here until a reader opens it, as with any writer.
+     * Devices, FIFOs and descriptors: opened for writing without create or truncate (neither
+     * means anything for a device or a pipe), then written. A FIFO blocks here until a reader
+     * opens it, as with any writer. A regular file behind a descriptor is appended to.
      */
-    private static void writeThrough(Path file, Path target, byte[] data) throws IOException {
+    private static void writeThrough(Path file, Path target, byte[] data, boolean append) throws IOException {
         if (isSocket(target)) {
             throw new FileSystemException(file.toString(), null, "is a socket, not a file, device or FIFO");
         }
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
+        PrintStream std = ownStandardStream(target);
+        if (std != null) {
+            std.flush();
+            std.write(data);
+            std.flush();
+            if (std.checkError()) {
+                throw new IOException("writing to " + file + " failed");
+            }
+            return;
+        }
+        try (OutputStream out = append ? Files.newOutputStream(target, StandardOpenOption.APPEND)
+                : Files.newOutputStream(target, StandardOpenOption.WRITE)) {
             out.write(data);
         }
     }

@@ -109,6 +109,71 @@ class AtomicFilesTest {
     }
 
     @Test
+    void anOpenDescriptorIsAppendedToNotReplaced() throws Exception {
+        Path file = dir.resolve("log.txt");
+        try (java.io.FileOutputStream log = new java.io.FileOutputStream(file.toFile())) {
+            log.write("head\n".getBytes(StandardCharsets.UTF_8));
+            log.flush();
+            Path fd = descriptorOf(file);
+            assumeTrue(fd != null, "no /proc/self/fd here");
+            Object inode = Files.getAttribute(file, "unix:ino");
+            AtomicFiles.checkWritable(fd);
+            AtomicFiles.write(fd, "tail\n");
+            assertEquals("head\ntail\n", Files.readString(file));
+            assertEquals(inode, Files.getAttribute(file, "unix:ino"), "the same file, not a replacement");
+        }
+    }
+
+    @Test
+    void aPipeBehindADescriptorIsWrittenThrough() throws Exception {
+        Process cat = new ProcessBuilder("cat").start();
+        try {
+            long pid = cat.pid();
+            Path stdin = Path.of("/proc/" + pid + "/fd/0");
+            assumeTrue(Files.exists(stdin), "no /proc here");
+            AtomicFiles.checkWritable(stdin);
+            AtomicFiles.write(stdin, DATA);
+            cat.getOutputStream().close();
+            assertArrayEquals(DATA, cat.getInputStream().readAllBytes());
+        } finally {
+            cat.destroy();
+        }
+    }
+
+    @Test
+    void devStdoutGoesThroughSystemOut() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/self/fd/1")), "no /proc here");
+        java.io.PrintStream before = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            AtomicFiles.checkWritable(Path.of("/dev/stdout"));
+            AtomicFiles.write(Path.of("/dev/stdout"), DATA);
+        } finally {
+            System.setOut(before);
+        }
+        // one stream, one file offset: a redirected stdout is not overwritten by later output
+        assertArrayEquals(DATA, captured.toByteArray());
+    }
+
+    /** The /proc/self/fd entry of an open file, or null. */
+    private static Path descriptorOf(Path file) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        if (!Files.isDirectory(fds)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(fds)) {
+            return s.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).equals(file);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).findFirst().orElse(null);
+        }
+    }
+
+    @Test
     void aDirectoryIsRefusedByName() throws IOException {
         Path sub = Files.createDirectory(dir.resolve("sub"));
         FileSystemException e = assertThrows(FileSystemException.class, () -> AtomicFiles.write(sub, DATA));

@@ -70,6 +70,7 @@ final class Json {
     /** Writes {@code doc} to {@code file}, or to {@code stdout} when the file is {@code -}. */
     static void write(Path file, Obj doc, PrintWriter stdout) throws IOException {
         String text = doc + "\n";
+        stdout.flush();     // the report so far first, should FILE be /dev/stdout
         if (FileArgs.isStdout(file)) {
             stdout.print(text);
             stdout.flush();
