@@ -30,31 +30,42 @@ import picocli.CommandLine.Spec;
  * device result against EJML's.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
-        description = "SGEMM C = A*B in GFLOPS on each device, beside EJML (pure Java, all cores) in the same run.")
+        description = "SGEMM C = A*B in GFLOPS on each device, beside EJML (pure Java, all cores) in the same run.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  clnn bench gemm --size 4096 --device all",
+            "  clnn bench gemm --m 1 --n 1000 --k 1024 --no-reference",
+            "  clnn bench gemm --config 'variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4'"})
 final class BenchGemmCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--size", defaultValue = "1024", description = "Square size n (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", paramLabel = "N", defaultValue = "1024",
+            description = "Square size n (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--m", description = "Rows of A and C (overrides --size).")
+    @Option(names = "--m", paramLabel = "M", description = "Rows of A and C (overrides --size).")
     Integer m;
 
-    @Option(names = "--n", description = "Columns of B and C (overrides --size).")
+    @Option(names = "--n", paramLabel = "N", description = "Columns of B and C (overrides --size).")
     Integer n;
 
-    @Option(names = "--k", description = "Columns of A, rows of B (overrides --size).")
+    @Option(names = "--k", paramLabel = "K", description = "Columns of A, rows of B (overrides --size).")
     Integer k;
 
     @Option(names = "--device", paramLabel = "SPEC", description = "Device spec, or 'all' (default: the default device).")
     String device;
 
-    @Option(names = "--iterations", defaultValue = "10", description = "Timed runs per device (default ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "10",
+            description = "Timed runs per device (default ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs after the first (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
+            description = "Untimed runs after the first (default ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of A (B takes seed + 1) (default ${DEFAULT-VALUE}).")
+    long seed;
 
     @Option(names = "--config", paramLabel = "PARAMS",
             description = "Kernel variant and parameters to try instead of the tuned ones, e.g. "
@@ -64,7 +75,8 @@ final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--no-reference", description = "Skip EJML (its time and the correctness check).")
     boolean noReference;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE ('-': "
+            + "standard output, the report then goes to standard error).")
     Path json;
 
     private record Result(ClDevice device, String config, double compileSeconds, double medianSeconds,
@@ -73,7 +85,7 @@ final class BenchGemmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = FileArgs.isStdout(json) ? spec.commandLine().getErr() : spec.commandLine().getOut();
         int mm = m != null ? m : size;
         int nn = n != null ? n : size;
         int kk = k != null ? k : size;
@@ -81,13 +93,15 @@ final class BenchGemmCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0");
         }
         GemmShape shape = GemmShape.of(mm, nn, kk);
-        List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
+        FileArgs.requireWritable(FileArgs.file(json));
         List<GemmConfig> tried = new ArrayList<>();
         for (String c : configs) {
             tried.add(GemmConfig.fromMap(parse(c)));
         }
-        float[] a = uniform(mm * kk, 42);
-        float[] b = uniform(kk * nn, 43);
+        List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
+        checkSizes(mm, nn, kk, devices);
+        float[] a = uniform((long) mm * kk, seed);
+        float[] b = uniform((long) kk * nn, seed + 1);
         out.printf("SGEMM m=%d n=%d k=%d (%.2f GFLOP per call), %d timed runs after %d warm-up%n", mm, nn, kk,
                 shape.flops() / 1e9, iterations, warmup);
 
@@ -97,15 +111,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             out.printf("EJML (pure Java, %d threads): ", Runtime.getRuntime().availableProcessors());
             out.flush();
             reference = ReferenceGemm.multiplyParallel(a, b, mm, nn, kk);
-            int runs = Math.min(iterations, 3);
-            double[] t = new double[runs];
-            for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                ReferenceGemm.multiplyParallel(a, b, mm, nn, kk);
-                t[i] = (System.nanoTime() - t0) / 1e9;
-            }
-            ejmlSeconds = median(t);
-            out.printf("%.2f ms, %.1f GFLOPS%n", ejmlSeconds * 1e3, shape.flops() / ejmlSeconds / 1e9);
+            ejmlSeconds = timeEjml(out, shape, a, b);
         }
 
         List<Result> results = new ArrayList<>();
@@ -125,12 +131,27 @@ final class BenchGemmCommand implements Callable<Integer> {
         }
         printSummary(out, shape, results, ejmlSeconds);
         if (json != null) {
-            writeJson(shape, results, ejmlSeconds);
-            out.println("Results written to " + json);
+            Json.write(json, json(shape, devices, results, ejmlSeconds), spec.commandLine().getOut());
+            if (!FileArgs.isStdout(json)) {
+                out.println("Results written to " + json);
+            }
         }
         out.flush();
         return results.stream().allMatch(r -> r.correctness().startsWith("PASS") || r.correctness().equals("not checked"))
                 ? 0 : 1;
+    }
+
+    /** EJML's median time over up to 3 runs (after the untimed first), printed with its GFLOPS. */
+    private double timeEjml(PrintWriter out, GemmShape shape, float[] a, float[] b) {
+        double[] t = new double[Math.min(iterations, 3)];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            ReferenceGemm.multiplyParallel(a, b, shape.m(), shape.n(), shape.k());
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        double seconds = median(t);
+        out.printf("%.2f ms, %.1f GFLOPS%n", seconds * 1e3, shape.flops() / seconds / 1e9);
+        return seconds;
     }
 
     private Result runOne(PrintWriter out, ClContext cl, GemmShape shape, GemmConfig config, ClBuffer da,
@@ -144,7 +165,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             if (reference != null) {
                 Comparison cmp = Comparison.of(dc.read(), reference, Tolerances.GEMM_RTOL,
                         Tolerances.gemmAtol(shape.k()));
-                correctness = cmp.summary();
+                correctness = ModelReport.summary(cmp);
             }
             for (int i = 0; i < warmup; i++) {
                 gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
@@ -179,29 +200,46 @@ final class BenchGemmCommand implements Callable<Integer> {
                     ejmlSeconds * 1e3, shape.flops() / ejmlSeconds / 1e9, "1.00x");
         }
         for (Result r : results) {
-            String ratio = Double.isNaN(ejmlSeconds) ? "-" : String.format("%.2fx", ejmlSeconds / r.medianSeconds());
+            String ratio = Double.isNaN(ejmlSeconds) ? "-"
+                    : String.format(java.util.Locale.ROOT, "%.2fx", ejmlSeconds / r.medianSeconds());
             out.printf("%-48s %-16s %-44s %10.3f %10.1f %9s%n", DevicesCommand.clip(r.device().index() + ": "
                     + r.device().name(), 48), r.device().kind(), r.config(), r.medianSeconds() * 1e3, r.gflops(), ratio);
         }
     }
 
-    private void writeJson(GemmShape shape, List<Result> results, double ejmlSeconds) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        sb.append("{\"m\": ").append(shape.m()).append(", \"n\": ").append(shape.n()).append(", \"k\": ")
-                .append(shape.k()).append(", \"ejmlSeconds\": ").append(Double.isNaN(ejmlSeconds) ? "null" : ejmlSeconds)
-                .append(", \"results\": [\n");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            sb.append("  {\"device\": ").append(Json.str(r.device().name())).append(", \"index\": ")
-                    .append(r.device().index()).append(", \"kind\": ").append(Json.str(r.device().kind()))
-                    .append(", \"kernel\": ").append(Json.str(r.config())).append(", \"compileSeconds\": ")
-                    .append(r.compileSeconds()).append(", \"medianSeconds\": ").append(r.medianSeconds())
-                    .append(", \"bestSeconds\": ").append(r.bestSeconds()).append(", \"gflops\": ").append(r.gflops())
-                    .append(", \"correctness\": ").append(Json.str(r.correctness())).append('}')
-                    .append(i + 1 < results.size() ? ",\n" : "\n");
+    /**
+     * Refuses, before allocating anything, matrices that Java cannot hold (A, B and EJML's C on the
+     * host) or that no selected device can.
+     */
+    private void checkSizes(int mm, int nn, int kk, List<ClDevice> devices) {
+        long ak = (long) mm * kk;
+        long bk = (long) kk * nn;
+        long cn = (long) mm * nn;
+        MemoryCheck.checkArray(ak, "A (" + mm + " x " + kk + ")", "use smaller sizes");
+        MemoryCheck.checkArray(bk, "B (" + kk + " x " + nn + ")", "use smaller sizes");
+        MemoryCheck.checkArray(cn, "C (" + mm + " x " + nn + ")", "use smaller sizes");
+        long device = 4 * (ak + bk + cn);
+        if (devices.stream().allMatch(d -> device > d.globalMemBytes())) {
+            throw new UserError("SGEMM " + mm + " x " + nn + " x " + kk + " needs " + MemoryCheck.mib(device)
+                    + " of device memory; " + devices.get(0).name() + " has "
+                    + MemoryCheck.mib(devices.get(0).globalMemBytes()) + ". Use smaller sizes.");
         }
-        sb.append("]}\n");
-        dev.clnn.io.AtomicFiles.write(json, sb);
+        // A, B, EJML's result and its timed repeats, and one read-back of C per device
+        MemoryCheck.checkHeap(4 * (ak + bk + (noReference ? 1 : 3) * cn), "SGEMM " + mm + " x " + nn + " x " + kk);
+    }
+
+    private Json.Obj json(GemmShape shape, List<ClDevice> devices, List<Result> results, double ejmlSeconds) {
+        List<Json.Obj> rows = new ArrayList<>();
+        for (Result r : results) {
+            rows.add(Json.obj().put("device", r.device().name()).put("index", r.device().index())
+                    .put("kind", r.device().kind()).put("driverVersion", r.device().driverVersion())
+                    .put("kernel", r.config()).put("compileSeconds", r.compileSeconds())
+                    .put("medianSeconds", r.medianSeconds()).put("bestSeconds", r.bestSeconds())
+                    .put("gflops", r.gflops()).put("correctness", r.correctness()));
+        }
+        return Json.header("bench gemm", devices, seed).put("m", shape.m()).put("n", shape.n()).put("k", shape.k())
+                .put("iterations", iterations).put("warmup", warmup)
+                .put("ejmlSeconds", Double.isNaN(ejmlSeconds) ? null : ejmlSeconds).put("results", rows);
     }
 
     private static java.util.Map<String, String> parse(String params) {
@@ -219,9 +257,10 @@ final class BenchGemmCommand implements Callable<Integer> {
         return map;
     }
 
-    static float[] uniform(int count, long seed) {
+    static float[] uniform(long count, long seed) {
+        MemoryCheck.checkArray(count, "An array", "use smaller sizes");
         SplittableRandom r = new SplittableRandom(seed);
-        float[] out = new float[count];
+        float[] out = new float[(int) count];
         for (int i = 0; i < count; i++) {
             out[i] = (float) (r.nextDouble() * 2 - 1);
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -24,37 +25,77 @@ import dev.clnn.reference.Comparison;
 import dev.clnn.reference.Tolerances;
 import dev.clnn.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clnn bench mobilenet|mobilenet_v2|mnist_cnn}: inference throughput per device the way
- * plaidbench measures it — compile time apart from execution, a warm-up, many examples at a batch
- * size, and the first batch checked against the Java reference implementation.
+ * {@code clnn bench mobilenet|mobilenet_v2|mnist_cnn|model}: inference throughput per device the
+ * way plaidbench measures it: compile time apart from execution, a warm-up, many examples at a
+ * batch size, and the first examples checked against the Java reference implementation.
+ *
+ * <p>Sizes are checked before anything is allocated: a batch that no selected device can hold
+ * (the same estimate {@code Executable.compile} refuses with) or whose host arrays Java cannot
+ * hold ends at once with exit code 2.
  */
 abstract class BenchModelCommand implements Callable<Integer> {
+    /** Examples of the first batch checked against the plain-Java reference (which is slow). */
+    static final int CHECKED = 4;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The options only MobileNet has. */
+    static final class MobileNetOptions {
+        @Option(names = "--alpha", paramLabel = "ALPHA", defaultValue = "1.0",
+                description = "Width multiplier (default ${DEFAULT-VALUE}).")
+        float alpha;
+
+        @Option(names = "--resolution", paramLabel = "PIXELS", defaultValue = "224",
+                description = "Input size, height = width (default ${DEFAULT-VALUE}).")
+        int resolution;
+    }
+
     @Command(name = "mobilenet", aliases = "mobilenet_v1", mixinStandardHelpOptions = true,
-            description = "MobileNet v1 (Keras layout, random weights) on each device, plaidbench-style.")
+            description = "MobileNet v1 (Keras layout, random weights) on each device, plaidbench-style.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  clnn bench mobilenet --device all", "  clnn bench mobilenet --batch-size 16 --profile",
+                "  clnn bench mobilenet --alpha 0.5 --resolution 160 --json result.json"})
     static final class V1 extends BenchModelCommand {
+        @Mixin
+        MobileNetOptions net;
+
         @Override
-        String model() { return "mobilenet"; }
+        Graph graph() {
+            return MobileNetV1.build(new RandomWeights(seed), net.alpha, net.resolution, 1000);
+        }
     }
 
     @Command(name = "mobilenet_v2", mixinStandardHelpOptions = true,
-            description = "MobileNet v2 (Keras layout, random weights) on each device, plaidbench-style.")
+            description = "MobileNet v2 (Keras layout, random weights) on each device, plaidbench-style.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  clnn bench mobilenet_v2 --device all --batch-size 8",
+                "  clnn bench mobilenet_v2 --alpha 0.35 --resolution 96"})
     static final class V2 extends BenchModelCommand {
+        @Mixin
+        MobileNetOptions net;
+
         @Override
-        String model() { return "mobilenet_v2"; }
+        Graph graph() {
+            return MobileNetV2.build(new RandomWeights(seed), net.alpha, net.resolution, 1000);
+        }
     }
 
     @Command(name = "mnist_cnn", mixinStandardHelpOptions = true,
-            description = "The MNIST quickstart CNN (random weights) on each device, plaidbench-style.")
+            description = "The MNIST quickstart CNN (random weights) on each device, plaidbench-style.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  clnn bench mnist_cnn --batch-size 64 --examples 8192 --device all",
+                "  clnn bench mnist_cnn --json - | jq '.results[].examplesPerSecond'"})
     static final class Mnist extends BenchModelCommand {
         @Override
-        String model() { return "mnist_cnn"; }
+        Graph graph() {
+            return MnistCnn.build(new RandomWeights(seed));
+        }
     }
 
     /**
@@ -62,29 +103,36 @@ abstract class BenchModelCommand implements Callable<Integer> {
      * model, its input shape from the file (a dynamic batch takes {@code --batch-size}).
      */
     @Command(name = "model", mixinStandardHelpOptions = true,
-            description = "An ONNX model (--model FILE) on each device, plaidbench-style.")
+            description = "An ONNX model (--model FILE) on each device, plaidbench-style.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  clnn bench --model resnet18.onnx --batch-size 8 --device all"})
     static final class Onnx extends BenchModelCommand {
         @Option(names = "--model", paramLabel = "FILE", required = true, description = "The .onnx file.")
         Path file;
 
         @Override
-        String model() { return "onnx"; }
+        void checkInputs() {
+            FileArgs.requireFile(file);
+        }
 
         @Override
         Graph graph() throws IOException {
             dev.clnn.onnx.OnnxModel m = dev.clnn.onnx.OnnxImport.load(file);
             m.checkBatch(batch);
-            spec.commandLine().getOut().println("Imported " + m);
+            report().println("Imported " + m);
             return m.graph();
         }
+
+        @Override
+        String seeded() { return "input"; }
     }
 
-    abstract String model();
-
-    @Option(names = "--examples", defaultValue = "1024", description = "Examples to run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--examples", paramLabel = "N", defaultValue = "1024",
+            description = "Examples to run (default ${DEFAULT-VALUE}).")
     int examples;
 
-    @Option(names = "--batch-size", defaultValue = "1", description = "Examples per call (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1",
+            description = "Examples per call (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--device", paramLabel = "SPEC", description = "Device spec or 'all' (default: the default device).")
@@ -96,83 +144,127 @@ abstract class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Add a per-layer table (device time from profiling events).")
     boolean profile;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE ('-': "
+            + "standard output, the report then goes to standard error).")
     Path json;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random weights and input.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the random weights and input (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--alpha", defaultValue = "1.0", description = "Width multiplier of MobileNet (default ${DEFAULT-VALUE}).")
-    float alpha;
+    /** The graph to benchmark, at batch 1 (compiled for {@link #batch} later). */
+    abstract Graph graph() throws IOException;
 
-    @Option(names = "--resolution", defaultValue = "224", description = "Input size of MobileNet (default ${DEFAULT-VALUE}).")
-    int resolution;
+    /** Input files to check before any work; none but the ONNX model's. */
+    void checkInputs() {
+    }
+
+    /** What the seed makes: random weights (built-in models) or only the input (ONNX). */
+    String seeded() { return "weights"; }
+
+    /** Where the human-readable report goes: stdout, or stderr when the JSON takes stdout. */
+    PrintWriter report() {
+        return FileArgs.isStdout(json) ? spec.commandLine().getErr() : spec.commandLine().getOut();
+    }
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = report();
         if (examples < 1 || batch < 1 || examples % batch != 0) {
-            throw new IllegalArgumentException("--examples (" + examples + ") must be a positive multiple of --batch-size ("
+            throw new UserError("--examples (" + examples + ") must be a positive multiple of --batch-size ("
                     + batch + ")");
         }
+        checkInputs();
+        FileArgs.requireWritable(FileArgs.file(json));
         Graph graph = graph();
         List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
-        float[] input = BenchGemmCommand.uniform((int) graph.inputShape(batch).size(), seed + 1);
+        List<String> problems = checkSizes(graph, devices);
+        float[] input = BenchGemmCommand.uniform(graph.inputShape(batch).size(), seed + 1);
         for (int i = 0; i < input.length; i++) {
             input[i] = (input[i] + 1) / 2;      // image-like values in [0, 1]
         }
+        int checked = Math.min(batch, CHECKED);
         out.printf("Model %s, %d examples at batch size %d, %s warm-up, %s seeded %d%n", graph.name(), examples,
-                batch, noWarmup ? "no" : "32-example",
-                model().equals("onnx") ? "input" : "weights", seed);
-        out.print("Reference (plain Java, first batch)... ");
+                batch, noWarmup ? "no" : "32-example", seeded(), seed);
+        out.printf("Reference (plain Java, the first %d example%s of the first batch)... ", checked,
+                checked == 1 ? "" : "s");
         out.flush();
         long r0 = System.nanoTime();
-        float[] reference = ReferenceExecutor.runParallel(graph, input, batch);
+        float[] reference = ReferenceExecutor.runParallel(graph,
+                Arrays.copyOf(input, (int) graph.inputShape(checked).size()), checked);
         out.printf("%.1f s%n", (System.nanoTime() - r0) / 1e9);
 
         List<ModelReport.Result> results = new ArrayList<>();
-        for (ClDevice d : devices) {
+        List<Json.Obj> failed = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++) {
+            ClDevice d = devices.get(i);
             out.println();
             out.println("Device " + d);
             out.flush();
-            try {
-                results.add(runOn(out, d, graph, input, reference));
-            } catch (ClException | IllegalArgumentException e) {
-                out.println("  failed: " + e.getMessage());
+            String problem = problems.get(i);
+            if (problem == null) {
+                try {
+                    results.add(runOn(out, d, graph, input, reference, checked));
+                } catch (ClException | IllegalArgumentException e) {
+                    problem = e.getMessage();
+                }
+            }
+            if (problem != null) {
+                out.println("  failed: " + problem);
+                failed.add(Json.obj().put("device", d.name()).put("index", d.index()).put("error", problem));
             }
         }
         ModelReport.comparison(out, results, examples);
         if (json != null) {
-            ModelReport.writeJson(json, graph, examples, batch, results);
-            out.println("Results written to " + json);
+            Json.write(json, ModelReport.json(command(), devices, seed, graph, examples, batch, checked, results)
+                    .put("failed", failed), spec.commandLine().getOut());
+            if (!FileArgs.isStdout(json)) {
+                out.println("Results written to " + json);
+            }
         }
         out.flush();
         return results.size() == devices.size() && results.stream().allMatch(r -> r.correctness().passed()) ? 0 : 1;
     }
 
-    Graph graph() throws IOException {
-        RandomWeights weights = new RandomWeights(seed);
-        switch (model()) {
-            case "mobilenet":
-            case "mobilenet_v1":
-                return MobileNetV1.build(weights, alpha, resolution, 1000);
-            case "mobilenet_v2":
-                return MobileNetV2.build(weights, alpha, resolution, 1000);
-            case "mnist_cnn":
-                return MnistCnn.build(weights);
-            default:
-                throw new IllegalArgumentException("Unknown model '" + model() + "'; choose mobilenet, mobilenet_v2 or mnist_cnn");
-        }
+    /** "bench mobilenet", for the JSON. */
+    String command() {
+        return "bench " + spec.name();
     }
 
-    private ModelReport.Result runOn(PrintWriter out, ClDevice d, Graph graph, float[] input, float[] reference) {
+    /**
+     * Per device, null when it can hold the batch, else why not; refuses outright (a
+     * {@link UserError}) when no device can, or when the host arrays do not fit Java.
+     */
+    private List<String> checkSizes(Graph graph, List<ClDevice> devices) {
+        long bytes = MemoryCheck.deviceBytes(graph, batch);
+        List<String> problems = new ArrayList<>();
+        for (ClDevice d : devices) {
+            problems.add(MemoryCheck.deviceProblem(graph, batch, bytes, d));
+        }
+        if (problems.stream().allMatch(p -> p != null)) {
+            throw new UserError(problems.get(0) + (devices.size() > 1 ? " (and no other selected device fits it)"
+                    : ""));
+        }
+        long in = graph.inputShape(batch).size();
+        long outFloats = graph.shapes(batch).get(graph.output()).size();
+        MemoryCheck.checkArray(in, "The input batch " + graph.inputShape(batch), "use a smaller --batch-size");
+        MemoryCheck.checkArray(outFloats, "The output batch", "use a smaller --batch-size");
+        // the input batch, two output batches (the first result and one in flight) and the reference
+        long host = 4 * (in + 2 * outFloats + Math.min(batch, CHECKED) * MemoryCheck.referenceFloatsPerExample(graph));
+        MemoryCheck.checkHeap(host, graph.name() + " at batch " + batch);
+        return problems;
+    }
+
+    private ModelReport.Result runOn(PrintWriter out, ClDevice d, Graph graph, float[] input, float[] reference,
+                                     int checked) {
         try (ClContext cl = ClContext.create(d)) {
             long t0 = System.nanoTime();
             try (Model m = Model.compile(graph, cl, batch); Tensor x = Tensor.allocate(cl, m.inputShape())) {
                 x.copyFrom(input);
                 float[] first = m.predict(x).toArray();
                 double compile = (System.nanoTime() - t0) / 1e9;
-                Comparison check = Comparison.of(first, reference, Tolerances.BENCH_RTOL, Tolerances.BENCH_ATOL);
+                Comparison check = Comparison.of(Arrays.copyOf(first, reference.length), reference,
+                        Tolerances.BENCH_RTOL, Tolerances.BENCH_ATOL);
                 out.printf("  compile      %.3f s (building kernels, uploading weights, the first batch)%n", compile);
                 if (!noWarmup) {
                     for (int i = 0; i < Math.max(1, 32 / batch); i++) {
@@ -183,7 +275,7 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 Executable exe = m.executable();
                 int calls = examples / batch;
                 long start = System.nanoTime();
-                Progress progress = new Progress(spec.commandLine().getErr(), calls);
+                Progress progress = new Progress(spec.commandLine().getErr(), calls, "batches");
                 for (int i = 0; i < calls; i++) {
                     x.copyFrom(input);
                     exe.run(x).toArray();
@@ -191,22 +283,10 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 progress.done();
-                // NOTE: kernel time comes from a separate pass: a profiling event per launch costs the
-                // host time, and the timed loop above must measure what a user waits for.
-                int sampled = Math.min(calls, 64);
-                long kernelNanos = 0;
-                for (int i = 0; i < sampled; i++) {
-                    cl.startRecording();
-                    x.copyFrom(input);
-                    exe.run(x).toArray();
-                    List<ClEvent> events = cl.stopRecording();
-                    kernelNanos += ClEvent.totalNanos(events);
-                    events.forEach(ClEvent::close);
-                }
-                kernelNanos = kernelNanos * calls / sampled;
+                long kernelNanos = kernelNanos(cl, exe, x, input, calls);
                 ModelReport.Result r = new ModelReport.Result(d, compile, seconds, kernelNanos / 1e9, cl.peakBytes(),
                         exe.weightBytes(), exe.activationBytes(), check);
-                ModelReport.print(out, r, examples);
+                ModelReport.print(out, r, examples, checked);
                 if (profile) {
                     ModelReport.layers(out, exe.profile(x));
                 }
@@ -215,34 +295,22 @@ abstract class BenchModelCommand implements Callable<Integer> {
         }
     }
 
-    /** A progress line on stderr, updated in place about twice a second. */
-    private static final class Progress {
-        private final PrintWriter err;
-        private final int total;
-        private final long start = System.nanoTime();
-        private long last;
-
-        Progress(PrintWriter err, int total) {
-            this.err = err;
-            this.total = total;
+    /**
+     * Kernel time of all {@code calls}, extrapolated from at most 64 of them. NOTE: it comes from a
+     * separate pass: a profiling event per launch costs the host time, and the timed loop must
+     * measure what a user waits for.
+     */
+    private static long kernelNanos(ClContext cl, Executable exe, Tensor x, float[] input, int calls) {
+        int sampled = Math.min(calls, 64);
+        long nanos = 0;
+        for (int i = 0; i < sampled; i++) {
+            cl.startRecording();
+            x.copyFrom(input);
+            exe.run(x).toArray();
+            List<ClEvent> events = cl.stopRecording();
+            nanos += ClEvent.totalNanos(events);
+            events.forEach(ClEvent::close);
         }
-
-        void step(int done) {
-            long now = System.nanoTime();
-            if (now - last < 500_000_000L && done < total) {
-                return;
-            }
-            last = now;
-            int width = 30;
-            int filled = (int) ((long) width * done / total);
-            double s = (now - start) / 1e9;
-            err.printf("\r  [%s%s] %d/%d batches, %.1f s", "#".repeat(filled), ".".repeat(width - filled), done, total, s);
-            err.flush();
-        }
-
-        void done() {
-            err.print("\r" + " ".repeat(70) + "\r");
-            err.flush();
-        }
+        return nanos * calls / sampled;
     }
 }

@@ -1,10 +1,13 @@
 package dev.clnn.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -39,7 +42,9 @@ import picocli.CommandLine.Spec;
  * last column gives GB/s on device time.
  */
 @Command(name = "ops", mixinStandardHelpOptions = true,
-        description = "MobileNet v1's convolution shapes per device: GFLOPS and GB/s beside the Java reference.")
+        description = "MobileNet v1's convolution shapes per device: GFLOPS and GB/s beside the Java reference.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  clnn bench ops --device all", "  clnn bench ops --kind pointwise --batch-size 8 --json ops.json"})
 final class BenchOpsCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -47,15 +52,23 @@ final class BenchOpsCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "SPEC", description = "Device spec or 'all' (default: the default device).")
     String device;
 
-    @Option(names = "--iterations", defaultValue = "20",
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "20",
             description = "Timed samples per layer (default ${DEFAULT-VALUE}; a wall sample is 10 calls).")
     int iterations;
 
     /** Calls queued back to back per wall-time sample. */
     static final int CALLS_PER_SAMPLE = 10;
 
-    @Option(names = "--batch-size", defaultValue = "1", description = "Batch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1", description = "Batch (default ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the random inputs and weights (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE ('-': "
+            + "standard output, the report then goes to standard error).")
+    Path json;
 
     @Option(names = "--kind", paramLabel = "KIND",
             description = "Only the layers of this kind: conv, depthwise or pointwise (default: all).")
@@ -83,7 +96,7 @@ final class BenchOpsCommand implements Callable<Integer> {
         }
 
         String label() {
-            return String.format("%-9s %3dx%-3d %4d->%-4d %dx%d/%d%s", kind, size, size, cin, cout, k, k, stride,
+            return String.format(Locale.ROOT, "%-9s %3dx%-3d %4d->%-4d %dx%d/%d%s", kind, size, size, cin, cout, k, k, stride,
                     count > 1 ? " (x" + count + ")" : "");
         }
     }
@@ -110,13 +123,17 @@ final class BenchOpsCommand implements Callable<Integer> {
         layers.put(key, old == null ? l : new Layer(l.kind, l.size, l.cin, l.cout, l.k, l.stride, old.count + 1));
     }
 
+    /** The layers' inputs, weights and reference outputs, made once for every device. */
+    private record Data(float[][] inputs, float[][] weights, float[][] expected, double[] refSeconds) {
+    }
+
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+    public Integer call() throws IOException {
+        PrintWriter out = FileArgs.isStdout(json) ? spec.commandLine().getErr() : spec.commandLine().getOut();
         if (iterations < 1 || batch < 1) {
             throw new IllegalArgumentException("--iterations and --batch-size must be at least 1");
         }
-        List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
+        FileArgs.requireWritable(FileArgs.file(json));
         List<Layer> layers = mobileNetV1();
         if (kind != null) {
             layers.removeIf(l -> !l.kind.equals(kind));
@@ -124,52 +141,101 @@ final class BenchOpsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--kind must be conv, depthwise or pointwise, got '" + kind + "'");
             }
         }
+        List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
+        checkSizes(layers);
         out.printf("MobileNet v1 convolutions at 224x224, batch %d, ReLU6 epilogue; median of %d samples per layer.%n"
                 + "wall: host time per call, %d calls queued back to back then waited for; GFLOPS and GB/s from"
                 + " it.%ndevice: kernel time from profiling events; dev GB/s from it.%n", batch, iterations,
                 CALLS_PER_SAMPLE);
-        float[][] inputs = new float[layers.size()][];
-        float[][] weights = new float[layers.size()][];
-        float[][] expected = new float[layers.size()][];
-        double[] refSeconds = new double[layers.size()];
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            inputs[i] = BenchGemmCommand.uniform(batch * l.size * l.size * l.cin, 10 + i);
-            weights[i] = BenchGemmCommand.uniform(l.k * l.k * (l.cin / l.groups()) * l.cout, 100 + i);
-            long t0 = System.nanoTime();
-            expected[i] = reference(l, inputs[i], weights[i]);
-            refSeconds[i] = (System.nanoTime() - t0) / 1e9;
-        }
+        Data data = data(layers);
         boolean allPass = true;
+        List<Json.Obj> rows = new ArrayList<>();
         for (ClDevice d : devices) {
             out.println();
             out.println("Device " + d);
-            out.printf("  %-40s %10s %12s %9s %8s %9s %13s %6s  %s%n", "layer", "wall (us)", "device (us)",
-                    "GFLOPS", "GB/s", "dev GB/s", "Java ref (ms)", "check", "kernel");
-            try (ClContext cl = ClContext.create(d)) {
-                double totalWall = 0;
-                double totalDevice = 0;
-                for (int i = 0; i < layers.size(); i++) {
-                    Timing r = time(cl, layers.get(i), inputs[i], weights[i], expected[i]);
-                    Layer l = layers.get(i);
-                    totalWall += r.wall * l.count;
-                    totalDevice += r.device * l.count;
-                    allPass &= r.pass;
-                    out.printf("  %-40s %10.1f %12.1f %9.1f %8.1f %9.1f %13.1f %6s  %s%n", l.label(), r.wall * 1e6,
-                            r.device * 1e6, 2 * l.macs(batch) / r.wall / 1e9, l.bytes(batch) / r.wall / 1e9,
-                            l.bytes(batch) / r.device / 1e9, refSeconds[i] * 1e3, r.pass ? "PASS" : "FAIL", r.kernel);
-                    out.flush();
-                }
-                out.printf("  %-40s %10.1f %12.1f  (%s, layer by layer)%n", "total", totalWall * 1e6,
-                        totalDevice * 1e6, kind == null ? "all 27 convolutions of the network"
-                                : "the network's " + kind + " convolutions");
+            Json.Obj row = Json.obj().put("device", d.name()).put("index", d.index()).put("kind", d.kind())
+                    .put("driverVersion", d.driverVersion());
+            try {
+                allPass &= runOn(out, d, layers, data, row);
             } catch (ClException | IllegalArgumentException e) {
                 out.println("  failed: " + e.getMessage());
+                row.put("error", e.getMessage());
                 allPass = false;
             }
+            rows.add(row);
         }
         out.flush();
+        if (json != null) {
+            Json.write(json, Json.header("bench ops", devices, seed).put("batchSize", batch)
+                    .put("iterations", iterations).put("callsPerSample", CALLS_PER_SAMPLE).put("kind", kind)
+                    .put("results", rows), spec.commandLine().getOut());
+            if (!FileArgs.isStdout(json)) {
+                out.println("Results written to " + json);
+            }
+        }
         return allPass ? 0 : 1;
+    }
+
+    /** Refuses a batch whose host arrays Java cannot hold before any is made. */
+    private void checkSizes(List<Layer> layers) {
+        long bytes = 0;
+        for (Layer l : layers) {
+            long in = (long) batch * l.size * l.size * l.cin;
+            long outFloats = (long) batch * l.outSize() * l.outSize() * l.cout;
+            MemoryCheck.checkArray(in, "The input of " + l.label().strip(), "use a smaller --batch-size");
+            MemoryCheck.checkArray(outFloats, "The output of " + l.label().strip(), "use a smaller --batch-size");
+            bytes += 4 * (in + 2 * outFloats);
+        }
+        MemoryCheck.checkHeap(bytes, "bench ops at batch " + batch);
+    }
+
+    private Data data(List<Layer> layers) {
+        int n = layers.size();
+        Data data = new Data(new float[n][], new float[n][], new float[n][], new double[n]);
+        for (int i = 0; i < n; i++) {
+            Layer l = layers.get(i);
+            data.inputs[i] = BenchGemmCommand.uniform((long) batch * l.size * l.size * l.cin, seed + 2L * i);
+            data.weights[i] = BenchGemmCommand.uniform(l.k * l.k * (l.cin / l.groups()) * l.cout, seed + 2L * i + 1);
+            long t0 = System.nanoTime();
+            data.expected[i] = reference(l, data.inputs[i], data.weights[i]);
+            data.refSeconds[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return data;
+    }
+
+    /** Times every layer on {@code d}, prints its table and fills {@code row}; whether all matched. */
+    private boolean runOn(PrintWriter out, ClDevice d, List<Layer> layers, Data data, Json.Obj row) {
+        out.printf("  %-40s %10s %12s %9s %8s %9s %13s %6s  %s%n", "layer", "wall (us)", "device (us)",
+                "GFLOPS", "GB/s", "dev GB/s", "Java ref (ms)", "check", "kernel");
+        boolean allPass = true;
+        List<Json.Obj> rows = new ArrayList<>();
+        try (ClContext cl = ClContext.create(d)) {
+            double totalWall = 0;
+            double totalDevice = 0;
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                Timing r = time(cl, l, data.inputs[i], data.weights[i], data.expected[i]);
+                totalWall += r.wall * l.count;
+                totalDevice += r.device * l.count;
+                allPass &= r.pass;
+                double gflops = 2 * l.macs(batch) / r.wall / 1e9;
+                out.printf("  %-40s %10.1f %12.1f %9.1f %8.1f %9.1f %13.1f %6s  %s%n", l.label(), r.wall * 1e6,
+                        r.device * 1e6, gflops, l.bytes(batch) / r.wall / 1e9, l.bytes(batch) / r.device / 1e9,
+                        data.refSeconds[i] * 1e3, r.pass ? "PASS" : "FAIL", r.kernel);
+                out.flush();
+                rows.add(Json.obj().put("kind", l.kind).put("size", l.size).put("cin", l.cin).put("cout", l.cout)
+                        .put("k", l.k).put("stride", l.stride).put("count", l.count).put("wallSeconds", r.wall)
+                        .put("deviceSeconds", r.device).put("gflops", gflops)
+                        .put("gbPerSecond", l.bytes(batch) / r.wall / 1e9)
+                        .put("deviceGbPerSecond", l.bytes(batch) / r.device / 1e9)
+                        .put("referenceSeconds", data.refSeconds[i]).put("pass", r.pass).put("kernel", r.kernel));
+            }
+            out.printf("  %-40s %10.1f %12.1f  (%s, layer by layer)%n", "total", totalWall * 1e6,
+                    totalDevice * 1e6, kind == null ? "all 27 convolutions of the network"
+                            : "the network's " + kind + " convolutions");
+            row.put("layers", rows).put("totalWallSeconds", totalWall).put("totalDeviceSeconds", totalDevice);
+        }
+        return allPass;
     }
 
     private float[] reference(Layer l, float[] x, float[] w) {

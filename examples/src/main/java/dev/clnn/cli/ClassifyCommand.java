@@ -5,10 +5,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-
 
 import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.Devices;
@@ -27,7 +26,11 @@ import picocli.CommandLine.Spec;
  * probabilities (a softmax is applied when the output is not one already).
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
-        description = "Classify an image (PNG/JPEG) with an ONNX image classifier; prints the top-5 classes.")
+        description = "Classify an image (PNG/JPEG) with an ONNX image classifier; prints the top-5 classes.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  clnn classify --model mobilenetv2.onnx --image cat.jpg --labels imagenet.txt",
+            "  clnn classify --model m.onnx --image x.png --mean .5,.5,.5 --std .5,.5,.5",
+            "  clnn classify --model m.onnx --image cat.jpg --json - | jq .top5"})
 final class ClassifyCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,30 +44,38 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line.")
     Path labels;
 
-    @Option(names = "--size", defaultValue = "224",
+    @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "224",
             description = "Input size when the model does not fix it (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--mean", split = ",", defaultValue = "0.485,0.456,0.406", description = "Per-channel mean (RGB).")
+    @Option(names = "--mean", paramLabel = "R,G,B", hideParamSyntax = true, split = ",", defaultValue = "0.485,0.456,0.406", description = "Per-channel mean (RGB).")
     float[] mean;
 
-    @Option(names = "--std", split = ",", defaultValue = "0.229,0.224,0.225", description = "Per-channel std (RGB).")
+    @Option(names = "--std", paramLabel = "R,G,B", hideParamSyntax = true, split = ",", defaultValue = "0.229,0.224,0.225", description = "Per-channel std (RGB).")
     float[] std;
 
     @Option(names = "--device", paramLabel = "SPEC", description = "Device spec (default: the default device).")
     String device;
 
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the top-5 as JSON to FILE ('-': "
+            + "standard output, the report then goes to standard error).")
+    Path json;
+
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = FileArgs.isStdout(json) ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        FileArgs.requireFile(model);
+        FileArgs.requireFile(image);
+        FileArgs.requireFile(labels);
+        FileArgs.requireWritable(FileArgs.file(json));
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("--mean and --std need 3 values each (R,G,B)");
+        }
         OnnxModel m = OnnxImport.load(model);
         Shape ex = m.exampleShape();
         if (ex.rank() != 3 || ex.dim(0) != 3) {
             throw new IllegalArgumentException(model.getFileName() + " takes " + ex + " examples; classify needs an"
                     + " image classifier with input (N, 3, H, W)");
-        }
-        if (mean.length != 3 || std.length != 3) {
-            throw new IllegalArgumentException("--mean and --std need 3 values each (R,G,B)");
         }
         int h = ex.dim(1);
         int w = ex.dim(2);
@@ -91,9 +102,17 @@ final class ClassifyCommand implements Callable<Integer> {
             }
             float[] p = TopK.isDistribution(y) ? y : TopK.softmax(y);
             out.printf("%s on %s (%.3f s with compilation), %dx%d input:%n", image.getFileName(), d.name(), s, w, h);
+            List<Json.Obj> top = new ArrayList<>();
             for (int i : TopK.indices(p, 5)) {
                 String name = names != null && i < names.size() ? names.get(i) : "class " + i;
-                out.printf(Locale.ROOT, "  %6.2f %%  %s (%d)%n", 100 * p[i], name, i);
+                out.printf("  %6.2f %%  %s (%d)%n", 100 * p[i], name, i);
+                top.add(Json.obj().put("index", i).put("label", names != null && i < names.size() ? name : null)
+                        .put("probability", p[i]));
+            }
+            if (json != null) {
+                Json.write(json, Json.header("classify", List.of(d), null).put("model", model.toString())
+                        .put("image", image.toString()).put("width", w).put("height", h).put("seconds", s)
+                        .put("top5", top), spec.commandLine().getOut());
             }
         }
         out.flush();

@@ -15,7 +15,10 @@ import picocli.CommandLine.Spec;
 /** {@code clnn devices}: the table of OpenCL devices, and choosing the default one. */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = {"List every OpenCL device, marking the default with '*'.",
-            "The default is CLNN_DEVICE if set, else the one saved with --select, else the best GPU, else the CPU."})
+            "The default is CLNN_DEVICE if set, else the one saved with --select, else the best GPU, else the CPU."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  clnn devices", "  clnn devices --select gpu        make the best GPU the default",
+            "  clnn devices --json -v           every property and extension, for scripts"})
 final class DevicesCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -102,11 +105,11 @@ final class DevicesCommand implements Callable<Integer> {
 
     static String bytes(long b) {
         if (b >= 1L << 30) {
-            return String.format("%.1f GiB", b / (double) (1L << 30));
+            return String.format(java.util.Locale.ROOT, "%.1f GiB", b / (double) (1L << 30));
         }
         if (b >= 1L << 20) {
-            return String.format("%.1f MiB", b / (double) (1L << 20));
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
         }
-        return String.format("%d KiB", b >> 10);
+        return String.format(java.util.Locale.ROOT, "%d KiB", b >> 10);
     }
 }

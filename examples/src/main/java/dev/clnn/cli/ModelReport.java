@@ -1,9 +1,9 @@
 package dev.clnn.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import dev.clnn.cl.ClDevice;
 import dev.clnn.graph.Executable;
@@ -19,7 +19,7 @@ final class ModelReport {
                   long weightBytes, long activationBytes, Comparison correctness) {
     }
 
-    static void print(PrintWriter out, Result r, int examples) {
+    static void print(PrintWriter out, Result r, int examples, int checked) {
         out.printf("  execution    %.3f s for %d examples (wall, input copy and read-back included)%n",
                 r.executeSeconds(), examples);
         out.printf("  latency      %.3f ms per example, %.1f examples/s%n", r.executeSeconds() * 1e3 / examples,
@@ -29,8 +29,20 @@ final class ModelReport {
                 r.kernelSeconds() * 1e3 / examples, 100 * r.kernelSeconds() / r.executeSeconds());
         out.printf("  memory       peak %.1f MiB on the device (weights and packed weights %.1f MiB, activations %.1f MiB)%n",
                 r.peakBytes() / 1048576.0, r.weightBytes() / 1048576.0, r.activationBytes() / 1048576.0);
-        out.printf("  Correctness: %s%n", r.correctness().summary());
+        out.printf("  Correctness: %s (the first %d example%s of the first batch against the Java reference)%n",
+                summary(r.correctness()), checked, checked == 1 ? "" : "s");
         out.flush();
+    }
+
+    /**
+     * {@link Comparison#summary()} in {@link Locale#ROOT}: the library formats with the default
+     * locale, which would print "max error 1,2e-06" under a German one.
+     */
+    static String summary(Comparison c) {
+        return (c.passed() ? "PASS" : "FAIL")
+                + String.format(Locale.ROOT, ", max error %.3g, fail ratio %.4g", c.maxAbsError(), c.failRatio())
+                + (c.passed() ? "" : ", first failure at index " + c.firstFailure())
+                + String.format(Locale.ROOT, " (rtol %.1g, atol %.1g)", c.rtol(), c.atol());
     }
 
     static void comparison(PrintWriter out, List<Result> results, int examples) {
@@ -60,24 +72,22 @@ final class ModelReport {
         out.flush();
     }
 
-    static void writeJson(Path file, Graph graph, int examples, int batch, List<Result> results) throws IOException {
-        StringBuilder sb = new StringBuilder("{\"model\": ").append(Json.str(graph.name())).append(", \"examples\": ")
-                .append(examples).append(", \"batchSize\": ").append(batch).append(", \"results\": [\n");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            sb.append("  {\"device\": ").append(Json.str(r.device().name())).append(", \"index\": ")
-                    .append(r.device().index()).append(", \"kind\": ").append(Json.str(r.device().kind()))
-                    .append(", \"compileSeconds\": ").append(r.compileSeconds())
-                    .append(", \"executeSeconds\": ").append(r.executeSeconds())
-                    .append(", \"examplesPerSecond\": ").append(examples / r.executeSeconds())
-                    .append(", \"kernelSeconds\": ").append(r.kernelSeconds())
-                    .append(", \"peakDeviceBytes\": ").append(r.peakBytes())
-                    .append(", \"correct\": ").append(r.correctness().passed())
-                    .append(", \"maxError\": ").append(r.correctness().maxAbsError())
-                    .append(", \"failRatio\": ").append(r.correctness().failRatio()).append('}')
-                    .append(i + 1 < results.size() ? ",\n" : "\n");
+    /** The JSON document of a model benchmark: the common header, the settings, one row per device. */
+    static Json.Obj json(String command, List<ClDevice> devices, long seed, Graph graph, int examples, int batch,
+                         int checked, List<Result> results) {
+        List<Json.Obj> rows = new ArrayList<>();
+        for (Result r : results) {
+            rows.add(Json.obj().put("device", r.device().name()).put("index", r.device().index())
+                    .put("kind", r.device().kind()).put("driverVersion", r.device().driverVersion())
+                    .put("compileSeconds", r.compileSeconds()).put("executeSeconds", r.executeSeconds())
+                    .put("examplesPerSecond", examples / r.executeSeconds())
+                    .put("msPerExample", r.executeSeconds() * 1e3 / examples)
+                    .put("kernelSeconds", r.kernelSeconds()).put("peakDeviceBytes", r.peakBytes())
+                    .put("weightBytes", r.weightBytes()).put("activationBytes", r.activationBytes())
+                    .put("correct", r.correctness().passed()).put("maxError", r.correctness().maxAbsError())
+                    .put("failRatio", r.correctness().failRatio()));
         }
-        sb.append("]}\n");
-        dev.clnn.io.AtomicFiles.write(file, sb);
+        return Json.header(command, devices, seed).put("model", graph.name()).put("examples", examples)
+                .put("batchSize", batch).put("checkedExamples", checked).put("results", rows);
     }
 }

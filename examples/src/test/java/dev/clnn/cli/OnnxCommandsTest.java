@@ -2,12 +2,10 @@ package dev.clnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -28,19 +26,13 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.clnn.tensor.Npy;
 import dev.clnn.tensor.Shape;
-import picocli.CommandLine;
 
 /** {@code clnn infer}, {@code clnn classify} and {@code clnn bench --model} on a small ONNX classifier. */
 class OnnxCommandsTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new java.io.PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
-        cli.setErr(new java.io.PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
-        cli.setExecutionExceptionHandler(Main::handle);
-        return cli.execute(Main.aliases(args));
+        return cli.run(args);
     }
 
     private static TensorProto tensor(String name, Random r, long... dims) {
@@ -103,10 +95,10 @@ class OnnxCommandsTest {
         }
         Npy.write(dir.resolve("x.npy"), Shape.of(2, 3, 8, 8), x);
         assertEquals(0, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString(),
-                "--output", dir.resolve("y.npy").toString(), "--examples", "3"), err.toString(StandardCharsets.UTF_8));
+                "--output", dir.resolve("y.npy").toString(), "--examples", "3"), cli.err());
         Npy.Array y = Npy.read(dir.resolve("y.npy"));
         assertEquals(Shape.of(2, 5), y.shape());
-        String text = out.toString(StandardCharsets.UTF_8);
+        String text = cli.out();
         assertTrue(text.contains("(2, 5)") && text.contains("top-5") && text.contains("ms per run"), text);
     }
 
@@ -115,7 +107,7 @@ class OnnxCommandsTest {
         Path model = classifier(dir);
         Npy.write(dir.resolve("x.npy"), Shape.of(1, 8, 8, 3), new float[192]);
         assertEquals(2, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString()));
-        String message = err.toString(StandardCharsets.UTF_8);
+        String message = cli.err();
         assertTrue(message.contains("takes input 'image' of shape (N, 3, 8, 8)"), message);
     }
 
@@ -125,7 +117,7 @@ class OnnxCommandsTest {
         Files.write(model, new byte[] {8, 7, 18, 100, 1, 2});
         Npy.write(dir.resolve("x.npy"), Shape.of(1, 3, 8, 8), new float[192]);
         assertEquals(2, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString()));
-        String message = err.toString(StandardCharsets.UTF_8);
+        String message = cli.err();
         assertTrue(message.startsWith("clnn: ") && message.contains("broken.onnx") && !message.contains("at dev."),
                 message);
     }
@@ -142,8 +134,8 @@ class OnnxCommandsTest {
         ImageIO.write(img, "png", dir.resolve("img.png").toFile());
         Files.writeString(dir.resolve("labels.txt"), "cat\ndog\nfox\nowl\nelk\n");
         assertEquals(0, run("classify", "--model", model.toString(), "--image", dir.resolve("img.png").toString(),
-                "--labels", dir.resolve("labels.txt").toString()), err.toString(StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
+                "--labels", dir.resolve("labels.txt").toString()), cli.err());
+        String text = cli.out();
         assertEquals(5, text.lines().filter(l -> l.contains(" %  ")).count(), text);
         assertTrue(text.contains("owl") && text.contains("elk"), text);
     }
@@ -152,9 +144,64 @@ class OnnxCommandsTest {
     void benchModelRunsAnImportedModel(@TempDir Path dir) throws Exception {
         Path model = classifier(dir);
         assertEquals(0, run("bench", "--model", model.toString(), "--examples", "8", "--batch-size", "4"),
-                err.toString(StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
+                cli.err());
+        String text = cli.out();
         assertTrue(text.contains("Correctness: PASS") || text.contains("PASS"), text);
+    }
+
+    @Test
+    void inferWritesJsonToStdoutAndAcceptsADeviceAsOutput(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        Npy.write(dir.resolve("x.npy"), Shape.of(3, 3, 8, 8), new float[3 * 192]);
+        assertEquals(0, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString(),
+                "--output", "/dev/null", "--json", "-"), cli.both());
+        String json = cli.out().strip();
+        assertTrue(json.startsWith("{") && json.endsWith("}"), json);
+        for (String field : new String[] {"\"command\": \"infer\"", "\"seed\": null", "\"driverVersion\": ",
+            "\"outputShape\": [3, 5]", "\"example\": 2", "\"top5\": ", "\"output\": \"/dev/null\""}) {
+            assertTrue(json.contains(field), field + " in " + json);
+        }
+        assertTrue(cli.err().contains("top-5"), "the report goes to stderr: " + cli.err());
+    }
+
+    @Test
+    void missingInputsAreExitCode2AndNamed(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        Path none = dir.resolve("none.npy");
+        assertEquals(2, run("infer", "--model", model.toString(), "--input", none.toString()));
+        assertEquals("clnn: no such file: " + none, cli.err().strip());
+        CliRun second = new CliRun();
+        assertEquals(2, second.run("infer", "--model", dir.toString(), "--input", none.toString()));
+        assertEquals("clnn: " + dir + " is a directory, expected a file", second.err().strip());
+        CliRun third = new CliRun();
+        assertEquals(2, third.run("classify", "--model", model.toString(), "--image", model.toString(),
+                "--labels", dir.resolve("labels.txt").toString()));
+        assertEquals("clnn: no such file: " + dir.resolve("labels.txt"), third.err().strip());
+    }
+
+    @Test
+    void anUnwritableOutputIsRefusedBeforeTheModelLoads(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        Npy.write(dir.resolve("x.npy"), Shape.of(1, 3, 8, 8), new float[192]);
+        Path sub = Files.createDirectory(dir.resolve("sub"));
+        assertEquals(2, run("infer", "--model", model.toString(), "--input", dir.resolve("x.npy").toString(),
+                "--output", sub.toString()));
+        assertEquals("clnn: cannot write " + sub + ": is a directory", cli.err().strip());
+        assertEquals("", cli.out());
+    }
+
+    @Test
+    void classifyWritesJson(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        ImageIO.write(img, "png", dir.resolve("img.png").toFile());
+        Path json = dir.resolve("top.json");
+        assertEquals(0, run("classify", "--model", model.toString(), "--image", dir.resolve("img.png").toString(),
+                "--json", json.toString()), cli.err());
+        String doc = Files.readString(json);
+        assertTrue(doc.contains("\"command\": \"classify\"") && doc.contains("\"probability\": ")
+                && doc.contains("\"label\": null") && doc.contains("\"driverVersion\": "), doc);
+        assertFalse(cli.out().contains("{"), "the JSON goes only to the file: " + cli.out());
     }
 
     @Test

@@ -1,61 +1,118 @@
 package dev.clnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
-
 /** {@code clnn train mnist} end to end on a few hundred Fashion-MNIST images. */
 class TrainCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
-        cli.setErr(new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
-        cli.setExecutionExceptionHandler(Main::handle);
-        return cli.execute(args);
-    }
+    private final CliRun cli = new CliRun();
 
     @Test
-    void trainsPrintsEpochLinesSavesAndExports(@TempDir Path dir) throws Exception {
+    void trainsPrintsEpochLinesSavesExportsAndWritesJson(@TempDir Path dir) throws Exception {
         Path weights = dir.resolve("m.weights");
         Path onnx = dir.resolve("m.onnx");
-        assertEquals(0, run("train", "mnist", "--epochs", "2", "--limit", "200", "--batch-size", "50",
-                "--save", weights.toString(), "--export-onnx", onnx.toString()), err.toString(StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
+        Path json = dir.resolve("out/metrics.json");
+        assertEquals(0, cli.run("train", "mnist", "--epochs", "2", "--limit", "200", "--batch-size", "50",
+                "--save", weights.toString(), "--export-onnx", onnx.toString(), "--json", json.toString()),
+                cli.err());
+        String text = cli.out();
         assertTrue(text.matches("(?s).*Epoch 1, Loss: \\d+\\.\\d{4}, Accuracy: \\d+\\.\\d\\d, "
                 + "Test Loss: \\d+\\.\\d{4}, Test Accuracy: \\d+\\.\\d\\d\n.*"), text);
         assertTrue(text.contains("Epoch 2, Loss:") && text.contains("Total:") && text.contains("200 training"), text);
-        String progress = err.toString(StandardCharsets.UTF_8);
-        assertTrue(progress.contains("\rEpoch 1 [") && progress.contains("4/4"), progress);
         assertTrue(Files.size(weights) > 11_000_000 && Files.size(onnx) > 11_000_000);
+        // stderr is not a terminal here: no progress bar, and no carriage return anywhere
+        assertFalse(cli.out().contains("\r") || cli.err().contains("\r"), cli.both());
+        String doc = Files.readString(json);
+        for (String field : new String[] {"\"clnn\": ", "\"date\": ", "\"seed\": 42", "\"driverVersion\": ",
+            "\"trainExamples\": 200", "\"history\": ", "\"epoch\": 2", "\"testAccuracy\": "}) {
+            assertTrue(doc.contains(field), field + " in " + doc);
+        }
     }
 
     @Test
-    void aMissingDataDirectorySaysWhatToInstall(@TempDir Path dir) {
-        assertEquals(2, run("train", "mnist", "--data", dir.resolve("none").toString()));
-        String message = err.toString(StandardCharsets.UTF_8);
-        assertTrue(message.startsWith("clnn: No MNIST-format data at") && message.contains("dataset-fashion-mnist")
+    void onATerminalTheProgressBarIsRedrawn() {
+        assertEquals(0, cli.runOnTerminal("train", "mnist", "--epochs", "1", "--limit", "100", "--batch-size", "25",
+                "--json", "-"), cli.err());
+        assertTrue(cli.err().contains("\rEpoch 1 [") && cli.err().contains("4/4"), cli.err());
+        assertTrue(cli.err().contains("Epoch 1, Loss:"), "the report goes to stderr with --json -: " + cli.err());
+        String json = cli.out().strip();
+        assertTrue(json.startsWith("{") && json.endsWith("}") && json.contains("\"history\": "), json);
+    }
+
+    @Test
+    void anUnwritableSavePathFailsAtOnceWithoutTraining(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        String save = file.resolve("x").toString();
+        long t0 = System.nanoTime();
+        assertEquals(2, cli.run("train", "mnist", "--save", save));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 10, "no training before the check");
+        assertEquals("clnn: cannot write " + save + ": " + file + " is not a directory", cli.err().strip());
+        assertEquals("", cli.out(), "no work started: " + cli.out());
+    }
+
+    @Test
+    void aDirectoryAsOnnxExportIsRefused(@TempDir Path dir) {
+        assertEquals(2, cli.run("train", "mnist", "--export-onnx", dir.toString()));
+        assertEquals("clnn: cannot write " + dir + ": is a directory", cli.err().strip());
+    }
+
+    @Test
+    void aMissingDataDirectoryIsNamed(@TempDir Path dir) {
+        Path none = dir.resolve("none");
+        assertEquals(2, cli.run("train", "mnist", "--data", none.toString()));
+        assertEquals("clnn: no such directory: " + none, cli.err().strip());
+        assertTrue(!cli.err().contains("at dev.clnn"), "no stack trace: " + cli.err());
+    }
+
+    @Test
+    void aFileAsDataIsNotADirectory(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("data.gz"), "x");
+        assertEquals(2, cli.run("train", "mnist", "--data", file.toString()));
+        assertEquals("clnn: " + file + " is not a directory", cli.err().strip());
+    }
+
+    @Test
+    void aDirectoryWithoutMnistFilesSaysWhatItNeeds(@TempDir Path dir) {
+        assertEquals(2, cli.run("train", "mnist", "--data", dir.toString()));
+        String message = cli.err();
+        assertTrue(message.startsWith("clnn: No MNIST-format data at") && message.contains("train-images-idx3-ubyte")
                 && message.contains("--data"), message);
-        assertTrue(!message.contains("at dev.clnn"), "no stack trace: " + message);
+    }
+
+    @Test
+    void dataWithZeroImagesIsAClearMistake(@TempDir Path dir) throws IOException {
+        for (String set : new String[] {"train", "t10k"}) {
+            idx(dir.resolve(set + "-images-idx3-ubyte"), 0x803, 0, 28, 28);
+            idx(dir.resolve(set + "-labels-idx1-ubyte"), 0x801, 0);
+        }
+        assertEquals(2, cli.run("train", "mnist", "--data", dir.toString()));
+        assertEquals("clnn: " + dir + " holds 0 training and 0 test images; training needs at least one of each",
+                cli.err().strip());
     }
 
     @Test
     void badOptionsAreRejected() {
-        assertEquals(2, run("train", "mnist", "--optimizer", "rmsprop"));
-        assertEquals(2, run("train", "mnist", "--epochs", "0", "--limit", "10"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("epochs"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, cli.run("train", "mnist", "--optimizer", "rmsprop"));
+        assertEquals(2, cli.run("train", "mnist", "--epochs", "0", "--limit", "10"));
+        assertTrue(cli.err().contains("epochs"), cli.err());
+    }
+
+    /** An empty IDX file: magic number, then the dimensions (the first, the count, 0). */
+    private static void idx(Path file, int magic, int... dims) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
+            out.writeInt(magic);
+            for (int d : dims) {
+                out.writeInt(d);
+            }
+        }
     }
 }
