@@ -97,8 +97,8 @@ public final class Idx {
         int rank = magic & 0xFF;
         if ((magic >>> 16) != 0 || type != UNSIGNED_BYTE || rank != expectedRank) {
             throw new IOException(file + ": not an IDX file of unsigned bytes with " + expectedRank
-                    + " dimensions (magic number 0x" + String.format("%08X", magic) + ", expected 0x"
-                    + String.format("%08X", (UNSIGNED_BYTE << 8) | expectedRank) + ")");
+                    + " dimensions (magic number 0x" + String.format(java.util.Locale.ROOT, "%08X", magic) + ", expected 0x"
+                    + String.format(java.util.Locale.ROOT, "%08X", (UNSIGNED_BYTE << 8) | expectedRank) + ")");
         }
         int[] dims = new int[rank];
         for (int d = 0; d < rank; d++) {

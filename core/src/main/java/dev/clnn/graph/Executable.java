@@ -76,7 +76,7 @@ public final class Executable implements AutoCloseable {
      *                                  cannot hold the weights and activations of this batch size
      */
     public static Executable compile(ClContext cl, Graph graph, int batch) {
-        long need = 4 * (graph.weightFloats() + MemoryPlan.of(graph, graph.shapes(batch)).totalFloats());
+        long need = deviceBytes(graph, batch);
         if (need > cl.device().globalMemBytes()) {
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s at batch %d needs about %.1f "
                     + "MiB of device memory; %s has %.1f MiB. Use a smaller batch size or another device.",
@@ -84,6 +84,14 @@ public final class Executable implements AutoCloseable {
                     cl.device().globalMemBytes() / 1048576.0));
         }
         return new Executable(cl, graph, batch);
+    }
+
+    /**
+     * About how many device bytes {@link #compile} needs for {@code graph} at {@code batch}: the
+     * weights and one lane's activations (what compile checks against the device's memory first).
+     */
+    public static long deviceBytes(Graph graph, int batch) {
+        return 4 * (graph.weightFloats() + MemoryPlan.of(graph, graph.shapes(batch)).totalFloats());
     }
 
     public Graph graph() { return graph; }

@@ -212,15 +212,15 @@ public final class Sequential implements AutoCloseable {
     public String summary() {
         StringBuilder sb = new StringBuilder();
         String line = "-".repeat(88) + "\n";
-        sb.append(String.format("%-50s %-24s %12s%n", "Layer", "Output shape", "Parameters")).append(line);
-        sb.append(String.format("%-50s %-24s %12s%n", "input", "(None" + tail(inputShape) + ")", "0"));
+        sb.append(String.format(java.util.Locale.ROOT, "%-50s %-24s %12s%n", "Layer", "Output shape", "Parameters")).append(line);
+        sb.append(String.format(java.util.Locale.ROOT, "%-50s %-24s %12s%n", "input", "(None" + tail(inputShape) + ")", "0"));
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             long count = l.parameters().stream().mapToLong(Parameter::size).sum();
-            sb.append(String.format("%-50s %-24s %,12d%n", names.get(i) + " " + l, "(None" + tail(l.outputShape())
+            sb.append(String.format(java.util.Locale.ROOT, "%-50s %-24s %,12d%n", names.get(i) + " " + l, "(None" + tail(l.outputShape())
                     + ")", count));
         }
-        sb.append(line).append(String.format("Trainable parameters: %,d%n", store.count()));
+        sb.append(line).append(String.format(java.util.Locale.ROOT, "Trainable parameters: %,d%n", store.count()));
         return sb.toString();
     }
 

@@ -49,9 +49,9 @@ public record Comparison(int length, int failures, int firstFailure, double maxA
 
     /** A one-line summary: PASS or FAIL, max error, fail ratio and first failing index. */
     public String summary() {
-        return (passed() ? "PASS" : "FAIL") + String.format(", max error %.3g, fail ratio %.4g", maxAbsError, failRatio())
+        return (passed() ? "PASS" : "FAIL") + String.format(java.util.Locale.ROOT, ", max error %.3g, fail ratio %.4g", maxAbsError, failRatio())
                 + (passed() ? "" : ", first failure at index " + firstFailure)
-                + String.format(" (rtol %.1g, atol %.1g)", rtol, atol);
+                + String.format(java.util.Locale.ROOT, " (rtol %.1g, atol %.1g)", rtol, atol);
     }
 
     /** The summary plus the failing value pair, for test messages. */

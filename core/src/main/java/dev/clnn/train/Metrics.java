@@ -11,6 +11,6 @@ public record Metrics(double loss, double accuracy, long examples) {
 
     @Override
     public String toString() {
-        return String.format("loss %.4f, accuracy %.2f %% (%d examples)", loss, accuracy * 100, examples);
+        return String.format(java.util.Locale.ROOT, "loss %.4f, accuracy %.2f %% (%d examples)", loss, accuracy * 100, examples);
     }
 }

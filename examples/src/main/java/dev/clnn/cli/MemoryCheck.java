@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.clnn.cl.ClDevice;
+import dev.clnn.graph.Executable;
 import dev.clnn.graph.Graph;
-import dev.clnn.graph.MemoryPlan;
 import dev.clnn.graph.Passes;
 import dev.clnn.tensor.Shape;
 
@@ -28,7 +28,7 @@ final class MemoryCheck {
      */
     static long deviceBytes(Graph graph, int batch) {
         Graph g = Passes.optimize(graph);
-        return 4 * (g.weightFloats() + MemoryPlan.of(g, g.shapes(batch)).totalFloats());
+        return Executable.deviceBytes(g, batch);
     }
 
     /** Whether {@code device} can hold {@code bytes}, with the message that says why not. */
