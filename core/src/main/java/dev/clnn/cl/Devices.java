@@ -2,6 +2,7 @@ package dev.clnn.cl;
 
 import static org.jocl.CL.*;
 
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import org.jocl.cl_platform_id;
  * is chosen.
  */
 public final class Devices {
+    private static final System.Logger LOG = System.getLogger("dev.clnn.cl");
     private static volatile List<ClDevice> cached;
 
     private Devices() {
@@ -60,14 +62,35 @@ public final class Devices {
     /** The first device a spec selects; {@code null} or blank means the default device. */
     public static ClDevice selectOne(String spec) {
         if (spec == null || spec.isBlank()) {
-            return DeviceSpec.defaultDevice(all());
+            return defaultDevice();
         }
         return select(spec).get(0);
     }
 
     /** The default device: {@code CLNN_DEVICE}, else the saved default, else the best GPU, else the CPU. */
     public static ClDevice defaultDevice() {
-        return DeviceSpec.defaultDevice(all());
+        ClDevice chosen = DeviceSpec.defaultDevice(all());
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "Default OpenCL device: " + chosen + " (" + whyDefault() + ")");
+        }
+        return chosen;
+    }
+
+    /** Where the default came from, in {@link DeviceSpec#configuredSpec()}'s order. */
+    private static String whyDefault() {
+        String property = System.getProperty("clnn.device");
+        if (property != null && !property.isBlank()) {
+            return "-Dclnn.device=" + property.trim();
+        }
+        String env = System.getenv(DeviceSpec.ENV);
+        if (env != null && !env.isBlank()) {
+            return DeviceSpec.ENV + "=" + env.trim();
+        }
+        String saved = DeviceSpec.savedDefault();
+        if (saved != null) {
+            return "saved default '" + saved + "' in " + DeviceSpec.configFile();
+        }
+        return "none configured: the discrete GPU, else the integrated GPU, else the CPU, with the most compute units";
     }
 
     /** A table of the devices that exist, one line each, for error messages. */
@@ -80,6 +103,8 @@ public final class Devices {
     }
 
     private static List<ClDevice> discover() {
+        // before any driver loads: a driver may replace the JVM's signal handlers as it does
+        SignalChaining.checkOnce();
         cl_platform_id[] platforms;
         try {
             setExceptionsEnabled(false);
@@ -111,6 +136,10 @@ public final class Devices {
         }
         if (devices.isEmpty()) {
             throw new NoOpenClException("OpenCL platforms exist but none reports a device");
+        }
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, platforms.length + " OpenCL platform(s), " + devices.size() + " device(s):\n"
+                    + describeAll(devices).stripTrailing());
         }
         return List.copyOf(devices);
     }

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -32,8 +33,13 @@ import org.jocl.cl_program;
  * <p>Location: {@code -Dclnn.cache.dir}, else {@code $CLNN_CACHE_DIR}, else
  * {@code $XDG_CACHE_HOME/clnn}, else {@code ~/.cache/clnn}; programs live in its {@code programs}
  * folder. The value {@code off} disables the disk cache.
+ *
+ * <p>Logs to {@code dev.clnn.cl}: a rejected entry at {@code WARNING} with the reason (it costs a
+ * compile, and repeated rejections point at a disk or driver problem); each compile and each load
+ * from disk at {@code DEBUG}, with the time it took.
  */
 public final class ProgramCache {
+    private static final System.Logger LOG = System.getLogger("dev.clnn.cl");
     private static final byte[] MAGIC = "CLNNBIN1".getBytes(StandardCharsets.US_ASCII);
     private static volatile ProgramCache shared;
 
@@ -109,21 +115,32 @@ public final class ProgramCache {
         String key = key(device, source, options);
         Path file = entryFile(device, source, options);
         if (file != null && Files.isRegularFile(file)) {
-            byte[] binary = readEntry(file, key);
-            cl_program fromDisk = binary == null ? null : fromBinary(context, device, binary, options);
-            if (fromDisk != null) {
-                diskHits.incrementAndGet();
-                return fromDisk;
+            long start = System.nanoTime();
+            Entry entry = readEntry(file, key);
+            String problem = entry.problem();
+            if (problem == null) {
+                int[] status = new int[1];
+                cl_program fromDisk = fromBinary(context, device, entry.binary(), options, status);
+                if (fromDisk != null) {
+                    diskHits.incrementAndGet();
+                    log(Level.DEBUG, "Loaded", source, options, device, start, file);
+                    return fromDisk;
+                }
+                problem = "the driver refused the stored binary (" + ClException.statusName(status[0]) + ")";
             }
             rejected.incrementAndGet();
+            LOG.log(Level.WARNING, "Rebuilding " + source.path() + " for " + device.name() + ": the cached binary "
+                    + file + " is unusable: " + problem);
             try {
                 Files.deleteIfExists(file);
             } catch (IOException ignored) {
                 // rebuilt below and overwritten; nothing is lost
             }
         }
+        long start = System.nanoTime();
         cl_program program = fromSource(context, device, source, options);
         compiles.incrementAndGet();
+        log(Level.DEBUG, "Compiled", source, options, device, start, null);
         if (file != null) {
             byte[] binary = binaryOf(program);
             if (binary != null) {
@@ -131,6 +148,14 @@ public final class ProgramCache {
             }
         }
         return program;
+    }
+
+    private static void log(Level level, String what, KernelSource source, BuildOptions options, ClDevice device,
+                            long startNanos, Path file) {
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, String.format("%s %s [%s] for %s in %.1f ms%s", what, source.path(), options, device.name(),
+                    (System.nanoTime() - startNanos) / 1e6, file == null ? "" : " from " + file));
+        }
     }
 
     private static cl_program fromSource(cl_context context, ClDevice device, KernelSource source,
@@ -147,7 +172,9 @@ public final class ProgramCache {
         return program;
     }
 
-    private static cl_program fromBinary(cl_context context, ClDevice device, byte[] binary, BuildOptions options) {
+    /** The program built from a stored binary, or {@code null} with the driver's refusal in {@code status[0]}. */
+    private static cl_program fromBinary(cl_context context, ClDevice device, byte[] binary, BuildOptions options,
+                                         int[] status) {
         int[] err = new int[1];
         int[] binaryStatus = new int[1];
         cl_program program = clCreateProgramWithBinary(context, 1, new cl_device_id[] {device.id},
@@ -156,10 +183,11 @@ public final class ProgramCache {
             if (err[0] == CL_SUCCESS) {
                 clReleaseProgram(program);
             }
+            status[0] = err[0] != CL_SUCCESS ? err[0] : binaryStatus[0];
             return null;
         }
-        int status = clBuildProgram(program, 1, new cl_device_id[] {device.id}, options.toString(), null, null);
-        if (status != CL_SUCCESS) {
+        status[0] = clBuildProgram(program, 1, new cl_device_id[] {device.id}, options.toString(), null, null);
+        if (status[0] != CL_SUCCESS) {
             clReleaseProgram(program);
             return null;
         }
@@ -195,33 +223,50 @@ public final class ProgramCache {
         return new String(log, 0, end, StandardCharsets.UTF_8).strip();
     }
 
-    /** The binary of an entry, or {@code null} when the file is corrupt, truncated or for another key. */
-    private static byte[] readEntry(Path file, String key) {
+    /** A stored binary, or why the entry cannot be used. */
+    private record Entry(byte[] binary, String problem) {
+        static Entry bad(String problem) {
+            return new Entry(null, problem);
+        }
+    }
+
+    /** The binary of an entry, or the reason it is corrupt, truncated or written for another key. */
+    private static Entry readEntry(Path file, String key) {
         try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
             byte[] magic = in.readNBytes(MAGIC.length);
+            if (magic.length < MAGIC.length) {
+                return Entry.bad("it is truncated");
+            }
             if (!Arrays.equals(magic, MAGIC)) {
-                return null;
+                return Entry.bad("it does not start with the cache's tag (not a clnn entry, or overwritten)");
             }
             int keyLength = in.readInt();
             if (keyLength < 0 || keyLength > 1 << 20) {
-                return null;
+                return Entry.bad("its key length " + keyLength + " is corrupt");
             }
             byte[] storedKey = in.readNBytes(keyLength);
             if (!Arrays.equals(storedKey, key.getBytes(StandardCharsets.UTF_8))) {
-                return null;
+                return Entry.bad("it was written for another device, driver, source or options (stale)");
             }
             int length = in.readInt();
             if (length <= 0 || length > 1 << 30) {
-                return null;
+                return Entry.bad("its binary length " + length + " is corrupt");
             }
             byte[] binary = in.readNBytes(length);
             byte[] hash = in.readNBytes(32);
-            if (binary.length != length || !Arrays.equals(hash, Hashing.sha256(binary)) || in.read() != -1) {
-                return null;
+            if (binary.length != length || hash.length != 32) {
+                return Entry.bad("it is truncated");
             }
-            return binary;
+            if (!Arrays.equals(hash, Hashing.sha256(binary))) {
+                return Entry.bad("its SHA-256 does not match (corrupt)");
+            }
+            if (in.read() != -1) {
+                return Entry.bad("it has bytes after its end (corrupt)");
+            }
+            return new Entry(binary, null);
         } catch (IOException e) {
-            return null;
+            // EOFException from readInt is a truncated file too
+            return Entry.bad("it could not be read: " + e);
         }
     }
 
@@ -248,6 +293,7 @@ public final class ProgramCache {
             }
         } catch (IOException | SecurityException e) {
             // NOTE: the disk cache only saves compile time; a read-only or full disk must not fail the run.
+            LOG.log(Level.DEBUG, "Could not store a compiled program in " + file + ": " + e);
             if (tmp != null) {
                 try {
                     Files.deleteIfExists(tmp);

@@ -42,6 +42,7 @@ public final class Activations implements AutoCloseable {
         this.activation = activation;
         this.shape = shape;
         this.config = config;
+        OpLog.configured(OP + " " + activation, cl, shape, config);
         this.n = OpSupport.elements(OP + " " + activation, shape);
         BuildOptions options = activation.defines(BuildOptions.none()).define("VW", config.vectorWidth());
         KernelSource source = KernelSource.load("activation/activation.cl")

@@ -48,6 +48,7 @@ public final class BatchNorm implements AutoCloseable {
         this.params = params;
         this.shape = shape;
         this.config = config;
+        OpLog.configured(OP, cl, shape + " axis " + axis, config);
         this.n = OpSupport.elements(OP, shape);
         this.channels = shape.dim(axis);
         int in = 1;

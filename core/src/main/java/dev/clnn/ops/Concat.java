@@ -42,6 +42,7 @@ public final class Concat implements AutoCloseable {
         this.params = params;
         this.inputs = List.copyOf(inputs);
         this.config = config;
+        OpLog.configured(OP, cl, inputs + " axis " + axis, config);
         int total = 0;
         for (Shape s : inputs) {
             total += s.dim(axis);

@@ -67,6 +67,7 @@ public final class Conv2d implements AutoCloseable {
         this.output = output;
         this.weights = weights;
         this.bias = bias;
+        OpLog.configured(OP, cl, input + " weights " + weights.shape() + " " + params, config);
         if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
             gemm = PointwiseGemm.create(cl, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3),
                     config.gemm(), params.activation(), bias != null, params.residual());

@@ -90,6 +90,7 @@ public final class Dense implements AutoCloseable {
             throw new IllegalArgumentException(OP + ": " + config + " needs more local memory or larger work-groups"
                     + " than " + cl.device().name() + " has");
         }
+        OpLog.configured(OP, cl, input + " weights " + w, config);
         PointwiseGemm gemm = PointwiseGemm.create(cl, input.dim(0), m, input.dim(1), config,
                 activation == null ? Activation.NONE : activation, bias != null, Conv2dParams.Residual.NONE);
         Dense dense = new Dense(cl, input, out, weights, bias, gemm);

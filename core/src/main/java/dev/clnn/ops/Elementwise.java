@@ -52,6 +52,7 @@ public final class Elementwise implements AutoCloseable {
         this.params = params;
         this.shapes = shapes;
         this.config = config;
+        OpLog.configured(name(params), cl, shapes.out, config);
         this.n = OpSupport.elements(name(params), shapes.out);
         this.aFull = shapes.view(true) != null;
         this.view = aFull ? shapes.view(true) : shapes.view(false);

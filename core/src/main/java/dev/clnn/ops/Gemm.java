@@ -52,6 +52,7 @@ public final class Gemm implements AutoCloseable {
         this.cl = cl;
         this.shape = shape;
         this.config = config;
+        OpLog.configured("GEMM", cl, shape, config);
         BuildOptions options = config.defines();
         switch (config.variant()) {
             case GENERAL:

@@ -55,6 +55,7 @@ public final class Pad implements AutoCloseable {
         this.params = params;
         this.input = input;
         this.config = config;
+        OpLog.configured(OP, cl, input, config);
         int[] out = input.dims();
         for (int k = 0; k < out.length; k++) {
             out[k] += params.begin()[k] + params.end()[k];

@@ -120,6 +120,7 @@ final class PointwiseGemm implements AutoCloseable {
      */
     static PointwiseGemm create(ClContext cl, int m, int n, int k, GemmConfig config, Activation activation,
                                 boolean hasBias, Conv2dParams.Residual residual) {
+        OpLog.configured("Pointwise product", cl, "(" + m + " x " + k + ") * (" + k + " x " + n + ")", config);
         return new PointwiseGemm(cl, m, n, k, config, activation, hasBias, residual);
     }
 

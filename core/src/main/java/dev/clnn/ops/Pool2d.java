@@ -53,6 +53,7 @@ public final class Pool2d implements AutoCloseable {
         this.params = params;
         this.input = input;
         this.config = config;
+        OpLog.configured(OP + " " + params, cl, input, config);
         this.output = Shape.of(input.dim(0), params.outputHeight(input.dim(1)), params.outputWidth(input.dim(2)),
                 input.dim(3));
         this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;

@@ -48,6 +48,7 @@ public final class Softmax implements AutoCloseable {
         this.params = params;
         this.shape = shape;
         this.config = config;
+        OpLog.configured(OP, cl, shape, config);
         this.outer = view[0];
         this.n = view[1];
         this.inner = view[2];

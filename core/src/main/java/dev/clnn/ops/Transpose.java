@@ -69,6 +69,7 @@ public final class Transpose implements AutoCloseable {
         this.params = params;
         this.input = input;
         this.config = config;
+        OpLog.configured(OP, cl, input, config);
         this.folded = folded;
         int[] out = new int[input.rank()];
         for (int k = 0; k < out.length; k++) {

@@ -40,7 +40,7 @@ public final class Tolerances {
     /** ONNX export: absolute tolerance on logits. */
     public static final float ONNX_ATOL = 1e-4f;
 
-    /** GEMM: relative tolerance (fp32 sums in another order than EJML's). */
+    /** GEMM: relative tolerance (the device sums fp32 in another order than the reference's). */
     public static final float GEMM_RTOL = 1e-4f;
     /**
      * GEMM: absolute tolerance per unit of the inner dimension k, for inputs in [-1, 1]; the

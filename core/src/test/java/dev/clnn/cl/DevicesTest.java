@@ -113,6 +113,19 @@ class DevicesTest {
     }
 
     @Test
+    void theDefaultDeviceAndWhyAreLogged(@TempDir Path config) {
+        System.setProperty("clnn.config.dir", config.toString());
+        try (dev.clnn.testing.LogCapture log = dev.clnn.testing.LogCapture.of("dev.clnn.cl")) {
+            ClDevice chosen = Devices.defaultDevice();
+            String expected = "Default OpenCL device: " + chosen;
+            assertTrue(log.contains(java.util.logging.Level.FINE, expected), log.lines().toString());
+            System.setProperty("clnn.device", "0");
+            Devices.selectOne(null);
+            assertTrue(log.contains(java.util.logging.Level.FINE, "(-Dclnn.device=0)"), log.lines().toString());
+        }
+    }
+
+    @Test
     void noOpenClMessageSaysWhatToInstall() {
         String message = new NoOpenClException("test").getMessage();
         assertTrue(message.contains("pocl-opencl-icd"), message);

@@ -2,6 +2,8 @@ package dev.clnn.jmh;
 
 import java.util.concurrent.TimeUnit;
 
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_MT_FDRM;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -12,9 +14,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-import dev.clnn.reference.ReferenceGemm;
-
-/** The pure-Java baseline of {@link GemmBenchmark}: EJML's multi-threaded SGEMM on the host. */
+/**
+ * The pure-Java baseline of {@link GemmBenchmark}: EJML's multi-threaded SGEMM on the host. EJML is
+ * a dependency of this module (and the command line), not of clnn-core.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -36,6 +39,8 @@ public class HostGemmBenchmark {
 
     @Benchmark
     public float[] ejml() {
-        return ReferenceGemm.multiplyParallel(a, b, mnk[0], mnk[1], mnk[2]);
+        FMatrixRMaj c = new FMatrixRMaj(mnk[0], mnk[1]);
+        CommonOps_MT_FDRM.mult(FMatrixRMaj.wrap(mnk[0], mnk[2], a), FMatrixRMaj.wrap(mnk[2], mnk[1], b), c);
+        return c.data;
     }
 }
