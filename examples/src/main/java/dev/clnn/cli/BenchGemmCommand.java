@@ -18,7 +18,6 @@ import dev.clnn.ops.Gemm;
 import dev.clnn.ops.GemmConfig;
 import dev.clnn.ops.GemmShape;
 import dev.clnn.reference.Comparison;
-import dev.clnn.reference.ReferenceGemm;
 import dev.clnn.reference.Tolerances;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,7 +109,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         if (!noReference) {
             out.printf("EJML (pure Java, %d threads): ", Runtime.getRuntime().availableProcessors());
             out.flush();
-            reference = ReferenceGemm.multiplyParallel(a, b, mm, nn, kk);
+            reference = EjmlGemm.multiply(a, b, mm, nn, kk);
             ejmlSeconds = timeEjml(out, shape, a, b);
         }
 
@@ -146,7 +145,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         double[] t = new double[Math.min(iterations, 3)];
         for (int i = 0; i < t.length; i++) {
             long t0 = System.nanoTime();
-            ReferenceGemm.multiplyParallel(a, b, shape.m(), shape.n(), shape.k());
+            EjmlGemm.multiply(a, b, shape.m(), shape.n(), shape.k());
             t[i] = (System.nanoTime() - t0) / 1e9;
         }
         double seconds = median(t);
