@@ -20,7 +20,9 @@ import dev.clnn.models.MnistCnn;
 import dev.clnn.models.MobileNetV1;
 import dev.clnn.models.MobileNetV2;
 import dev.clnn.models.Model;
+import dev.clnn.models.FileWeights;
 import dev.clnn.models.RandomWeights;
+import dev.clnn.models.WeightSource;
 import dev.clnn.reference.Comparison;
 import dev.clnn.reference.Tolerances;
 import dev.clnn.tensor.Tensor;
@@ -56,6 +58,22 @@ abstract class BenchModelCommand implements Callable<Integer> {
         int resolution;
     }
 
+    /** {@code --weights FILE}: trained parameters (a clnn weights file) instead of seeded random ones. */
+    static final class WeightsOption {
+        @Option(names = "--weights", paramLabel = "FILE",
+                description = "Parameters from a clnn weights file (as train --save writes), by their Keras names "
+                        + "(default: random weights from --seed).")
+        Path file;
+    }
+
+    /** The weights option of the built-in models (null for ONNX models, which carry their own). */
+    WeightsOption weightsOption() { return null; }
+
+    WeightSource weights() throws IOException {
+        WeightsOption w = weightsOption();
+        return w == null || w.file == null ? new RandomWeights(seed) : FileWeights.read(w.file);
+    }
+
     @Command(name = "mobilenet", aliases = "mobilenet_v1", mixinStandardHelpOptions = true,
             description = "MobileNet v1 (Keras layout, random weights) on each device, plaidbench-style.",
             footerHeading = "%nExamples:%n",
@@ -65,9 +83,15 @@ abstract class BenchModelCommand implements Callable<Integer> {
         @Mixin
         MobileNetOptions net;
 
+        @Mixin
+        WeightsOption weights;
+
         @Override
-        Graph graph() {
-            return MobileNetV1.build(new RandomWeights(seed), net.alpha, net.resolution, 1000);
+        WeightsOption weightsOption() { return weights; }
+
+        @Override
+        Graph graph() throws IOException {
+            return MobileNetV1.build(weights(), net.alpha, net.resolution, 1000);
         }
     }
 
@@ -80,9 +104,15 @@ abstract class BenchModelCommand implements Callable<Integer> {
         @Mixin
         MobileNetOptions net;
 
+        @Mixin
+        WeightsOption weights;
+
         @Override
-        Graph graph() {
-            return MobileNetV2.build(new RandomWeights(seed), net.alpha, net.resolution, 1000);
+        WeightsOption weightsOption() { return weights; }
+
+        @Override
+        Graph graph() throws IOException {
+            return MobileNetV2.build(weights(), net.alpha, net.resolution, 1000);
         }
     }
 
@@ -92,9 +122,15 @@ abstract class BenchModelCommand implements Callable<Integer> {
             footer = {"  clnn bench mnist_cnn --batch-size 64 --examples 8192 --device all",
                 "  clnn bench mnist_cnn --json - | jq '.results[].examplesPerSecond'"})
     static final class Mnist extends BenchModelCommand {
+        @Mixin
+        WeightsOption weights;
+
         @Override
-        Graph graph() {
-            return MnistCnn.build(new RandomWeights(seed));
+        WeightsOption weightsOption() { return weights; }
+
+        @Override
+        Graph graph() throws IOException {
+            return MnistCnn.build(weights());
         }
     }
 
@@ -155,12 +191,19 @@ abstract class BenchModelCommand implements Callable<Integer> {
     /** The graph to benchmark, at batch 1 (compiled for {@link #batch} later). */
     abstract Graph graph() throws IOException;
 
-    /** Input files to check before any work; none but the ONNX model's. */
+    /** Input files to check before any work: the weights file of a built-in model, the ONNX model. */
     void checkInputs() {
+        WeightsOption w = weightsOption();
+        if (w != null && w.file != null) {
+            FileArgs.requireFile(w.file);
+        }
     }
 
     /** What the seed makes: random weights (built-in models) or only the input (ONNX). */
-    String seeded() { return "weights"; }
+    String seeded() {
+        WeightsOption w = weightsOption();
+        return w != null && w.file != null ? "input" : "weights";
+    }
 
     /** Where the human-readable report goes: stdout, or stderr when the JSON takes stdout. */
     PrintWriter report() {

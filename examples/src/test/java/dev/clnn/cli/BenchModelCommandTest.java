@@ -37,4 +37,24 @@ class BenchModelCommandTest {
             assertTrue(json.contains(field), field + " in " + json);
         }
     }
+
+    @Test
+    void runsTrainedWeightsFromAWeightsFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("cnn.weights");
+        try (dev.clnn.cl.ClContext cl = dev.clnn.cl.ClContext.create((String) null);
+             dev.clnn.nn.Sequential m = dev.clnn.models.MnistCnn.create(cl, 9)) {
+            m.save(file);
+        }
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "8", "--batch-size", "4", "--no-warmup",
+                "--weights", file.toString()), cli.both());
+        assertTrue(cli.out().contains("input seeded 42") && cli.out().contains("Correctness: PASS"), cli.both());
+
+        java.nio.file.Path other = dir.resolve("other.weights");
+        dev.clnn.nn.WeightsFile.write(other, java.util.List.of(new dev.clnn.nn.WeightsFile.Entry("conv2d/kernel",
+                dev.clnn.tensor.Shape.of(1), new float[1])));
+        assertEquals(2, cli.run("bench", "mnist_cnn", "--weights", other.toString()), cli.both());
+        assertTrue(cli.err().contains("conv2d/kernel has shape (1,), the network needs (3, 3, 1, 32)"), cli.err());
+        assertEquals(2, cli.run("bench", "mnist_cnn", "--weights", dir.resolve("missing").toString()), cli.both());
+        assertTrue(cli.err().contains("no such file"), cli.err());
+    }
 }
