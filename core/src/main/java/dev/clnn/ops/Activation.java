@@ -3,6 +3,7 @@ package dev.clnn.ops;
 import java.util.Locale;
 
 import dev.clnn.cl.BuildOptions;
+import dev.clnn.reference.ReferenceActivation;
 
 /**
  * An element-wise activation, applied standalone or fused as a kernel epilogue
@@ -61,23 +62,16 @@ public record Activation(Kind kind, float lo, float hi, float alpha, float beta)
         return new Activation(Kind.HARD_SIGMOID, 0, 0, alpha, beta);
     }
 
-    /** The same function in plain Java, as the kernels compute it (the reference). */
+    /** The same function in plain Java ({@link ReferenceActivation}, the oracle of the kernels). */
     public float apply(float x) {
         switch (kind) {
-            case RELU: return x < 0f ? 0f : x;
-            case CLIP: return x < lo ? lo : x > hi ? hi : x;
-            case LEAKY_RELU: return x < 0f ? alpha * x : x;
-            case SIGMOID: return (float) (1.0 / (1.0 + Math.exp(-x)));
-            case TANH: return (float) Math.tanh(x);
-            case HARD_SWISH: {
-                float r = x + 3f;
-                r = r < 0f ? 0f : r > 6f ? 6f : r;
-                return x * (r * (1f / 6f));     // x * r first would overflow for |x| > Float.MAX_VALUE / 6
-            }
-            case HARD_SIGMOID: {
-                float r = alpha * x + beta;
-                return r < 0f ? 0f : r > 1f ? 1f : r;
-            }
+            case RELU: return ReferenceActivation.relu(x);
+            case CLIP: return ReferenceActivation.clip(x, lo, hi);
+            case LEAKY_RELU: return ReferenceActivation.leakyRelu(x, alpha);
+            case SIGMOID: return ReferenceActivation.sigmoid(x);
+            case TANH: return ReferenceActivation.tanh(x);
+            case HARD_SWISH: return ReferenceActivation.hardSwish(x);
+            case HARD_SIGMOID: return ReferenceActivation.hardSigmoid(x, alpha, beta);
             default: return x;
         }
     }

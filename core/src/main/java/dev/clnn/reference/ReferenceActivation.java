@@ -1,9 +1,11 @@
 package dev.clnn.reference;
 
 /**
- * Plain-Java activation functions: the oracle for {@code dev.clnn.ops.Activations} and for every
- * fused activation epilogue. Written from the definitions (ONNX operator names in brackets), in
- * double where rounding matters, rounded to float once.
+ * Plain-Java activation functions, the one implementation of each: the oracle for
+ * {@code dev.clnn.ops.Activations} and every fused activation epilogue, what
+ * {@code ops.Activation.apply} computes, and (in double, with {@link ReferenceTraining}'s
+ * gradients) the training oracle. Written from the definitions (ONNX operator names in brackets),
+ * in double, rounded to float once by the float overloads.
  *
  * <p>Comparisons are written so that NaN propagates and -0.0 passes through ReLU and clip
  * unchanged, as in the kernels: {@code x < 0} is false for both.
@@ -29,12 +31,32 @@ public final class ReferenceActivation {
 
     /** 1 / (1 + e^-x) [Sigmoid]. */
     public static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+        return (float) sigmoid((double) x);
     }
 
     /** tanh(x) [Tanh]. */
     public static float tanh(float x) {
-        return (float) Math.tanh(x);
+        return (float) tanh((double) x);
+    }
+
+    /** max(x, 0) in double. */
+    public static double relu(double x) {
+        return x < 0 ? 0 : x;
+    }
+
+    /** min(max(x, lo), hi) in double. */
+    public static double clip(double x, double lo, double hi) {
+        return x < lo ? lo : x > hi ? hi : x;
+    }
+
+    /** 1 / (1 + e^-x) in double. */
+    public static double sigmoid(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
+    }
+
+    /** tanh(x) in double. */
+    public static double tanh(double x) {
+        return Math.tanh(x);
     }
 
     /** x * relu6(x + 3) / 6 [HardSwish]. */

@@ -11,12 +11,13 @@ public final class ReferenceTraining {
     /** The activations that have a backward pass, by the names {@code ops.Activation.Kind} uses. */
     public enum Act { NONE, RELU, RELU6, SIGMOID, TANH }
 
+    /** The activation in double ({@link ReferenceActivation}'s functions). */
     public static double activate(Act act, double x) {
         switch (act) {
-            case RELU: return x < 0 ? 0 : x;
-            case RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
-            case SIGMOID: return 1 / (1 + Math.exp(-x));
-            case TANH: return Math.tanh(x);
+            case RELU: return ReferenceActivation.relu(x);
+            case RELU6: return ReferenceActivation.clip(x, 0, 6);
+            case SIGMOID: return ReferenceActivation.sigmoid(x);
+            case TANH: return ReferenceActivation.tanh(x);
             default: return x;
         }
     }
@@ -27,11 +28,11 @@ public final class ReferenceTraining {
             case RELU: return x > 0 ? dy : 0;
             case RELU6: return x > 0 && x < 6 ? dy : 0;
             case SIGMOID: {
-                double s = 1 / (1 + Math.exp(-x));
+                double s = ReferenceActivation.sigmoid(x);
                 return dy * s * (1 - s);
             }
             case TANH: {
-                double t = Math.tanh(x);
+                double t = ReferenceActivation.tanh(x);
                 return dy * (1 - t * t);
             }
             default: return dy;
