@@ -1,0 +1,424 @@
+package dev.clnn.onnx;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
+
+import dev.clnn.graph.Graph;
+import dev.clnn.graph.Node;
+import dev.clnn.graph.Op;
+import dev.clnn.ops.Activation;
+import dev.clnn.ops.Conv2dParams;
+import dev.clnn.ops.Pool2dParams;
+import dev.clnn.tensor.Shape;
+
+/**
+ * Exports any clnn {@link Graph} (MobileNet v1/v2, the MNIST CNN, a trained Sequential's graph) to
+ * ONNX (opset 17), so another runtime can run exactly the same network and weights: the way
+ * {@code clnn}'s benchmarks put ONNX Runtime beside clnn in one run.
+ *
+ * <p>The model keeps clnn's interface: the graph's input (NHWC {@code (N, H, W, C)} for images,
+ * symbolic batch {@code N}) and its output as clnn computes it. Inside, every rank-4 value is NCHW,
+ * the layout of ONNX's Conv and pooling: the input is transposed once, HWIO kernels are stored
+ * OIHW, and NHWC axes (softmax, concat, pad, transpose, reshape) are mapped; a reshape of a rank-4
+ * value goes back to NHWC first, since flattening order depends on the layout. Fused epilogues
+ * become their own nodes (Add, Relu, Clip, ...), which ONNX Runtime fuses again.
+ */
+public final class GraphExport implements Op.Visitor<Void> {
+    /** The default-domain opset of exported models (HardSwish needs 14). */
+    public static final int OPSET = 17;
+    /** NCHW dimension i is NHWC dimension TO_NCHW[i]. */
+    private static final int[] TO_NCHW = {0, 3, 1, 2};
+    /** NHWC dimension i is NCHW dimension TO_NHWC[i]. */
+    private static final int[] TO_NHWC = {0, 2, 3, 1};
+
+    private final GraphProto.Builder graph = GraphProto.newBuilder();
+    private final Map<String, Shape> shapes;
+    /** clnn value -> ONNX name and layout. */
+    private final Map<String, String> names = new HashMap<>();
+    private final Map<String, Boolean> nchw = new HashMap<>();
+    private Node node;
+    private int counter;
+
+    private GraphExport(Graph g) {
+        this.shapes = g.shapes(1);
+    }
+
+    /** The serialized ONNX model of {@code graph}. */
+    public static byte[] toBytes(Graph graph) {
+        return new GraphExport(graph).build(graph).toByteArray();
+    }
+
+    private ModelProto build(Graph g) {
+        graph.setName(g.name());
+        graph.addInput(valueInfo(g.input(), shapes.get(g.input())));
+        names.put(g.input(), g.input());
+        nchw.put(g.input(), false);
+        if (shapes.get(g.input()).rank() == 4) {
+            names.put(g.input(), emit("Transpose", List.of(g.input())).addAttribute(ints("perm", TO_NCHW)).getOutput(0));
+            nchw.put(g.input(), true);
+        }
+        for (Node n : g.nodes()) {
+            node = n;
+            n.op().accept(this);
+        }
+        String out = nhwc(g.output());
+        graph.addNode(NodeProto.newBuilder().setOpType("Identity").addInput(out).addOutput("output"));
+        graph.addOutput(valueInfo("output", shapes.get(g.output())));
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("clnn")
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(graph).build();
+    }
+
+    // --- the ops ---
+
+    @Override
+    public Void conv(Op.Conv c) {
+        Shape w = c.weightShape();
+        Conv2dParams p = c.params();
+        float[] oihw = new float[c.weights().length];
+        int kh = w.dim(0), kw = w.dim(1), ci = w.dim(2), co = w.dim(3);
+        for (int y = 0; y < kh; y++) {
+            for (int x = 0; x < kw; x++) {
+                for (int i = 0; i < ci; i++) {
+                    for (int o = 0; o < co; o++) {
+                        oihw[((o * ci + i) * kh + y) * kw + x] = c.weights()[((y * kw + x) * ci + i) * co + o];
+                    }
+                }
+            }
+        }
+        List<String> in = c.bias() == null ? List.of(input(0), constant(oihw, co, ci, kh, kw))
+                : List.of(input(0), constant(oihw, co, ci, kh, kw), constant(c.bias(), co));
+        String y = emit("Conv", in).addAttribute(ints("strides", p.strideH(), p.strideW()))
+                .addAttribute(ints("dilations", p.dilationH(), p.dilationW()))
+                .addAttribute(ints("pads", p.padTop(), p.padLeft(), p.padBottom(), p.padRight()))
+                .addAttribute(ints("group", p.groups())).getOutput(0);
+        if (p.residual() == Conv2dParams.Residual.ADD_THEN_ACTIVATE) {
+            y = emit("Add", List.of(y, input(1))).getOutput(0);
+        }
+        y = activation(y, p.activation());
+        if (p.residual() == Conv2dParams.Residual.ACTIVATE_THEN_ADD) {
+            y = emit("Add", List.of(y, input(1))).getOutput(0);
+        }
+        return define(y, true);
+    }
+
+    @Override
+    public Void dense(Op.Dense d) {
+        String y = emit("Gemm", List.of(input(0), constant(d.weights(), d.in(), d.out()), constant(d.bias() == null
+                ? new float[d.out()] : d.bias(), d.out()))).getOutput(0);
+        return define(activation(y, d.activation()), false);
+    }
+
+    @Override
+    public Void batchNorm(Op.BatchNorm bn) {
+        int c = bn.gamma().length;
+        String y = emit("BatchNormalization", List.of(input(0), constant(bn.gamma(), c), constant(bn.beta(), c),
+                constant(bn.mean(), c), constant(bn.variance(), c))).addAttribute(floatAttr("epsilon", bn.epsilon()))
+                .getOutput(0);
+        return define(y, layoutOf(0));
+    }
+
+    @Override
+    public Void act(Op.Act a) {
+        return define(activation(input(0), a.activation()), layoutOf(0));
+    }
+
+    @Override
+    public Void binary(Op.Binary b) {
+        int ra = shapes.get(node.inputs().get(0)).rank();
+        int rb = shapes.get(node.inputs().get(1)).rank();
+        if ((ra == 4) != (rb == 4)) {
+            throw new IllegalArgumentException("ONNX export: node " + node.name() + " broadcasts a rank-" + ra
+                    + " value with a rank-" + rb + " value; only equal ranks are exported");
+        }
+        boolean rank4 = ra == 4;
+        String x = rank4 ? nchwOf(0) : input(0);
+        String y = rank4 ? nchwOf(1) : input(1);
+        String out = emit(binaryName(b.params().op()), List.of(x, y)).getOutput(0);
+        return define(activation(out, b.params().activation()), rank4);
+    }
+
+    @Override
+    public Void binaryConst(Op.BinaryConst b) {
+        boolean rank4 = layoutOf(0);
+        Shape s = b.constantShape();
+        String c;
+        if (rank4) {
+            // align the constant's NHWC dimensions with the input's, then store it NCHW
+            int[] d = new int[4];
+            java.util.Arrays.fill(d, 1);
+            for (int i = 0; i < s.rank(); i++) {
+                d[4 - s.rank() + i] = s.dim(i);
+            }
+            c = constant(permute(b.constant(), d, TO_NCHW), d[0], d[3], d[1], d[2]);
+        } else {
+            c = constant(b.constant(), toLongs(s.dims()));
+        }
+        String out = emit(binaryName(b.params().op()), List.of(input(0), c)).getOutput(0);
+        return define(activation(out, b.params().activation()), rank4);
+    }
+
+    @Override
+    public Void pool(Op.Pool pool) {
+        Pool2dParams p = pool.params();
+        NodeProto.Builder n;
+        switch (p.mode()) {
+            case GLOBAL_AVERAGE:
+                n = emit("GlobalAveragePool", List.of(input(0)));
+                break;
+            case MAX:
+                n = emit("MaxPool", List.of(input(0)));
+                break;
+            default:
+                n = emit("AveragePool", List.of(input(0))).addAttribute(ints("count_include_pad",
+                        p.countIncludePad() ? 1 : 0));
+                break;
+        }
+        if (p.mode() != Pool2dParams.Mode.GLOBAL_AVERAGE) {
+            n.addAttribute(ints("kernel_shape", p.kernelH(), p.kernelW()))
+                    .addAttribute(ints("strides", p.strideH(), p.strideW()))
+                    .addAttribute(ints("pads", p.padTop(), p.padLeft(), p.padBottom(), p.padRight()));
+        }
+        return define(n.getOutput(0), true);
+    }
+
+    @Override
+    public Void reshape(Op.Reshape r) {
+        Shape out = shapes.get(node.output());
+        long[] dims = toLongs(out.dims());
+        dims[0] = 0;        // keep the batch
+        String y = emit("Reshape", List.of(nhwc(node.inputs().get(0)), constant(dims))).getOutput(0);
+        if (out.rank() == 4) {
+            y = emit("Transpose", List.of(y)).addAttribute(ints("perm", TO_NCHW)).getOutput(0);
+        }
+        return define(y, out.rank() == 4);
+    }
+
+    @Override
+    public Void softmax(Op.Softmax s) {
+        int rank = shapes.get(node.inputs().get(0)).rank();
+        int axis = s.params().axis() < 0 ? s.params().axis() + rank : s.params().axis();
+        String y = emit(s.params().log() ? "LogSoftmax" : "Softmax", List.of(input(0)))
+                .addAttribute(ints("axis", layoutOf(0) ? indexOf(TO_NCHW, axis) : axis)).getOutput(0);
+        return define(y, layoutOf(0));
+    }
+
+    @Override
+    public Void transpose(Op.Transpose t) {
+        int[] perm = t.params().perm();
+        boolean in4 = layoutOf(0);
+        boolean out4 = perm.length == 4;
+        int[] onnx = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            int j = out4 ? TO_NCHW[i] : i;          // NHWC output dimension of ONNX output dimension i
+            onnx[i] = in4 ? TO_NHWC[perm[j]] : perm[j];
+        }
+        return define(emit("Transpose", List.of(input(0))).addAttribute(ints("perm", onnx)).getOutput(0), out4);
+    }
+
+    @Override
+    public Void pad(Op.Pad p) {
+        int[] b = p.params().begin();
+        int[] e = p.params().end();
+        int rank = b.length;
+        long[] pads = new long[2 * rank];
+        for (int i = 0; i < rank; i++) {
+            int j = layoutOf(0) ? TO_NCHW[i] : i;
+            pads[i] = b[j];
+            pads[rank + i] = e[j];
+        }
+        String y = emit("Pad", List.of(input(0), constant(pads), constant(new float[] {p.params().value()})))
+                .getOutput(0);
+        return define(y, layoutOf(0));
+    }
+
+    @Override
+    public Void concat(Op.Concat c) {
+        int rank = shapes.get(node.inputs().get(0)).rank();
+        int axis = c.params().axis() < 0 ? c.params().axis() + rank : c.params().axis();
+        List<String> in = new java.util.ArrayList<>();
+        for (int i = 0; i < node.inputs().size(); i++) {
+            in.add(input(i));
+        }
+        return define(emit("Concat", in).addAttribute(ints("axis", layoutOf(0) ? indexOf(TO_NCHW, axis) : axis))
+                .getOutput(0), layoutOf(0));
+    }
+
+    // --- helpers ---
+
+    private String activation(String x, Activation a) {
+        switch (a.kind()) {
+            case NONE:
+                return x;
+            case RELU:
+                return emit("Relu", List.of(x)).getOutput(0);
+            case CLIP:
+                return emit("Clip", List.of(x, constant(new float[] {a.lo()}), constant(new float[] {a.hi()})))
+                        .getOutput(0);
+            case LEAKY_RELU:
+                return emit("LeakyRelu", List.of(x)).addAttribute(floatAttr("alpha", a.alpha())).getOutput(0);
+            case SIGMOID:
+                return emit("Sigmoid", List.of(x)).getOutput(0);
+            case TANH:
+                return emit("Tanh", List.of(x)).getOutput(0);
+            case HARD_SWISH:
+                return emit("HardSwish", List.of(x)).getOutput(0);
+            default:
+                return emit("HardSigmoid", List.of(x)).addAttribute(floatAttr("alpha", a.alpha()))
+                        .addAttribute(floatAttr("beta", a.beta())).getOutput(0);
+        }
+    }
+
+    private static String binaryName(dev.clnn.ops.ElementwiseParams.Op op) {
+        switch (op) {
+            case ADD: return "Add";
+            case SUB: return "Sub";
+            case MUL: return "Mul";
+            default: return "Div";
+        }
+    }
+
+    private String input(int i) {
+        return names.get(node.inputs().get(i));
+    }
+
+    private boolean layoutOf(int i) {
+        return nchw.get(node.inputs().get(i));
+    }
+
+    /** Input {@code i} as NCHW, for a rank-4 binary op whose other operand is NCHW. */
+    private String nchwOf(int i) {
+        String v = node.inputs().get(i);
+        if (nchw.get(v) || shapes.get(v).rank() != 4) {
+            return names.get(v);
+        }
+        return emit("Transpose", List.of(names.get(v))).addAttribute(ints("perm", TO_NCHW)).getOutput(0);
+    }
+
+    /** The value as clnn lays it out (NHWC for rank 4). */
+    private String nhwc(String value) {
+        if (!nchw.get(value)) {
+            return names.get(value);
+        }
+        return emit("Transpose", List.of(names.get(value))).addAttribute(ints("perm", TO_NHWC)).getOutput(0);
+    }
+
+    private Void define(String onnxName, boolean isNchw) {
+        names.put(node.output(), onnxName);
+        nchw.put(node.output(), isNchw && shapes.get(node.output()).rank() == 4);
+        return null;
+    }
+
+    private NodeProto.Builder emit(String op, List<String> inputs) {
+        String name = (node == null ? "input" : node.name()) + "_" + op.toLowerCase(java.util.Locale.ROOT) + "_"
+                + counter++;
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(name);
+        graph.addNode(n);
+        return graph.getNodeBuilder(graph.getNodeCount() - 1);
+    }
+
+    private String constant(float[] values, long... dims) {
+        String name = "c" + counter++;
+        ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(ByteString.copyFrom(bytes.array()));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        graph.addInitializer(t);
+        return name;
+    }
+
+    private String constant(float[] values, int... dims) {
+        return constant(values, toLongs(dims));
+    }
+
+    private String constant(long[] values) {
+        String name = "c" + counter++;
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length);
+        for (long v : values) {
+            t.addInt64Data(v);
+        }
+        graph.addInitializer(t);
+        return name;
+    }
+
+    /** {@code data} of NHWC dims {@code d} permuted to the dimension order {@code perm}. */
+    private static float[] permute(float[] data, int[] d, int[] perm) {
+        float[] out = new float[data.length];
+        int[] od = {d[perm[0]], d[perm[1]], d[perm[2]], d[perm[3]]};
+        int[] idx = new int[4];
+        for (int i = 0; i < data.length; i++) {
+            int r = i;
+            for (int k = 3; k >= 0; k--) {
+                idx[k] = r % d[k];
+                r /= d[k];
+            }
+            int o = 0;
+            for (int k = 0; k < 4; k++) {
+                o = o * od[k] + idx[perm[k]];
+            }
+            out[o] = data[i];
+        }
+        return out;
+    }
+
+    private static int indexOf(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == v) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("axis " + v);
+    }
+
+    private static long[] toLongs(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
+    }
+
+    private static ValueInfoProto valueInfo(String name, Shape batchOne) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+        for (int i = 1; i < batchOne.rank(); i++) {
+            s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(batchOne.dim(i)));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(s))).build();
+    }
+
+    private static AttributeProto.Builder ints(String name, int... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name);
+        if (values.length == 1 && (name.equals("group") || name.equals("axis") || name.equals("count_include_pad"))) {
+            return a.setType(AttributeProto.AttributeType.INT).setI(values[0]);
+        }
+        a.setType(AttributeProto.AttributeType.INTS);
+        for (int v : values) {
+            a.addInts(v);
+        }
+        return a;
+    }
+
+    private static AttributeProto.Builder floatAttr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.clnn.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+
+import dev.clnn.graph.Graph;
+import dev.clnn.graph.Passes;
+import dev.clnn.graph.ReferenceExecutor;
+import dev.clnn.models.MnistCnn;
+import dev.clnn.models.MobileNetV1;
+import dev.clnn.models.MobileNetV2;
+import dev.clnn.models.RandomWeights;
+import dev.clnn.reference.Comparison;
+import dev.clnn.tensor.Shape;
+import dev.clnn.testing.TestData;
+
+/**
+ * A clnn graph exported to ONNX computes in ONNX Runtime what clnn's reference computes: the
+ * built-in networks as built and as optimised (fused epilogues, residuals in convolutions).
+ */
+class GraphExportTest {
+
+    @Test
+    void builtInNetworksRunInOnnxRuntimeWithTheSameResults() throws Exception {
+        check(MobileNetV1.build(new RandomWeights(3), 0.25f, 64, 100), 2);
+        check(MobileNetV2.build(new RandomWeights(4), 0.35f, 64, 100), 2);
+        check(MnistCnn.build(new RandomWeights(5)), 3);
+    }
+
+    private static void check(Graph g, int batch) throws Exception {
+        for (Graph variant : new Graph[] {g, Passes.optimize(g)}) {
+            float[] x = TestData.uniform((int) variant.inputShape(batch).size(), 9);
+            float[] expected = ReferenceExecutor.run(variant, x, batch);
+            float[] got = ort(GraphExport.toBytes(variant), x, variant.inputShape(batch));
+            Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
+            assertTrue(c.passed(), variant.name() + " (" + variant.nodes().size() + " nodes): "
+                    + c.describe(got, expected));
+        }
+    }
+
+    static float[] ort(byte[] model, float[] x, Shape shape) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] dims = new long[shape.rank()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = shape.dim(i);
+        }
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession session = env.createSession(model, options);
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims);
+             OrtSession.Result result = session.run(Map.of(session.getInputNames().iterator().next(), in))) {
+            OnnxTensor out = (OnnxTensor) result.get(0);
+            FloatBuffer b = out.getFloatBuffer();
+            float[] y = new float[b.remaining()];
+            b.get(y);
+            return y;
+        }
+    }
+
+    @Test
+    void importingTheExportGivesTheSameNetwork() throws Exception {
+        Graph g = Passes.optimize(MobileNetV2.build(new RandomWeights(6), 0.35f, 48, 10));
+        OnnxModel back = OnnxImport.load(GraphExport.toBytes(g), java.nio.file.Path.of("."), "exported");
+        float[] x = TestData.uniform((int) g.inputShape(1).size(), 2);
+        float[] a = ReferenceExecutor.run(g, x, 1);
+        float[] b = ReferenceExecutor.run(back.graph(), x, 1);
+        assertArrayEquals(a, b, 1e-4f);
+    }
+}
