@@ -39,6 +39,9 @@ class ModelLeakTest {
                 }
             }
             long growth = usedHeap() - heapAfterWarmUp;
+            System.out.printf(java.util.Locale.ROOT, "ModelLeakTest on %s: %d cycles, device bytes %d and kernel objects "
+                    + "%d after each, heap growth %d bytes over the last %d%n", device.name(), CYCLES, bytes, kernels,
+                    growth, CYCLES - 20);
             assertTrue(growth < 4L << 20, "heap grew by " + growth + " bytes over " + (CYCLES - 20) + " cycles");
         }
     }
