@@ -878,8 +878,8 @@ public final class OnnxImport {
         }
         boolean spatial = d.length == 4 && axes != null && axes.length == 2;
         if (spatial) {
-            int a0 = ConstEval.axis(axes[0], 4, "ReduceMean axis");
-            int a1 = ConstEval.axis(axes[1], 4, "ReduceMean axis");
+            int a0 = Dims.axis(axes[0], 4, "ReduceMean axis");
+            int a1 = Dims.axis(axes[1], 4, "ReduceMean axis");
             spatial = Math.min(a0, a1) == 2 && Math.max(a0, a1) == 3;
         }
         if (!spatial) {
@@ -902,7 +902,7 @@ public final class OnnxImport {
     private void flatten() {
         Val v = valIn(0);
         int[] d = onnxDims(v);
-        int axis = ConstEval.axis((int) Attrs.i(node, "axis", 1), d.length + 1, "Flatten axis");
+        int axis = Dims.axis((int) Attrs.i(node, "axis", 1), d.length + 1, "Flatten axis");
         if (axis != 1) {
             throw new OnnxFormatException("clnn flattens with axis 1 (keeping the batch), got axis " + axis);
         }
@@ -961,10 +961,10 @@ public final class OnnxImport {
         if (present(1)) {
             in.add(constIn(1, "axes"));
         }
-        int[] axes = ConstEval.axesOf(node, in, opset, 13);
-        int[] out = squeeze ? ConstEval.squeezeDims(d, axes) : ConstEval.unsqueezeDims(d, axes);
+        int[] axes = Dims.axesOf(node, in, opset, 13);
+        int[] out = squeeze ? Dims.squeezeDims(d, axes) : Dims.unsqueezeDims(d, axes);
         if (squeeze && axes == null) {
-            int[] keep = ConstEval.squeezeDims(Arrays.copyOfRange(d, 1, d.length), null);
+            int[] keep = Dims.squeezeDims(Arrays.copyOfRange(d, 1, d.length), null);
             out = new int[keep.length + 1];
             out[0] = 1;
             System.arraycopy(keep, 0, out, 1, keep.length);
@@ -979,8 +979,8 @@ public final class OnnxImport {
     private void transpose() {
         Val v = valIn(0);
         int rank = onnxDims(v).length;
-        int[] perm = Attrs.has(node, "perm") ? Attrs.ints(node, "perm") : ConstEval.reversed(rank);
-        ConstEval.checkPerm(perm, rank);
+        int[] perm = Attrs.has(node, "perm") ? Attrs.ints(node, "perm") : Dims.reversed(rank);
+        Dims.checkPerm(perm, rank);
         if (perm[0] != 0) {
             throw new OnnxFormatException("Transpose " + Arrays.toString(perm) + " moves the batch axis");
         }
@@ -1003,7 +1003,7 @@ public final class OnnxImport {
     private void softmax(boolean log) {
         Val v = valIn(0);
         int rank = onnxDims(v).length;
-        int axis = ConstEval.axis((int) Attrs.i(node, "axis", opset >= 13 ? -1 : 1), rank, "Softmax axis");
+        int axis = Dims.axis((int) Attrs.i(node, "axis", opset >= 13 ? -1 : 1), rank, "Softmax axis");
         if (opset < 13 && axis != rank - 1) {
             throw new OnnxFormatException("opset " + opset + " Softmax with axis " + axis + " of a rank-" + rank
                     + " value flattens it first, which clnn does not support");
@@ -1034,7 +1034,7 @@ public final class OnnxImport {
             throw new OnnxFormatException("Pad pads " + Arrays.toString(pads) + " need " + 2 * count + " values");
         }
         for (int i = 0; i < count; i++) {
-            int a = axes == null ? i : ConstEval.axis(axes[i], rank, "Pad axis");
+            int a = axes == null ? i : Dims.axis(axes[i], rank, "Pad axis");
             begin[a] = pads[i];
             end[a] = pads[i + count];
         }
@@ -1061,7 +1061,7 @@ public final class OnnxImport {
             in.add(valIn(i));
         }
         int rank = onnxDims(in.get(0)).length;
-        int axis = ConstEval.axis((int) Attrs.i(node, "axis", 0), rank, "Concat axis");
+        int axis = Dims.axis((int) Attrs.i(node, "axis", 0), rank, "Concat axis");
         if (axis == 0) {
             throw new OnnxFormatException("Concat along the batch axis is not supported");
         }
