@@ -137,22 +137,24 @@ final class Const {
         return isInteger() ? l()[0] : f()[0];
     }
 
-    /** Element i of an integer tensor as an int, failing on the batch marker or overflow. */
-    int intAt(int i, String what) {
-        long v = longs()[i];
-        if (v == BATCH) {
-            throw new OnnxFormatException(what + " depends on the batch size, which clnn only knows at compile time");
-        }
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new OnnxFormatException(what + " value " + v + " is out of range");
-        }
-        return (int) v;
-    }
-
+    /** The elements as ints, failing on the batch marker or overflow. */
     int[] ints(String what) {
-        int[] r = new int[size()];
+        if (size() == 0) {
+            return new int[0];
+        }
+        // one conversion for all elements: a float tensor converts to longs afresh on every longs()
+        long[] l = longs();
+        int[] r = new int[l.length];
         for (int i = 0; i < r.length; i++) {
-            r[i] = intAt(i, what);
+            long v = l[i];
+            if (v == BATCH) {
+                throw new OnnxFormatException(what + " depends on the batch size, which clnn only knows at compile"
+                        + " time");
+            }
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new OnnxFormatException(what + " value " + v + " is out of range");
+            }
+            r[i] = (int) v;
         }
         return r;
     }

@@ -1,8 +1,8 @@
 package dev.clnn.onnx;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -13,10 +13,39 @@ import ai.onnx.proto.OnnxMl.NodeProto;
  * constant folding of weights, ...). Sizes are checked before allocating.
  */
 final class ConstEval {
+    /** Evaluates one node: its inputs (null for an absent optional one) to its (first) output. */
+    @FunctionalInterface
+    private interface Folder {
+        Const fold(NodeProto n, List<Const> in, int opset, TensorSource tensors);
+    }
+
+    private static final Map<String, Folder> FOLDERS = Map.ofEntries(
+            Map.entry("Constant", (n, in, opset, tensors) -> constant(n, tensors)),
+            Map.entry("Identity", (n, in, opset, tensors) -> in.get(0)),
+            Map.entry("Dropout", (n, in, opset, tensors) -> in.get(0)),
+            Map.entry("Cast", (n, in, opset, tensors) -> cast(in.get(0), (int) Attrs.i(n, "to", 1))),
+            Map.entry("Neg", (n, in, opset, tensors) -> binary("Mul", in.get(0),
+                    Const.ofLongs(new int[0], new long[] {-1}))),
+            Map.entry("Gather", (n, in, opset, tensors) -> gather(in.get(0), in.get(1), (int) Attrs.i(n, "axis", 0))),
+            Map.entry("Slice", (n, in, opset, tensors) -> slice(in)),
+            Map.entry("Concat", (n, in, opset, tensors) -> concat(in, (int) Attrs.i(n, "axis", 0))),
+            Map.entry("ConstantOfShape", (n, in, opset, tensors) -> constantOfShape(n, in.get(0), tensors)),
+            Map.entry("Range", (n, in, opset, tensors) -> range(in.get(0), in.get(1), in.get(2))),
+            Map.entry("Reshape", (n, in, opset, tensors) -> in.get(0).reshape(Dims.reshapeDims(in.get(0).dims(),
+                    in.get(1), Attrs.i(n, "allowzero", 0) != 0))),
+            Map.entry("Flatten", (n, in, opset, tensors) -> flatten(n, in.get(0))),
+            Map.entry("Transpose", (n, in, opset, tensors) -> transpose(n, in.get(0))),
+            Map.entry("Unsqueeze", (n, in, opset, tensors) -> in.get(0).reshape(Dims.unsqueezeDims(in.get(0).dims(),
+                    Dims.axesOf(n, in, opset, 13)))),
+            Map.entry("Squeeze", (n, in, opset, tensors) -> in.get(0).reshape(Dims.squeezeDims(in.get(0).dims(),
+                    Dims.axesOf(n, in, opset, 13)))),
+            Map.entry("Add", (n, in, opset, tensors) -> binary("Add", in.get(0), in.get(1))),
+            Map.entry("Sub", (n, in, opset, tensors) -> binary("Sub", in.get(0), in.get(1))),
+            Map.entry("Mul", (n, in, opset, tensors) -> binary("Mul", in.get(0), in.get(1))),
+            Map.entry("Div", (n, in, opset, tensors) -> binary("Div", in.get(0), in.get(1))));
+
     /** Operators the evaluator folds when all their inputs are constants. */
-    static final Set<String> FOLDABLE = Set.of("Constant", "Identity", "Cast", "Gather", "Slice", "Concat",
-            "ConstantOfShape", "Range", "Reshape", "Transpose", "Unsqueeze", "Squeeze", "Add", "Sub", "Mul", "Div",
-            "Flatten", "Dropout", "Neg");
+    static final Set<String> FOLDABLE = FOLDERS.keySet();
 
     /** The most elements a folded constant may have (64 MiB of floats): larger ones are not shape arithmetic. */
     static final long MAX_COMPUTED = 1L << 24;
@@ -37,158 +66,25 @@ final class ConstEval {
 
     /** Evaluates {@code n} on {@code in} (null for an absent optional input). */
     static Const eval(NodeProto n, List<Const> in, int opset, TensorSource tensors) {
-        String op = n.getOpType();
-        switch (op) {
-            case "Constant": return constant(n, tensors);
-            case "Identity": case "Dropout": return in.get(0);
-            case "Cast": return cast(in.get(0), (int) Attrs.i(n, "to", 1));
-            case "Neg": return binary("Mul", in.get(0), Const.ofLongs(new int[0], new long[] {-1}));
-            case "Gather": return gather(in.get(0), in.get(1), (int) Attrs.i(n, "axis", 0));
-            case "Slice": return slice(in);
-            case "Concat": return concat(in, (int) Attrs.i(n, "axis", 0));
-            case "ConstantOfShape": return constantOfShape(n, in.get(0), tensors);
-            case "Range": return range(in.get(0), in.get(1), in.get(2));
-            case "Reshape": return in.get(0).reshape(reshapeDims(in.get(0).dims(), in.get(1),
-                    Attrs.i(n, "allowzero", 0) != 0));
-            case "Flatten": {
-                int[] d = in.get(0).dims();
-                int axis = axis((int) Attrs.i(n, "axis", 1), d.length + 1, "Flatten axis");
-                long outer = Const.count(Arrays.copyOfRange(d, 0, axis));
-                return in.get(0).reshape(new int[] {(int) outer, (int) (Const.count(d) / Math.max(1, outer))});
-            }
-            case "Transpose": {
-                int rank = in.get(0).rank();
-                int[] perm = Attrs.has(n, "perm") ? Attrs.ints(n, "perm") : reversed(rank);
-                checkPerm(perm, rank);
-                return in.get(0).transpose(perm);
-            }
-            case "Unsqueeze": return in.get(0).reshape(unsqueezeDims(in.get(0).dims(), axesOf(n, in, opset, 13)));
-            case "Squeeze": return in.get(0).reshape(squeezeDims(in.get(0).dims(), axesOf(n, in, opset, 13)));
-            case "Add": case "Sub": case "Mul": case "Div": return binary(op, in.get(0), in.get(1));
-            default: throw new OnnxFormatException("cannot fold " + op);
+        Folder f = FOLDERS.get(n.getOpType());
+        if (f == null) {
+            throw new OnnxFormatException("cannot fold " + n.getOpType());
         }
+        return f.fold(n, in, opset, tensors);
     }
 
-    static int[] axesOf(NodeProto n, List<Const> in, int opset, int inputSince) {
-        if (opset >= inputSince) {
-            return in.size() > 1 && in.get(1) != null ? in.get(1).ints("axes") : null;
-        }
-        return Attrs.has(n, "axes") ? Attrs.ints(n, "axes") : null;
+    private static Const flatten(NodeProto n, Const x) {
+        int[] d = x.dims();
+        int axis = Dims.axis((int) Attrs.i(n, "axis", 1), d.length + 1, "Flatten axis");
+        long outer = Const.count(Arrays.copyOfRange(d, 0, axis));
+        return x.reshape(new int[] {(int) outer, (int) (Const.count(d) / Math.max(1, outer))});
     }
 
-    static int[] reversed(int rank) {
-        int[] p = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            p[i] = rank - 1 - i;
-        }
-        return p;
-    }
-
-    static void checkPerm(int[] perm, int rank) {
-        boolean[] seen = new boolean[rank];
-        if (perm.length != rank) {
-            throw new OnnxFormatException("Transpose perm " + Arrays.toString(perm) + " does not fit rank " + rank);
-        }
-        for (int p : perm) {
-            if (p < 0 || p >= rank || seen[p]) {
-                throw new OnnxFormatException("Transpose perm " + Arrays.toString(perm) + " is not a permutation");
-            }
-            seen[p] = true;
-        }
-    }
-
-    /** A possibly negative axis of a tensor of {@code rank} dimensions, checked. */
-    static int axis(int axis, int rank, String what) {
-        if (axis < -rank || axis >= rank) {
-            throw new OnnxFormatException(what + " " + axis + " is out of range for rank " + rank);
-        }
-        return axis < 0 ? axis + rank : axis;
-    }
-
-    static int[] unsqueezeDims(int[] dims, int[] axes) {
-        if (axes == null) {
-            throw new OnnxFormatException("Unsqueeze needs axes");
-        }
-        int rank = dims.length + axes.length;
-        boolean[] inserted = new boolean[rank];
-        for (int a : axes) {
-            int k = axis(a, rank, "Unsqueeze axis");
-            if (inserted[k]) {
-                throw new OnnxFormatException("Unsqueeze axis " + a + " repeats");
-            }
-            inserted[k] = true;
-        }
-        int[] out = new int[rank];
-        for (int k = 0, j = 0; k < rank; k++) {
-            out[k] = inserted[k] ? 1 : dims[j++];
-        }
-        return out;
-    }
-
-    static int[] squeezeDims(int[] dims, int[] axes) {
-        boolean[] drop = new boolean[dims.length];
-        if (axes == null) {
-            for (int k = 0; k < dims.length; k++) {
-                drop[k] = dims[k] == 1;
-            }
-        } else {
-            for (int a : axes) {
-                int k = axis(a, dims.length, "Squeeze axis");
-                if (dims[k] != 1) {
-                    throw new OnnxFormatException("Squeeze axis " + a + " has size " + dims[k] + ", not 1");
-                }
-                drop[k] = true;
-            }
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; k < dims.length; k++) {
-            if (!drop[k]) {
-                out.add(dims[k]);
-            }
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** ONNX Reshape's target: 0 copies the input dimension (unless allowzero), one -1 is inferred. */
-    static int[] reshapeDims(int[] in, Const shape, boolean allowZero) {
-        long[] t = shape.longs();
-        int[] out = new int[t.length];
-        long total = Const.count(in);
-        long known = 1;
-        int unknown = -1;
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] == Const.BATCH) {
-                throw new OnnxFormatException("Reshape of a constant to a shape that depends on the batch size");
-            }
-            if (t[i] == -1) {
-                if (unknown >= 0) {
-                    throw new OnnxFormatException("Reshape shape " + Arrays.toString(t) + " has two -1");
-                }
-                unknown = i;
-                continue;
-            }
-            if (t[i] == 0 && !allowZero) {
-                if (i >= in.length) {
-                    throw new OnnxFormatException("Reshape shape " + Arrays.toString(t) + " copies dimension " + i
-                            + " of a rank-" + in.length + " input");
-                }
-                out[i] = in[i];
-            } else if (t[i] < 0 || t[i] > OnnxTensors.MAX_ELEMENTS) {
-                throw new OnnxFormatException("Reshape shape " + Arrays.toString(t) + " has a bad dimension " + t[i]);
-            } else {
-                out[i] = (int) t[i];
-            }
-            known *= out[i];
-        }
-        if (unknown >= 0) {
-            if (known == 0 || total % known != 0) {
-                throw new OnnxFormatException("Cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(t));
-            }
-            out[unknown] = (int) (total / known);
-        } else if (known != total) {
-            throw new OnnxFormatException("Cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(t));
-        }
-        return out;
+    private static Const transpose(NodeProto n, Const x) {
+        int rank = x.rank();
+        int[] perm = Attrs.has(n, "perm") ? Attrs.ints(n, "perm") : Dims.reversed(rank);
+        Dims.checkPerm(perm, rank);
+        return x.transpose(perm);
     }
 
     private static Const constant(NodeProto n, TensorSource tensors) {
@@ -234,7 +130,7 @@ final class ConstEval {
 
     private static Const gather(Const data, Const indices, int axisAttr) {
         int[] d = data.dims();
-        int axis = axis(axisAttr, d.length, "Gather axis");
+        int axis = Dims.axis(axisAttr, d.length, "Gather axis");
         int[] idx = indices.ints("Gather indices");
         for (int i = 0; i < idx.length; i++) {
             if (idx[i] < -d[axis] || idx[i] >= d[axis]) {
@@ -280,7 +176,7 @@ final class ConstEval {
         int[] out = d.clone();
         Arrays.fill(sp, 1);
         for (int i = 0; i < starts.length; i++) {
-            int a = axis(axes == null ? i : axes[i], rank, "Slice axis");
+            int a = Dims.axis(axes == null ? i : axes[i], rank, "Slice axis");
             long step = steps == null ? 1 : steps[i];
             if (step == 0 || step == Const.BATCH || starts[i] == Const.BATCH || ends[i] == Const.BATCH) {
                 throw new OnnxFormatException("Slice with step 0 or bounds that depend on the batch size");
@@ -324,7 +220,7 @@ final class ConstEval {
     private static Const concat(List<Const> in, int axisAttr) {
         Const first = in.get(0);
         int rank = first.rank();
-        int axis = axis(axisAttr, rank, "Concat axis");
+        int axis = Dims.axis(axisAttr, rank, "Concat axis");
         boolean integer = true;
         long total = 0;
         for (Const c : in) {

@@ -183,6 +183,16 @@ class OnnxLimitsTest {
         OnnxImport.load(m, null, "computed", 64L << 20);
     }
 
+    /** A million axes, as floats: converted once, not once per element (which took hours). */
+    @Test
+    void aLongFloatAxesListIsReadInLinearTime() {
+        OnnxBuilder b = new OnnxBuilder("axes", 1);
+        String x = b.input("x", -1, 3, 4, 4);
+        b.graph().addInitializer(external(floatsOfShape("axes", 1 << 20), "big.bin", 0, 4L << 20));
+        ModelProto m = b.build(b.node("Squeeze", new String[] {x, "axes"}));
+        fails(m, "Squeeze", "batch axis");
+    }
+
     @Test
     void aModelFromDevZeroFailsAtOnce() {
         Path zero = Path.of("/dev/zero");

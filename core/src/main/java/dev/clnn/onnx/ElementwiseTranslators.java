@@ -1,0 +1,150 @@
+package dev.clnn.onnx;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import dev.clnn.graph.Op;
+import dev.clnn.ops.Activation;
+import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.SoftmaxParams;
+import dev.clnn.tensor.Shape;
+
+/**
+ * Element by element: Add, Sub, Mul and Div (of two computed values, or of a value and a constant
+ * that broadcasts), the activations, and Softmax / LogSoftmax along one axis. They keep their
+ * input's layout; constants and axes are mapped to NHWC where the input is.
+ */
+final class ElementwiseTranslators {
+    private ElementwiseTranslators() {
+    }
+
+    static Map<String, Translator> all() {
+        return Map.ofEntries(
+                Map.entry("Add", cx -> binary(cx, ElementwiseParams.add())),
+                Map.entry("Sub", cx -> binary(cx, ElementwiseParams.sub())),
+                Map.entry("Mul", cx -> binary(cx, ElementwiseParams.mul())),
+                Map.entry("Div", cx -> binary(cx, ElementwiseParams.div())),
+                Map.entry("Relu", cx -> activation(cx, Activation.RELU)),
+                Map.entry("Sigmoid", cx -> activation(cx, Activation.SIGMOID)),
+                Map.entry("Tanh", cx -> activation(cx, Activation.TANH)),
+                Map.entry("HardSwish", cx -> activation(cx, Activation.HARD_SWISH)),
+                Map.entry("HardSigmoid", cx -> activation(cx, Activation.hardSigmoid(cx.f("alpha", 0.2f),
+                        cx.f("beta", 0.5f)))),
+                Map.entry("LeakyRelu", cx -> activation(cx, Activation.leakyRelu(cx.f("alpha", 0.01f)))),
+                Map.entry("Clip", ElementwiseTranslators::clip),
+                Map.entry("Softmax", cx -> softmax(cx, false)),
+                Map.entry("LogSoftmax", cx -> softmax(cx, true)));
+    }
+
+    private static void activation(NodeContext cx, Activation a) {
+        Val x = cx.valIn(0);
+        cx.put(new Val(cx.add(new Op.Act(a), x.name()), x.nhwc()));
+    }
+
+    private static void clip(NodeContext cx) {
+        float lo;
+        float hi;
+        if (cx.opset() < 11 || cx.has("min") || cx.has("max")) {
+            lo = cx.f("min", Float.NEGATIVE_INFINITY);
+            hi = cx.f("max", Float.POSITIVE_INFINITY);
+        } else {
+            Const min = cx.constIn(1, "Clip min");
+            Const max = cx.constIn(2, "Clip max");
+            lo = min == null ? Float.NEGATIVE_INFINITY : (float) min.scalar("Clip min");
+            hi = max == null ? Float.POSITIVE_INFINITY : (float) max.scalar("Clip max");
+        }
+        lo = Math.max(lo, -Float.MAX_VALUE);
+        hi = Math.min(hi, Float.MAX_VALUE);
+        if (lo == 0f && hi == Float.MAX_VALUE) {
+            activation(cx, Activation.RELU);
+        } else {
+            activation(cx, Activation.clip(lo, hi));
+        }
+    }
+
+    private static void binary(NodeContext cx, ElementwiseParams op) {
+        boolean v0 = cx.isVal(0);
+        boolean v1 = cx.isVal(1);
+        if (!v0 || !v1) {
+            binaryConst(cx, op, v0);
+            return;
+        }
+        Val a = cx.valIn(0);
+        Val b = cx.valIn(1);
+        int[] da = cx.dims(a);
+        int[] db = cx.dims(b);
+        if (da.length != db.length) {
+            throw new OnnxFormatException("operands of rank " + da.length + " and " + db.length
+                    + " (clnn broadcasts computed values of equal rank)");
+        }
+        boolean nhwc = da.length == 4 && (a.nhwc() || b.nhwc());
+        String x = nhwc ? cx.nhwc(a) : a.name();
+        String y = nhwc ? cx.nhwc(b) : b.name();
+        cx.put(new Val(cx.add(new Op.Binary(op), x, y), nhwc));
+    }
+
+    /**
+     * A computed value and a constant ({@code valueFirst}: in that order). The constant is aligned
+     * to the value's rank, laid out as the value is, and stripped of its leading unit dimensions;
+     * {@code x - c} becomes {@code -x + c}, and {@code c / x} is not supported.
+     */
+    private static void binaryConst(NodeContext cx, ElementwiseParams op, boolean valueFirst) {
+        Val x = cx.valIn(valueFirst ? 0 : 1);
+        String what = cx.opType() + " operand";
+        Const cc = aligned(cx.constIn(valueFirst ? 1 : 0, what), cx.dims(x));
+        if (x.nhwc()) {
+            cc = cc.transpose(Layout.NCHW_TO_NHWC);
+        }
+        int[] cd = cc.dims();
+        int lead = 0;
+        while (lead < cd.length - 1 && cd[lead] == 1) {
+            lead++;
+        }
+        Shape cs = Shape.of(Arrays.copyOfRange(cd, lead, cd.length));
+        float[] data = cc.floats();
+        String type = cx.opType();
+        if (valueFirst || type.equals("Add") || type.equals("Mul")) {
+            cx.put(new Val(cx.add(new Op.BinaryConst(op, cs, data), x.name()), x.nhwc()));
+        } else if (type.equals("Sub")) {
+            String neg = cx.add("_neg", new Op.BinaryConst(ElementwiseParams.mul(), Shape.of(1),
+                    new float[] {-1f}), x.name());
+            cx.put(new Val(cx.add(new Op.BinaryConst(ElementwiseParams.add(), cs, data), neg), x.nhwc()));
+        } else {
+            throw new OnnxFormatException("a constant divided by a computed value is not supported");
+        }
+    }
+
+    /** The constant {@code c} as floats of the value's rank (unit dimensions put in front). */
+    private static Const aligned(Const c, int[] xd) {
+        int rank = xd.length;
+        if (c.rank() > rank) {
+            throw new OnnxFormatException("constant of shape " + Arrays.toString(c.dims()) + " has a higher rank than"
+                    + " the value " + Arrays.toString(xd));
+        }
+        int[] aligned = new int[rank];
+        Arrays.fill(aligned, 1);
+        System.arraycopy(c.dims(), 0, aligned, rank - c.rank(), c.rank());
+        if (aligned[0] != 1) {
+            throw new OnnxFormatException("constant of shape " + Arrays.toString(c.dims())
+                    + " spans the batch dimension");
+        }
+        return Const.ofFloats(aligned, c.floats());
+    }
+
+    private static void softmax(NodeContext cx, boolean log) {
+        Val v = cx.valIn(0);
+        int rank = cx.dims(v).length;
+        int opset = cx.opset();
+        int axis = Dims.axis((int) cx.i("axis", opset >= 13 ? -1 : 1), rank, "Softmax axis");
+        if (opset < 13 && axis != rank - 1) {
+            throw new OnnxFormatException("opset " + opset + " Softmax with axis " + axis + " of a rank-" + rank
+                    + " value flattens it first, which clnn does not support");
+        }
+        if (axis == 0) {
+            throw new OnnxFormatException("Softmax along the batch axis is not supported");
+        }
+        int a = Layout.axis(v, axis);
+        SoftmaxParams p = log ? SoftmaxParams.logSoftmax(a) : SoftmaxParams.softmax(a);
+        cx.put(new Val(cx.add(new Op.Softmax(p), v.name()), v.nhwc()));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.clnn.onnx;
+
+import java.util.Map;
+
+import ai.onnx.proto.OnnxMl.NodeProto;
+
+import dev.clnn.graph.Op;
+import dev.clnn.tensor.Shape;
+
+/**
+ * What a {@link Translator} sees of one node: the node and its attributes, its inputs as
+ * constants ({@link #constIn}) or device values ({@link #valIn}) with their layouts, the model's
+ * opset and declared batch size, and the graph being built. Made fresh for every node.
+ */
+final class NodeContext {
+    private final NodeProto node;
+    private final int opset;
+    private final int fixedBatch;
+    private final Layout layout;
+    private final Map<String, Const> consts;
+
+    NodeContext(NodeProto node, int opset, int fixedBatch, Layout layout, Map<String, Const> consts) {
+        this.node = node;
+        this.opset = opset;
+        this.fixedBatch = fixedBatch;
+        this.layout = layout;
+        this.consts = consts;
+    }
+
+    NodeProto node() { return node; }
+
+    String opType() { return node.getOpType(); }
+
+    /** The default-domain opset the model imports. */
+    int opset() { return opset; }
+
+    /** The batch size the model's input declares, or 0 when it is symbolic. */
+    int fixedBatch() { return fixedBatch; }
+
+    // ---- attributes, with ONNX's defaults ----
+
+    boolean has(String name) { return Attrs.has(node, name); }
+
+    long i(String name, long dflt) { return Attrs.i(node, name, dflt); }
+
+    float f(String name, float dflt) { return Attrs.f(node, name, dflt); }
+
+    String s(String name, String dflt) { return Attrs.s(node, name, dflt); }
+
+    /** An ints attribute, or null when absent. */
+    int[] ints(String name) { return Attrs.ints(node, name); }
+
+    // ---- inputs and the output ----
+
+    int inputCount() { return node.getInputCount(); }
+
+    /** Whether optional input {@code i} is given. */
+    boolean present(int i) {
+        return node.getInputCount() > i && !node.getInput(i).isEmpty();
+    }
+
+    /** Whether input {@code i} is a value computed from the model input (not a constant). */
+    boolean isVal(int i) {
+        return layout.isVal(node.getInput(i));
+    }
+
+    /** Input {@code i} as a constant, or null when the optional input is absent; {@code what} names it in errors. */
+    Const constIn(int i, String what) {
+        if (!present(i)) {
+            return null;
+        }
+        Const c = consts.get(node.getInput(i));
+        if (c == null) {
+            if (layout.isVal(node.getInput(i))) {
+                throw new OnnxFormatException(what + " ('" + node.getInput(i) + "') must be a constant or an"
+                        + " initializer; clnn does not take it computed at run time");
+            }
+            throw new OnnxFormatException("input '" + node.getInput(i) + "' is not defined by an earlier node");
+        }
+        return c;
+    }
+
+    /** Input {@code i} as a value computed from the model input. */
+    Val valIn(int i) {
+        Val v = layout.val(node.getInput(i));
+        if (v == null) {
+            throw new OnnxFormatException(consts.containsKey(node.getInput(i)) ? "input '" + node.getInput(i)
+                    + "' is a constant where clnn takes a value computed from the model input"
+                    : "input '" + node.getInput(i) + "' is not defined by an earlier node");
+        }
+        return v;
+    }
+
+    /** Records {@code v} as the value of the node's (first) output. */
+    void put(Val v) {
+        layout.put(node.getOutput(0), v);
+    }
+
+    /** Records the constant {@code c} as the value of the node's (first) output. */
+    void putConst(Const c) {
+        consts.put(node.getOutput(0), c);
+    }
+
+    // ---- building ----
+
+    /** What nodes added for this node are named after: its name, else its operator. */
+    String base() {
+        return base(node);
+    }
+
+    /** What nodes added for {@code n} are named after: its name, else its operator. */
+    static String base(NodeProto n) {
+        return n.getName().isEmpty() ? n.getOpType() : n.getName();
+    }
+
+    /** Adds a node named after this one; returns its output value. */
+    String add(Op op, String... inputs) {
+        return layout.add(base(), op, inputs);
+    }
+
+    /** Adds a helper node named after this one with {@code suffix}; returns its output value. */
+    String add(String suffix, Op op, String... inputs) {
+        return layout.add(base() + suffix, op, inputs);
+    }
+
+    /** The batch-1 shape of the clnn value {@code name}. */
+    Shape shape(String name) { return layout.shape(name); }
+
+    /** The ONNX dimensions of {@code v} at batch 1. */
+    int[] dims(Val v) { return layout.dims(v); }
+
+    /** {@code v} as NHWC data; see {@link Layout#nhwc}. */
+    String nhwc(Val v) { return layout.nhwc(v, base()); }
+
+    /** {@code v} in ONNX's element order; see {@link Layout#plain}. */
+    String plain(Val v) { return layout.plain(v, base()); }
+}

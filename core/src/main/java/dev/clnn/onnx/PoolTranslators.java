@@ -1,0 +1,89 @@
+package dev.clnn.onnx;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import dev.clnn.graph.Op;
+import dev.clnn.ops.Pool2dParams;
+import dev.clnn.tensor.Shape;
+
+/** Pooling over H and W of (N, C, H, W) values: MaxPool, AveragePool, GlobalAveragePool, spatial ReduceMean. */
+final class PoolTranslators {
+    private PoolTranslators() {
+    }
+
+    static Map<String, Translator> all() {
+        return Map.of(
+                "MaxPool", cx -> pool(cx, true),
+                "AveragePool", cx -> pool(cx, false),
+                "GlobalAveragePool", PoolTranslators::globalAverage,
+                "ReduceMean", PoolTranslators::reduceMean);
+    }
+
+    private static void pool(NodeContext cx, boolean max) {
+        Val xv = cx.valIn(0);
+        if (cx.dims(xv).length != 4) {
+            throw new OnnxFormatException("clnn pools (N, C, H, W) values only");
+        }
+        String x = cx.nhwc(xv);
+        Shape xs = cx.shape(x);
+        int[] k = cx.ints("kernel_shape");
+        if (k == null || k.length != 2) {
+            throw new OnnxFormatException("kernel_shape must give 2 values, got " + Arrays.toString(k));
+        }
+        int[] strides = Window.spatial(cx, "strides", new int[] {1, 1});
+        int[] dil = Window.spatial(cx, "dilations", new int[] {1, 1});
+        if (dil[0] != 1 || dil[1] != 1) {
+            throw new OnnxFormatException("dilated pooling is not supported");
+        }
+        int[] p = Window.padding(cx, xs.dim(1), xs.dim(2), k[0], k[1], strides, dil);
+        boolean includePad = cx.i("count_include_pad", 0) != 0;
+        Pool2dParams params = new Pool2dParams(max ? Pool2dParams.Mode.MAX : Pool2dParams.Mode.AVERAGE, k[0], k[1],
+                strides[0], strides[1], p[0], p[1], p[2], p[3], includePad);
+        if (cx.i("ceil_mode", 0) != 0) {
+            int[] in = {xs.dim(1), xs.dim(2)};
+            int[] pads = {p[0] + p[2], p[1] + p[3]};
+            for (int a = 0; a < 2; a++) {
+                int span = in[a] + pads[a] - k[a];
+                if (span % strides[a] != 0) {
+                    throw new OnnxFormatException("ceil_mode = 1 with a window that does not tile the input is"
+                            + " not supported");
+                }
+            }
+        }
+        cx.put(new Val(cx.add(new Op.Pool(params), x), true));
+    }
+
+    private static void globalAverage(NodeContext cx) {
+        Val x = cx.valIn(0);
+        cx.put(new Val(cx.add(new Op.Pool(Pool2dParams.globalAverage()), cx.nhwc(x)), true));
+    }
+
+    private static void reduceMean(NodeContext cx) {
+        Val xv = cx.valIn(0);
+        int[] d = cx.dims(xv);
+        int[] axes;
+        if (cx.opset() >= 18) {
+            Const a = cx.constIn(1, "ReduceMean axes");
+            axes = a == null ? null : a.ints("ReduceMean axes");
+        } else {
+            axes = cx.ints("axes");
+        }
+        boolean spatial = d.length == 4 && axes != null && axes.length == 2;
+        if (spatial) {
+            int a0 = Dims.axis(axes[0], 4, "ReduceMean axis");
+            int a1 = Dims.axis(axes[1], 4, "ReduceMean axis");
+            spatial = Math.min(a0, a1) == 2 && Math.max(a0, a1) == 3;
+        }
+        if (!spatial) {
+            throw new OnnxFormatException("clnn runs ReduceMean over the spatial axes [2, 3] of (N, C, H, W) only, got"
+                    + " axes " + Arrays.toString(axes) + " of rank " + d.length);
+        }
+        String pooled = cx.add(new Op.Pool(Pool2dParams.globalAverage()), cx.nhwc(xv));
+        if (cx.i("keepdims", 1) != 0) {
+            cx.put(new Val(pooled, true));
+        } else {
+            cx.put(new Val(cx.add("_squeeze", new Op.Reshape(new int[] {d[1]}), pooled), false));
+        }
+    }
+}
