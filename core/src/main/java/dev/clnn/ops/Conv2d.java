@@ -48,7 +48,7 @@ public final class Conv2d implements AutoCloseable {
     private final Launch launch;
     private final ClKernel pack;
     private final ClBuffer packed;
-    private final PointwiseGemm gemm;
+    private final Gemm gemm;
     private boolean closed;
 
     /**
@@ -68,8 +68,8 @@ public final class Conv2d implements AutoCloseable {
         this.weights = weights;
         this.bias = bias;
         if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
-            gemm = PointwiseGemm.create(cl, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3),
-                    config.gemm(), params.activation(), bias != null, params.residual());
+            gemm = Gemm.configure(cl, GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3),
+                    input.dim(3)), config.gemm(), new Gemm.Epilogue(params.activation(), bias != null, params.residual()));
             launch = null;
         } else {
             gemm = null;
@@ -80,7 +80,7 @@ public final class Conv2d implements AutoCloseable {
             }
         }
         if (config.variant() == Conv2dConfig.Variant.DIRECT) {
-            pack = cl.kernel("conv/pack_weights.cl", BuildOptions.none(), "pack_weights");
+            pack = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
             Shape s = weights.shape();
             packed = cl.buffer((long) s.dim(0) * s.dim(1) * s.dim(2) * Gemm.roundUp(s.dim(3), config.vw()));
         } else {
@@ -237,15 +237,15 @@ public final class Conv2d implements AutoCloseable {
     public void reloadWeights() {
         ensureOpen();
         if (gemm != null) {
-            gemm.repack(weights.buffer());
+            gemm.repack(weights.buffer(), 0);
         } else if (packed != null) {
             Shape s = weights.shape();
             int cout = s.dim(3);
             int depth = s.dim(0) * s.dim(1) * s.dim(2);
             int coutPad = Gemm.roundUp(cout, config.vw());
-            // (depth, cout) row-major -> (depth, coutPad) with zero columns: one panel of coutPad.
-            pack.args(weights.buffer(), depth, cout, packed, coutPad, depth);
-            pack.launch(new long[] {coutPad, 1, depth}, null);
+            // (depth, cout) row-major -> (depth, coutPad) with zero columns: B of a GEMM, one panel of coutPad.
+            pack.args(weights.buffer(), 0, cout, 0, cout, depth, packed, coutPad, depth);
+            pack.launch(new long[] {coutPad, depth}, null);
         }
     }
 
@@ -289,7 +289,7 @@ public final class Conv2d implements AutoCloseable {
         ClBuffer b = bias == null ? null : bias.buffer();
         ClBuffer r = residual == null ? null : residual.buffer();
         if (gemm != null) {
-            gemm.run(x.buffer(), weights.buffer(), b, r, y.buffer());
+            gemm.run(x.buffer(), 0, weights.buffer(), 0, b, r, y.buffer(), 0);
             return;
         }
         ClKernel k = launch.kernel();

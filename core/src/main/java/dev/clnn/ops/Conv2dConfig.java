@@ -17,9 +17,9 @@ import dev.clnn.tensor.Shape;
  *   <li>{@code DIRECT} ({@code conv2d_direct.cl}): ungrouped convolutions of any kernel size,
  *       stride, dilation and padding; {@code vw} output channels times {@code wb} output columns
  *       per work-item, weights packed at configure time.</li>
- *   <li>{@code POINTWISE} ({@code pointwise_*.cl}): 1x1, stride 1, no padding, one group: a
- *       matrix product with weights packed at configure time; {@code gemm} picks the
- *       {@code general}, {@code cpu} or {@code tiled} kernel and its blocking.</li>
+ *   <li>{@code POINTWISE} ({@link Gemm}, {@code kernels/gemm}): 1x1, stride 1, no padding, one group:
+ *       a layer's matrix product, activations read in place, weights packed at configure time;
+ *       {@code gemm} picks the form (general, cpu, tiled or split-K) and its blocking.</li>
  *   <li>{@code DEPTHWISE} ({@code depthwise_general.cl}): groups == channels, multiplier 1, any
  *       kernel size, stride, dilation and padding; {@code vw} channels per work-item.</li>
  *   <li>{@code DEPTHWISE_3X3} ({@code depthwise3x3.cl}): the same for 3x3, stride 1 or 2, no
@@ -102,15 +102,15 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
     }
 
     /**
-     * The fastest variant that handles the shape on {@code device}, from the tuning table families
-     * {@code pointwise}, {@code depthwise} and {@code conv2d}: pointwise shapes go to the matrix
-     * product, depthwise ones (multiplier 1) to the depthwise kernels, other ungrouped ones to the
-     * direct kernel, and the rest (grouped, channel multipliers) to the general kernel.
+     * The fastest variant that handles the shape on {@code device}, from the tuning table: pointwise
+     * shapes go to the matrix product ({@link GemmConfig#select}), depthwise ones (multiplier 1) to
+     * the depthwise kernels, other ungrouped ones to the direct kernel, and the rest (grouped,
+     * channel multipliers) to the general kernel.
      */
     static Conv2dConfig forShape(ClDevice device, Conv2dParams p, Shape input, Shape weights) {
         if (p.isPointwise(weights)) {
             long rows = input.size() / input.dim(3);
-            return pointwise(GemmConfig.tuned("pointwise", device, rows, weights.dim(3)));
+            return pointwise(GemmConfig.select(device, rows, weights.dim(3), input.dim(3), true));
         }
         if (p.isDepthwise(input, weights)) {
             Map<String, String> t = Tuning.lookup("depthwise", device);
