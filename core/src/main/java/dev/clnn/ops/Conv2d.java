@@ -67,9 +67,9 @@ public final class Conv2d implements AutoCloseable {
         this.output = output;
         this.weights = weights;
         this.bias = bias;
-        if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
-            gemm = Gemm.configure(cl, GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3),
-                    input.dim(3)), config.gemm(), new Gemm.Epilogue(params.activation(), bias != null, params.residual()));
+        Conv2dConfig.Variant v = config.variant();
+        if (v == Conv2dConfig.Variant.POINTWISE || v == Conv2dConfig.Variant.IMPLICIT_GEMM) {
+            gemm = product();
             launch = null;
         } else {
             gemm = null;
@@ -87,6 +87,25 @@ public final class Conv2d implements AutoCloseable {
             pack = null;
             packed = null;
         }
+    }
+
+    /**
+     * The matrix product of the GEMM variants: {@code (N * OH * OW) x K} activations by the weights
+     * {@code (K, Cout)}, with {@code K = Cin} (pointwise) or {@code KH * KW * Cin} (implicit im2col).
+     */
+    private Gemm product() {
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
+        Shape w = weights.shape();
+        GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3),
+                w.dim(0) * w.dim(1) * w.dim(2));
+        if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
+            return Gemm.configure(cl, shape, config.gemm(), epilogue);
+        }
+        Conv2dParams p = params;
+        Gemm.Im2col im2col = new Gemm.Im2col(input.dim(0), input.dim(1), input.dim(2), input.dim(3), output.dim(1),
+                output.dim(2), w.dim(1), p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), p.padTop(),
+                p.padLeft());
+        return Gemm.configure(cl, shape, config.gemm(), Gemm.Seams.convolution(epilogue, im2col));
     }
 
     /** Builds the variant's kernel and fixes its geometry arguments and global size. */
@@ -176,8 +195,7 @@ public final class Conv2d implements AutoCloseable {
                                    Conv2dConfig config) {
         Shape out = validate(cl, params, input, weights, bias);
         String why = config.unsupported(params, input, weights.shape());
-        if (why == null && config.variant() == Conv2dConfig.Variant.POINTWISE
-                && !Gemm.fits(config.gemm(), cl.device())) {
+        if (why == null && config.gemm() != null && !Gemm.fits(config.gemm(), cl.device())) {
             why = "needs more local memory or larger work-groups than " + cl.device().name() + " has";
         }
         if (why == null && config.wg() > cl.device().maxWorkGroupSize()) {

@@ -2,6 +2,7 @@ package dev.clnn.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
@@ -17,14 +18,15 @@ import dev.clnn.cl.KernelSource;
  * Row-major, with transposes, leading dimensions and offsets ({@link GemmShape}), and one of two
  * epilogues:
  *
- * <pre>
- *   C = alpha * op(A) * op(B) + beta * C           {@link #configure(ClContext, GemmShape)}, {@link #run(float, ClBuffer, long, ClBuffer, long, float, ClBuffer, long)}
- *   C = act(op(A) * op(B) + bias [+ residual])     {@link #configure(ClContext, GemmShape, GemmConfig, Epilogue)}, {@link #run(ClBuffer, long, ClBuffer, long, ClBuffer, ClBuffer, ClBuffer, long)}
- * </pre>
- *
- * <p>The first packs A and B into panels on every run, where the form reads panels. The second is a
- * layer's product (pointwise convolutions, {@link Dense}): A, the activations, is read in place, and
- * B, the weights, is constant, packed once by {@link #repack} (call it again after B changes).
+ * <ul>
+ *   <li>{@code C = alpha * op(A) * op(B) + beta * C}: {@link #configure(ClContext, GemmShape)}, then
+ *       {@code run(alpha, a, offA, b, offB, beta, c, offC)}. A and B are packed into panels on every
+ *       run, where the form reads panels.</li>
+ *   <li>{@code C = act(op(A) * op(B) + bias [+ residual])}, a layer's product (pointwise convolutions,
+ *       {@link Dense}): {@link #configure(ClContext, GemmShape, GemmConfig, Epilogue)}, then
+ *       {@code run(a, offA, b, offB, bias, residual, c, offC)}. A, the activations, is read in place;
+ *       B, the weights, is constant, packed once by {@link #repack} (call it again after B changes).</li>
+ * </ul>
  *
  * <p>Validate, configure once, run many times: configure checks the shape, picks the form and its
  * parameters for the device ({@link GemmConfig#select}, from the tuning table), builds the kernels and
@@ -64,17 +66,46 @@ public final class Gemm implements AutoCloseable {
     /**
      * The family's two seams, fixed at configure time: whether the panel forms pack A on each run
      * (else read it strided, in place), whether B is constant (packed by {@link #repack}, else on each
-     * run), and the epilogue (null: alpha/beta).
+     * run), the epilogue (null: alpha/beta), and whether A is the implicit im2col matrix of a
+     * convolution's input (null: A is a matrix).
      */
-    record Seams(boolean packA, boolean constantB, Epilogue epilogue) {
-        static final Seams PRODUCT = new Seams(true, false, null);
+    record Seams(boolean packA, boolean constantB, Epilogue epilogue, Im2col im2col) {
+        static final Seams PRODUCT = new Seams(true, false, null, null);
+
+        Seams(boolean packA, boolean constantB, Epilogue epilogue) {
+            this(packA, constantB, epilogue, null);
+        }
 
         static Seams layer(Epilogue epilogue) {
-            return new Seams(false, true, epilogue);
+            return new Seams(false, true, epilogue, null);
+        }
+
+        /** A dense convolution as a layer's product: A read through im2col, the weights B constant. */
+        static Seams convolution(Epilogue epilogue, Im2col im2col) {
+            return new Seams(false, true, epilogue, im2col);
         }
     }
 
-    private final ClContext cl;
+    /**
+     * The geometry of a convolution whose input a GEMM reads as the implicit im2col matrix A
+     * ({@code gemm_common.cl}, {@code A_IM2COL}): input {@code (batch, h, w, cin)} NHWC, output
+     * {@code (batch, oh, ow, cout)}, a kernel {@code kh x kw} with the given strides, dilations and
+     * top/left padding. The product is {@code (batch * oh * ow) x (kh * kw * cin)} by
+     * {@code (kh * kw * cin) x cout}, B the HWIO weights.
+     */
+    record Im2col(int batch, int h, int w, int cin, int oh, int ow, int kw, int strideH, int strideW,
+                  int dilationH, int dilationW, int padTop, int padLeft) {
+        /** Floats of the input: what A's buffer must hold from its offset. */
+        long inputFloats() {
+            return (long) batch * h * w * cin;
+        }
+
+        /** The kernel arguments IM2COL_PARAMS names, in order. */
+        int[] arguments() {
+            return new int[] {h, w, cin, oh, ow, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft};
+        }
+    }
+
     private final GemmShape shape;
     private final GemmConfig config;
     private final Seams seams;
@@ -91,7 +122,6 @@ public final class Gemm implements AutoCloseable {
     private boolean closed;
 
     private Gemm(ClContext cl, GemmShape shape, GemmConfig config, Seams seams) {
-        this.cl = cl;
         this.shape = shape;
         this.config = config;
         this.seams = seams;
@@ -102,7 +132,7 @@ public final class Gemm implements AutoCloseable {
             ClProgram program = program(cl, form, defines(layout));
             boolean split = form == GemmConfig.Variant.SPLITK;
             main = track(made, program.kernel(split ? "gemm_splitk_partial"
-                    : "gemm_" + form.name().toLowerCase(java.util.Locale.ROOT)));
+                    : "gemm_" + form.name().toLowerCase(Locale.ROOT)));
             reduce = split ? track(made, program.kernel("gemm_splitk_reduce")) : null;
             // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
             // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
@@ -154,6 +184,9 @@ public final class Gemm implements AutoCloseable {
 
     /** Configures a GEMM with explicit seams: every combination, for tests. */
     static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config, Seams seams) {
+        if (seams.im2col() != null && (seams.packA() || shape.transA())) {
+            throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
+        }
         if (!fits(config, cl.device())) {
             throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
                     + " bytes of local memory and work-groups of " + config.workGroupSize() + "; "
@@ -188,7 +221,7 @@ public final class Gemm implements AutoCloseable {
             throw new IllegalStateException("This Gemm fuses " + seams.epilogue() + "; run it with bias and residual");
         }
         ClKernel sink = bind(a, offA, b, offB, c, offC);
-        int at = reduce != null ? REDUCE_ARG_C + 3 : ARG_C + 3;
+        int at = epilogueArgument();
         sink.arg(at, alpha).arg(at + 1, beta);
         launch();
     }
@@ -222,7 +255,7 @@ public final class Gemm implements AutoCloseable {
             checkExtent("residual", residual, offC, shape.extentC());
         }
         ClKernel sink = bind(a, offA, b, offB, c, offC);
-        int next = reduce != null ? REDUCE_ARG_C + 3 : ARG_C + 3;
+        int next = epilogueArgument();
         if (bias != null) {
             sink.arg(next++, bias);
         }
@@ -250,10 +283,13 @@ public final class Gemm implements AutoCloseable {
         }
     }
 
-    /** Checks the operands, packs those packed on each run and sets the buffer arguments; returns the kernel that stores C. */
+    /**
+     * Checks the operands, packs those packed on each run and sets the buffer arguments; returns the
+     * kernel that stores C.
+     */
     private ClKernel bind(ClBuffer a, long offA, ClBuffer b, long offB, ClBuffer c, long offC) {
         ensureOpen();
-        checkExtent("A", a, offA, shape.extentA());
+        checkExtent("A", a, offA, seams.im2col() != null ? seams.im2col().inputFloats() : shape.extentA());
         checkExtent("B", b, offB, shape.extentB());
         checkExtent("C", c, offC, shape.extentC());
         if (packedA != null) {
@@ -306,10 +342,25 @@ public final class Gemm implements AutoCloseable {
         } else {
             main.arg(ARG_C + 2, shape.ldc());
         }
+        if (seams.im2col() != null) {
+            int[] geometry = seams.im2col().arguments();
+            int first = reduce != null ? ARG_C + 1 : ARG_C + 3;     // after part, or after C
+            for (int i = 0; i < geometry.length; i++) {
+                main.arg(first + i, geometry[i]);
+            }
+        }
+    }
+
+    /** Index of the epilogue's first argument (alpha, or bias / residual) on the kernel that stores C. */
+    private int epilogueArgument() {
+        if (reduce != null) {
+            return REDUCE_ARG_C + 3;
+        }
+        return ARG_C + 3 + (seams.im2col() != null ? seams.im2col().arguments().length : 0);
     }
 
     private static ClProgram program(ClContext cl, GemmConfig.Variant form, Defines d) {
-        String file = "gemm/gemm_" + form.name().toLowerCase(java.util.Locale.ROOT) + ".cl";
+        String file = "gemm/gemm_" + form.name().toLowerCase(Locale.ROOT) + ".cl";
         Epilogue e = d.epilogue == null ? new Epilogue(null, false, null) : d.epilogue;
         return ConvKernels.program(cl, KernelSource.load(file).withHeader("gemm/gemm_common.cl"), d.options,
                 e.activation(), e.bias(), e.residual());
@@ -324,7 +375,9 @@ public final class Gemm implements AutoCloseable {
         if (l.panels) {
             o = o.define("A_PACKED", l.packA ? 1 : 0);
         }
-        if (!l.packA) {
+        if (seams.im2col() != null) {
+            o = o.define("A_IM2COL", 1);
+        } else if (!l.packA) {
             o = o.define("TRANS_A", shape.transA() ? 1 : 0);
         }
         if (!l.packB) {

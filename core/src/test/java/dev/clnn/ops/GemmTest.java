@@ -175,8 +175,8 @@ class GemmTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void theOneRulePicksTheFormByShape(ClDevice device) {
-        String tiled = "variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 STRIDED_TK=16 STRIDED_SMALL_TM=32 STRIDED_SMALL_TN=32"
-                + " STRIDED_SMALL_TK=16 STRIDED_SMALL_WM=4 STRIDED_SMALL_WN=4";
+        String tiled = "variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 STRIDED_TK=16"
+                + " STRIDED_SMALL_TM=32 STRIDED_SMALL_TN=32 STRIDED_SMALL_TK=16 STRIDED_SMALL_WM=4 STRIDED_SMALL_WN=4";
         System.setProperty("clnn.tune.gemm_cpu", tiled);      // both, so that the device type does not matter
         System.setProperty("clnn.tune.gemm_tiled", tiled);
         System.setProperty("clnn.tune.gemm_splitk", "variant=splitk KS=256 THIN_KS=64");
@@ -306,7 +306,8 @@ class GemmTest {
                 }
                 float[] actual = dc.read();
                 String what = config + " " + s + " A " + (seams.packA() ? "packed" : "strided") + ", B "
-                        + (seams.constantB() ? "constant, round " + round : "per run") + ", " + (e == null ? "alpha/beta" : e);
+                        + (seams.constantB() ? "constant, round " + round : "per run") + ", "
+                        + (e == null ? "alpha/beta" : e);
                 Comparison cmp = Comparison.of(actual, expected, Tolerances.GEMM_RTOL, Tolerances.gemmAtol(s.k()));
                 assertTrue(cmp.passed(), () -> what + ": " + cmp.describe(actual, expected));
             }

@@ -8,7 +8,15 @@
 // a leading dimension lda / ldb, the distance between two rows as stored, optionally transposed; the
 // kernel checks bounds), or from the zero-padded panels gemm_pack.cl writes (packed: float loads with
 // no bounds checks, the panel layout given by each kernel). The general and split-K kernels read both
-// operands strided; the CPU and tiled kernels read B packed and A either way (A_PACKED).
+// operands strided; the CPU and tiled kernels read B packed and A either way (A_PACKED). Every kernel
+// can also read A as the implicit im2col matrix of a convolution's input (A_IM2COL), never formed:
+//
+//     A(i, k) = x[n, oh * SH - PT + kh * DH, ow * SW - PL + kw * DW, ci]    (zero in the padding)
+//     i = (n * OH + oh) * OW + ow,    k = (kh * KW + kw) * CIN + ci
+//
+// with x (N, H, W, CIN) NHWC, so that with B the HWIO weights viewed as (KH * KW * CIN, COUT) the
+// product is the convolution (N, OH, OW, COUT). The geometry comes as kernel arguments right after
+// C's (IM2COL_PARAMS); offa is the offset of x, lda and TRANS_A are not used.
 //
 // Epilogue, applied as C is stored:
 //   FUSED == 0:  C = alpha * acc + beta * C   (C is not read when beta == 0, so NaN or garbage in C
@@ -21,12 +29,14 @@
 //   TRANS_A    1 when op(A) = A^T (A is stored K x M), else 0; strided A only
 //   TRANS_B    1 when op(B) = B^T (B is stored N x K), else 0; strided B only
 //   A_PACKED   1: A comes packed (gemm_cpu.cl, gemm_tiled.cl); 0: A is strided
+//   A_IM2COL   1: A is the implicit im2col matrix of an NHWC input (A_PACKED == 0 only)
 //   FUSED      0: alpha/beta epilogue; 1: bias + activation + residual
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl): FUSED == 1 only
 //
 // Gives: A_AT(i, k), B_AT(k, j) (strided elements, from the arguments a, lda, b, ldb once a and b
 // point at the operands' first elements); A_ROW(i) and A_K(k) (row i of op(A) as a pointer, element k
-// of it at A_ROW(i)[A_K(k)]);
+// of it at A_ROW(i)[A_K(k)]); A_ELEMENT(i, k) (A_AT, or the im2col element, zero in the padding);
+// IM2COL_PARAMS and IM2COL_ARGS (the geometry as parameters and as arguments, empty without A_IM2COL);
 // EPILOGUE_PARAMS (the epilogue's kernel parameters), C_RESTRICT, SCALE(v) (alpha * v, or v when
 // FUSED) and STORE_C(at, j, v) (stores element at of C, in column j, given v = SCALE(sum)).
 
@@ -39,8 +49,15 @@
 #ifndef A_PACKED
 #define A_PACKED 0      // A packed by gemm_pack.cl instead of strided
 #endif
+#ifndef A_IM2COL
+#define A_IM2COL 0      // A is the implicit im2col matrix of a convolution's input
+#endif
 #ifndef FUSED
 #define FUSED 0         // bias + activation + residual instead of alpha/beta
+#endif
+
+#if A_IM2COL && A_PACKED
+#error "A_IM2COL needs A_PACKED == 0"
 #endif
 
 // The kernels add offa and offb to a and b once, on entry, so that no load adds them again.
@@ -57,6 +74,33 @@
 #define B_AT(k, j) b[(size_t)(j) * ldb + (k)]
 #else
 #define B_AT(k, j) b[(size_t)(k) * ldb + (j)]
+#endif
+
+#if A_IM2COL
+#define IM2COL_PARAMS , const int H, const int W, const int CIN, const int OH, const int OW, const int KW, \
+                      const int SH, const int SW, const int DH, const int DW, const int PT, const int PL
+#define IM2COL_ARGS , H, W, CIN, OH, OW, KW, SH, SW, DH, DW, PT, PL
+#define A_ELEMENT(i, k) im2col_at(a, (i), (k) IM2COL_ARGS)
+
+// Element (i, k) of the im2col matrix of x (i < M and k < K): a padding tap reads nothing and is zero.
+inline float im2col_at(__global const float* restrict x, const int i, const int k IM2COL_PARAMS)
+{
+    const int ow = i % OW;
+    const int t = i / OW;
+    const int oh = t % OH;
+    const int n = t / OH;
+    const int ci = k % CIN;
+    const int u = k / CIN;
+    const int kw = u % KW;
+    const int kh = u / KW;
+    const int ih = oh * SH - PT + kh * DH;
+    const int iw = ow * SW - PL + kw * DW;
+    return ih >= 0 && ih < H && iw >= 0 && iw < W ? x[((size_t)(n * H + ih) * W + iw) * CIN + ci] : 0.0f;
+}
+#else
+#define IM2COL_PARAMS
+#define IM2COL_ARGS
+#define A_ELEMENT(i, k) A_AT(i, k)
 #endif
 
 #if FUSED

@@ -9,7 +9,8 @@
 //                     their activations: never copied. The MR rows are MR unit-stride streams (MR
 //                     neighbouring floats per k when transposed), which a CPU's caches and prefetchers
 //                     follow as well as a packed panel, and skipping the packing saves a pass over A.
-//                     Rows past M are clamped to row M - 1 (read, computed, never stored).
+//                     Rows past M are clamped to row M - 1 (read, computed, never stored). Or,
+//                     A_IM2COL, the implicit im2col matrix of a convolution's NHWC input.
 //   B  ceil(N / NR) panels of K x NR floats, k-major, zero past N (gemm_pack.cl; panel q holds columns
 //      q*NR .. q*NR+NR-1); offb and ldb are not used
 //   C  row-major from element offset offc with leading dimension ldc; only its M x N elements are written
@@ -25,7 +26,7 @@
 //   MR   rows of C per work-item (register block height)
 //   VW   vector width in floats (conv_common.cl): 4, 8 or 16
 //   NV   vectors per row of the block, so NR = NV * VW columns per work-item
-//   A_PACKED, TRANS_A, FUSED and the epilogue's (gemm_common.cl)
+//   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef MR
 #define MR 8        // rows per work-item
@@ -37,6 +38,8 @@
 
 #if A_PACKED
 #define A_VALUE(r, k) ap[r]             // the current k-row of the panel; ap advances by MR per k
+#elif A_IM2COL
+#define A_VALUE(r, k) A_ELEMENT(ir[r], k)
 #else
 #define A_VALUE(r, k) ar[r][A_K(k)]
 #endif
@@ -45,7 +48,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                        __global const float* restrict a, const int offa, const int lda,
                        __global const float* restrict bp, const int offb, const int ldb,
                        __global float* C_RESTRICT c, const int offc, const int ldc
-                       EPILOGUE_PARAMS)
+                       IM2COL_PARAMS EPILOGUE_PARAMS)
 {
     const int q = get_global_id(0);     // column panel
     const int p = get_global_id(1);     // row panel
@@ -56,6 +59,13 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
     }
 #if A_PACKED
     __global const float* ap = a + (size_t)p * K * MR;
+#elif A_IM2COL
+    a += offa;
+    int ir[MR];         // the rows, clamped
+    #pragma unroll
+    for (int r = 0; r < MR; ++r) {
+        ir[r] = min(i0 + r, M - 1);
+    }
 #else
     a += offa;
     __global const float* ar[MR];

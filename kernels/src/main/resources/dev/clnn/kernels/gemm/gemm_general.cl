@@ -3,7 +3,8 @@
 //     C = epilogue(op(A) * op(B))        op(X) = X or X^T; epilogue: alpha/beta, or bias + activation + residual
 //
 // Row-major fp32. op(A) is M x K, op(B) is K x N, C is M x N; all three are read where they lie,
-// through an element offset and a leading dimension (gemm_common.cl).
+// through an element offset and a leading dimension (gemm_common.cl); A may be the implicit im2col
+// matrix of a convolution's input.
 //
 // One work-item computes one element of C: dimension 0 runs along a row of C (unit stride, so
 // neighbouring work-items touch neighbouring addresses), dimension 1 along a column. Used for
@@ -11,13 +12,13 @@
 //
 // Global size: (N, M), possibly rounded up; items past the edges return.
 //
-// Defines: TRANS_A, TRANS_B, FUSED and the epilogue's (gemm_common.cl). A_PACKED does not apply.
+// Defines: TRANS_A, TRANS_B, A_IM2COL, FUSED and the epilogue's (gemm_common.cl). A_PACKED does not apply.
 
 __kernel void gemm_general(const int M, const int N, const int K,
                            __global const float* restrict a, const int offa, const int lda,
                            __global const float* restrict b, const int offb, const int ldb,
                            __global float* C_RESTRICT c, const int offc, const int ldc
-                           EPILOGUE_PARAMS)
+                           IM2COL_PARAMS EPILOGUE_PARAMS)
 {
     const int j = get_global_id(0);
     const int i = get_global_id(1);
@@ -28,7 +29,7 @@ __kernel void gemm_general(const int M, const int N, const int K,
     b += offb;
     float sum = 0.0f;
     for (int k = 0; k < K; ++k) {
-        sum = fma(A_AT(i, k), B_AT(k, j), sum);
+        sum = fma(A_ELEMENT(i, k), B_AT(k, j), sum);
     }
     STORE_C(offc + (size_t)i * ldc + j, j, SCALE(sum));
 }

@@ -4,7 +4,8 @@
 //
 //     C = epilogue(op(A) * op(B))        op(X) = X or X^T; epilogue: alpha/beta, or bias + activation + residual
 //
-// A and B are read where they lie (gemm_common.cl: element offsets, leading dimensions). K is cut
+// A and B are read where they lie (gemm_common.cl: element offsets, leading dimensions; A may be the
+// implicit im2col matrix of a convolution's input). K is cut
 // into S = ceil(K / KS) slices. gemm_splitk_partial gives every (column j, block of MT rows, slice)
 // a work-item, which sums its slice for MT rows of column j into part (S, M, N): each element of
 // op(B) it loads feeds MT multiply-adds, and neighbouring work-items read neighbouring elements of a
@@ -18,7 +19,7 @@
 // Defines:
 //   KS     slice of K per work-item
 //   MT     rows of C per work-item of gemm_splitk_partial
-//   TRANS_A, TRANS_B, FUSED and the epilogue's (gemm_common.cl)
+//   TRANS_A, TRANS_B, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef KS
 #define KS 256      // slice of K per work-item
@@ -27,10 +28,17 @@
 #define MT 1        // rows per work-item
 #endif
 
+#if A_IM2COL
+#define A_VALUE(r, k) A_ELEMENT(ir[r], k)       // ir: a work-item's rows, clamped to M - 1
+#else
+#define A_VALUE(r, k) ar[r][A_K(k)]             // ar: a work-item's rows, clamped, as pointers
+#endif
+
 __kernel void gemm_splitk_partial(const int M, const int N, const int K,
                                   __global const float* restrict a, const int offa, const int lda,
                                   __global const float* restrict b, const int offb, const int ldb,
-                                  __global float* restrict part)
+                                  __global float* restrict part
+                                  IM2COL_PARAMS)
 {
     const int j = get_global_id(0);
     const int i0 = get_global_id(1) * MT;
@@ -40,11 +48,19 @@ __kernel void gemm_splitk_partial(const int M, const int N, const int K,
     }
     a += offa;
     b += offb;
+#if A_IM2COL
+    int ir[MT];
+#else
     __global const float* ar[MT];
+#endif
     float acc[MT];
     #pragma unroll
     for (int r = 0; r < MT; ++r) {
+#if A_IM2COL
+        ir[r] = min(i0 + r, M - 1);
+#else
         ar[r] = A_ROW(min(i0 + r, M - 1));
+#endif
         acc[r] = 0.0f;
     }
     const int k1 = min(K, (s + 1) * KS);
@@ -52,7 +68,7 @@ __kernel void gemm_splitk_partial(const int M, const int N, const int K,
         const float bv = B_AT(k, j);
         #pragma unroll
         for (int r = 0; r < MT; ++r) {
-            acc[r] = fma(ar[r][A_K(k)], bv, acc[r]);
+            acc[r] = fma(A_VALUE(r, k), bv, acc[r]);
         }
     }
     #pragma unroll

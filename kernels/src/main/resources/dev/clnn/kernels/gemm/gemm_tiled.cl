@@ -6,9 +6,10 @@
 //   A  A_PACKED == 1: Kpad x lda floats, m contiguous (op(A) transposed, zero-padded by gemm_pack.cl,
 //                     lda a multiple of TM): float4 tile loads, no bounds checks; offa is not used
 //      A_PACKED == 0: strided (offa, lda, TRANS_A), as pointwise convolutions and dense layers pass
-//                     their activations: never packed. Tile loads are bounds-checked, read zero past
-//                     M and K, and run along k (along m when transposed) so that neighbouring
-//                     work-items read neighbouring addresses.
+//                     their activations: never packed; or, A_IM2COL, the implicit im2col matrix of a
+//                     convolution's NHWC input. Tile loads are bounds-checked, read zero past M and K,
+//                     and run along k (along m when transposed) so that neighbouring work-items read
+//                     neighbouring addresses.
 //   B  Kpad x ldb floats, n contiguous (op(B) as is, zero-padded by gemm_pack.cl, ldb a multiple of
 //      TN); offb is not used
 //   C  row-major from element offset offc with leading dimension ldc; only its M x N elements are written
@@ -26,7 +27,7 @@
 //   TM, TN   tile of C per work-group (multiples of 4 * work-group size in that dimension)
 //   TK       depth of the slice staged in local memory per step
 //   WM, WN   register tile per work-item (multiples of 4)
-//   A_PACKED, TRANS_A, FUSED and the epilogue's (gemm_common.cl)
+//   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef TM
 #define TM 64       // tile rows per work-group
@@ -66,7 +67,7 @@ typedef float4 a_elem;                  // what one load of A fetches
 
 // The f-th float4 of the A slice at depth k: row k + f / (TM / 4) of the panel.
 inline float4 load_a(__global const float4* restrict a, const int lda, const int M, const int K,
-                     const int m0, const int k, const int f)
+                     const int m0, const int k, const int f IM2COL_PARAMS)
 {
     return a[(size_t)(k + f / (TM / 4)) * (lda / 4) + m0 / 4 + f % (TM / 4)];
 }
@@ -86,11 +87,11 @@ typedef float a_elem;
 
 // Element f of the A slice starting at depth k0, zero outside op(A).
 inline float load_a(__global const float* restrict a, const int lda, const int M, const int K,
-                    const int m0, const int k0, const int f)
+                    const int m0, const int k0, const int f IM2COL_PARAMS)
 {
     const int m = m0 + SLICE_M(f);
     const int k = k0 + SLICE_K(f);
-    return m < M && k < K ? A_AT(m, k) : 0.0f;
+    return m < M && k < K ? A_ELEMENT(m, k) : 0.0f;
 }
 #endif
 
@@ -99,7 +100,7 @@ void gemm_tiled(const int M, const int N, const int K,
                 __global const a_elem* restrict a, const int offa, const int lda,
                 __global const float4* restrict bp, const int offb, const int ldb,
                 __global float* C_RESTRICT c, const int offc, const int ldc
-                EPILOGUE_PARAMS)
+                IM2COL_PARAMS EPILOGUE_PARAMS)
 {
     A_TILE;
     __local float4 bs[TK][TN / 4];
@@ -128,7 +129,7 @@ void gemm_tiled(const int M, const int N, const int K,
     float4 rb[LB];
     #pragma unroll
     for (int l = 0; l < LA; ++l) {
-        ra[l] = load_a(a, lda, M, K, m0, 0, tid + l * THREADS);
+        ra[l] = load_a(a, lda, M, K, m0, 0, tid + l * THREADS IM2COL_ARGS);
     }
     #pragma unroll
     for (int l = 0; l < LB; ++l) {
@@ -153,7 +154,7 @@ void gemm_tiled(const int M, const int N, const int K,
             const int next = k0 + TK;
             #pragma unroll
             for (int l = 0; l < LA; ++l) {
-                ra[l] = load_a(a, lda, M, K, m0, next, tid + l * THREADS);
+                ra[l] = load_a(a, lda, M, K, m0, next, tid + l * THREADS IM2COL_ARGS);
             }
             #pragma unroll
             for (int l = 0; l < LB; ++l) {
