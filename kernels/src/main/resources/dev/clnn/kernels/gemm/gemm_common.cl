@@ -6,8 +6,8 @@
 //
 // Operands. A kernel reads an operand either where it lies (strided: an element offset offa / offb and
 // a leading dimension lda / ldb, the distance between two rows as stored, optionally transposed; the
-// kernel checks bounds), or from the zero-padded panels gemm_pack.cl writes (packed: float loads with
-// no bounds checks, the panel layout given by each kernel). The general and split-K kernels read both
+// kernel checks bounds), or from the zero-padded panels gemm_pack.cl writes (packed: unit-stride loads
+// with no bounds checks, the panel layout given by each kernel). The general and split-K kernels read both
 // operands strided; the CPU and tiled kernels read B packed and A either way (A_PACKED). Every kernel
 // can also read A as the implicit im2col matrix of a convolution's input (A_IM2COL), never formed:
 //
@@ -16,7 +16,7 @@
 //
 // with x (N, H, W, CIN) NHWC, so that with B the HWIO weights viewed as (KH * KW * CIN, COUT) the
 // product is the convolution (N, OH, OW, COUT). The geometry comes as kernel arguments right after
-// C's (IM2COL_PARAMS); offa is the offset of x, lda and TRANS_A are not used.
+// C's, or the partial sums' (IM2COL_PARAMS); offa is the offset of x, lda and TRANS_A are not used.
 //
 // Epilogue, applied as C is stored:
 //   FUSED == 0:  C = alpha * acc + beta * C   (C is not read when beta == 0, so NaN or garbage in C
