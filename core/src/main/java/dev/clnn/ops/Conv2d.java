@@ -307,7 +307,7 @@ public final class Conv2d implements AutoCloseable {
         ClBuffer b = bias == null ? null : bias.buffer();
         ClBuffer r = residual == null ? null : residual.buffer();
         if (gemm != null) {
-            gemm.run(x.buffer(), 0, weights.buffer(), 0, b, r, y.buffer(), 0);
+            gemm.run(x.buffer(), weights.buffer(), b, r, y.buffer());
             return;
         }
         ClKernel k = launch.kernel();

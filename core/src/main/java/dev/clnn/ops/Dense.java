@@ -133,7 +133,7 @@ public final class Dense implements AutoCloseable {
             throw new IllegalArgumentException(OP + ": the output " + output + " must not share a buffer with the"
                     + " input " + input);
         }
-        gemm.run(x.buffer(), 0, weights.buffer(), 0, bias == null ? null : bias.buffer(), null, y.buffer(), 0);
+        gemm.run(x.buffer(), weights.buffer(), bias == null ? null : bias.buffer(), null, y.buffer());
     }
 
     private void ensureOpen() {

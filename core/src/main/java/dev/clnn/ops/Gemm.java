@@ -24,7 +24,7 @@ import dev.clnn.cl.KernelSource;
  *       run, where the form reads panels.</li>
  *   <li>{@code C = act(op(A) * op(B) + bias [+ residual])}, a layer's product (pointwise convolutions,
  *       {@link Dense}): {@link #configure(ClContext, GemmShape, GemmConfig, Epilogue)}, then
- *       {@code run(a, offA, b, offB, bias, residual, c, offC)}. A, the activations, is read in place;
+ *       {@code run(a, b, bias, residual, c)} on whole tensors. A, the activations, is read in place;
  *       B, the weights, is constant, packed once by {@link #repack} (call it again after B changes).</li>
  * </ul>
  *
@@ -167,13 +167,13 @@ public final class Gemm implements AutoCloseable {
     }
 
     /**
-     * Configures a layer's product, {@code C (m, n) = epilogue(A (m, k) * B (k, n))} with the shape's
-     * transposes, leading dimensions and offsets: A is read in place on each run; B is constant, packed
-     * by {@link #repack}, which must run before the first {@link #run(ClBuffer, long, ClBuffer, long,
-     * ClBuffer, ClBuffer, ClBuffer, long) run}.
+     * Configures a layer's product, {@code C (m, n) = epilogue(op(A) (m, k) * op(B) (k, n))} with the
+     * shape's transposes and the leading dimensions of A and B; C is dense ({@code ldc == n}). A is read
+     * in place on each run; B is constant, packed by {@link #repack}, which must run before the first
+     * {@link #run(ClBuffer, ClBuffer, ClBuffer, ClBuffer, ClBuffer) run}.
      *
      * @param config the form and parameters, or null for the tuning table's choice
-     * @throws IllegalArgumentException when the form does not fit the device
+     * @throws IllegalArgumentException when C is not dense, or the form does not fit the device
      */
     public static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config, Epilogue epilogue) {
         if (config == null) {
@@ -184,6 +184,9 @@ public final class Gemm implements AutoCloseable {
 
     /** Configures a GEMM with explicit seams: every combination, for tests. */
     static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config, Seams seams) {
+        if (seams.epilogue() != null && shape.ldc() != shape.n()) {
+            throw new IllegalArgumentException("Gemm: a fused epilogue writes a dense C (ldc == n): " + shape);
+        }
         if (seams.im2col() != null && (seams.packA() || shape.transA())) {
             throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
         }
@@ -227,17 +230,17 @@ public final class Gemm implements AutoCloseable {
     }
 
     /**
-     * Enqueues a layer's product, {@code C = act(op(A) * op(B) + bias [+ residual])}. A is read;
-     * {@code b} is read only by the forms that do not pack B (general, split-K), the others read the
-     * copy {@link #repack} made; {@code bias} ({@code n} floats) and {@code residual} (laid out like C,
-     * from {@code offC}) are read when the epilogue takes them and must be null otherwise; C is
-     * written. {@code residual} may be C itself. Returns at once.
+     * Enqueues a layer's product, {@code C = act(op(A) * op(B) + bias [+ residual])}, on whole
+     * tensors: A, B and C from their first elements, C dense. A is read; {@code b} is read only by the
+     * forms that do not pack B (general, split-K), the others read the copy {@link #repack} made;
+     * {@code bias} ({@code n} floats) and {@code residual} (laid out like C) are read when the epilogue
+     * takes them and must be null otherwise; C is written. {@code residual} may be C itself. Returns at
+     * once.
      *
-     * @throws IllegalArgumentException when a buffer is missing or too small for the shape and offset
+     * @throws IllegalArgumentException when a buffer is missing or too small for the shape
      * @throws IllegalStateException    when this GEMM was configured for alpha/beta, or closed
      */
-    public void run(ClBuffer a, long offA, ClBuffer b, long offB, ClBuffer bias, ClBuffer residual, ClBuffer c,
-                    long offC) {
+    public void run(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
         Epilogue e = seams.epilogue();
         if (e == null) {
             throw new IllegalStateException("This Gemm computes alpha * A * B + beta * C; run it with alpha and beta");
@@ -252,9 +255,9 @@ public final class Gemm implements AutoCloseable {
             checkExtent("bias", bias, 0, shape.n());
         }
         if (residual != null) {
-            checkExtent("residual", residual, offC, shape.extentC());
+            checkExtent("residual", residual, 0, shape.extentC());
         }
-        ClKernel sink = bind(a, offA, b, offB, c, offC);
+        ClKernel sink = bind(a, 0, b, 0, c, 0);
         int next = epilogueArgument();
         if (bias != null) {
             sink.arg(next++, bias);

@@ -101,7 +101,8 @@ class GemmTest {
     /**
      * Both seams on every form: A packed on each run or read strided, B packed on each run or constant
      * (packed by repack, then changed and repacked), and the alpha/beta or the fused epilogue; every
-     * transpose, with padded leading dimensions and offsets.
+     * transpose, with padded leading dimensions, and offsets where the epilogue takes them (a fused
+     * one writes whole tensors: operands from their first elements, C dense).
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
@@ -114,11 +115,12 @@ class GemmTest {
             for (int t = 0; t < 4; t++) {
                 boolean ta = t / 2 == 1;
                 boolean tb = t % 2 == 1;
-                GemmShape shape = new GemmShape(ta, tb, s[0], s[1], s[2], (ta ? s[0] : s[2]) + 1,
-                        (tb ? s[2] : s[1]) + 2, s[1] + 3);
+                int lda = (ta ? s[0] : s[2]) + 1;
+                int ldb = (tb ? s[2] : s[1]) + 2;
                 for (int seams = 0; seams < 4; seams++) {
                     boolean packA = seams / 2 == 1;
                     Gemm.Epilogue e = seams % 2 == 1 ? EPILOGUES[(int) (seed % EPILOGUES.length)] : null;
+                    GemmShape shape = new GemmShape(ta, tb, s[0], s[1], s[2], lda, ldb, e == null ? s[1] + 3 : s[1]);
                     checkSeams(cl, config, shape, new Gemm.Seams(packA, !packA, e), seed++);
                 }
             }
@@ -172,6 +174,25 @@ class GemmTest {
     }
 
     /** The one selection rule, with the table's entries replaced by overrides of every GEMM family. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void aLayersProductWritesADenseOutputAndRunsOnlyWithItsEpilogue(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Gemm.Epilogue relu = new Gemm.Epilogue(Activation.RELU, true, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.configure(cl, new GemmShape(false, false, 4, 5, 6, 6, 5, 7), null, relu));
+        assertTrue(e.getMessage().contains("dense C (ldc == n)"), e.getMessage());
+        try (Gemm layer = Gemm.configure(cl, GemmShape.of(4, 5, 6), null, relu);
+             Gemm plain = Gemm.configure(cl, GemmShape.of(4, 5, 6));
+             ClBuffer buf = cl.buffer(30)) {
+            assertThrows(IllegalStateException.class, () -> layer.run(1f, buf, 0, buf, 0, 0f, buf, 0));
+            assertThrows(IllegalStateException.class, () -> plain.run(buf, buf, null, null, buf));
+            assertThrows(IllegalStateException.class, () -> plain.repack(buf, 0));
+            e = assertThrows(IllegalArgumentException.class, () -> layer.run(buf, buf, null, null, buf));
+            assertTrue(e.getMessage().contains("takes a bias"), e.getMessage());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void theOneRulePicksTheFormByShape(ClDevice device) {
@@ -275,7 +296,7 @@ class GemmTest {
 
     /** One GEMM with explicit seams against EJML plus the epilogue in Java; B changes once when constant. */
     private static void checkSeams(ClContext cl, GemmConfig config, GemmShape s, Gemm.Seams seams, long seed) {
-        int off = 2;
+        int off = seams.epilogue() == null ? 2 : 0;
         int sizeC = off + (int) s.extentC();
         float[] a = TestData.uniform(off + (int) s.extentA(), seed * 7);
         float[][] b = {TestData.uniform(off + (int) s.extentB(), seed * 7 + 1),
@@ -302,7 +323,7 @@ class GemmTest {
                     epilogue(s, e, a, b[round], bias, res, expected, off);
                     dc.write(c);
                     boolean residual = e.residual() != Conv2dParams.Residual.NONE;
-                    gemm.run(da, off, db, off, e.bias() ? dbias : null, residual ? dres : null, dc, off);
+                    gemm.run(da, db, e.bias() ? dbias : null, residual ? dres : null, dc);
                 }
                 float[] actual = dc.read();
                 String what = config + " " + s + " A " + (seams.packA() ? "packed" : "strided") + ", B "

@@ -23,7 +23,11 @@
 //                does not survive); the kernels take alpha and beta as their last arguments
 //   FUSED == 1:  C = EPILOGUE(acc, bias[j], res) of conv_common.cl: a bias per column (HAS_BIAS), the
 //                activation ACT (common/activation.cl) and a residual add (RESIDUAL) with res laid out
-//                like C (offset offc, leading dimension ldc); bias and res are the last arguments
+//                like C; bias and res are the last arguments. This is a layer's product, which reads
+//                and writes whole tensors: A, B and C start at their first elements and C (and res) is
+//                dense, N floats a row, so offa, offb, offc and ldc are not read (OFFSET, LDC).
+//                NOTE: that also keeps the code the same as the layer kernels this family replaced
+//                generated: on PoCL, reading the offsets and ldc there costs the CPU kernel 1-3 %.
 //
 // Defines:
 //   TRANS_A    1 when op(A) = A^T (A is stored K x M), else 0; strided A only
@@ -37,6 +41,7 @@
 // point at the operands' first elements); A_ROW(i) and A_K(k) (row i of op(A) as a pointer, element k
 // of it at A_ROW(i)[A_K(k)]); A_ELEMENT(i, k) (A_AT, or the im2col element, zero in the padding);
 // IM2COL_PARAMS and IM2COL_ARGS (the geometry as parameters and as arguments, empty without A_IM2COL);
+// OFFSET(off) (the offset argument off, or 0 when FUSED) and LDC (ldc, or N when FUSED);
 // EPILOGUE_PARAMS (the epilogue's kernel parameters), C_RESTRICT, SCALE(v) (alpha * v, or v when
 // FUSED) and STORE_C(at, j, v) (stores element at of C, in column j, given v = SCALE(sum)).
 
@@ -60,7 +65,7 @@
 #error "A_IM2COL needs A_PACKED == 0"
 #endif
 
-// The kernels add offa and offb to a and b once, on entry, so that no load adds them again.
+// The kernels add OFFSET(offa) and OFFSET(offb) to a and b once, on entry, so that no load adds them again.
 #if TRANS_A
 #define A_AT(i, k) a[(size_t)(k) * lda + (i)]
 #define A_ROW(i) (a + (i))
@@ -104,6 +109,8 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #endif
 
 #if FUSED
+#define OFFSET(off) 0
+#define LDC N
 #define EPILOGUE_PARAMS BIAS_PARAM RES_PARAM
 // NOTE: C is not restrict here: res may be C itself (y = conv(x) + y), which is safe because every
 // element is read and then written by the same work-item.
@@ -115,6 +122,8 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #if HAS_BIAS || RESIDUAL || ACT
 #error "HAS_BIAS, RESIDUAL and ACT need FUSED == 1"
 #endif
+#define OFFSET(off) (off)
+#define LDC ldc
 #define EPILOGUE_PARAMS , const float alpha, const float beta
 #define C_RESTRICT restrict
 #define SCALE(v) (alpha * (v))

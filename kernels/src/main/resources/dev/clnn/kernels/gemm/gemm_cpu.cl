@@ -13,7 +13,8 @@
 //                     A_IM2COL, the implicit im2col matrix of a convolution's NHWC input.
 //   B  ceil(N / NR) panels of K x NR floats, k-major, zero past N (gemm_pack.cl; panel q holds columns
 //      q*NR .. q*NR+NR-1); offb and ldb are not used
-//   C  row-major from element offset offc with leading dimension ldc; only its M x N elements are written
+//   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
+//      only its M x N elements are written
 //
 // One work-item computes an MR x NR block of C held in registers: MR rows of NV vectors of VW
 // floats. Per k it loads NV vectors of B and broadcasts MR scalars of A, so every load feeds MR (or
@@ -60,14 +61,14 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
 #if A_PACKED
     __global const float* ap = a + (size_t)p * K * MR;
 #elif A_IM2COL
-    a += offa;
+    a += OFFSET(offa);
     int ir[MR];         // the rows, clamped
     #pragma unroll
     for (int r = 0; r < MR; ++r) {
         ir[r] = min(i0 + r, M - 1);
     }
 #else
-    a += offa;
+    a += OFFSET(offa);
     __global const float* ar[MR];
     #pragma unroll
     for (int r = 0; r < MR; ++r) {
@@ -119,15 +120,17 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
         if (i0 + r >= M) {
             break;
         }
-        const size_t at = offc + (size_t)(i0 + r) * ldc + j0;      // C's row i0 + r from column j0
-        __global float* row = c + at;
+        const size_t at = OFFSET(offc) + (size_t)(i0 + r) * LDC;      // C's row i0 + r
+#if !FUSED
+        __global float* row = c + at + j0;
+#endif
         #pragma unroll
         for (int v = 0; v < NV; ++v) {
 #if FUSED
-            const int n = N - j0 - v * VW;      // columns left from this vector on
-            if (n > 0) {
-                const floatv val = EPILOGUE(acc[r][v], bias_v[v], RES_VEC(res + at + v * VW, n));
-                store_vec(val, row + v * VW, n);
+            const int j = j0 + v * VW;
+            if (j < N) {
+                const floatv val = EPILOGUE(acc[r][v], bias_v[v], RES_VEC(res + at + j, N - j));
+                store_vec(val, c + at + j, N - j);
             }
 #else
             floatv val = alpha * acc[r][v];

@@ -25,11 +25,11 @@ __kernel void gemm_general(const int M, const int N, const int K,
     if (i >= M || j >= N) {
         return;     // the global size is rounded up to the work-group size
     }
-    a += offa;
-    b += offb;
+    a += OFFSET(offa);
+    b += OFFSET(offb);
     float sum = 0.0f;
     for (int k = 0; k < K; ++k) {
         sum = fma(A_ELEMENT(i, k), B_AT(k, j), sum);
     }
-    STORE_C(offc + (size_t)i * ldc + j, j, SCALE(sum));
+    STORE_C(OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
 }

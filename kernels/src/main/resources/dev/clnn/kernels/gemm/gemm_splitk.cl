@@ -46,8 +46,8 @@ __kernel void gemm_splitk_partial(const int M, const int N, const int K,
     if (i0 >= M || j >= N) {
         return;
     }
-    a += offa;
-    b += offb;
+    a += OFFSET(offa);
+    b += OFFSET(offb);
 #if A_IM2COL
     int ir[MT];
 #else
@@ -92,5 +92,5 @@ __kernel void gemm_splitk_reduce(const int M, const int N, const int S, __global
     for (int s = 0; s < S; ++s) {
         sum += part[((size_t)s * M + i) * N + j];
     }
-    STORE_C(offc + (size_t)i * ldc + j, j, SCALE(sum));
+    STORE_C(OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
 }

@@ -12,7 +12,8 @@
 //                     neighbouring addresses.
 //   B  Kpad x ldb floats, n contiguous (op(B) as is, zero-padded by gemm_pack.cl, ldb a multiple of
 //      TN); offb is not used
-//   C  row-major from element offset offc with leading dimension ldc; only its M x N elements are written
+//   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
+//      only its M x N elements are written
 //
 // A work-group computes a TM x TN tile of C. Each step stages a TK-deep slice of A and B in local
 // memory; each work-item then computes a WM x WN register tile from float4 reads of local memory.
@@ -113,7 +114,7 @@ void gemm_tiled(const int M, const int N, const int K,
     const int kpad = (K + TK - 1) / TK * TK;
     const int nrow = ldb / 4;       // float4s per row of bp
 #if !A_PACKED
-    a += offa;
+    a += OFFSET(offa);
 #endif
 
     float4 acc[WM][GN];
@@ -190,7 +191,10 @@ void gemm_tiled(const int M, const int N, const int K,
         for (int e = 0; e < 4; ++e) {
             const int m = m0 + g * 4 * TY + ty * 4 + e;
             if (m < M) {
-                const size_t at = offc + (size_t)m * ldc;       // C's row m
+                const size_t at = OFFSET(offc) + (size_t)m * LDC;       // C's row m
+#if !FUSED
+                __global float* row = c + at;
+#endif
                 #pragma unroll
                 for (int h = 0; h < GN; ++h) {
                     const int n = n0 + h * 4 * TX + tx * 4;
@@ -199,7 +203,12 @@ void gemm_tiled(const int M, const int N, const int K,
                     #pragma unroll
                     for (int t = 0; t < 4; ++t) {
                         if (n + t < N) {
+#if FUSED
                             STORE_C(at + n + t, n + t, vs[t]);
+#else
+                            // STORE_C, through the row pointer: the address arithmetic this kernel was tuned with
+                            row[n + t] = beta == 0.0f ? vs[t] : fma(beta, row[n + t], vs[t]);
+#endif
                         }
                     }
                 }
