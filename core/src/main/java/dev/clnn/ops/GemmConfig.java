@@ -101,15 +101,12 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         Map<String, String> entry = Tuning.find(device.isCpu() ? "gemm_cpu" : "gemm_tiled", device);
         GemmConfig tuned = entry == null ? general() : fromMap(entry, stridedA ? "STRIDED_" : "");
         Map<String, String> split = Tuning.find("gemm_splitk", device);
-        if (split != null) {
-            boolean thin = m <= SPLITK_MAX_ROWS;
-            boolean deep = k >= DEEP * Math.max(m, n) && tuned.variant == Variant.TILED
-                    && tuned.tiles(m, n) < device.computeUnits();
-            if (thin || deep) {
-                return fromMap(split, thin ? "THIN_" : "");
-            }
-        }
-        if (tuned.variant == Variant.TILED && tuned.tiles(m, n) < device.computeUnits()) {
+        boolean thin = m <= SPLITK_MAX_ROWS;
+        boolean deep = k >= DEEP * Math.max(m, n) && tuned.variant == Variant.TILED
+                && tuned.tiles(m, n) < device.computeUnits();
+        if (split != null && (thin || deep)) {
+            tuned = fromMap(split, thin ? "THIN_" : "");
+        } else if (tuned.variant == Variant.TILED && tuned.tiles(m, n) < device.computeUnits()) {
             String small = stridedA && entry.containsKey("STRIDED_SMALL_TM") ? "STRIDED_SMALL_" : "SMALL_";
             if (entry.containsKey(small + "TM")) {
                 tuned = fromMap(entry, small);
