@@ -48,7 +48,7 @@ public final class Conv2d implements AutoCloseable {
     private final Launch launch;
     private final ClKernel pack;
     private final ClBuffer packed;
-    private final PointwiseGemm gemm;
+    private final Gemm gemm;
     private boolean closed;
 
     /**
@@ -68,9 +68,9 @@ public final class Conv2d implements AutoCloseable {
         this.weights = weights;
         this.bias = bias;
         OpLog.configured(OP, cl, input + " weights " + weights.shape() + " " + params, config);
-        if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
-            gemm = PointwiseGemm.create(cl, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3),
-                    config.gemm(), params.activation(), bias != null, params.residual());
+        Conv2dConfig.Variant v = config.variant();
+        if (v == Conv2dConfig.Variant.POINTWISE || v == Conv2dConfig.Variant.IMPLICIT_GEMM) {
+            gemm = product();
             launch = null;
         } else {
             gemm = null;
@@ -81,13 +81,32 @@ public final class Conv2d implements AutoCloseable {
             }
         }
         if (config.variant() == Conv2dConfig.Variant.DIRECT) {
-            pack = cl.kernel("conv/pack_weights.cl", BuildOptions.none(), "pack_weights");
+            pack = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
             Shape s = weights.shape();
             packed = cl.buffer((long) s.dim(0) * s.dim(1) * s.dim(2) * Gemm.roundUp(s.dim(3), config.vw()));
         } else {
             pack = null;
             packed = null;
         }
+    }
+
+    /**
+     * The matrix product of the GEMM variants: {@code (N * OH * OW) x K} activations by the weights
+     * {@code (K, Cout)}, with {@code K = Cin} (pointwise) or {@code KH * KW * Cin} (implicit im2col).
+     */
+    private Gemm product() {
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
+        Shape w = weights.shape();
+        GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3),
+                w.dim(0) * w.dim(1) * w.dim(2));
+        if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
+            return Gemm.configure(cl, shape, config.gemm(), epilogue);
+        }
+        Conv2dParams p = params;
+        Gemm.Im2col im2col = new Gemm.Im2col(input.dim(0), input.dim(1), input.dim(2), input.dim(3), output.dim(1),
+                output.dim(2), w.dim(1), p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), p.padTop(),
+                p.padLeft());
+        return Gemm.configure(cl, shape, config.gemm(), Gemm.Seams.convolution(epilogue, im2col));
     }
 
     /** Builds the variant's kernel and fixes its geometry arguments and global size. */
@@ -177,8 +196,7 @@ public final class Conv2d implements AutoCloseable {
                                    Conv2dConfig config) {
         Shape out = validate(cl, params, input, weights, bias);
         String why = config.unsupported(params, input, weights.shape());
-        if (why == null && config.variant() == Conv2dConfig.Variant.POINTWISE
-                && !Gemm.fits(config.gemm(), cl.device())) {
+        if (why == null && config.gemm() != null && !Gemm.fits(config.gemm(), cl.device())) {
             why = "needs more local memory or larger work-groups than " + cl.device().name() + " has";
         }
         if (why == null && config.wg() > cl.device().maxWorkGroupSize()) {
@@ -238,15 +256,15 @@ public final class Conv2d implements AutoCloseable {
     public void reloadWeights() {
         ensureOpen();
         if (gemm != null) {
-            gemm.repack(weights.buffer());
+            gemm.repack(weights.buffer(), 0);
         } else if (packed != null) {
             Shape s = weights.shape();
             int cout = s.dim(3);
             int depth = s.dim(0) * s.dim(1) * s.dim(2);
             int coutPad = Gemm.roundUp(cout, config.vw());
-            // (depth, cout) row-major -> (depth, coutPad) with zero columns: one panel of coutPad.
-            pack.args(weights.buffer(), depth, cout, packed, coutPad, depth);
-            pack.launch(new long[] {coutPad, 1, depth}, null);
+            // (depth, cout) row-major -> (depth, coutPad) with zero columns: B of a GEMM, one panel of coutPad.
+            pack.args(weights.buffer(), 0, cout, 0, cout, depth, packed, coutPad, depth);
+            pack.launch(new long[] {coutPad, depth}, null);
         }
     }
 

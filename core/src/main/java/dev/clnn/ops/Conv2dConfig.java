@@ -17,9 +17,13 @@ import dev.clnn.tensor.Shape;
  *   <li>{@code DIRECT} ({@code conv2d_direct.cl}): ungrouped convolutions of any kernel size,
  *       stride, dilation and padding; {@code vw} output channels times {@code wb} output columns
  *       per work-item, weights packed at configure time.</li>
- *   <li>{@code POINTWISE} ({@code pointwise_*.cl}): 1x1, stride 1, no padding, one group: a
- *       matrix product with weights packed at configure time; {@code gemm} picks the
- *       {@code general}, {@code cpu} or {@code tiled} kernel and its blocking.</li>
+ *   <li>{@code POINTWISE} ({@link Gemm}, {@code kernels/gemm}): 1x1, stride 1, no padding, one group:
+ *       a layer's matrix product, activations read in place, weights packed at configure time;
+ *       {@code gemm} picks the form (general, cpu, tiled or split-K) and its blocking.</li>
+ *   <li>{@code IMPLICIT_GEMM} ({@link Gemm}, {@code kernels/gemm}): ungrouped convolutions of any
+ *       kernel size, stride, dilation and padding as a layer's matrix product whose A is the implicit
+ *       im2col matrix of the input (never formed), weights packed at configure time. Chosen when the
+ *       {@code conv2d} tuning entry names {@code variant=implicit_gemm} (no entry does yet).</li>
  *   <li>{@code DEPTHWISE} ({@code depthwise_general.cl}): groups == channels, multiplier 1, any
  *       kernel size, stride, dilation and padding; {@code vw} channels per work-item.</li>
  *   <li>{@code DEPTHWISE_3X3} ({@code depthwise3x3.cl}): the same for 3x3, stride 1 or 2, no
@@ -36,11 +40,11 @@ import dev.clnn.tensor.Shape;
  * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_3X3)
  * @param hb      output rows per work-item, 1 to 8 (DEPTHWISE_3X3; 1 for the other variants)
  * @param wg      work-group size of the 1-D launch, or 0 for the 3-D one (the depthwise variants)
- * @param gemm    the matrix-product kernel and blocking (POINTWISE)
+ * @param gemm    the matrix-product kernel and blocking (POINTWISE, IMPLICIT_GEMM)
  */
 public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, GemmConfig gemm) {
 
-    public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_3X3 }
+    public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_3X3, IMPLICIT_GEMM }
 
     public Conv2dConfig {
         if (variant == null) {
@@ -61,8 +65,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             throw new IllegalArgumentException("Invalid convolution parameters: WG must be 0, or 1..1024 for a"
                     + " depthwise variant, got " + wg + " for " + variant);
         }
-        if (variant == Variant.POINTWISE && gemm == null) {
-            throw new IllegalArgumentException("Invalid convolution parameters: POINTWISE needs a GemmConfig");
+        if ((variant == Variant.POINTWISE || variant == Variant.IMPLICIT_GEMM) && gemm == null) {
+            throw new IllegalArgumentException("Invalid convolution parameters: " + variant + " needs a GemmConfig");
         }
     }
 
@@ -76,6 +80,11 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
 
     public static Conv2dConfig pointwise(GemmConfig gemm) {
         return new Conv2dConfig(Variant.POINTWISE, 0, 0, 1, 0, gemm);
+    }
+
+    /** An ungrouped convolution as a GEMM whose A is the implicit im2col matrix of the input. */
+    public static Conv2dConfig implicitGemm(GemmConfig gemm) {
+        return new Conv2dConfig(Variant.IMPLICIT_GEMM, 0, 0, 1, 0, gemm);
     }
 
     /** The general depthwise kernel on a 3-D range. */
@@ -102,15 +111,15 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
     }
 
     /**
-     * The fastest variant that handles the shape on {@code device}, from the tuning table families
-     * {@code pointwise}, {@code depthwise} and {@code conv2d}: pointwise shapes go to the matrix
-     * product, depthwise ones (multiplier 1) to the depthwise kernels, other ungrouped ones to the
-     * direct kernel, and the rest (grouped, channel multipliers) to the general kernel.
+     * The fastest variant that handles the shape on {@code device}, from the tuning table: pointwise
+     * shapes go to the matrix product ({@link GemmConfig#select}), depthwise ones (multiplier 1) to
+     * the depthwise kernels, other ungrouped ones to the direct kernel, and the rest (grouped,
+     * channel multipliers) to the general kernel.
      */
     static Conv2dConfig forShape(ClDevice device, Conv2dParams p, Shape input, Shape weights) {
         if (p.isPointwise(weights)) {
             long rows = input.size() / input.dim(3);
-            return pointwise(GemmConfig.tuned("pointwise", device, rows, weights.dim(3)));
+            return pointwise(GemmConfig.select(device, rows, weights.dim(3), input.dim(3), true));
         }
         if (p.isDepthwise(input, weights)) {
             Map<String, String> t = Tuning.lookup("depthwise", device);
@@ -127,6 +136,11 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             Map<String, String> t = Tuning.lookup("conv2d", device);
             if (variantOf(t).equals("direct")) {
                 return direct(num(t, "VW"), num(t, "WB"));
+            }
+            if (variantOf(t).equals("implicit_gemm")) {
+                Shape out = p.outputShape(input, weights, null);
+                return implicitGemm(GemmConfig.select(device, out.size() / out.dim(3), weights.dim(3),
+                        (long) weights.dim(0) * weights.dim(1) * weights.dim(2), true));
             }
         }
         return general();
@@ -153,6 +167,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
                 return p.groups() == 1 ? null : "needs groups == 1, got " + p.groups();
             case POINTWISE:
                 return p.isPointwise(weights) ? null : "needs a 1x1 kernel, stride 1, no padding and groups == 1";
+            case IMPLICIT_GEMM:
+                return p.groups() == 1 ? null : "needs groups == 1, got " + p.groups();
             case DEPTHWISE:
                 return p.isDepthwise(input, weights) ? null
                         : "needs groups == input channels == output channels (channel multiplier 1)";
@@ -169,6 +185,7 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
         switch (variant) {
             case DIRECT: return "direct(VW=" + vw + " WB=" + wb + ")";
             case POINTWISE: return "pointwise(" + gemm + ")";
+            case IMPLICIT_GEMM: return "implicit_gemm(" + gemm + ")";
             case DEPTHWISE: return "depthwise(VW=" + vw + (wg > 0 ? " WG=" + wg : "") + ")";
             case DEPTHWISE_3X3: return "depthwise3x3(VW=" + vw + " WB=" + wb + (hb > 1 ? " HB=" + hb : "")
                     + (wg > 0 ? " WG=" + wg : "") + ")";

@@ -3,6 +3,7 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClKernel;
+import dev.clnn.cl.ClProgram;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
@@ -19,11 +20,19 @@ final class ConvKernels {
      */
     static ClKernel build(ClContext cl, String file, String name, BuildOptions options, Activation activation,
                           boolean hasBias, Conv2dParams.Residual residual) {
-        KernelSource source = KernelSource.load(file).withHeader("conv/conv_common.cl")
-                .withHeader("common/activation.cl");
-        BuildOptions all = activation.defines(options).define("HAS_BIAS", hasBias ? 1 : 0)
+        return program(cl, KernelSource.load(file), options, activation, hasBias, residual).kernel(name);
+    }
+
+    /**
+     * {@code source} built with {@code common/activation.cl} and {@code conv/conv_common.cl} in front
+     * (the fused epilogue: bias, activation, residual) and the epilogue's defines added to {@code options}.
+     */
+    static ClProgram program(ClContext cl, KernelSource source, BuildOptions options, Activation activation,
+                             boolean hasBias, Conv2dParams.Residual residual) {
+        KernelSource all = source.withHeader("conv/conv_common.cl").withHeader("common/activation.cl");
+        BuildOptions defines = activation.defines(options).define("HAS_BIAS", hasBias ? 1 : 0)
                 .define("RESIDUAL", residual.code());
-        return cl.program(source, all).kernel(name);
+        return cl.program(all, defines);
     }
 
     /** Rejects a missing, closed, foreign or wrongly shaped tensor, naming the operator and both shapes. */

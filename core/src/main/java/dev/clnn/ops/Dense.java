@@ -6,9 +6,9 @@ import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
 /**
- * A fully connected layer: {@code y = act(x * w + bias)}, the matrix product of the GEMM family
- * with the weights packed once at configure time and bias and activation fused into its epilogue
- * (the same kernels as pointwise convolutions).
+ * A fully connected layer: {@code y = act(x * w + bias)}, a layer's product on the {@link Gemm}
+ * engine: x read in place, the weights packed once at configure time, bias and activation fused
+ * into its epilogue (as for pointwise convolutions).
  *
  * <p>Tensors: input {@code x (N, K)}; weights {@code w (K, M)} ({@code (in, out)}, Keras' layout;
  * {@link ConvWeights#outInToInOut} converts ONNX Gemm {@code transB = 1} and PyTorch Linear
@@ -29,10 +29,10 @@ public final class Dense implements AutoCloseable {
     private final Shape output;
     private final Tensor weights;
     private final Tensor bias;
-    private final PointwiseGemm gemm;
+    private final Gemm gemm;
     private boolean closed;
 
-    private Dense(ClContext cl, Shape input, Shape output, Tensor weights, Tensor bias, PointwiseGemm gemm) {
+    private Dense(ClContext cl, Shape input, Shape output, Tensor weights, Tensor bias, Gemm gemm) {
         this.cl = cl;
         this.input = input;
         this.output = output;
@@ -42,8 +42,8 @@ public final class Dense implements AutoCloseable {
     }
 
     /**
-     * Configures a dense layer with the matrix-product variant the tuning table
-     * ({@code pointwise} family) gives the context's device.
+     * Configures a dense layer with the GEMM form the tuning table gives this shape on the context's
+     * device ({@link GemmConfig#select} with A read in place).
      *
      * @param input      {@code (N, K)}
      * @param weights    {@code (K, M)}; read, not owned
@@ -53,8 +53,9 @@ public final class Dense implements AutoCloseable {
      */
     public static Dense configure(ClContext cl, Shape input, Tensor weights, Tensor bias, Activation activation) {
         ClDevice device = cl.device();
-        GemmConfig config = GemmConfig.tuned("pointwise", device, input.rank() == 2 ? input.dim(0) : 1,
-                weights.shape().dim(weights.shape().rank() - 1));
+        Shape w = weights == null ? null : weights.shape();
+        GemmConfig config = input.rank() != 2 || w == null || w.rank() != 2 ? GemmConfig.general()
+                : GemmConfig.select(device, input.dim(0), w.dim(1), input.dim(1), true);
         return configure(cl, input, weights, bias, activation, config);
     }
 
@@ -91,8 +92,8 @@ public final class Dense implements AutoCloseable {
                     + " than " + cl.device().name() + " has");
         }
         OpLog.configured(OP, cl, input + " weights " + w, config);
-        PointwiseGemm gemm = PointwiseGemm.create(cl, input.dim(0), m, input.dim(1), config,
-                activation == null ? Activation.NONE : activation, bias != null, Conv2dParams.Residual.NONE);
+        Gemm gemm = Gemm.configure(cl, GemmShape.of(input.dim(0), m, input.dim(1)), config,
+                new Gemm.Epilogue(activation, bias != null, Conv2dParams.Residual.NONE));
         Dense dense = new Dense(cl, input, out, weights, bias, gemm);
         try {
             dense.reloadWeights();
@@ -114,7 +115,7 @@ public final class Dense implements AutoCloseable {
     /** Re-reads the weights tensor into the packed copy, after its contents changed. Enqueued. */
     public void reloadWeights() {
         ensureOpen();
-        gemm.repack(weights.buffer());
+        gemm.repack(weights.buffer(), 0);
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.clnn.ops;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
@@ -9,14 +13,25 @@ import dev.clnn.cl.ClProgram;
 import dev.clnn.cl.KernelSource;
 
 /**
- * Single-precision general matrix multiply on an OpenCL device:
- * {@code C = alpha * op(A) * op(B) + beta * C}, row-major, with transposes, leading dimensions
- * and offsets (see {@link GemmShape}).
+ * The GEMM engine: every single-precision matrix product of clnn on an OpenCL device, through one
+ * kernel family ({@code kernels/gemm}) in its general, CPU, tiled or split-K form ({@link GemmConfig}).
+ * Row-major, with transposes, leading dimensions and offsets ({@link GemmShape}), and one of two
+ * epilogues:
  *
- * <p>Validate, configure once, run many times: {@link #configure} checks the shape, picks the
- * kernel variant and its parameters for the device (from the tuning table), builds the kernels
- * and allocates the packing scratch; {@link #run} only enqueues work. When {@code beta == 0}, C is
- * written without being read.
+ * <ul>
+ *   <li>{@code C = alpha * op(A) * op(B) + beta * C}: {@link #configure(ClContext, GemmShape)}, then
+ *       {@code run(alpha, a, offA, b, offB, beta, c, offC)}. A and B are packed into panels on every
+ *       run, where the form reads panels.</li>
+ *   <li>{@code C = act(op(A) * op(B) + bias [+ residual])}, a layer's product (pointwise convolutions,
+ *       {@link Dense}): {@link #configure(ClContext, GemmShape, GemmConfig, Epilogue)}, then
+ *       {@code run(a, b, bias, residual, c)} on whole tensors. A, the activations, is read in place;
+ *       B, the weights, is constant, packed once by {@link #repack} (call it again after B changes).</li>
+ * </ul>
+ *
+ * <p>Validate, configure once, run many times: configure checks the shape, picks the form and its
+ * parameters for the device ({@link GemmConfig#select}, from the tuning table), builds the kernels and
+ * allocates the packing scratch; run only enqueues work. With the alpha/beta epilogue and
+ * {@code beta == 0}, C is written without being read.
  *
  * <pre>{@code
  * try (Gemm gemm = Gemm.configure(cl, GemmShape.of(m, n, k))) {
@@ -26,115 +41,163 @@ import dev.clnn.cl.KernelSource;
  * }</pre>
  */
 public final class Gemm implements AutoCloseable {
-    /** Below this many multiply-adds the general kernel wins: packing would cost more than it saves. */
-    static final long SMALL = 48L * 48 * 48;
+    /** Arguments of the main kernel (gemm_common.cl): M, N, K, then A, B and C as (buffer, offset, ld). */
+    private static final int ARG_A = 3;
+    private static final int ARG_B = 6;
+    private static final int ARG_C = 9;
+    /** The split-K reduction takes M, N, S, part, then C and the epilogue like the main kernels. */
+    private static final int REDUCE_ARG_C = 4;
 
-    private final ClContext cl;
-    private final GemmShape shape;
-    private final GemmConfig config;
-    private final ClKernel main;
-    private final ClKernel packA;
-    private final ClKernel packB;
-    private final ClBuffer packedA;
-    private final ClBuffer packedB;
-    // SPLITK only (null otherwise): the kernel that sums the K-slices, and the partial sums
-    private final ClKernel reduce;
-    private final ClBuffer partial;
-    private final int mPad;
-    private final int nPad;
-    private final int kPad;
-    private boolean closed;
-
-    /** K at least this many times the larger side of C makes a product with few tiles "thin" (split-K). */
-    static final int THIN_DEPTH = 4;
-
-    private Gemm(ClContext cl, GemmShape shape, GemmConfig config) {
-        this.cl = cl;
-        this.shape = shape;
-        this.config = config;
-        OpLog.configured("GEMM", cl, shape, config);
-        BuildOptions options = config.defines();
-        switch (config.variant()) {
-            case GENERAL:
-            case SPLITK: {
-                // A and B are read where they lie: no packing
-                mPad = shape.m();
-                nPad = shape.n();
-                kPad = shape.k();
-                packA = null;
-                packB = null;
-                packedA = null;
-                packedB = null;
-                boolean split = config.variant() == GemmConfig.Variant.SPLITK;
-                ClProgram program = cl.program(KernelSource.load(split ? "gemm/gemm_splitk.cl" : "gemm/gemm_general.cl")
-                        .withHeader("gemm/gemm_operands.cl"), options.define("TRANS_A", shape.transA() ? 1 : 0)
-                        .define("TRANS_B", shape.transB() ? 1 : 0));
-                main = program.kernel(split ? "gemm_splitk_partial" : "gemm_general");
-                reduce = split ? program.kernel("gemm_splitk_reduce") : null;
-                partial = split ? cl.buffer((long) slices() * shape.m() * shape.n()) : null;
-                return;
-            }
-            case CPU:
-                mPad = roundUp(shape.m(), config.blockM());
-                nPad = roundUp(shape.n(), config.blockN());
-                kPad = shape.k();
-                main = cl.kernel("gemm/gemm_cpu.cl", options, "gemm_cpu");
-                break;
-            default:
-                mPad = roundUp(shape.m(), config.tm());
-                nPad = roundUp(shape.n(), config.tn());
-                kPad = roundUp(shape.k(), config.tk());
-                main = cl.kernel("gemm/gemm_tiled.cl", options, "gemm_tiled");
-                break;
+    /**
+     * A layer's epilogue, fused into the store of C: {@code C = act(op(A) * op(B) + bias)}, with a
+     * residual added before or after the activation ({@link Conv2dParams.Residual}).
+     *
+     * @param activation applied to each element; null means none
+     * @param bias       whether a bias of one float per column of C is added
+     * @param residual   whether and where a residual laid out like C is added; null means none
+     */
+    public record Epilogue(Activation activation, boolean bias, Conv2dParams.Residual residual) {
+        public Epilogue {
+            activation = activation == null ? Activation.NONE : activation;
+            residual = residual == null ? Conv2dParams.Residual.NONE : residual;
         }
-        reduce = null;
-        partial = null;
-        // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
-        // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
-        packA = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
-        packB = cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack");
-        ClBuffer a = cl.buffer((long) mPad * kPad);
-        try {
-            packedB = cl.buffer((long) nPad * kPad);
-        } catch (RuntimeException e) {
-            a.close();
-            throw e;
-        }
-        packedA = a;
-    }
-
-    /** Configures a GEMM with the variant and parameters the tuning table gives the context's device. */
-    public static Gemm configure(ClContext cl, GemmShape shape) {
-        GemmConfig tuned = GemmConfig.tuned("gemm", cl.device(), shape.m(), shape.n());
-        if (tuned.variant() == GemmConfig.Variant.TILED
-                && (long) shape.k() >= THIN_DEPTH * Math.max(shape.m(), shape.n())) {
-            // a deep product whose result gives fewer tiles than compute units: split K instead
-            java.util.Map<String, String> thin = Tuning.find("gemm_thin", cl.device());
-            if (thin != null && tuned.tiles(shape.m(), shape.n()) < cl.device().computeUnits()) {
-                tuned = GemmConfig.fromMap(thin);
-            }
-        }
-        long work = (long) shape.m() * shape.n() * shape.k();
-        if (work < SMALL) {
-            tuned = GemmConfig.general();
-        }
-        return new Gemm(cl, shape, tuned);
     }
 
     /**
-     * Configures a GEMM with an explicit variant and parameters (tests, tuning).
+     * The family's two seams, fixed at configure time: whether the panel forms pack A on each run
+     * (else read it strided, in place), whether B is constant (packed by {@link #repack}, else on each
+     * run), the epilogue (null: alpha/beta), and whether A is the implicit im2col matrix of a
+     * convolution's input (null: A is a matrix).
+     */
+    record Seams(boolean packA, boolean constantB, Epilogue epilogue, Im2col im2col) {
+        static final Seams PRODUCT = new Seams(true, false, null, null);
+
+        Seams(boolean packA, boolean constantB, Epilogue epilogue) {
+            this(packA, constantB, epilogue, null);
+        }
+
+        static Seams layer(Epilogue epilogue) {
+            return new Seams(false, true, epilogue, null);
+        }
+
+        /** A dense convolution as a layer's product: A read through im2col, the weights B constant. */
+        static Seams convolution(Epilogue epilogue, Im2col im2col) {
+            return new Seams(false, true, epilogue, im2col);
+        }
+    }
+
+    /**
+     * The geometry of a convolution whose input a GEMM reads as the implicit im2col matrix A
+     * ({@code gemm_common.cl}, {@code A_IM2COL}): input {@code (batch, h, w, cin)} NHWC, output
+     * {@code (batch, oh, ow, cout)}, a kernel {@code kh x kw} with the given strides, dilations and
+     * top/left padding. The product is {@code (batch * oh * ow) x (kh * kw * cin)} by
+     * {@code (kh * kw * cin) x cout}, B the HWIO weights.
+     */
+    record Im2col(int batch, int h, int w, int cin, int oh, int ow, int kw, int strideH, int strideW,
+                  int dilationH, int dilationW, int padTop, int padLeft) {
+        /** Floats of the input: what A's buffer must hold from its offset. */
+        long inputFloats() {
+            return (long) batch * h * w * cin;
+        }
+
+        /** The kernel arguments IM2COL_PARAMS names, in order. */
+        int[] arguments() {
+            return new int[] {h, w, cin, oh, ow, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft};
+        }
+    }
+
+    private final GemmShape shape;
+    private final GemmConfig config;
+    private final Seams seams;
+    private final GemmLayout layout;
+    private final ClKernel main;
+    // SPLITK only (null otherwise): the kernel that sums the K-slices and the partial sums
+    private final ClKernel reduce;
+    private final ClBuffer partial;
+    // the panel forms only (null otherwise; packerA and packedA also null when A is read strided)
+    private final ClKernel packerA;
+    private final ClKernel packerB;
+    private final ClBuffer packedA;
+    private final ClBuffer packedB;
+    private boolean closed;
+
+    private Gemm(ClContext cl, GemmShape shape, GemmConfig config, Seams seams) {
+        this.shape = shape;
+        this.config = config;
+        this.seams = seams;
+        this.layout = GemmLayout.of(config, shape, seams, cl.device());
+        OpLog.configured("GEMM", cl, shape, config);
+        GemmConfig.Variant form = config.variant();
+        List<AutoCloseable> made = new ArrayList<>();
+        try {
+            ClProgram program = program(cl, form, defines(layout));
+            boolean split = form == GemmConfig.Variant.SPLITK;
+            main = track(made, program.kernel(split ? "gemm_splitk_partial"
+                    : "gemm_" + form.name().toLowerCase(Locale.ROOT)));
+            reduce = split ? track(made, program.kernel("gemm_splitk_reduce")) : null;
+            // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
+            // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
+            packerA = layout.packA ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack"))
+                    : null;
+            packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack"))
+                    : null;
+            partial = split ? track(made, cl.buffer((long) layout.slices * shape.m() * shape.n())) : null;
+            packedA = layout.packA ? track(made, cl.buffer((long) layout.mPad * layout.kPad)) : null;
+            packedB = layout.packB ? track(made, cl.buffer((long) layout.nPad * layout.kPad)) : null;
+            setFixedArguments();
+        } catch (RuntimeException e) {
+            closeAll(made);
+            throw e;
+        }
+    }
+
+    /** Configures a GEMM with the form and parameters the tuning table gives the context's device. */
+    public static Gemm configure(ClContext cl, GemmShape shape) {
+        return new Gemm(cl, shape, GemmConfig.select(cl.device(), shape.m(), shape.n(), shape.k(), false),
+                Seams.PRODUCT);
+    }
+
+    /**
+     * Configures a GEMM with an explicit form and parameters (tests, tuning).
      *
-     * @throws IllegalArgumentException when the variant needs more local memory or a larger
-     *                                  work-group than the device has
+     * @throws IllegalArgumentException when the form needs more local memory or a larger work-group
+     *                                  than the device has
      */
     public static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config) {
+        return configure(cl, shape, config, Seams.PRODUCT);
+    }
+
+    /**
+     * Configures a layer's product, {@code C (m, n) = epilogue(op(A) (m, k) * op(B) (k, n))} with the
+     * shape's transposes and the leading dimensions of A and B; C is dense ({@code ldc == n}). A is read
+     * in place on each run; B is constant, packed by {@link #repack}, which must run before the first
+     * {@link #run(ClBuffer, ClBuffer, ClBuffer, ClBuffer, ClBuffer) run}.
+     *
+     * @param config the form and parameters, or null for the tuning table's choice
+     * @throws IllegalArgumentException when C is not dense, or the form does not fit the device
+     */
+    public static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config, Epilogue epilogue) {
+        if (config == null) {
+            config = GemmConfig.select(cl.device(), shape.m(), shape.n(), shape.k(), true);
+        }
+        return configure(cl, shape, config, Seams.layer(epilogue == null ? new Epilogue(null, false, null) : epilogue));
+    }
+
+    /** Configures a GEMM with explicit seams: every combination, for tests. */
+    static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config, Seams seams) {
+        if (seams.epilogue() != null && shape.ldc() != shape.n()) {
+            throw new IllegalArgumentException("Gemm: a fused epilogue writes a dense C (ldc == n): " + shape);
+        }
+        if (seams.im2col() != null && (seams.packA() || shape.transA())) {
+            throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
+        }
         if (!fits(config, cl.device())) {
             throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
                     + " bytes of local memory and work-groups of " + config.workGroupSize() + "; "
                     + cl.device().name() + " has " + cl.device().localMemBytes() + " bytes and at most "
                     + cl.device().maxWorkGroupSize());
         }
-        return new Gemm(cl, shape, config);
+        return new Gemm(cl, shape, config, seams);
     }
 
     static boolean fits(GemmConfig config, ClDevice device) {
@@ -145,76 +208,217 @@ public final class Gemm implements AutoCloseable {
 
     public GemmConfig config() { return config; }
 
+    /** The epilogue fused into the store of C, or null for alpha/beta. */
+    public Epilogue epilogue() { return seams.epilogue(); }
+
     /**
-     * Enqueues {@code C = alpha * op(A) * op(B) + beta * C}; A and B are read, C is written (and
-     * read only when {@code beta != 0}). Offsets are in floats. Returns at once; the result is
-     * visible to later commands on the same context and to {@link ClBuffer#read()}.
+     * Enqueues {@code C = alpha * op(A) * op(B) + beta * C}; A and B are read, C is written (and read
+     * only when {@code beta != 0}). Offsets are in floats. Returns at once; the result is visible to
+     * later commands on the same context and to {@link ClBuffer#read()}. With a constant B, the forms
+     * that pack B read the copy {@link #repack} made, not {@code b}.
      *
      * @throws IllegalArgumentException when a buffer is too small for the shape and offset
+     * @throws IllegalStateException    when this GEMM was configured with a layer's epilogue, or closed
      */
     public void run(float alpha, ClBuffer a, long offA, ClBuffer b, long offB, float beta, ClBuffer c, long offC) {
-        if (closed) {
-            throw new IllegalStateException("This Gemm was closed");
+        if (seams.epilogue() != null) {
+            throw new IllegalStateException("This Gemm fuses " + seams.epilogue() + "; run it with bias and residual");
         }
-        checkExtent("A", a, offA, shape.extentA());
+        ClKernel sink = bind(a, offA, b, offB, c, offC);
+        int at = epilogueArgument();
+        sink.arg(at, alpha).arg(at + 1, beta);
+        launch();
+    }
+
+    /**
+     * Enqueues a layer's product, {@code C = act(op(A) * op(B) + bias [+ residual])}, on whole
+     * tensors: A, B and C from their first elements, C dense. A is read; {@code b} is read only by the
+     * forms that do not pack B (general, split-K), the others read the copy {@link #repack} made;
+     * {@code bias} ({@code n} floats) and {@code residual} (laid out like C) are read when the epilogue
+     * takes them and must be null otherwise; C is written. {@code residual} may be C itself. Returns at
+     * once.
+     *
+     * @throws IllegalArgumentException when a buffer is missing or too small for the shape
+     * @throws IllegalStateException    when this GEMM was configured for alpha/beta, or closed
+     */
+    public void run(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
+        Epilogue e = seams.epilogue();
+        if (e == null) {
+            throw new IllegalStateException("This Gemm computes alpha * A * B + beta * C; run it with alpha and beta");
+        }
+        boolean wantsResidual = e.residual() != Conv2dParams.Residual.NONE;
+        if (e.bias() != (bias != null) || wantsResidual != (residual != null)) {
+            throw new IllegalArgumentException("Gemm: the epilogue " + e + " takes " + (e.bias() ? "a" : "no")
+                    + " bias and " + (wantsResidual ? "a" : "no") + " residual; got " + (bias != null ? "a" : "no")
+                    + " bias and " + (residual != null ? "a" : "no") + " residual");
+        }
+        if (bias != null) {
+            checkExtent("bias", bias, 0, shape.n());
+        }
+        if (residual != null) {
+            checkExtent("residual", residual, 0, shape.extentC());
+        }
+        ClKernel sink = bind(a, 0, b, 0, c, 0);
+        int next = epilogueArgument();
+        if (bias != null) {
+            sink.arg(next++, bias);
+        }
+        if (residual != null) {
+            sink.arg(next, residual);
+        }
+        launch();
+    }
+
+    /**
+     * Copies the constant B, {@code op(B) (k, n)} from {@code offB}, into the packed panels the form
+     * reads; enqueued. Call it once after configure and again whenever B's contents change (a
+     * training step, a reload). The forms that read B in place only check it here.
+     *
+     * @throws IllegalStateException when B is not constant for this GEMM (it is packed on each run)
+     */
+    public void repack(ClBuffer b, long offB) {
+        ensureOpen();
+        if (!seams.constantB()) {
+            throw new IllegalStateException("This Gemm packs B on every run; repack is for a constant B");
+        }
+        checkExtent("B", b, offB, shape.extentB());
+        if (packerB != null) {
+            packB(b, offB);
+        }
+    }
+
+    /**
+     * Checks the operands, packs those packed on each run and sets the buffer arguments; returns the
+     * kernel that stores C.
+     */
+    private ClKernel bind(ClBuffer a, long offA, ClBuffer b, long offB, ClBuffer c, long offC) {
+        ensureOpen();
+        checkExtent("A", a, offA, seams.im2col() != null ? seams.im2col().inputFloats() : shape.extentA());
         checkExtent("B", b, offB, shape.extentB());
         checkExtent("C", c, offC, shape.extentC());
+        if (packedA != null) {
+            packerA.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA,
+                    layout.panelA, layout.kPad);
+            packerA.launch(new long[] {layout.mPad, layout.kPad}, null);
+            main.arg(ARG_A, packedA).arg(ARG_A + 1, 0);
+        } else {
+            main.arg(ARG_A, a).arg(ARG_A + 1, (int) offA);
+        }
+        if (packedB != null) {
+            if (!seams.constantB()) {
+                packB(b, offB);
+            }
+            main.arg(ARG_B, packedB).arg(ARG_B + 1, 0);
+        } else {
+            main.arg(ARG_B, b).arg(ARG_B + 1, (int) offB);
+        }
+        ClKernel sink = reduce != null ? reduce : main;
+        int at = reduce != null ? REDUCE_ARG_C : ARG_C;
+        sink.arg(at, c).arg(at + 1, (int) offC);
+        return sink;
+    }
+
+    private void packB(ClBuffer b, long offB) {
+        // op(B)^T viewed as rows n x depth k is row-major only when B is stored transposed
+        packerB.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), packedB,
+                layout.panelB, layout.kPad);
+        packerB.launch(new long[] {layout.nPad, layout.kPad}, null);
+    }
+
+    private void launch() {
+        main.launch(layout.global, layout.local);
+        if (reduce != null) {
+            reduce.launch(layout.reduceGlobal, layout.reduceLocal);
+        }
+    }
+
+    /** The arguments that never change: sizes and leading dimensions, and the partial sums of split-K. */
+    private void setFixedArguments() {
         int m = shape.m();
         int n = shape.n();
-        int k = shape.k();
-        switch (config.variant()) {
-            case SPLITK: {
-                long[] local = generalLocal();
-                long columns = roundUp(n, (int) local[0]);
-                long rows = roundUp(m, (int) local[1]);
-                main.args(m, n, k, a, (int) offA, shape.lda(), b, (int) offB, shape.ldb(), partial);
-                main.launch(new long[] {columns, rows, slices()}, new long[] {local[0], local[1], 1});
-                reduce.args(m, n, slices(), alpha, partial, beta, c, (int) offC, shape.ldc());
-                reduce.launch(new long[] {columns, rows}, local);
-                return;
-            }
-            case GENERAL: {
-                long[] local = generalLocal();
-                main.args(m, n, k, alpha, a, (int) offA, shape.lda(), b, (int) offB, shape.ldb(), beta, c, (int) offC,
-                        shape.ldc());
-                main.launch(new long[] {roundUp(n, (int) local[0]), roundUp(m, (int) local[1])}, local);
-                return;
-            }
-            case CPU: {
-                packOperands(a, offA, b, offB, config.blockM(), config.blockN());
-                main.args(m, n, k, alpha, packedA, packedB, beta, c, (int) offC, shape.ldc());
-                main.launch(new long[] {nPad / config.blockN(), mPad / config.blockM()}, null);
-                return;
-            }
-            default: {
-                packOperands(a, offA, b, offB, mPad, nPad);
-                main.args(m, n, kPad, mPad, nPad, alpha, packedA, packedB, beta, c, (int) offC, shape.ldc());
-                main.launch(new long[] {nPad / config.wn(), mPad / config.wm()},
-                        new long[] {config.tn() / config.wn(), config.tm() / config.wm()});
+        main.arg(0, m).arg(1, n).arg(2, shape.k());
+        // a packed operand's leading dimension is its panel row: the padded M (N) of the tiled form
+        main.arg(ARG_A + 2, layout.packA ? layout.mPad : shape.lda());
+        main.arg(ARG_B + 2, layout.packB ? layout.nPad : shape.ldb());
+        if (reduce != null) {
+            main.arg(ARG_C, partial);
+            reduce.arg(0, m).arg(1, n).arg(2, layout.slices).arg(3, partial).arg(REDUCE_ARG_C + 2, shape.ldc());
+        } else {
+            main.arg(ARG_C + 2, shape.ldc());
+        }
+        if (seams.im2col() != null) {
+            int[] geometry = seams.im2col().arguments();
+            int first = reduce != null ? ARG_C + 1 : ARG_C + 3;     // after part, or after C
+            for (int i = 0; i < geometry.length; i++) {
+                main.arg(first + i, geometry[i]);
             }
         }
     }
 
-    private void packOperands(ClBuffer a, long offA, ClBuffer b, long offB, int panelA, int panelB) {
-        // op(A) viewed as rows m x depth k is row-major unless A is stored transposed; op(B)^T viewed
-        // as rows n x depth k is row-major only when B is stored transposed.
-        packA.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA, panelA, kPad);
-        packA.launch(new long[] {mPad, kPad}, null);
-        packB.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), packedB, panelB, kPad);
-        packB.launch(new long[] {nPad, kPad}, null);
+    /** Index of the epilogue's first argument (alpha, or bias / residual) on the kernel that stores C. */
+    private int epilogueArgument() {
+        if (reduce != null) {
+            return REDUCE_ARG_C + 3;
+        }
+        return ARG_C + 3 + (seams.im2col() != null ? seams.im2col().arguments().length : 0);
     }
 
-    /** K-slices of the split-K variant. */
-    private int slices() {
-        return (shape.k() + config.ks() - 1) / config.ks();
+    private static ClProgram program(ClContext cl, GemmConfig.Variant form, Defines d) {
+        String file = "gemm/gemm_" + form.name().toLowerCase(Locale.ROOT) + ".cl";
+        Epilogue e = d.epilogue == null ? new Epilogue(null, false, null) : d.epilogue;
+        return ConvKernels.program(cl, KernelSource.load(file).withHeader("gemm/gemm_common.cl"), d.options,
+                e.activation(), e.bias(), e.residual());
     }
 
-    private long[] generalLocal() {
-        long side = cl.device().maxWorkGroupSize() >= 256 ? 16 : 8;
-        return new long[] {side, side};
+    /** The build options of the form, its seams and the shape's transposes, and the epilogue to add. */
+    private record Defines(BuildOptions options, Epilogue epilogue) {
+    }
+
+    private Defines defines(GemmLayout l) {
+        BuildOptions o = config.defines().define("FUSED", seams.epilogue() != null ? 1 : 0);
+        if (l.panels) {
+            o = o.define("A_PACKED", l.packA ? 1 : 0);
+        }
+        if (seams.im2col() != null) {
+            o = o.define("A_IM2COL", 1);
+        } else if (!l.packA) {
+            o = o.define("TRANS_A", shape.transA() ? 1 : 0);
+        }
+        if (!l.packB) {
+            o = o.define("TRANS_B", shape.transB() ? 1 : 0);
+        }
+        if (config.variant() == GemmConfig.Variant.SPLITK) {
+            o = o.define("MT", l.rowsPerItem);
+        }
+        return new Defines(o, seams.epilogue());
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> made, T resource) {
+        made.add(resource);
+        return resource;
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        // kernel objects first (they were made first), as they may hold the buffers as arguments
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception ignored) {
+                // close() of kernels and buffers does not throw; nothing to add to the caller's failure
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("This Gemm (" + shape + ", " + config + ") was closed");
+        }
     }
 
     private static void checkExtent(String name, ClBuffer buf, long offset, long extent) {
+        if (buf == null) {
+            throw new IllegalArgumentException("Gemm: buffer " + name + " is missing");
+        }
         if (offset < 0 || offset + extent > buf.floats()) {
             throw new IllegalArgumentException("Gemm: buffer " + name + " holds " + buf.floats()
                     + " floats but offset " + offset + " plus the " + extent + " floats the shape needs exceeds it");
@@ -234,19 +438,13 @@ public final class Gemm implements AutoCloseable {
             closed = true;
             // kernel objects first, as they may hold the buffers as arguments; each was made for this
             // Gemm (ClProgram.kernel makes a new one)
-            main.close();
-            if (packA != null) {
-                packA.close();
-                packB.close();
-            }
-            if (reduce != null) {
-                reduce.close();
-            }
-            for (ClBuffer b : new ClBuffer[] {packedA, packedB, partial}) {
-                if (b != null) {
-                    b.close();
+            List<AutoCloseable> all = new ArrayList<>();
+            for (AutoCloseable r : new AutoCloseable[] {main, reduce, packerA, packerB, partial, packedA, packedB}) {
+                if (r != null) {
+                    all.add(r);
                 }
             }
+            closeAll(all);
         }
     }
 }

@@ -8,28 +8,34 @@ import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClDevice;
 
 /**
- * Which GEMM kernel runs and with which parameters: an immutable record rendered into the
- * kernel's {@code -D} defines.
+ * Which form of the GEMM kernel family runs and with which parameters: an immutable record rendered
+ * into the kernel's {@code -D} defines. The operand loading and the epilogue, the family's other two
+ * choices, belong to the {@link Gemm} that runs it.
  *
  * <ul>
- *   <li>{@code GENERAL}: one work-item per element of C; always correct, any device.</li>
- *   <li>{@code CPU}: packed panels, an {@code mr x (nv*vw)} register block per work-item, explicit
- *       vectors of {@code vw} floats, no local memory ({@code gemm_cpu.cl}).</li>
- *   <li>{@code TILED}: packed operands, a {@code tm x tn} tile per work-group staged {@code tk} deep in
- *       local memory, a {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}).</li>
- *   <li>{@code SPLITK}: K is cut into slices of {@code ks} computed in parallel, then a second kernel
- *       sums the slices. For pointwise convolutions and {@link Dense} ({@code conv/pointwise_splitk.cl},
- *       with the fused epilogue) it takes results of at most {@link #SPLITK_MAX_ROWS} rows, a dense
- *       layer at a small batch; {@link Gemm} ({@code gemm/gemm_splitk.cl}) takes any shape and chooses
- *       it for deep products whose result gives a GPU too few tiles.</li>
+ *   <li>{@code GENERAL}: one work-item per element of C; always correct, any device ({@code gemm_general.cl}).</li>
+ *   <li>{@code CPU}: an {@code mr x (nv*vw)} register block per work-item, explicit vectors of {@code vw}
+ *       floats, no local memory ({@code gemm_cpu.cl}).</li>
+ *   <li>{@code TILED}: a {@code tm x tn} tile per work-group staged {@code tk} deep in local memory, a
+ *       {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}).</li>
+ *   <li>{@code SPLITK}: K is cut into slices of {@code ks} computed in parallel, then a second kernel sums
+ *       the slices ({@code gemm_splitk.cl}); for products whose result gives a GPU too few tiles. A work-item
+ *       computes every row of a result of at most {@link #SPLITK_MAX_ROWS} rows, one row otherwise.</li>
  * </ul>
+ *
+ * <p>{@link #select} is the one rule that picks a configuration for a product from the tuning table's
+ * {@code gemm_cpu}, {@code gemm_tiled} and {@code gemm_splitk} families (see {@code tuning.properties}).
  */
 public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn, int ks) {
 
     public enum Variant { GENERAL, CPU, TILED, SPLITK }
 
-    /** The most rows of the result the split-K variant computes (its accumulators are registers). */
+    /** The most rows of a result whose split-K work-items compute all its rows (a dense layer at a small batch). */
     public static final int SPLITK_MAX_ROWS = 8;
+    /** Below this many multiply-adds the general kernel wins over packing A and B on every run. */
+    static final long SMALL = 48L * 48 * 48;
+    /** K at least this many times the larger side of C makes a product with few tiles deep (split-K). */
+    static final int DEEP = 4;
 
     public GemmConfig {
         switch (variant) {
@@ -71,59 +77,79 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, 0);
     }
 
-    /** Split-K with slices of {@code ks} along K (results of at most {@link #SPLITK_MAX_ROWS} rows). */
+    /** Split-K with slices of {@code ks} along K. */
     public static GemmConfig splitk(int ks) {
         return new GemmConfig(Variant.SPLITK, 0, 0, 0, 0, 0, 0, 0, 0, ks);
     }
 
-    /** The configuration the tuning table gives {@code device}. */
-    public static GemmConfig forDevice(ClDevice device) {
-        return fromMap(Tuning.lookup("gemm", device));
-    }
-
     /**
-     * The tuned configuration of {@code family} for an {@code m x n} result on {@code device}. A
-     * result of at most {@link #SPLITK_MAX_ROWS} rows takes the family's {@code <family>_thin} entry
-     * when the table has one for the device (split-K for GPUs: a tile would leave them idle). When
-     * the tuned tile leaves most compute units idle (fewer work-groups than units, as for MobileNet's
-     * 7x7 pointwise layers), the family's {@code <family>_small} entry is used instead if the table
-     * has one. Falls back to the general kernel when a tiled variant does not fit the device.
+     * The configuration of an {@code m x k} by {@code k x n} product on {@code device}: the one rule,
+     * documented with the table in {@code tuning.properties}. Small products whose operands would be
+     * packed on every run take the general kernel; thin ({@code m <= SPLITK_MAX_ROWS}) and deep ones
+     * take split-K where the table has a {@code gemm_splitk} entry for the device; the rest take the
+     * device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise), with its small tile when
+     * the tuned one would leave compute units idle; general when nothing is tuned or the tile does not
+     * fit the device.
+     *
+     * @param stridedA A is read in place rather than packed on each run (pointwise convolutions,
+     *                 {@link Dense}); selects the table's {@code STRIDED_} values
      */
-    public static GemmConfig tuned(String family, ClDevice device, long m, long n) {
-        Map<String, String> thin = m <= SPLITK_MAX_ROWS ? Tuning.find(family + "_thin", device) : null;
-        if (thin != null) {
-            return fromMap(thin);
+    static GemmConfig select(ClDevice device, long m, long n, long k, boolean stridedA) {
+        if (!stridedA && m * n * k < SMALL) {
+            return general();
         }
-        GemmConfig config = fromMap(Tuning.lookup(family, device));
-        if (config.variant == Variant.TILED) {
-            Map<String, String> small = Tuning.find(family + "_small", device);
-            if (config.tiles(m, n) < device.computeUnits() && small != null) {
-                config = fromMap(small);
+        Map<String, String> entry = Tuning.find(device.isCpu() ? "gemm_cpu" : "gemm_tiled", device);
+        GemmConfig tuned = entry == null ? general() : fromMap(entry, stridedA ? "STRIDED_" : "");
+        Map<String, String> split = Tuning.find("gemm_splitk", device);
+        boolean thin = m <= SPLITK_MAX_ROWS;
+        boolean deep = k >= DEEP * Math.max(m, n) && tuned.variant == Variant.TILED
+                && tuned.tiles(m, n) < device.computeUnits();
+        if (split != null && (thin || deep)) {
+            tuned = fromMap(split, thin ? "THIN_" : "");
+        } else if (tuned.variant == Variant.TILED && tuned.tiles(m, n) < device.computeUnits()) {
+            String small = stridedA && entry.containsKey("STRIDED_SMALL_TM") ? "STRIDED_SMALL_" : "SMALL_";
+            if (entry.containsKey(small + "TM")) {
+                tuned = fromMap(entry, small);
             }
         }
-        return config.localBytes() <= device.localMemBytes() && config.workGroupSize() <= device.maxWorkGroupSize()
-                ? config : general();
+        return Gemm.fits(tuned, device) ? tuned : general();
     }
 
     /** Parses {@code variant=...} plus the variant's defines, as in the tuning table. */
     public static GemmConfig fromMap(Map<String, String> p) {
-        Variant v = Variant.valueOf(p.get("variant").toUpperCase(Locale.ROOT));
+        return fromMap(p, "");
+    }
+
+    /**
+     * Parses a tuning entry, taking each parameter from {@code prefix + NAME} where the entry has that
+     * key and from {@code NAME} otherwise.
+     */
+    private static GemmConfig fromMap(Map<String, String> p, String prefix) {
+        Variant v;
+        try {
+            v = Variant.valueOf(p.get("variant").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("GEMM tuning entry " + p + " names an unknown variant; the forms are "
+                    + java.util.Arrays.toString(Variant.values()).toLowerCase(Locale.ROOT));
+        }
         switch (v) {
             case CPU:
-                return cpu(num(p, "MR"), num(p, "VW"), num(p, "NV"));
+                return cpu(num(p, prefix, "MR"), num(p, prefix, "VW"), num(p, prefix, "NV"));
             case TILED:
-                return tiled(num(p, "TM"), num(p, "TN"), num(p, "TK"), num(p, "WM"), num(p, "WN"));
+                return tiled(num(p, prefix, "TM"), num(p, prefix, "TN"), num(p, prefix, "TK"), num(p, prefix, "WM"),
+                        num(p, prefix, "WN"));
             case SPLITK:
-                return splitk(num(p, "KS"));
+                return splitk(num(p, prefix, "KS"));
             default:
                 return general();
         }
     }
 
-    private static int num(Map<String, String> p, String key) {
+    private static int num(Map<String, String> p, String prefix, String name) {
+        String key = p.containsKey(prefix + name) ? prefix + name : name;
         String s = p.get(key);
         if (s == null) {
-            throw new IllegalArgumentException("GEMM tuning entry " + p + " lacks " + key);
+            throw new IllegalArgumentException("GEMM tuning entry " + p + " lacks " + name);
         }
         try {
             return Integer.parseInt(s);

@@ -27,7 +27,8 @@ import dev.clnn.testing.TestData;
 import dev.clnn.testing.TestDevices;
 
 /**
- * The general and direct convolution kernels on every device against the reference: the MNIST
+ * The general and direct convolution kernels, and the GEMM family reading the input as an implicit
+ * im2col matrix in each of its forms, on every device against the reference: the MNIST
  * and MobileNet stems, every padding, stride, dilation and group combination, channel counts
  * off every vector width; the variant choice; and the caller mistakes Conv2d must reject.
  */
@@ -39,6 +40,10 @@ class Conv2dTest {
         Conv2dConfig.general(),
         Conv2dConfig.direct(16, 4),
         Conv2dConfig.direct(4, 3),
+        Conv2dConfig.implicitGemm(GemmConfig.general()),
+        Conv2dConfig.implicitGemm(GemmConfig.cpu(3, 4, 2)),
+        Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 64, 8, 4, 8)),
+        Conv2dConfig.implicitGemm(GemmConfig.splitk(7)),
     };
 
     @AfterAll
@@ -47,7 +52,7 @@ class Conv2dTest {
         ConvHarness.clear();
     }
 
-    /** Ungrouped shapes: both the general and the direct kernel run them. */
+    /** Ungrouped shapes: the general, direct and implicit-GEMM kernels run them. */
     static List<Case> ungrouped(boolean simulator) {
         List<Case> c = new ArrayList<>();
         c.add(conv("1x1x1", 1, 1, 1, 1, 1, 1, 1, P));
@@ -180,6 +185,21 @@ class Conv2dTest {
         assertEquals(Conv2dConfig.Variant.GENERAL, ConvHarness.check(cl, grouped, null, 6).variant());
     }
 
+    /** The direct kernel stays the default; a tuning entry (or override) naming implicit_gemm picks the GEMM. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void aTuningEntryCanPickTheImplicitGemm(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Case stem = conv("stem", 1, 16, 16, 3, 3, 3, 32, P.withStride(2).withSamePadding(16, 16, 3, 3)
+                .withActivation(Activation.RELU6));
+        System.setProperty("clnn.tune.conv2d", "variant=implicit_gemm");
+        try {
+            assertEquals(Conv2dConfig.Variant.IMPLICIT_GEMM, ConvHarness.check(cl, stem, null, 7).variant());
+        } finally {
+            System.clearProperty("clnn.tune.conv2d");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void rejectsMismatchedShapesNamingBoth(ClDevice device) {
@@ -205,6 +225,10 @@ class Conv2dTest {
                     "cannot run input (1, 8, 8, 3) with weights (3, 3, 3, 4)");
             assertMessage(() -> Conv2d.configure(cl, P, in, w, null, Conv2dConfig.pointwise(GemmConfig.general())),
                     "needs a 1x1 kernel");
+        }
+        try (Tensor w = weights(cl, 3, 3, 2, 8)) {
+            assertMessage(() -> Conv2d.configure(cl, P.withGroups(2), Shape.of(1, 8, 8, 4), w, null,
+                    Conv2dConfig.implicitGemm(GemmConfig.general())), "needs groups == 1, got 2");
         }
     }
 

@@ -22,7 +22,7 @@ import dev.clnn.testing.Contexts;
 import dev.clnn.testing.TestData;
 import dev.clnn.testing.TestDevices;
 
-/** Every GEMM variant on every device against EJML, over shapes that hit every edge of every tile. */
+/** Every GEMM variant on every device against the plain-Java reference, over shapes that hit every edge of every tile. */
 class GemmTest {
     private static final Contexts CONTEXTS = new Contexts();
 
@@ -90,6 +90,43 @@ class GemmTest {
         }
     }
 
+    /** The fused epilogues the seam test cycles through: each activation kind meets every form over the shapes. */
+    private static final Gemm.Epilogue[] EPILOGUES = {
+        new Gemm.Epilogue(Activation.RELU6, true, Conv2dParams.Residual.ADD_THEN_ACTIVATE),
+        new Gemm.Epilogue(Activation.HARD_SWISH, false, Conv2dParams.Residual.ACTIVATE_THEN_ADD),
+        new Gemm.Epilogue(Activation.SIGMOID, true, Conv2dParams.Residual.NONE),
+        new Gemm.Epilogue(Activation.NONE, false, Conv2dParams.Residual.NONE),
+    };
+
+    /**
+     * Both seams on every form: A packed on each run or read strided, B packed on each run or constant
+     * (packed by repack, then changed and repacked), and the alpha/beta or the fused epilogue; every
+     * transpose, with padded leading dimensions, and offsets where the epilogue takes them (a fused
+     * one writes whole tensors: operands from their first elements, C dense).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void everySeamMatchesTheReference(ClDevice device, GemmConfig config) {
+        ClContext cl = CONTEXTS.on(device);
+        int[][] shapes = TestDevices.isSimulator(device) ? new int[][] {{1, 1, 1}, {5, 7, 3}, {9, 33, 5}}
+                : new int[][] {{1, 1, 1}, {7, 5, 3}, {13, 17, 19}, {65, 63, 67}, {97, 131, 257}};
+        long seed = 500;
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = t / 2 == 1;
+                boolean tb = t % 2 == 1;
+                int lda = (ta ? s[0] : s[2]) + 1;
+                int ldb = (tb ? s[2] : s[1]) + 2;
+                for (int seams = 0; seams < 4; seams++) {
+                    boolean packA = seams / 2 == 1;
+                    Gemm.Epilogue e = seams % 2 == 1 ? EPILOGUES[(int) (seed % EPILOGUES.length)] : null;
+                    GemmShape shape = new GemmShape(ta, tb, s[0], s[1], s[2], lda, ldb, e == null ? s[1] + 3 : s[1]);
+                    checkSeams(cl, config, shape, new Gemm.Seams(packA, !packA, e), seed++);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void tunedConfigurationMatchesEjml(ClDevice device) {
@@ -136,30 +173,67 @@ class GemmTest {
         }
     }
 
+    /** The one selection rule, with the table's entries replaced by overrides of every GEMM family. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
-    void smallProblemsTakeTheSmallTileWhenTheTableHasOne(ClDevice device) {
-        System.setProperty("clnn.tune.probe", "variant=tiled TM=128 TN=128 TK=16 WM=8 WN=8");
+    void aLayersProductWritesADenseOutputAndRunsOnlyWithItsEpilogue(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Gemm.Epilogue relu = new Gemm.Epilogue(Activation.RELU, true, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.configure(cl, new GemmShape(false, false, 4, 5, 6, 6, 5, 7), null, relu));
+        assertTrue(e.getMessage().contains("dense C (ldc == n)"), e.getMessage());
+        try (Gemm layer = Gemm.configure(cl, GemmShape.of(4, 5, 6), null, relu);
+             Gemm plain = Gemm.configure(cl, GemmShape.of(4, 5, 6));
+             ClBuffer buf = cl.buffer(30)) {
+            assertThrows(IllegalStateException.class, () -> layer.run(1f, buf, 0, buf, 0, 0f, buf, 0));
+            assertThrows(IllegalStateException.class, () -> plain.run(buf, buf, null, null, buf));
+            assertThrows(IllegalStateException.class, () -> plain.repack(buf, 0));
+            e = assertThrows(IllegalArgumentException.class, () -> layer.run(buf, buf, null, null, buf));
+            assertTrue(e.getMessage().contains("takes a bias"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void theOneRulePicksTheFormByShape(ClDevice device) {
+        String tiled = "variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 STRIDED_TK=16"
+                + " STRIDED_SMALL_TM=32 STRIDED_SMALL_TN=32 STRIDED_SMALL_TK=16 STRIDED_SMALL_WM=4 STRIDED_SMALL_WN=4";
+        System.setProperty("clnn.tune.gemm_cpu", tiled);      // both, so that the device type does not matter
+        System.setProperty("clnn.tune.gemm_tiled", tiled);
+        System.setProperty("clnn.tune.gemm_splitk", "variant=splitk KS=256 THIN_KS=64");
         try {
-            assertEquals(GemmConfig.tiled(128, 128, 16, 8, 8),
-                    GemmConfig.tuned("probe", device, 128L * device.computeUnits(), 128), "enough work-groups");
-            assertEquals(GemmConfig.tiled(128, 128, 16, 8, 8), GemmConfig.tuned("probe", device, 1, 1),
-                    "no probe_small entry: keep the tuned tile");
-            System.setProperty("clnn.tune.probe_small", "variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4");
-            GemmConfig expected = device.computeUnits() > 1 ? GemmConfig.tiled(32, 32, 16, 4, 4)
-                    : GemmConfig.tiled(128, 128, 16, 8, 8); // one compute unit is never left idle
-            assertEquals(expected, GemmConfig.tuned("probe", device, 49, 1024 / 16));
+            boolean idle = device.computeUnits() > 1;       // one tile leaves compute units idle
+            long many = 128L * device.computeUnits();
+            assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8), GemmConfig.select(device, many, 128, 64, false),
+                    "packed A: the tuned tile");
+            assertEquals(GemmConfig.tiled(128, 128, 16, 8, 8), GemmConfig.select(device, many, 128, 64, true),
+                    "strided A: STRIDED_TK");
+            assertEquals(GemmConfig.general(), GemmConfig.select(device, 4, 5, 6, false), "tiny, packed A: general");
+            assertEquals(GemmConfig.splitk(64), GemmConfig.select(device, 4, 5, 6, true), "thin, strided A: THIN_KS");
+            assertEquals(GemmConfig.splitk(64), GemmConfig.select(device, 8, 1000, 64, false), "thin: THIN_KS");
+            assertEquals(idle ? GemmConfig.splitk(256) : GemmConfig.tiled(128, 128, 8, 8, 8),
+                    GemmConfig.select(device, 16, 16, 4096, false), "deep with few tiles: KS");
+            assertEquals(idle ? GemmConfig.tiled(32, 32, 16, 4, 4) : GemmConfig.tiled(128, 128, 16, 8, 8),
+                    GemmConfig.select(device, 49, 64, 16, true), "few tiles, strided A: the small tile");
+            assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8), GemmConfig.select(device, 49, 64, 64, false),
+                    "few tiles, packed A: no SMALL_ tile in the entry, so the tuned one");
+            System.setProperty("clnn.tune.gemm_cpu", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
+            System.setProperty("clnn.tune.gemm_tiled", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
+            assertEquals(GemmConfig.general(), GemmConfig.select(device, many, 512, 64, false),
+                    "a tile that does not fit the device: general");
         } finally {
-            System.clearProperty("clnn.tune.probe");
-            System.clearProperty("clnn.tune.probe_small");
+            System.clearProperty("clnn.tune.gemm_cpu");
+            System.clearProperty("clnn.tune.gemm_tiled");
+            System.clearProperty("clnn.tune.gemm_splitk");
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void deepProductsWithFewTilesSplitK(ClDevice device) {
-        System.setProperty("clnn.tune.gemm", "variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4");
-        System.setProperty("clnn.tune.gemm_thin", "variant=splitk KS=32");
+        System.setProperty("clnn.tune.gemm_cpu", "variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4");
+        System.setProperty("clnn.tune.gemm_tiled", "variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4");
+        System.setProperty("clnn.tune.gemm_splitk", "variant=splitk KS=32");
         ClContext cl = CONTEXTS.on(device);
         try (Gemm thin = Gemm.configure(cl, GemmShape.of(16, 16, 4096));
              Gemm shallow = Gemm.configure(cl, GemmShape.of(64, 64, 64))) {
@@ -167,9 +241,11 @@ class GemmTest {
                     : GemmConfig.tiled(64, 64, 16, 4, 4);
             assertEquals(expected, thin.config());
             assertEquals(GemmConfig.tiled(64, 64, 16, 4, 4), shallow.config(), "K < 4 x max(M, N): tiles");
+            check(cl, thin, 1f, 0f, 0, 3);
         } finally {
-            System.clearProperty("clnn.tune.gemm");
-            System.clearProperty("clnn.tune.gemm_thin");
+            System.clearProperty("clnn.tune.gemm_cpu");
+            System.clearProperty("clnn.tune.gemm_tiled");
+            System.clearProperty("clnn.tune.gemm_splitk");
         }
     }
 
@@ -214,6 +290,68 @@ class GemmTest {
                 if (!inside) {
                     assertEquals(c[i], actual[i], gemm.config() + " " + s + " wrote outside C at " + i);
                 }
+            }
+        }
+    }
+
+    /** One GEMM with explicit seams against the plain-Java reference plus the epilogue in Java; B changes once when constant. */
+    private static void checkSeams(ClContext cl, GemmConfig config, GemmShape s, Gemm.Seams seams, long seed) {
+        int off = seams.epilogue() == null ? 2 : 0;
+        int sizeC = off + (int) s.extentC();
+        float[] a = TestData.uniform(off + (int) s.extentA(), seed * 7);
+        float[][] b = {TestData.uniform(off + (int) s.extentB(), seed * 7 + 1),
+            TestData.uniform(off + (int) s.extentB(), seed * 7 + 2)};
+        float[] c = TestData.uniform(sizeC, seed * 7 + 3);
+        float[] bias = TestData.uniform(s.n(), seed * 7 + 4);
+        float[] res = TestData.uniform(sizeC, seed * 7 + 5);
+        Gemm.Epilogue e = seams.epilogue();
+        try (Gemm gemm = Gemm.configure(cl, s, config, seams);
+             ClBuffer da = cl.buffer(a); ClBuffer db = cl.buffer(b[0]); ClBuffer dc = cl.buffer(c);
+             ClBuffer dbias = cl.buffer(bias); ClBuffer dres = cl.buffer(res)) {
+            for (int round = 0; round < (seams.constantB() ? 2 : 1); round++) {
+                if (seams.constantB()) {
+                    db.write(b[round]);
+                    gemm.repack(db, off);
+                }
+                float[] expected = c.clone();
+                if (e == null) {
+                    ReferenceGemm.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 0.5f, a, off, s.lda(), b[round],
+                            off, s.ldb(), -1.5f, expected, off, s.ldc());
+                    dc.write(c);
+                    gemm.run(0.5f, da, off, db, off, -1.5f, dc, off);
+                } else {
+                    epilogue(s, e, a, b[round], bias, res, expected, off);
+                    dc.write(c);
+                    boolean residual = e.residual() != Conv2dParams.Residual.NONE;
+                    gemm.run(da, db, e.bias() ? dbias : null, residual ? dres : null, dc);
+                }
+                float[] actual = dc.read();
+                String what = config + " " + s + " A " + (seams.packA() ? "packed" : "strided") + ", B "
+                        + (seams.constantB() ? "constant, round " + round : "per run") + ", "
+                        + (e == null ? "alpha/beta" : e);
+                Comparison cmp = Comparison.of(actual, expected, Tolerances.GEMM_RTOL, Tolerances.gemmAtol(s.k()));
+                assertTrue(cmp.passed(), () -> what + ": " + cmp.describe(actual, expected));
+            }
+        }
+    }
+
+    /** expected (C's layout from off) = the fused epilogue of op(A) * op(B); elements outside C keep their value. */
+    private static void epilogue(GemmShape s, Gemm.Epilogue e, float[] a, float[] b, float[] bias, float[] res,
+                                 float[] expected, int off) {
+        float[] acc = new float[(int) s.extentC()];
+        ReferenceGemm.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, off, s.lda(), b, off, s.ldb(), 0f,
+                acc, 0, s.ldc());
+        for (int i = 0; i < s.m(); i++) {
+            for (int j = 0; j < s.n(); j++) {
+                int at = i * s.ldc() + j;
+                float v = acc[at] + (e.bias() ? bias[j] : 0f);
+                float r = res[off + at];
+                switch (e.residual()) {
+                    case ADD_THEN_ACTIVATE: v = e.activation().apply(v + r); break;
+                    case ACTIVATE_THEN_ADD: v = e.activation().apply(v) + r; break;
+                    default: v = e.activation().apply(v); break;
+                }
+                expected[off + at] = v;
             }
         }
     }

@@ -27,8 +27,8 @@ import dev.clnn.testing.TestData;
 import dev.clnn.testing.TestDevices;
 
 /**
- * Pointwise (1x1) convolutions on every device against the reference, through every
- * matrix-product kernel (general, CPU-blocked, GPU-tiled, with several blockings) and the direct
+ * Pointwise (1x1) convolutions on every device against the reference, through every form of the
+ * GEMM family (general, CPU-blocked, GPU-tiled with several blockings, split-K) and the direct
  * and general convolution kernels: MobileNet v1's pointwise layers, MobileNet v2's expansions and
  * its projections with the residual add, and sizes off every tile and vector width.
  */
@@ -42,6 +42,7 @@ class PointwiseConvTest {
         Conv2dConfig.pointwise(GemmConfig.cpu(3, 4, 1)),
         Conv2dConfig.pointwise(GemmConfig.tiled(64, 64, 16, 4, 4)),
         Conv2dConfig.pointwise(GemmConfig.tiled(32, 64, 8, 4, 8)),
+        Conv2dConfig.pointwise(GemmConfig.splitk(16)),
         Conv2dConfig.direct(16, 4),
         Conv2dConfig.general(),
     };

@@ -1,53 +1,55 @@
-// Blocked GEMM for CPU devices (PoCL and the like):  C = alpha * op(A) * op(B) + beta * C.
+// Blocked matrix product for CPU devices (PoCL and the like), the CPU form of the GEMM family:
 //
-// Inputs are packed by gemm_pack.cl into panels (row-major fp32 logic, see gemm_general.cl):
-//   ap: ceil(M / MR) panels of K x MR floats, k-major  (panel p holds rows p*MR .. p*MR+MR-1)
-//   bp: ceil(N / NR) panels of K x NR floats, k-major  (panel q holds columns q*NR .. q*NR+NR-1)
-// Padding rows and columns are zero. C is row-major with element offset offc and leading
-// dimension ldc; it is read only when beta != 0.
+//     C = epilogue(op(A) * B)        epilogue: alpha/beta, or bias + activation + residual (gemm_common.cl)
 //
-// One work-item computes an MR x NR block of C held in registers: MR rows of NV vectors of
-// VW floats. Per k it loads NV vectors of B and broadcasts MR scalars of A, so every load feeds
-// MR (or NV) fused multiply-adds. No local memory and no barriers: on a CPU those are emulated
-// and only cost time; the explicit vector types map straight onto SIMD registers.
+// Operands (row-major fp32 logic as in gemm_common.cl):
+//   A  A_PACKED == 1: ceil(M / MR) panels of K x MR floats, k-major (gemm_pack.cl; panel p holds rows
+//                     p*MR .. p*MR+MR-1, zero past M); offa and lda are not used
+//      A_PACKED == 0: strided (offa, lda, TRANS_A), as pointwise convolutions and dense layers pass
+//                     their activations: never copied. The MR rows are MR unit-stride streams (MR
+//                     neighbouring floats per k when transposed), which a CPU's caches and prefetchers
+//                     follow as well as a packed panel, and skipping the packing saves a pass over A.
+//                     Rows past M are clamped to row M - 1 (read, computed, never stored). Or,
+//                     A_IM2COL, the implicit im2col matrix of a convolution's NHWC input.
+//   B  ceil(N / NR) panels of K x NR floats, k-major, zero past N (gemm_pack.cl; panel q holds columns
+//      q*NR .. q*NR+NR-1); offb and ldb are not used
+//   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
+//      only its M x N elements are written
+//
+// One work-item computes an MR x NR block of C held in registers: MR rows of NV vectors of VW
+// floats. Per k it loads NV vectors of B and broadcasts MR scalars of A, so every load feeds MR (or
+// NV) fused multiply-adds. No local memory and no barriers: on a CPU those are emulated and only
+// cost time; the explicit vector types map straight onto SIMD registers.
 //
 // Global size: (ceil(N / NR), ceil(M / MR)); any work-group size.
 //
 // Defines:
 //   MR   rows of C per work-item (register block height)
-//   VW   vector width in floats: 4, 8 or 16
+//   VW   vector width in floats (conv_common.cl): 4, 8 or 16
 //   NV   vectors per row of the block, so NR = NV * VW columns per work-item
+//   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef MR
 #define MR 8        // rows per work-item
-#endif
-#ifndef VW
-#define VW 16       // SIMD width in floats
 #endif
 #ifndef NV
 #define NV 2        // vectors per block row
 #endif
 #define NR (NV * VW)
 
-#if VW == 16
-typedef float16 floatv;
-#define VLOAD vload16
-#define VSTORE vstore16
-#elif VW == 8
-typedef float8 floatv;
-#define VLOAD vload8
-#define VSTORE vstore8
-#elif VW == 4
-typedef float4 floatv;
-#define VLOAD vload4
-#define VSTORE vstore4
+#if A_PACKED
+#define A_VALUE(r, k) ap[r]             // the current k-row of the panel; ap advances by MR per k
+#elif A_IM2COL
+#define A_VALUE(r, k) A_ELEMENT(ir[r], k)
 #else
-#error "VW must be 4, 8 or 16"
+#define A_VALUE(r, k) ar[r][A_K(k)]
 #endif
 
-__kernel void gemm_cpu(const int M, const int N, const int K, const float alpha,
-                       __global const float* restrict ap, __global const float* restrict bp,
-                       const float beta, __global float* restrict c, const int offc, const int ldc)
+__kernel void gemm_cpu(const int M, const int N, const int K,
+                       __global const float* restrict a, const int offa, const int lda,
+                       __global const float* restrict bp, const int offb, const int ldb,
+                       __global float* C_RESTRICT c, const int offc, const int ldc
+                       IM2COL_PARAMS EPILOGUE_PARAMS)
 {
     const int q = get_global_id(0);     // column panel
     const int p = get_global_id(1);     // row panel
@@ -56,7 +58,23 @@ __kernel void gemm_cpu(const int M, const int N, const int K, const float alpha,
     if (i0 >= M || j0 >= N) {
         return;
     }
-    __global const float* a = ap + (size_t)p * K * MR;
+#if A_PACKED
+    __global const float* ap = a + (size_t)p * K * MR;
+#elif A_IM2COL
+    a += OFFSET(offa);
+    int ir[MR];         // the rows, clamped
+    #pragma unroll
+    for (int r = 0; r < MR; ++r) {
+        ir[r] = min(i0 + r, M - 1);
+    }
+#else
+    a += OFFSET(offa);
+    __global const float* ar[MR];
+    #pragma unroll
+    for (int r = 0; r < MR; ++r) {
+        ar[r] = A_ROW(min(i0 + r, M - 1));
+    }
+#endif
     __global const float* b = bp + (size_t)q * K * NR;
 
     floatv acc[MR][NV];
@@ -76,25 +94,45 @@ __kernel void gemm_cpu(const int M, const int N, const int K, const float alpha,
         }
         #pragma unroll
         for (int r = 0; r < MR; ++r) {
-            const floatv av = (floatv)(a[r]);
+            const floatv av = (floatv)(A_VALUE(r, k));
             #pragma unroll
             for (int v = 0; v < NV; ++v) {
                 acc[r][v] = fma(av, bv[v], acc[r][v]);
             }
         }
-        a += MR;
+#if A_PACKED
+        ap += MR;
+#endif
         b += NR;
     }
 
+#if FUSED
+    floatv bias_v[NV];
+    #pragma unroll
+    for (int v = 0; v < NV; ++v) {
+        bias_v[v] = BIAS_VEC(j0 + v * VW, N - j0 - v * VW);
+    }
+#else
     const bool full = i0 + MR <= M && j0 + NR <= N;
+#endif
     #pragma unroll
     for (int r = 0; r < MR; ++r) {
         if (i0 + r >= M) {
             break;
         }
-        __global float* row = c + offc + (size_t)(i0 + r) * ldc + j0;
+        const size_t at = OFFSET(offc) + (size_t)(i0 + r) * LDC;      // C's row i0 + r
+#if !FUSED
+        __global float* row = c + at + j0;
+#endif
         #pragma unroll
         for (int v = 0; v < NV; ++v) {
+#if FUSED
+            const int j = j0 + v * VW;
+            if (j < N) {
+                const floatv val = EPILOGUE(acc[r][v], bias_v[v], RES_VEC(res + at + j, N - j));
+                store_vec(val, c + at + j, N - j);
+            }
+#else
             floatv val = alpha * acc[r][v];
             if (full) {
                 if (beta != 0.0f) {
@@ -112,6 +150,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K, const float alpha,
                     }
                 }
             }
+#endif
         }
     }
 }

@@ -1,5 +1,7 @@
-// Packing for the blocked GEMM variants: copies one operand into the zero-padded panel layout
-// the fast kernels read with unit stride and no bounds checks.
+// Packing for the GEMM family: copies one operand into the zero-padded panel layout the CPU and tiled
+// kernels read with unit stride and no bounds checks. Gemm packs A and B on every run, or B once
+// (constant weights: pointwise convolutions, dense layers) and again on repack; Conv2d's direct
+// kernel takes its weights zero-padded the same way.
 //
 // The operand is viewed as a logical rows x depth matrix X (rows = M for A, N for B; depth = K):
 //     row_major != 0:  X(r, k) = src[off + r * ld + k]     (A as stored, or B stored transposed)
@@ -7,7 +9,7 @@
 //
 // The destination holds ceil(rows / panel) panels of depth_pad x panel floats, each k-major:
 //     dst[(r / panel) * depth_pad * panel + k * panel + r % panel] = X(r, k), or 0 outside X.
-// With panel = rows_pad there is a single panel: the K x M (or K x N) layout of the GPU kernel.
+// With panel = rows_pad there is a single panel: the K x M (or K x N) layout of the tiled kernel.
 //
 // Global size: (rows_pad, depth_pad). No defines.
 

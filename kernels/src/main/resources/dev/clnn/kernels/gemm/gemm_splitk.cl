@@ -1,48 +1,87 @@
-// Split-K matrix multiply for products whose result is too small to fill a GPU with tiles but
-// whose depth K is large, as the first dense layer of a CNN in training (32 x 21632 x 128):
+// Split-K matrix product, for products whose result is too small to fill a GPU with tiles but whose
+// depth K is large: a dense layer at a small batch (1 x 21632 x 128), or the first dense layer of a
+// CNN in training (32 x 21632 x 128).
 //
-//     C = alpha * op(A) * op(B) + beta * C        op(X) = X or X^T
+//     C = epilogue(op(A) * op(B))        op(X) = X or X^T; epilogue: alpha/beta, or bias + activation + residual
 //
-// Addressing as in gemm_general.cl (row-major fp32, element offsets, leading dimensions). K is cut
-// into S = ceil(K / KS) slices; gemm_splitk_partial gives every (element of C, slice) pair a
-// work-item, which sums its slice into part (S, M, N); gemm_splitk_reduce adds the S partial sums
-// of an element in order and applies alpha and beta (C is not read when beta == 0, so NaN or
-// garbage in C does not survive). Dimension 0 runs along a row of C, so neighbouring work-items
-// read neighbouring elements of a row of op(B) and share the element of op(A).
+// A and B are read where they lie (gemm_common.cl: element offsets, leading dimensions; A may be the
+// implicit im2col matrix of a convolution's input). K is cut
+// into S = ceil(K / KS) slices. gemm_splitk_partial gives every (column j, block of MT rows, slice)
+// a work-item, which sums its slice for MT rows of column j into part (S, M, N): each element of
+// op(B) it loads feeds MT multiply-adds, and neighbouring work-items read neighbouring elements of a
+// row of op(B) (coalesced when B is not transposed). Rows past M are clamped to row M - 1 (read,
+// computed, never stored), so nothing outside A is read. gemm_splitk_reduce adds the S partial sums
+// of an element in order and applies the epilogue.
 //
-// Work-items: partial (N, M, S) and reduce (N, M), each rounded up to the work-group; items past
-// the edges return.
+// Work-items: partial (N, ceil(M / MT), S) and reduce (N, M), each rounded up to the work-group;
+// items past the edges return.
 //
 // Defines:
-//   TRANS_A, TRANS_B  (gemm_operands.cl, which the host prepends and which gives A_AT, B_AT)
-//   KS                slice of K per work-item
+//   KS     slice of K per work-item
+//   MT     rows of C per work-item of gemm_splitk_partial
+//   TRANS_A, TRANS_B, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef KS
 #define KS 256      // slice of K per work-item
+#endif
+#ifndef MT
+#define MT 1        // rows per work-item
+#endif
+
+#if A_IM2COL
+#define A_VALUE(r, k) A_ELEMENT(ir[r], k)       // ir: a work-item's rows, clamped to M - 1
+#else
+#define A_VALUE(r, k) ar[r][A_K(k)]             // ar: a work-item's rows, clamped, as pointers
 #endif
 
 __kernel void gemm_splitk_partial(const int M, const int N, const int K,
                                   __global const float* restrict a, const int offa, const int lda,
                                   __global const float* restrict b, const int offb, const int ldb,
-                                  __global float* restrict part)
+                                  __global float* restrict part
+                                  IM2COL_PARAMS)
 {
     const int j = get_global_id(0);
-    const int i = get_global_id(1);
+    const int i0 = get_global_id(1) * MT;
     const int s = get_global_id(2);
-    if (i >= M || j >= N) {
+    if (i0 >= M || j >= N) {
         return;
     }
-    const int k1 = min(K, (s + 1) * KS);
-    float sum = 0.0f;
-    for (int k = s * KS; k < k1; ++k) {
-        sum = fma(A_AT(i, k), B_AT(k, j), sum);
+    a += OFFSET(offa);
+    b += OFFSET(offb);
+#if A_IM2COL
+    int ir[MT];
+#else
+    __global const float* ar[MT];
+#endif
+    float acc[MT];
+    #pragma unroll
+    for (int r = 0; r < MT; ++r) {
+#if A_IM2COL
+        ir[r] = min(i0 + r, M - 1);
+#else
+        ar[r] = A_ROW(min(i0 + r, M - 1));
+#endif
+        acc[r] = 0.0f;
     }
-    part[((size_t)s * M + i) * N + j] = sum;
+    const int k1 = min(K, (s + 1) * KS);
+    for (int k = s * KS; k < k1; ++k) {
+        const float bv = B_AT(k, j);
+        #pragma unroll
+        for (int r = 0; r < MT; ++r) {
+            acc[r] = fma(A_VALUE(r, k), bv, acc[r]);
+        }
+    }
+    #pragma unroll
+    for (int r = 0; r < MT; ++r) {
+        if (i0 + r < M) {
+            part[((size_t)s * M + i0 + r) * N + j] = acc[r];
+        }
+    }
 }
 
-__kernel void gemm_splitk_reduce(const int M, const int N, const int S, const float alpha,
-                                 __global const float* restrict part, const float beta,
-                                 __global float* restrict c, const int offc, const int ldc)
+__kernel void gemm_splitk_reduce(const int M, const int N, const int S, __global const float* restrict part,
+                                 __global float* C_RESTRICT c, const int offc, const int ldc
+                                 EPILOGUE_PARAMS)
 {
     const int j = get_global_id(0);
     const int i = get_global_id(1);
@@ -53,6 +92,5 @@ __kernel void gemm_splitk_reduce(const int M, const int N, const int S, const fl
     for (int s = 0; s < S; ++s) {
         sum += part[((size_t)s * M + i) * N + j];
     }
-    __global float* out = c + offc + (size_t)i * ldc + j;
-    *out = beta == 0.0f ? alpha * sum : fma(alpha, sum, beta * *out);
+    STORE_C(OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
 }

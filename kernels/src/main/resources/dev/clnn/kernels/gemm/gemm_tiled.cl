@@ -1,26 +1,34 @@
-// Two-level tiled GEMM for GPUs:  C = alpha * op(A) * op(B) + beta * C.
+// Two-level tiled matrix product for GPUs, the tiled form of the GEMM family:
 //
-// Inputs are packed by gemm_pack.cl into one zero-padded panel each (see gemm_general.cl for
-// the row-major conventions):
-//   ap: Kpad x Mpad floats, m contiguous   (op(A) transposed)
-//   bp: Kpad x Npad floats, n contiguous   (op(B) as is)
-// with Mpad % TM == 0, Npad % TN == 0 and Kpad % TK == 0, so tile loads need no bounds checks.
-// C is row-major with element offset offc and leading dimension ldc; it is read only when
-// beta != 0, and only its M x N elements are written.
+//     C = epilogue(op(A) * B)        epilogue: alpha/beta, or bias + activation + residual (gemm_common.cl)
 //
-// A work-group computes a TM x TN tile of C. Each step stages a TK-deep slice of A and B in
-// local memory (float4 loads, coalesced along m and n); each work-item then computes a WM x WN
-// register tile from float4 reads of local memory. The next slice is fetched into registers
-// while the current one is used, hiding global-memory latency behind arithmetic.
-// A work-item's rows are m0 + g*4*TY + ty*4 + {0..3} for g < WM/4 (columns likewise), so the
-// float4 reads of a warp fall on neighbouring addresses and the C stores on neighbouring lines.
+// Operands (row-major fp32 logic as in gemm_common.cl; Kpad is K rounded up to a multiple of TK):
+//   A  A_PACKED == 1: Kpad x lda floats, m contiguous (op(A) transposed, zero-padded by gemm_pack.cl,
+//                     lda a multiple of TM): float4 tile loads, no bounds checks; offa is not used
+//      A_PACKED == 0: strided (offa, lda, TRANS_A), as pointwise convolutions and dense layers pass
+//                     their activations: never packed; or, A_IM2COL, the implicit im2col matrix of a
+//                     convolution's NHWC input. Tile loads are bounds-checked, read zero past M and K,
+//                     and run along k (along m when transposed) so that neighbouring work-items read
+//                     neighbouring addresses.
+//   B  Kpad x ldb floats, n contiguous (op(B) as is, zero-padded by gemm_pack.cl, ldb a multiple of
+//      TN); offb is not used
+//   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
+//      only its M x N elements are written
 //
-// Work-group size: (TN / WN, TM / WM). Global size: (Npad / WN, Mpad / WM).
+// A work-group computes a TM x TN tile of C. Each step stages a TK-deep slice of A and B in local
+// memory; each work-item then computes a WM x WN register tile from float4 reads of local memory.
+// The next slice is fetched into registers while the current one is used, hiding global-memory
+// latency behind arithmetic. A work-item's rows are m0 + g*4*TY + ty*4 + {0..3} for g < WM/4
+// (columns likewise), so the float4 reads of a warp fall on neighbouring addresses and the C stores
+// on neighbouring lines.
+//
+// Work-group size: (TN / WN, TM / WM). Global size: (ldb / WN, ceil(M / TM) * TM / WM).
 //
 // Defines:
 //   TM, TN   tile of C per work-group (multiples of 4 * work-group size in that dimension)
 //   TK       depth of the slice staged in local memory per step
 //   WM, WN   register tile per work-item (multiples of 4)
+//   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef TM
 #define TM 64       // tile rows per work-group
@@ -43,7 +51,6 @@
 #define THREADS (TX * TY)
 #define GM (WM / 4)             // float4 groups per work-item along m
 #define GN (WN / 4)             // float4 groups per work-item along n
-#define LA (TK * TM / 4 / THREADS)  // float4 loads of A per work-item per step
 #define LB (TK * TN / 4 / THREADS)  // float4 loads of B per work-item per step
 
 #if (TK * TM / 4) % THREADS != 0 || (TK * TN / 4) % THREADS != 0 || WM % 4 != 0 || WN % 4 != 0
@@ -52,12 +59,51 @@
 
 #define FMA4(acc, s, b) acc = fma((float4)(s), b, acc)
 
-__kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
-void gemm_tiled(const int M, const int N, const int Kpad, const int Mpad, const int Npad, const float alpha,
-                __global const float4* restrict ap, __global const float4* restrict bp,
-                const float beta, __global float* restrict c, const int offc, const int ldc)
+#if A_PACKED
+typedef float4 a_elem;                  // what one load of A fetches
+#define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
+#define A_TILE __local float4 as[TK][TM / 4]
+#define PUT_A(f, v) as[(f) / (TM / 4)][(f) % (TM / 4)] = (v)
+#define GET_A(kk, i) as[kk][i]          // the i-th float4 of row kk of the slice
+
+// The f-th float4 of the A slice at depth k: row k + f / (TM / 4) of the panel.
+inline float4 load_a(__global const float4* restrict a, const int lda, const int M, const int K,
+                     const int m0, const int k, const int f IM2COL_PARAMS)
 {
-    __local float4 as[TK][TM / 4];
+    return a[(size_t)(k + f / (TM / 4)) * (lda / 4) + m0 / 4 + f % (TM / 4)];
+}
+#else
+typedef float a_elem;
+#define LA (TK * TM / THREADS)          // scalar loads of A per work-item per step
+#if TRANS_A
+#define SLICE_M(f) ((f) % TM)           // element f of a slice: along m first (A^T has m contiguous)
+#define SLICE_K(f) ((f) / TM)
+#else
+#define SLICE_M(f) ((f) / TK)           // element f of a slice: along k first (A has k contiguous)
+#define SLICE_K(f) ((f) % TK)
+#endif
+#define A_TILE __local float as[TK][TM]
+#define PUT_A(f, v) as[SLICE_K(f)][SLICE_M(f)] = (v)
+#define GET_A(kk, i) vload4((i), as[kk])
+
+// Element f of the A slice starting at depth k0, zero outside op(A).
+inline float load_a(__global const float* restrict a, const int lda, const int M, const int K,
+                    const int m0, const int k0, const int f IM2COL_PARAMS)
+{
+    const int m = m0 + SLICE_M(f);
+    const int k = k0 + SLICE_K(f);
+    return m < M && k < K ? A_ELEMENT(m, k) : 0.0f;
+}
+#endif
+
+__kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
+void gemm_tiled(const int M, const int N, const int K,
+                __global const a_elem* restrict a, const int offa, const int lda,
+                __global const float4* restrict bp, const int offb, const int ldb,
+                __global float* C_RESTRICT c, const int offc, const int ldc
+                IM2COL_PARAMS EPILOGUE_PARAMS)
+{
+    A_TILE;
     __local float4 bs[TK][TN / 4];
 
     const int tx = get_local_id(0);
@@ -65,8 +111,11 @@ void gemm_tiled(const int M, const int N, const int Kpad, const int Mpad, const 
     const int tid = ty * TX + tx;
     const int m0 = get_group_id(1) * TM;
     const int n0 = get_group_id(0) * TN;
-    const int mrow = Mpad / 4;      // float4s per row of ap
-    const int nrow = Npad / 4;
+    const int kpad = (K + TK - 1) / TK * TK;
+    const int nrow = ldb / 4;       // float4s per row of bp
+#if !A_PACKED
+    a += OFFSET(offa);
+#endif
 
     float4 acc[WM][GN];
     #pragma unroll
@@ -77,12 +126,11 @@ void gemm_tiled(const int M, const int N, const int Kpad, const int Mpad, const 
         }
     }
 
-    float4 ra[LA];
+    a_elem ra[LA];
     float4 rb[LB];
     #pragma unroll
     for (int l = 0; l < LA; ++l) {
-        const int f = tid + l * THREADS;
-        ra[l] = ap[(f / (TM / 4)) * mrow + m0 / 4 + f % (TM / 4)];
+        ra[l] = load_a(a, lda, M, K, m0, 0, tid + l * THREADS IM2COL_ARGS);
     }
     #pragma unroll
     for (int l = 0; l < LB; ++l) {
@@ -90,12 +138,11 @@ void gemm_tiled(const int M, const int N, const int Kpad, const int Mpad, const 
         rb[l] = bp[(f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];
     }
 
-    for (int k0 = 0; k0 < Kpad; k0 += TK) {
+    for (int k0 = 0; k0 < kpad; k0 += TK) {
         barrier(CLK_LOCAL_MEM_FENCE);       // everyone is done reading the previous slice
         #pragma unroll
         for (int l = 0; l < LA; ++l) {
-            const int f = tid + l * THREADS;
-            as[f / (TM / 4)][f % (TM / 4)] = ra[l];
+            PUT_A(tid + l * THREADS, ra[l]);
         }
         #pragma unroll
         for (int l = 0; l < LB; ++l) {
@@ -104,17 +151,16 @@ void gemm_tiled(const int M, const int N, const int Kpad, const int Mpad, const 
         }
         barrier(CLK_LOCAL_MEM_FENCE);
 
-        if (k0 + TK < Kpad) {
-            const size_t next = (size_t)(k0 + TK);
+        if (k0 + TK < kpad) {
+            const int next = k0 + TK;
             #pragma unroll
             for (int l = 0; l < LA; ++l) {
-                const int f = tid + l * THREADS;
-                ra[l] = ap[(next + f / (TM / 4)) * mrow + m0 / 4 + f % (TM / 4)];
+                ra[l] = load_a(a, lda, M, K, m0, next, tid + l * THREADS IM2COL_ARGS);
             }
             #pragma unroll
             for (int l = 0; l < LB; ++l) {
                 const int f = tid + l * THREADS;
-                rb[l] = bp[(next + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];
+                rb[l] = bp[(size_t)(next + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];
             }
         }
 
@@ -127,13 +173,13 @@ void gemm_tiled(const int M, const int N, const int Kpad, const int Mpad, const 
             }
             #pragma unroll
             for (int g = 0; g < GM; ++g) {
-                const float4 a = as[kk][g * TY + ty];
+                const float4 av = GET_A(kk, g * TY + ty);
                 #pragma unroll
                 for (int h = 0; h < GN; ++h) {
-                    FMA4(acc[g * 4 + 0][h], a.x, b[h]);
-                    FMA4(acc[g * 4 + 1][h], a.y, b[h]);
-                    FMA4(acc[g * 4 + 2][h], a.z, b[h]);
-                    FMA4(acc[g * 4 + 3][h], a.w, b[h]);
+                    FMA4(acc[g * 4 + 0][h], av.x, b[h]);
+                    FMA4(acc[g * 4 + 1][h], av.y, b[h]);
+                    FMA4(acc[g * 4 + 2][h], av.z, b[h]);
+                    FMA4(acc[g * 4 + 3][h], av.w, b[h]);
                 }
             }
         }
@@ -145,16 +191,24 @@ void gemm_tiled(const int M, const int N, const int Kpad, const int Mpad, const 
         for (int e = 0; e < 4; ++e) {
             const int m = m0 + g * 4 * TY + ty * 4 + e;
             if (m < M) {
-                __global float* row = c + offc + (size_t)m * ldc;
+                const size_t at = OFFSET(offc) + (size_t)m * LDC;       // C's row m
+#if !FUSED
+                __global float* row = c + at;
+#endif
                 #pragma unroll
                 for (int h = 0; h < GN; ++h) {
                     const int n = n0 + h * 4 * TX + tx * 4;
-                    const float4 v = alpha * acc[g * 4 + e][h];
+                    const float4 v = SCALE(acc[g * 4 + e][h]);
                     const float vs[4] = {v.x, v.y, v.z, v.w};
                     #pragma unroll
                     for (int t = 0; t < 4; ++t) {
                         if (n + t < N) {
+#if FUSED
+                            STORE_C(at + n + t, n + t, vs[t]);
+#else
+                            // STORE_C, through the row pointer: the address arithmetic this kernel was tuned with
                             row[n + t] = beta == 0.0f ? vs[t] : fma(beta, row[n + t], vs[t]);
+#endif
                         }
                     }
                 }

@@ -1,0 +1,92 @@
+package dev.clnn.ops;
+
+import dev.clnn.cl.ClDevice;
+
+/**
+ * Where a {@link Gemm}'s operands live and how its kernels are launched, fixed at configure time:
+ * which operands are packed and the padded extents of their panels, the split-K slicing, and the
+ * global and work-group sizes of each kernel (as each {@code kernels/gemm} file documents them).
+ */
+final class GemmLayout {
+    /** Work-group width of the split-K kernels of a thin product: columns of a row of B read together. */
+    private static final int SPLITK_GROUP = 64;
+
+    /** The form reads packed panels (cpu, tiled). */
+    final boolean panels;
+    /** A is packed on each run; else the kernel reads it strided, in place. */
+    final boolean packA;
+    /** B is packed (on each run, or once when constant); else the kernel reads it strided. */
+    final boolean packB;
+    /** Padded extents of the panels: rows of A, columns of B, depth. */
+    final int mPad;
+    final int nPad;
+    final int kPad;
+    /** Panel widths gemm_pack.cl writes: MR and NR for the cpu form, the whole padded side for the tiled one. */
+    final int panelA;
+    final int panelB;
+    /** Split-K: slices of K, and rows of C per work-item of the partial sums. */
+    final int slices;
+    final int rowsPerItem;
+    final long[] global;
+    final long[] local;
+    final long[] reduceGlobal;
+    final long[] reduceLocal;
+
+    private GemmLayout(boolean packA, boolean packB, int mPad, int nPad, int kPad, int panelA, int panelB, int slices,
+                       int rowsPerItem, long[][] ranges) {
+        this.panels = packB;     // the panel forms always pack B
+        this.packA = packA;
+        this.packB = packB;
+        this.mPad = mPad;
+        this.nPad = nPad;
+        this.kPad = kPad;
+        this.panelA = panelA;
+        this.panelB = panelB;
+        this.slices = slices;
+        this.rowsPerItem = rowsPerItem;
+        this.global = ranges[0];
+        this.local = ranges[1];
+        this.reduceGlobal = ranges.length > 2 ? ranges[2] : null;
+        this.reduceLocal = ranges.length > 2 ? ranges[3] : null;
+    }
+
+    static GemmLayout of(GemmConfig c, GemmShape s, Gemm.Seams seams, ClDevice device) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        // the general kernels' square work-groups: 256 items where the device allows
+        int side = device.maxWorkGroupSize() >= 256 ? 16 : 8;
+        switch (c.variant()) {
+            case CPU: {
+                int mPad = Gemm.roundUp(m, c.mr());
+                int nr = c.blockN();
+                int nPad = Gemm.roundUp(n, nr);
+                return new GemmLayout(seams.packA(), true, mPad, nPad, k, c.mr(), nr, 0, 0,
+                        new long[][] {{nPad / nr, mPad / c.mr()}, null});
+            }
+            case TILED: {
+                int mPad = Gemm.roundUp(m, c.tm());
+                int nPad = Gemm.roundUp(n, c.tn());
+                return new GemmLayout(seams.packA(), true, mPad, nPad, Gemm.roundUp(k, c.tk()), mPad, nPad, 0, 0,
+                        new long[][] {{nPad / c.wn(), mPad / c.wm()}, {c.tn() / c.wn(), c.tm() / c.wm()}});
+            }
+            case SPLITK: {
+                int slices = (k + c.ks() - 1) / c.ks();
+                if (m <= GemmConfig.SPLITK_MAX_ROWS) {
+                    // a thin product: a work-item sums its slice for every row of one column
+                    int w = (int) Math.min(SPLITK_GROUP, device.maxWorkGroupSize());
+                    long columns = Gemm.roundUp(n, w);
+                    return new GemmLayout(false, false, m, n, k, 0, 0, slices, m, new long[][] {
+                        {columns, 1, slices}, {w, 1, 1}, {columns, m}, {w, 1}});
+                }
+                long columns = Gemm.roundUp(n, side);
+                long rows = Gemm.roundUp(m, side);
+                return new GemmLayout(false, false, m, n, k, 0, 0, slices, 1, new long[][] {
+                    {columns, rows, slices}, {side, side, 1}, {columns, rows}, {side, side}});
+            }
+            default:
+                return new GemmLayout(false, false, m, n, k, 0, 0, 0, 0, new long[][] {
+                    {Gemm.roundUp(n, side), Gemm.roundUp(m, side)}, {side, side}});
+        }
+    }
+}

@@ -1,0 +1,131 @@
+// The two seams of the GEMM kernel family (gemm_general.cl, gemm_cpu.cl, gemm_tiled.cl, gemm_splitk.cl):
+// how A and B are loaded, and what the epilogue does with each element of the product. The host
+// prepends this file after common/activation.cl and conv/conv_common.cl, whose epilogue it reuses.
+//
+//     C = epilogue(op(A) * op(B))        op(A) is M x K, op(B) is K x N, C is M x N, row-major fp32
+//
+// Operands. A kernel reads an operand either where it lies (strided: an element offset offa / offb and
+// a leading dimension lda / ldb, the distance between two rows as stored, optionally transposed; the
+// kernel checks bounds), or from the zero-padded panels gemm_pack.cl writes (packed: unit-stride loads
+// with no bounds checks, the panel layout given by each kernel). The general and split-K kernels read both
+// operands strided; the CPU and tiled kernels read B packed and A either way (A_PACKED). Every kernel
+// can also read A as the implicit im2col matrix of a convolution's input (A_IM2COL), never formed:
+//
+//     A(i, k) = x[n, oh * SH - PT + kh * DH, ow * SW - PL + kw * DW, ci]    (zero in the padding)
+//     i = (n * OH + oh) * OW + ow,    k = (kh * KW + kw) * CIN + ci
+//
+// with x (N, H, W, CIN) NHWC, so that with B the HWIO weights viewed as (KH * KW * CIN, COUT) the
+// product is the convolution (N, OH, OW, COUT). The geometry comes as kernel arguments right after
+// C's, or the partial sums' (IM2COL_PARAMS); offa is the offset of x, lda and TRANS_A are not used.
+//
+// Epilogue, applied as C is stored:
+//   FUSED == 0:  C = alpha * acc + beta * C   (C is not read when beta == 0, so NaN or garbage in C
+//                does not survive); the kernels take alpha and beta as their last arguments
+//   FUSED == 1:  C = EPILOGUE(acc, bias[j], res) of conv_common.cl: a bias per column (HAS_BIAS), the
+//                activation ACT (common/activation.cl) and a residual add (RESIDUAL) with res laid out
+//                like C; bias and res are the last arguments. This is a layer's product, which reads
+//                and writes whole tensors: A, B and C start at their first elements and C (and res) is
+//                dense, N floats a row, so offa, offb, offc and ldc are not read (OFFSET, LDC).
+//                NOTE: that also keeps the code the same as the layer kernels this family replaced
+//                generated: on PoCL, reading the offsets and ldc there costs the CPU kernel 1-3 %.
+//
+// Defines:
+//   TRANS_A    1 when op(A) = A^T (A is stored K x M), else 0; strided A only
+//   TRANS_B    1 when op(B) = B^T (B is stored N x K), else 0; strided B only
+//   A_PACKED   1: A comes packed (gemm_cpu.cl, gemm_tiled.cl); 0: A is strided
+//   A_IM2COL   1: A is the implicit im2col matrix of an NHWC input (A_PACKED == 0 only)
+//   FUSED      0: alpha/beta epilogue; 1: bias + activation + residual
+//   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl): FUSED == 1 only
+//
+// Gives: A_AT(i, k), B_AT(k, j) (strided elements, from the arguments a, lda, b, ldb once a and b
+// point at the operands' first elements); A_ROW(i) and A_K(k) (row i of op(A) as a pointer, element k
+// of it at A_ROW(i)[A_K(k)]); A_ELEMENT(i, k) (A_AT, or the im2col element, zero in the padding);
+// IM2COL_PARAMS and IM2COL_ARGS (the geometry as parameters and as arguments, empty without A_IM2COL);
+// OFFSET(off) (the offset argument off, or 0 when FUSED) and LDC (ldc, or N when FUSED);
+// EPILOGUE_PARAMS (the epilogue's kernel parameters), C_RESTRICT, SCALE(v) (alpha * v, or v when
+// FUSED) and STORE_C(at, j, v) (stores element at of C, in column j, given v = SCALE(sum)).
+
+#ifndef TRANS_A
+#define TRANS_A 0       // A stored transposed
+#endif
+#ifndef TRANS_B
+#define TRANS_B 0       // B stored transposed
+#endif
+#ifndef A_PACKED
+#define A_PACKED 0      // A packed by gemm_pack.cl instead of strided
+#endif
+#ifndef A_IM2COL
+#define A_IM2COL 0      // A is the implicit im2col matrix of a convolution's input
+#endif
+#ifndef FUSED
+#define FUSED 0         // bias + activation + residual instead of alpha/beta
+#endif
+
+#if A_IM2COL && A_PACKED
+#error "A_IM2COL needs A_PACKED == 0"
+#endif
+
+// The kernels add OFFSET(offa) and OFFSET(offb) to a and b once, on entry, so that no load adds them again.
+#if TRANS_A
+#define A_AT(i, k) a[(size_t)(k) * lda + (i)]
+#define A_ROW(i) (a + (i))
+#define A_K(k) ((size_t)(k) * lda)
+#else
+#define A_AT(i, k) a[(size_t)(i) * lda + (k)]
+#define A_ROW(i) (a + (size_t)(i) * lda)
+#define A_K(k) (k)
+#endif
+#if TRANS_B
+#define B_AT(k, j) b[(size_t)(j) * ldb + (k)]
+#else
+#define B_AT(k, j) b[(size_t)(k) * ldb + (j)]
+#endif
+
+#if A_IM2COL
+#define IM2COL_PARAMS , const int H, const int W, const int CIN, const int OH, const int OW, const int KW, \
+                      const int SH, const int SW, const int DH, const int DW, const int PT, const int PL
+#define IM2COL_ARGS , H, W, CIN, OH, OW, KW, SH, SW, DH, DW, PT, PL
+#define A_ELEMENT(i, k) im2col_at(a, (i), (k) IM2COL_ARGS)
+
+// Element (i, k) of the im2col matrix of x (i < M and k < K): a padding tap reads nothing and is zero.
+inline float im2col_at(__global const float* restrict x, const int i, const int k IM2COL_PARAMS)
+{
+    const int ow = i % OW;
+    const int t = i / OW;
+    const int oh = t % OH;
+    const int n = t / OH;
+    const int ci = k % CIN;
+    const int u = k / CIN;
+    const int kw = u % KW;
+    const int kh = u / KW;
+    const int ih = oh * SH - PT + kh * DH;
+    const int iw = ow * SW - PL + kw * DW;
+    return ih >= 0 && ih < H && iw >= 0 && iw < W ? x[((size_t)(n * H + ih) * W + iw) * CIN + ci] : 0.0f;
+}
+#else
+#define IM2COL_PARAMS
+#define IM2COL_ARGS
+#define A_ELEMENT(i, k) A_AT(i, k)
+#endif
+
+#if FUSED
+#define OFFSET(off) 0
+#define LDC N
+#define EPILOGUE_PARAMS BIAS_PARAM RES_PARAM
+// NOTE: C is not restrict here: res may be C itself (y = conv(x) + y), which is safe because every
+// element is read and then written by the same work-item.
+#define C_RESTRICT
+#define SCALE(v) (v)
+// Stores element at of C, in column j; v is SCALE(the sum).
+#define STORE_C(at, j, v) c[at] = EPILOGUE((v), BIAS_AT(j), RES_AT(at))
+#else
+#if HAS_BIAS || RESIDUAL || ACT
+#error "HAS_BIAS, RESIDUAL and ACT need FUSED == 1"
+#endif
+#define OFFSET(off) (off)
+#define LDC ldc
+#define EPILOGUE_PARAMS , const float alpha, const float beta
+#define C_RESTRICT restrict
+#define SCALE(v) (alpha * (v))
+#define STORE_C(at, j, v) c[at] = beta == 0.0f ? (v) : fma(beta, c[at], (v))
+#endif
