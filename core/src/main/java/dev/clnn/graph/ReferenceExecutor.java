@@ -134,10 +134,10 @@ public final class ReferenceExecutor {
             switch (p.mode()) {
                 case MAX:
                     return ReferencePool.maxPool(x(), xs(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight());
+                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.ceilMode());
                 case AVERAGE:
                     return ReferencePool.averagePool(x(), xs(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
+                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad(), p.ceilMode());
                 default:
                     return ReferencePool.globalAveragePool(x(), xs());
             }

@@ -192,6 +192,9 @@ public final class GraphExport implements Op.Visitor<Void> {
             n.addAttribute(ints("kernel_shape", p.kernelH(), p.kernelW()))
                     .addAttribute(ints("strides", p.strideH(), p.strideW()))
                     .addAttribute(ints("pads", p.padTop(), p.padLeft(), p.padBottom(), p.padRight()));
+            if (p.ceilMode()) {
+                n.addAttribute(intAttr("ceil_mode", 1));
+            }
         }
         return define(n.getOutput(0), true);
     }
@@ -416,6 +419,10 @@ public final class GraphExport implements Op.Visitor<Void> {
             a.addInts(v);
         }
         return a;
+    }
+
+    private static AttributeProto.Builder intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value);
     }
 
     private static AttributeProto.Builder floatAttr(String name, float value) {
