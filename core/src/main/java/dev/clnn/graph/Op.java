@@ -8,6 +8,7 @@ import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.PadParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
 import dev.clnn.ops.TransposeParams;
 import dev.clnn.tensor.Shape;
@@ -70,6 +71,8 @@ public sealed interface Op {
         R pad(Pad op);
 
         R concat(Concat op);
+
+        R slice(Slice op);
     }
 
     /**
@@ -458,5 +461,34 @@ public sealed interface Op {
 
         @Override
         public String describe() { return "concat " + params; }
+    }
+
+    /**
+     * A strided window of any dimension but the batch (ONNX Slice, each output of a Split), in the
+     * value's own dimension order; the batch dimension is kept whole.
+     */
+    record Slice(SliceParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.slice(this); }
+
+        public Slice {
+            if (!params.keepsWhole(0)) {
+                throw new IllegalArgumentException("Slice must keep the batch dimension whole, got " + params);
+            }
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return params.outputShape(in.get(0));
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "slice " + params; }
     }
 }

@@ -167,6 +167,12 @@ public final class ReferenceExecutor {
         public float[] concat(Op.Concat c) {
             return ReferenceLayout.concat(in, shapes, shapes.get(0).axis(c.params().axis()));
         }
+
+        @Override
+        public float[] slice(Op.Slice s) {
+            return ReferenceLayout.slice(x(), xs(), s.params().first(xs()), s.params().steps(),
+                    s.params().outputShape(xs()));
+        }
     }
 
     private static float[] map(float[] x, DoubleUnaryOperator f) {

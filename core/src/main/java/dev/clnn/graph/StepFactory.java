@@ -13,6 +13,7 @@ import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
+import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
 import dev.clnn.ops.Transpose;
 import dev.clnn.tensor.Shape;
@@ -125,5 +126,11 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step concat(Op.Concat c) {
         Concat concat = Concat.configure(cl, c.params(), inputs);
         return Step.of((in, out) -> concat.run(Arrays.asList(in), out), concat);
+    }
+
+    @Override
+    public Step slice(Op.Slice s) {
+        Slice slice = Slice.configure(cl, s.params(), input());
+        return Step.of((in, out) -> slice.run(in[0], out), slice);
     }
 }

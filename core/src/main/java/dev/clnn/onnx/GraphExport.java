@@ -23,6 +23,7 @@ import dev.clnn.graph.Op;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.SliceParams;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -259,6 +260,35 @@ public final class GraphExport implements Op.Visitor<Void> {
         }
         return define(emit("Concat", in).addAttribute(ints("axis", layoutOf(0) ? indexOf(TO_NCHW, axis) : axis))
                 .getOutput(0), layoutOf(0));
+    }
+
+    @Override
+    public Void slice(Op.Slice s) {
+        SliceParams p = s.params();
+        int rank = p.rank();
+        List<Integer> axes = new java.util.ArrayList<>();
+        for (int k = 1; k < rank; k++) {
+            if (!p.keepsWhole(k)) {
+                axes.add(k);
+            }
+        }
+        if (axes.isEmpty()) {
+            return define(emit("Identity", List.of(input(0))).getOutput(0), layoutOf(0));
+        }
+        long[] starts = new long[axes.size()];
+        long[] ends = new long[axes.size()];
+        long[] onnxAxes = new long[axes.size()];
+        long[] steps = new long[axes.size()];
+        for (int i = 0; i < axes.size(); i++) {
+            int k = axes.get(i);
+            starts[i] = p.starts()[k];
+            ends[i] = p.ends()[k] == Integer.MAX_VALUE ? Long.MAX_VALUE : p.ends()[k];
+            onnxAxes[i] = layoutOf(0) ? indexOf(TO_NCHW, k) : k;
+            steps[i] = p.steps()[k];
+        }
+        String y = emit("Slice", List.of(input(0), constant(starts), constant(ends), constant(onnxAxes),
+                constant(steps))).getOutput(0);
+        return define(y, layoutOf(0));
     }
 
     // --- helpers ---

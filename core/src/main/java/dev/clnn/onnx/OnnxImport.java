@@ -333,7 +333,9 @@ public final class OnnxImport {
             throw new OnnxFormatException("operates on constants only, which clnn folds only for shape arithmetic;"
                     + " fold it with onnx-simplifier first");
         }
-        noExtraOutputs(n);
+        if (t == null || !t.writesEveryOutput()) {
+            noExtraOutputs(n);
+        }
         if (t == null) {
             throw new OnnxFormatException("clnn does not run " + op + " on values computed from the input (opset "
                     + opset + ")");

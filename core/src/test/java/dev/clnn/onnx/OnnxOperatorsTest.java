@@ -1,17 +1,25 @@
 package dev.clnn.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.clnn.cl.ClDevice;
+import dev.clnn.graph.Graph;
+import dev.clnn.graph.ReferenceExecutor;
+import dev.clnn.reference.Comparison;
+import dev.clnn.testing.TestData;
 
 /**
  * The operators that the networks people bring need beyond MobileNet (GoogLeNet's ceil-mode
- * pooling, ...): one small model per operator and attribute combination, imported by clnn, run on
+ * pooling, ShuffleNet v2's channel split, ...): one small model per operator and attribute combination, imported by clnn, run on
  * every OpenCL device and by the reference executor, against ONNX Runtime.
  */
 class OnnxOperatorsTest {
@@ -36,6 +44,79 @@ class OnnxOperatorsTest {
         list.add(OnnxImportTest.model("avgpool_ceil_no_pads", 2, 7, 7, b -> x -> b.node("AveragePool", x,
                 "kernel_shape", new int[] {3, 2}, "strides", new int[] {2, 3}, "ceil_mode", 1)));
         return list;
+    }
+
+    /** ShuffleNet v2's unit: split the channels, convolve one half, concatenate, shuffle the channels. */
+    private static String shuffleUnit(OnnxBuilder b, String x, int c, String[] halves) {
+        String branch = b.node("Relu", b.conv(halves[1], c / 2, c / 2, 1, 1, 0, 1, true));
+        String cat = b.node("Concat", new String[] {halves[0], branch}, "axis", 1);
+        String r = b.node("Reshape", new String[] {cat, b.ints(0, 2, c / 2, 5, 6)});
+        String t = b.node("Transpose", r, "perm", new int[] {0, 2, 1, 3, 4});
+        return b.node("Reshape", new String[] {t, b.ints(0, c, 5, 6)});
+    }
+
+    static List<ModelProto> slicing() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("split_channels_input", 13, 8, 5, 6, b -> x -> shuffleUnit(b, x, 8,
+                b.nodes("Split", new String[] {b.conv(x, 8, 8, 1, 1, 0, 1, true), b.ints(4, 4)}, 2, "axis", 1))));
+        list.add(OnnxImportTest.model("split_channels_attribute", 11, 8, 5, 6, b -> x -> shuffleUnit(b, x, 8,
+                b.nodes("Split", new String[] {b.conv(x, 8, 8, 1, 1, 0, 1, true)}, 2, "axis", 1, "split",
+                        new int[] {4, 4}))));
+        list.add(OnnxImportTest.model("split_equal", 13, 6, 5, 6, b -> x -> {
+            String[] p = b.nodes("Split", new String[] {b.node("Relu", x)}, 3, "axis", -3);
+            return b.node("Concat", new String[] {p[2], p[0], p[1]}, "axis", 1);
+        }));
+        list.add(OnnxImportTest.model("split_num_outputs_uneven", 18, 3, 7, 5, b -> x -> {
+            String[] p = b.nodes("Split", new String[] {b.node("Relu", x)}, 3, "axis", 2, "num_outputs", 3);
+            return b.node("Concat", new String[] {p[2], p[1], p[0]}, "axis", 2);
+        }));
+        list.add(OnnxImportTest.model("split_unequal_width", 13, 3, 4, 9, b -> x -> {
+            String[] p = b.nodes("Split", new String[] {b.node("Sigmoid", x), b.ints(2, 0, 7)}, 3, "axis", 3);
+            return b.node("Concat", new String[] {p[2], p[1], p[0]}, "axis", 3);
+        }));
+        list.add(OnnxImportTest.model("slice_channels_of_conv", 13, 3, 5, 6, b -> x -> b.node("Slice", new String[] {
+            b.conv(x, 3, 11, 3, 1, 1, 1, true), b.ints(3), b.ints(10), b.ints(1)})));
+        list.add(OnnxImportTest.model("slice_negative_clamped", 13, 5, 9, 7, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(-4, -100, 1), b.ints(Long.MAX_VALUE, -2, 100), b.ints(1, -2, 3)})));
+        list.add(OnnxImportTest.model("slice_steps", 13, 4, 9, 8, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(1, 0, -1), b.ints(100, 9, -100), b.ints(2, 3, 1), b.ints(3, 2, -2)})));
+        list.add(OnnxImportTest.model("slice_whole_batch", 13, 4, 3, 3, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(0, 1), b.ints(Long.MAX_VALUE, 3), b.ints(0, 1)})));
+        list.add(OnnxImportTest.model("slice_flattened", 13, 3, 2, 2, b -> x -> b.node("Slice", new String[] {
+            b.node("Flatten", x), b.ints(-7), b.ints(-1), b.ints(1)})));
+        return list;
+    }
+
+    @Test
+    void sliceOfTheBatchAxisIsRejected() {
+        ModelProto m = OnnxImportTest.model("slice_batch", 13, 2, 3, 3, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(0), b.ints(1), b.ints(0)}));
+        OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                () -> OnnxImport.load(m.toByteArray(), null, "slice_batch"));
+        assertTrue(e.getMessage().contains("batch axis"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void sliceAndSplitMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : slicing()) {
+            OnnxImportTest.compare(device, m, 2, 12);
+        }
+    }
+
+    /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
+    @Test
+    void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
+        List<ModelProto> all = new ArrayList<>(slicing());
+        all.addAll(ceilModePooling());
+        for (ModelProto m : all) {
+            Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
+            float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
+            float[] expected = ReferenceExecutor.run(g, x, 2);
+            float[] got = GraphExportTest.ort(GraphExport.toBytes(g), x, g.inputShape(2));
+            Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
+            assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -109,6 +109,12 @@ class TranslatorsTest {
         image.put("LogSoftmax", b -> x -> b.node("LogSoftmax", x, "axis", 2));
         image.put("Pad", b -> x -> b.node("Pad", new String[] {x, b.ints(0, 1, 1, 0, 0, 0, 2, 1), b.scalar(0.5f)}));
         image.put("Concat", b -> x -> b.node("Concat", new String[] {x, x}, "axis", 1));
+        image.put("Slice", b -> x -> b.node("Slice", new String[] {x, b.ints(1, -1), b.ints(2, 100), b.ints(1, 3),
+            b.ints(1, 2)}));
+        image.put("Split", b -> x -> {
+            String[] parts = b.nodes("Split", new String[] {x, b.ints(1, 1)}, 2, "axis", 1);
+            return b.node("Concat", new String[] {parts[1], parts[0]}, "axis", 1);
+        });
         Map<String, ModelProto> models = new LinkedHashMap<>();
         image.forEach((op, body) -> {
             OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), 14);
