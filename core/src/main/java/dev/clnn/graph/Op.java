@@ -11,6 +11,7 @@ import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
 import dev.clnn.ops.TransposeParams;
+import dev.clnn.ops.UnaryParams;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -73,6 +74,8 @@ public sealed interface Op {
         R concat(Concat op);
 
         R slice(Slice op);
+
+        R unary(Unary op);
     }
 
     /**
@@ -490,5 +493,20 @@ public sealed interface Op {
 
         @Override
         public String describe() { return "slice " + params; }
+    }
+
+    /** Unary element-wise math (erf, GELU, sqrt, reciprocal, exp, log, neg, abs, pow by a constant). */
+    record Unary(UnaryParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.unary(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) { return in.get(0); }
+
+        @Override
+        public String describe() { return params.toString(); }
     }
 }

@@ -16,6 +16,7 @@ import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
 import dev.clnn.ops.Transpose;
+import dev.clnn.ops.Unary;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -132,5 +133,11 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step slice(Op.Slice s) {
         Slice slice = Slice.configure(cl, s.params(), input());
         return Step.of((in, out) -> slice.run(in[0], out), slice);
+    }
+
+    @Override
+    public Step unary(Op.Unary u) {
+        Unary unary = Unary.configure(cl, u.params(), input());
+        return Step.of((in, out) -> unary.run(in[0], out), unary);
     }
 }

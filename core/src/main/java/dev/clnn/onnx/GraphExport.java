@@ -291,6 +291,54 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(y, layoutOf(0));
     }
 
+    @Override
+    public Void unary(Op.Unary u) {
+        String x = input(0);
+        String y;
+        switch (u.params().kind()) {
+            case GELU: {
+                // opset 17 has no Gelu: x * 0.5 * (1 + erf(x / sqrt 2)), the form the exporters write
+                String e = emit("Erf", List.of(emit("Div", List.of(x, constant(new float[] {(float) Math.sqrt(2)})))
+                        .getOutput(0))).getOutput(0);
+                String one = emit("Add", List.of(e, constant(new float[] {1f}))).getOutput(0);
+                y = emit("Mul", List.of(emit("Mul", List.of(x, constant(new float[] {0.5f}))).getOutput(0), one))
+                        .getOutput(0);
+                break;
+            }
+            case GELU_TANH: {
+                float c = (float) Math.sqrt(2 / Math.PI);
+                String cube = emit("Pow", List.of(x, constant(new float[] {3f}))).getOutput(0);
+                String inner = emit("Add", List.of(x, emit("Mul", List.of(cube, constant(new float[] {0.044715f})))
+                        .getOutput(0))).getOutput(0);
+                String t = emit("Tanh", List.of(emit("Mul", List.of(inner, constant(new float[] {c}))).getOutput(0)))
+                        .getOutput(0);
+                String one = emit("Add", List.of(t, constant(new float[] {1f}))).getOutput(0);
+                y = emit("Mul", List.of(emit("Mul", List.of(x, constant(new float[] {0.5f}))).getOutput(0), one))
+                        .getOutput(0);
+                break;
+            }
+            case POW:
+                y = emit("Pow", List.of(x, constant(new float[] {u.params().exponent()}))).getOutput(0);
+                break;
+            default:
+                y = emit(onnxName(u.params().kind()), List.of(x)).getOutput(0);
+                break;
+        }
+        return define(y, layoutOf(0));
+    }
+
+    private static String onnxName(dev.clnn.ops.UnaryParams.Kind k) {
+        switch (k) {
+            case ERF: return "Erf";
+            case SQRT: return "Sqrt";
+            case RECIPROCAL: return "Reciprocal";
+            case EXP: return "Exp";
+            case LOG: return "Log";
+            case NEG: return "Neg";
+            default: return "Abs";
+        }
+    }
+
     // --- helpers ---
 
     private String activation(String x, Activation a) {

@@ -19,7 +19,7 @@ import dev.clnn.testing.TestData;
 
 /**
  * The operators that the networks people bring need beyond MobileNet (GoogLeNet's ceil-mode
- * pooling, ShuffleNet v2's channel split, ...): one small model per operator and attribute combination, imported by clnn, run on
+ * pooling, ShuffleNet v2's channel split, ConvNeXt's GELU, ...): one small model per operator and attribute combination, imported by clnn, run on
  * every OpenCL device and by the reference executor, against ONNX Runtime.
  */
 class OnnxOperatorsTest {
@@ -104,11 +104,53 @@ class OnnxOperatorsTest {
         }
     }
 
+    static List<ModelProto> unaryMath() {
+        List<ModelProto> list = new ArrayList<>();
+        // ConvNeXt's GELU as the PyTorch exporter writes it before opset 20: x * 0.5 * (1 + erf(x / sqrt 2))
+        list.add(OnnxImportTest.model("gelu_decomposed", 13, 4, 5, 6, b -> x -> {
+            String c = b.conv(x, 4, 6, 1, 1, 0, 1, true);
+            String erf = b.node("Erf", b.node("Div", new String[] {c, b.scalar(1.4142135f)}));
+            String one = b.node("Add", new String[] {erf, b.scalar(1f)});
+            return b.node("Mul", new String[] {b.node("Mul", new String[] {c, one}), b.scalar(0.5f)});
+        }));
+        list.add(OnnxImportTest.model("gelu_opset20", 20, 3, 5, 4, b -> x -> b.node("Gelu",
+                b.node("Mul", new String[] {x, b.scalar(4f)}))));
+        list.add(OnnxImportTest.model("gelu_tanh_opset20", 20, 3, 5, 4, b -> x -> b.node("Gelu",
+                b.node("Mul", new String[] {x, b.scalar(4f)}), "approximate", "tanh")));
+        list.add(OnnxImportTest.model("sqrt_log_of_abs", 13, 3, 4, 5, b -> x -> b.node("Add", new String[] {
+            b.node("Sqrt", b.node("Abs", x)), b.node("Log", b.node("Abs", x))})));
+        list.add(OnnxImportTest.model("exp_neg_reciprocal", 13, 3, 4, 5, b -> x -> b.node("Reciprocal",
+                b.node("Add", new String[] {b.node("Exp", b.node("Neg", x)), b.scalar(0.5f)}))));
+        for (float e : new float[] {2f, 3f, 0.5f, -1.5f}) {
+            list.add(OnnxImportTest.model("pow_" + e, 13, 3, 4, 5, b -> x -> b.node("Pow", new String[] {
+                e == (int) e ? x : b.node("Abs", x), b.scalar(e)})));
+        }
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void unaryMathMatchesOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : unaryMath()) {
+            OnnxImportTest.compare(device, m, 2, 13);
+        }
+    }
+
+    @Test
+    void powByAComputedExponentIsRejected() {
+        ModelProto m = OnnxImportTest.model("pow_computed", 13, 2, 3, 3, b -> x -> b.node("Pow", new String[] {
+            b.node("Relu", x), x}));
+        OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                () -> OnnxImport.load(m.toByteArray(), null, "pow_computed"));
+        assertTrue(e.getMessage().contains("computed exponent"), e.getMessage());
+    }
+
     /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
         List<ModelProto> all = new ArrayList<>(slicing());
         all.addAll(ceilModePooling());
+        all.addAll(unaryMath());
         for (ModelProto m : all) {
             Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
             float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);

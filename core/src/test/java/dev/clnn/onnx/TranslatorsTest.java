@@ -70,7 +70,7 @@ class TranslatorsTest {
                 assertTrue(!e.getMessage().contains("unsupported operators"), e.getMessage());
             }
         }
-        for (String op : List.of("Erf", "LRN", "Resize", "relu")) {
+        for (String op : List.of("Einsum", "LRN", "Resize", "relu")) {
             OnnxBuilder b = new OnnxBuilder("check_" + op, 1, 13);
             String x = b.input("x", -1, 2, 3, 3);
             ModelProto m = b.build(b.node(op, x));
@@ -97,6 +97,14 @@ class TranslatorsTest {
                 "Dropout")) {
             image.put(op, b -> x -> b.node(op, x));
         }
+        for (String op : List.of("Erf", "Exp", "Neg", "Abs", "Reciprocal")) {
+            image.put(op, b -> x -> b.node(op, x));
+        }
+        for (String op : List.of("Sqrt", "Log")) {
+            image.put(op, b -> x -> b.node(op, b.node("Abs", x)));
+        }
+        image.put("Pow", b -> x -> b.node("Pow", new String[] {x, b.scalar(3f)}));
+        image.put("Gelu", b -> x -> b.node("Gelu", x));
         image.put("Clip", b -> x -> b.node("Clip", new String[] {x, b.scalar(-0.2f), b.scalar(0.3f)}));
         image.put("Cast", b -> x -> b.node("Cast", x, "to", 1));
         image.put("Shape", b -> x -> b.node("Reshape", new String[] {x, b.node("Shape", x)}));
@@ -117,7 +125,7 @@ class TranslatorsTest {
         });
         Map<String, ModelProto> models = new LinkedHashMap<>();
         image.forEach((op, body) -> {
-            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), 14);
+            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), op.equals("Gelu") ? 20 : 14);
             models.put(op, b.build(body.apply(b).apply(b.input("x", -1, 2, 4, 4))));
         });
         for (String op : List.of("Gemm", "MatMul")) {
