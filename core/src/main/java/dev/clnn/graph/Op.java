@@ -76,6 +76,8 @@ public sealed interface Op {
         R slice(Slice op);
 
         R unary(Unary op);
+
+        R layerNorm(LayerNorm op);
     }
 
     /**
@@ -508,5 +510,46 @@ public sealed interface Op {
 
         @Override
         public String describe() { return params.toString(); }
+    }
+
+    /**
+     * Layer normalisation over the dimensions from {@code axis} on (ONNX LayerNormalization): each
+     * example's trailing block of {@code scale.length} elements, in the value's own order, normalised
+     * and scaled by {@code scale}, shifted by {@code bias} (same length and order).
+     */
+    record LayerNorm(int axis, float[] scale, float[] bias, float epsilon) implements Op {
+        @Override
+        public long weightFloats() { return 2L * scale.length; }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.layerNorm(this); }
+
+        public LayerNorm {
+            if (scale.length != bias.length) {
+                throw new IllegalArgumentException("LayerNorm has " + scale.length + " scales and " + bias.length
+                        + " biases");
+            }
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            int a = axis < 0 ? axis + x.rank() : axis;
+            long len = 1;
+            for (int i = Math.max(a, 0); i < x.rank(); i++) {
+                len *= x.dim(i);
+            }
+            if (a < 1 || a >= x.rank() || len != scale.length) {
+                throw new IllegalArgumentException("LayerNorm from axis " + axis + " with " + scale.length
+                        + " scales does not fit input " + x);
+            }
+            return x;
+        }
+
+        @Override
+        public String describe() { return "layernorm"; }
     }
 }

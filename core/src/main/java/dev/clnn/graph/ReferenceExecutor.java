@@ -14,6 +14,7 @@ import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.UnaryParams;
 import dev.clnn.reference.ReferenceConv;
 import dev.clnn.reference.ReferenceElementwise;
+import dev.clnn.reference.ReferenceLayerNorm;
 import dev.clnn.reference.ReferenceLayout;
 import dev.clnn.reference.ReferencePool;
 import dev.clnn.reference.ReferenceSoftmax;
@@ -168,6 +169,11 @@ public final class ReferenceExecutor {
         @Override
         public float[] concat(Op.Concat c) {
             return ReferenceLayout.concat(in, shapes, shapes.get(0).axis(c.params().axis()));
+        }
+
+        @Override
+        public float[] layerNorm(Op.LayerNorm l) {
+            return ReferenceLayerNorm.layerNorm(x(), l.scale().length, l.scale(), l.bias(), l.epsilon());
         }
 
         @Override

@@ -11,6 +11,7 @@ import dev.clnn.ops.Concat;
 import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
+import dev.clnn.ops.LayerNorm;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Slice;
@@ -139,5 +140,11 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step unary(Op.Unary u) {
         Unary unary = Unary.configure(cl, u.params(), input());
         return Step.of((in, out) -> unary.run(in[0], out), unary);
+    }
+
+    @Override
+    public Step layerNorm(Op.LayerNorm l) {
+        LayerNorm ln = LayerNorm.configure(cl, l.axis(), l.epsilon(), input(), l.scale(), l.bias());
+        return Step.of((in, out) -> ln.run(in[0], out), ln);
     }
 }

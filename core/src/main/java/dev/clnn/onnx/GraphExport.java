@@ -327,6 +327,28 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(y, layoutOf(0));
     }
 
+    @Override
+    public Void layerNorm(Op.LayerNorm l) {
+        Shape in = shapes.get(node.inputs().get(0));
+        int axis = l.axis() < 0 ? l.axis() + in.rank() : l.axis();
+        String x = input(0);
+        boolean transposed = layoutOf(0);
+        if (transposed) {
+            // the exported value is NCHW: normalise clnn's NHWC order
+            x = emit("Transpose", List.of(x)).addAttribute(ints("perm", TO_NHWC)).getOutput(0);
+        }
+        long[] dims = new long[in.rank() - axis];
+        for (int i = axis; i < in.rank(); i++) {
+            dims[i - axis] = in.dim(i);
+        }
+        String y = emit("LayerNormalization", List.of(x, constant(l.scale(), dims), constant(l.bias(), dims)))
+                .addAttribute(ints("axis", axis)).addAttribute(floatAttr("epsilon", l.epsilon())).getOutput(0);
+        if (transposed) {
+            y = emit("Transpose", List.of(y)).addAttribute(ints("perm", TO_NCHW)).getOutput(0);
+        }
+        return define(y, transposed);
+    }
+
     private static String onnxName(dev.clnn.ops.UnaryParams.Kind k) {
         switch (k) {
             case ERF: return "Erf";

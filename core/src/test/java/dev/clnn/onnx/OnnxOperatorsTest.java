@@ -19,7 +19,7 @@ import dev.clnn.testing.TestData;
 
 /**
  * The operators that the networks people bring need beyond MobileNet (GoogLeNet's ceil-mode
- * pooling, ShuffleNet v2's channel split, ConvNeXt's GELU, ...): one small model per operator and attribute combination, imported by clnn, run on
+ * pooling, ShuffleNet v2's channel split, ConvNeXt's GELU and LayerNormalization): one small model per operator and attribute combination, imported by clnn, run on
  * every OpenCL device and by the reference executor, against ONNX Runtime.
  */
 class OnnxOperatorsTest {
@@ -145,12 +145,42 @@ class OnnxOperatorsTest {
         assertTrue(e.getMessage().contains("computed exponent"), e.getMessage());
     }
 
+    static List<ModelProto> layerNorms() {
+        List<ModelProto> list = new ArrayList<>();
+        // ConvNeXt: permute to channels-last, normalise the channels, permute back
+        list.add(OnnxImportTest.model("layernorm_convnext", 17, 3, 5, 6, b -> x -> {
+            String c = b.conv(x, 3, 24, 3, 1, 1, 1, true);
+            String t = b.node("Transpose", c, "perm", new int[] {0, 2, 3, 1});
+            String n = b.node("LayerNormalization", new String[] {t, b.random(0.5f, 1.5f, 24), b.random(24)},
+                    "epsilon", 1e-6f);
+            return b.node("Transpose", n, "perm", new int[] {0, 3, 1, 2});
+        }));
+        list.add(OnnxImportTest.model("layernorm_width_of_nchw", 17, 3, 4, 7, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Relu", x), b.random(0.5f, 1.5f, 7), b.random(7)})));
+        list.add(OnnxImportTest.model("layernorm_chw", 17, 5, 3, 4, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Relu", x), b.random(0.5f, 1.5f, 5, 3, 4), b.random(5, 3, 4)}, "axis", 1)));
+        list.add(OnnxImportTest.model("layernorm_hw_no_bias", 17, 2, 3, 5, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Relu", x), b.random(0.5f, 1.5f, 3, 5)}, "axis", -2)));
+        list.add(OnnxImportTest.model("layernorm_flattened", 17, 3, 3, 3, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Flatten", x), b.random(0.5f, 1.5f, 27), b.random(27)})));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void layerNormalizationMatchesOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : layerNorms()) {
+            OnnxImportTest.compare(device, m, 2, 14);
+        }
+    }
+
     /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
         List<ModelProto> all = new ArrayList<>(slicing());
         all.addAll(ceilModePooling());
         all.addAll(unaryMath());
+        all.addAll(layerNorms());
         for (ModelProto m : all) {
             Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
             float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);

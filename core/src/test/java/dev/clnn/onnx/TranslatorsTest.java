@@ -105,6 +105,8 @@ class TranslatorsTest {
         }
         image.put("Pow", b -> x -> b.node("Pow", new String[] {x, b.scalar(3f)}));
         image.put("Gelu", b -> x -> b.node("Gelu", x));
+        image.put("LayerNormalization", b -> x -> b.node("LayerNormalization", new String[] {x, b.random(0.5f, 1.5f, 4),
+            b.random(4)}, "epsilon", 1e-3f));
         image.put("Clip", b -> x -> b.node("Clip", new String[] {x, b.scalar(-0.2f), b.scalar(0.3f)}));
         image.put("Cast", b -> x -> b.node("Cast", x, "to", 1));
         image.put("Shape", b -> x -> b.node("Reshape", new String[] {x, b.node("Shape", x)}));
@@ -125,7 +127,7 @@ class TranslatorsTest {
         });
         Map<String, ModelProto> models = new LinkedHashMap<>();
         image.forEach((op, body) -> {
-            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), op.equals("Gelu") ? 20 : 14);
+            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), op.equals("Gelu") ? 20 : op.equals("LayerNormalization") ? 17 : 14);
             models.put(op, b.build(body.apply(b).apply(b.input("x", -1, 2, 4, 4))));
         });
         for (String op : List.of("Gemm", "MatMul")) {
