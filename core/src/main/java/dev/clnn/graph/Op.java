@@ -8,8 +8,10 @@ import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.PadParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
 import dev.clnn.ops.TransposeParams;
+import dev.clnn.ops.UnaryParams;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -70,6 +72,12 @@ public sealed interface Op {
         R pad(Pad op);
 
         R concat(Concat op);
+
+        R slice(Slice op);
+
+        R unary(Unary op);
+
+        R layerNorm(LayerNorm op);
     }
 
     /**
@@ -458,5 +466,90 @@ public sealed interface Op {
 
         @Override
         public String describe() { return "concat " + params; }
+    }
+
+    /**
+     * A strided window of any dimension but the batch (ONNX Slice, each output of a Split), in the
+     * value's own dimension order; the batch dimension is kept whole.
+     */
+    record Slice(SliceParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.slice(this); }
+
+        public Slice {
+            if (!params.keepsWhole(0)) {
+                throw new IllegalArgumentException("Slice must keep the batch dimension whole, got " + params);
+            }
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return params.outputShape(in.get(0));
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "slice " + params; }
+    }
+
+    /** Unary element-wise math (erf, GELU, sqrt, reciprocal, exp, log, neg, abs, pow by a constant). */
+    record Unary(UnaryParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.unary(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) { return in.get(0); }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+
+    /**
+     * Layer normalisation over the dimensions from {@code axis} on (ONNX LayerNormalization): each
+     * example's trailing block of {@code scale.length} elements, in the value's own order, normalised
+     * and scaled by {@code scale}, shifted by {@code bias} (same length and order).
+     */
+    record LayerNorm(int axis, float[] scale, float[] bias, float epsilon) implements Op {
+        @Override
+        public long weightFloats() { return 2L * scale.length; }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.layerNorm(this); }
+
+        public LayerNorm {
+            if (scale.length != bias.length) {
+                throw new IllegalArgumentException("LayerNorm has " + scale.length + " scales and " + bias.length
+                        + " biases");
+            }
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            int a = axis < 0 ? axis + x.rank() : axis;
+            long len = 1;
+            for (int i = Math.max(a, 0); i < x.rank(); i++) {
+                len *= x.dim(i);
+            }
+            if (a < 1 || a >= x.rank() || len != scale.length) {
+                throw new IllegalArgumentException("LayerNorm from axis " + axis + " with " + scale.length
+                        + " scales does not fit input " + x);
+            }
+            return x;
+        }
+
+        @Override
+        public String describe() { return "layernorm"; }
     }
 }

@@ -11,11 +11,14 @@ import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.UnaryParams;
 import dev.clnn.reference.ReferenceConv;
 import dev.clnn.reference.ReferenceElementwise;
+import dev.clnn.reference.ReferenceLayerNorm;
 import dev.clnn.reference.ReferenceLayout;
 import dev.clnn.reference.ReferencePool;
 import dev.clnn.reference.ReferenceSoftmax;
+import dev.clnn.reference.ReferenceUnary;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -134,10 +137,10 @@ public final class ReferenceExecutor {
             switch (p.mode()) {
                 case MAX:
                     return ReferencePool.maxPool(x(), xs(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight());
+                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.ceilMode());
                 case AVERAGE:
                     return ReferencePool.averagePool(x(), xs(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
+                            p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad(), p.ceilMode());
                 default:
                     return ReferencePool.globalAveragePool(x(), xs());
             }
@@ -167,6 +170,22 @@ public final class ReferenceExecutor {
         public float[] concat(Op.Concat c) {
             return ReferenceLayout.concat(in, shapes, shapes.get(0).axis(c.params().axis()));
         }
+
+        @Override
+        public float[] layerNorm(Op.LayerNorm l) {
+            return ReferenceLayerNorm.layerNorm(x(), l.scale().length, l.scale(), l.bias(), l.epsilon());
+        }
+
+        @Override
+        public float[] unary(Op.Unary u) {
+            return map(x(), ReferenceExecutor.unary(u.params()));
+        }
+
+        @Override
+        public float[] slice(Op.Slice s) {
+            return ReferenceLayout.slice(x(), xs(), s.params().first(xs()), s.params().steps(),
+                    s.params().outputShape(xs()));
+        }
     }
 
     private static float[] map(float[] x, DoubleUnaryOperator f) {
@@ -179,6 +198,22 @@ public final class ReferenceExecutor {
 
     private static DoubleUnaryOperator act(Activation a) {
         return a.kind() == Activation.Kind.NONE ? DoubleUnaryOperator.identity() : v -> a.apply((float) v);
+    }
+
+    /** The plain-Java function of {@code p}, in double. */
+    public static DoubleUnaryOperator unary(UnaryParams p) {
+        switch (p.kind()) {
+            case ERF: return ReferenceUnary::erf;
+            case GELU: return ReferenceUnary::gelu;
+            case GELU_TANH: return ReferenceUnary::geluTanh;
+            case SQRT: return Math::sqrt;
+            case RECIPROCAL: return v -> 1 / v;
+            case EXP: return Math::exp;
+            case LOG: return Math::log;
+            case NEG: return v -> -v;
+            case ABS: return Math::abs;
+            default: return v -> Math.pow(v, p.exponent());
+        }
     }
 
     private static DoubleBinaryOperator binary(ElementwiseParams p) {

@@ -11,10 +11,13 @@ import dev.clnn.ops.Concat;
 import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
+import dev.clnn.ops.LayerNorm;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
+import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
 import dev.clnn.ops.Transpose;
+import dev.clnn.ops.Unary;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -125,5 +128,23 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step concat(Op.Concat c) {
         Concat concat = Concat.configure(cl, c.params(), inputs);
         return Step.of((in, out) -> concat.run(Arrays.asList(in), out), concat);
+    }
+
+    @Override
+    public Step slice(Op.Slice s) {
+        Slice slice = Slice.configure(cl, s.params(), input());
+        return Step.of((in, out) -> slice.run(in[0], out), slice);
+    }
+
+    @Override
+    public Step unary(Op.Unary u) {
+        Unary unary = Unary.configure(cl, u.params(), input());
+        return Step.of((in, out) -> unary.run(in[0], out), unary);
+    }
+
+    @Override
+    public Step layerNorm(Op.LayerNorm l) {
+        LayerNorm ln = LayerNorm.configure(cl, l.axis(), l.epsilon(), input(), l.scale(), l.bias());
+        return Step.of((in, out) -> ln.run(in[0], out), ln);
     }
 }

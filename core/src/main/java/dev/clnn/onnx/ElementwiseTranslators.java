@@ -7,11 +7,13 @@ import dev.clnn.graph.Op;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.SoftmaxParams;
+import dev.clnn.ops.UnaryParams;
 import dev.clnn.tensor.Shape;
 
 /**
  * Element by element: Add, Sub, Mul and Div (of two computed values, or of a value and a constant
- * that broadcasts), the activations, and Softmax / LogSoftmax along one axis. They keep their
+ * that broadcasts), the activations, unary math (Erf, Gelu, Sqrt, Reciprocal, Exp, Log, Neg, Abs,
+ * Pow by a constant scalar), and Softmax / LogSoftmax along one axis. They keep their
  * input's layout; constants and axes are mapped to NHWC where the input is.
  */
 final class ElementwiseTranslators {
@@ -32,6 +34,15 @@ final class ElementwiseTranslators {
                         cx.f("beta", 0.5f)))),
                 Map.entry("LeakyRelu", cx -> activation(cx, Activation.leakyRelu(cx.f("alpha", 0.01f)))),
                 Map.entry("Clip", ElementwiseTranslators::clip),
+                Map.entry("Erf", cx -> unary(cx, UnaryParams.of(UnaryParams.Kind.ERF))),
+                Map.entry("Gelu", ElementwiseTranslators::gelu),
+                Map.entry("Sqrt", cx -> unary(cx, UnaryParams.of(UnaryParams.Kind.SQRT))),
+                Map.entry("Reciprocal", cx -> unary(cx, UnaryParams.of(UnaryParams.Kind.RECIPROCAL))),
+                Map.entry("Exp", cx -> unary(cx, UnaryParams.of(UnaryParams.Kind.EXP))),
+                Map.entry("Log", cx -> unary(cx, UnaryParams.of(UnaryParams.Kind.LOG))),
+                Map.entry("Neg", cx -> unary(cx, UnaryParams.of(UnaryParams.Kind.NEG))),
+                Map.entry("Abs", cx -> unary(cx, UnaryParams.of(UnaryParams.Kind.ABS))),
+                Map.entry("Pow", ElementwiseTranslators::pow),
                 Map.entry("Softmax", cx -> softmax(cx, false)),
                 Map.entry("LogSoftmax", cx -> softmax(cx, true)));
     }
@@ -39,6 +50,50 @@ final class ElementwiseTranslators {
     private static void activation(NodeContext cx, Activation a) {
         Val x = cx.valIn(0);
         cx.put(new Val(cx.add(new Op.Act(a), x.name()), x.nhwc()));
+    }
+
+    private static void unary(NodeContext cx, UnaryParams p) {
+        Val x = cx.valIn(0);
+        cx.put(new Val(cx.add(new Op.Unary(p), x.name()), x.nhwc()));
+    }
+
+    /** Gelu (opset 20): approximate "none" (erf) or "tanh". */
+    private static void gelu(NodeContext cx) {
+        String approximate = cx.s("approximate", "none");
+        switch (approximate) {
+            case "none":
+                unary(cx, UnaryParams.of(UnaryParams.Kind.GELU));
+                break;
+            case "tanh":
+                unary(cx, UnaryParams.of(UnaryParams.Kind.GELU_TANH));
+                break;
+            default:
+                throw new OnnxFormatException("Gelu approximate '" + approximate + "' is not an ONNX value");
+        }
+    }
+
+    /** Pow of a computed value by a constant scalar exponent. */
+    private static void pow(NodeContext cx) {
+        if (!cx.isVal(0)) {
+            throw new OnnxFormatException("Pow of a constant base by a computed exponent is not supported");
+        }
+        if (cx.isVal(1)) {
+            throw new OnnxFormatException("Pow by a computed exponent is not supported (a constant scalar only)");
+        }
+        Const e = cx.constIn(1, "Pow exponent");
+        if (Const.count(e.dims()) != 1) {
+            throw new OnnxFormatException("Pow by an exponent of shape " + Arrays.toString(e.dims())
+                    + " is not supported (a constant scalar only)");
+        }
+        float exponent = (float) e.scalar("Pow exponent");
+        if (!Float.isFinite(exponent)) {
+            throw new OnnxFormatException("Pow exponent " + exponent + " is not finite");
+        }
+        if (exponent == 1f) {
+            cx.put(cx.valIn(0));
+            return;
+        }
+        unary(cx, UnaryParams.pow(exponent));
     }
 
     private static void clip(NodeContext cx) {

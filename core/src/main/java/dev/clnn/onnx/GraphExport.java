@@ -23,6 +23,7 @@ import dev.clnn.graph.Op;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.SliceParams;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -192,6 +193,9 @@ public final class GraphExport implements Op.Visitor<Void> {
             n.addAttribute(ints("kernel_shape", p.kernelH(), p.kernelW()))
                     .addAttribute(ints("strides", p.strideH(), p.strideW()))
                     .addAttribute(ints("pads", p.padTop(), p.padLeft(), p.padBottom(), p.padRight()));
+            if (p.ceilMode()) {
+                n.addAttribute(intAttr("ceil_mode", 1));
+            }
         }
         return define(n.getOutput(0), true);
     }
@@ -256,6 +260,105 @@ public final class GraphExport implements Op.Visitor<Void> {
         }
         return define(emit("Concat", in).addAttribute(ints("axis", layoutOf(0) ? indexOf(TO_NCHW, axis) : axis))
                 .getOutput(0), layoutOf(0));
+    }
+
+    @Override
+    public Void slice(Op.Slice s) {
+        SliceParams p = s.params();
+        int rank = p.rank();
+        List<Integer> axes = new java.util.ArrayList<>();
+        for (int k = 1; k < rank; k++) {
+            if (!p.keepsWhole(k)) {
+                axes.add(k);
+            }
+        }
+        if (axes.isEmpty()) {
+            return define(emit("Identity", List.of(input(0))).getOutput(0), layoutOf(0));
+        }
+        long[] starts = new long[axes.size()];
+        long[] ends = new long[axes.size()];
+        long[] onnxAxes = new long[axes.size()];
+        long[] steps = new long[axes.size()];
+        for (int i = 0; i < axes.size(); i++) {
+            int k = axes.get(i);
+            starts[i] = p.starts()[k];
+            ends[i] = p.ends()[k] == Integer.MAX_VALUE ? Long.MAX_VALUE : p.ends()[k];
+            onnxAxes[i] = layoutOf(0) ? indexOf(TO_NCHW, k) : k;
+            steps[i] = p.steps()[k];
+        }
+        String y = emit("Slice", List.of(input(0), constant(starts), constant(ends), constant(onnxAxes),
+                constant(steps))).getOutput(0);
+        return define(y, layoutOf(0));
+    }
+
+    @Override
+    public Void unary(Op.Unary u) {
+        String x = input(0);
+        String y;
+        switch (u.params().kind()) {
+            case GELU: {
+                // opset 17 has no Gelu: x * 0.5 * (1 + erf(x / sqrt 2)), the form the exporters write
+                String e = emit("Erf", List.of(emit("Div", List.of(x, constant(new float[] {(float) Math.sqrt(2)})))
+                        .getOutput(0))).getOutput(0);
+                String one = emit("Add", List.of(e, constant(new float[] {1f}))).getOutput(0);
+                y = emit("Mul", List.of(emit("Mul", List.of(x, constant(new float[] {0.5f}))).getOutput(0), one))
+                        .getOutput(0);
+                break;
+            }
+            case GELU_TANH: {
+                float c = (float) Math.sqrt(2 / Math.PI);
+                String cube = emit("Pow", List.of(x, constant(new float[] {3f}))).getOutput(0);
+                String inner = emit("Add", List.of(x, emit("Mul", List.of(cube, constant(new float[] {0.044715f})))
+                        .getOutput(0))).getOutput(0);
+                String t = emit("Tanh", List.of(emit("Mul", List.of(inner, constant(new float[] {c}))).getOutput(0)))
+                        .getOutput(0);
+                String one = emit("Add", List.of(t, constant(new float[] {1f}))).getOutput(0);
+                y = emit("Mul", List.of(emit("Mul", List.of(x, constant(new float[] {0.5f}))).getOutput(0), one))
+                        .getOutput(0);
+                break;
+            }
+            case POW:
+                y = emit("Pow", List.of(x, constant(new float[] {u.params().exponent()}))).getOutput(0);
+                break;
+            default:
+                y = emit(onnxName(u.params().kind()), List.of(x)).getOutput(0);
+                break;
+        }
+        return define(y, layoutOf(0));
+    }
+
+    @Override
+    public Void layerNorm(Op.LayerNorm l) {
+        Shape in = shapes.get(node.inputs().get(0));
+        int axis = l.axis() < 0 ? l.axis() + in.rank() : l.axis();
+        String x = input(0);
+        boolean transposed = layoutOf(0);
+        if (transposed) {
+            // the exported value is NCHW: normalise clnn's NHWC order
+            x = emit("Transpose", List.of(x)).addAttribute(ints("perm", TO_NHWC)).getOutput(0);
+        }
+        long[] dims = new long[in.rank() - axis];
+        for (int i = axis; i < in.rank(); i++) {
+            dims[i - axis] = in.dim(i);
+        }
+        String y = emit("LayerNormalization", List.of(x, constant(l.scale(), dims), constant(l.bias(), dims)))
+                .addAttribute(ints("axis", axis)).addAttribute(floatAttr("epsilon", l.epsilon())).getOutput(0);
+        if (transposed) {
+            y = emit("Transpose", List.of(y)).addAttribute(ints("perm", TO_NCHW)).getOutput(0);
+        }
+        return define(y, transposed);
+    }
+
+    private static String onnxName(dev.clnn.ops.UnaryParams.Kind k) {
+        switch (k) {
+            case ERF: return "Erf";
+            case SQRT: return "Sqrt";
+            case RECIPROCAL: return "Reciprocal";
+            case EXP: return "Exp";
+            case LOG: return "Log";
+            case NEG: return "Neg";
+            default: return "Abs";
+        }
     }
 
     // --- helpers ---
@@ -416,6 +519,10 @@ public final class GraphExport implements Op.Visitor<Void> {
             a.addInts(v);
         }
         return a;
+    }
+
+    private static AttributeProto.Builder intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value);
     }
 
     private static AttributeProto.Builder floatAttr(String name, float value) {

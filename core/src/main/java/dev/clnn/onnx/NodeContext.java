@@ -96,6 +96,16 @@ final class NodeContext {
         layout.put(node.getOutput(0), v);
     }
 
+    /** Number of outputs the node names (some may be empty: not wanted). */
+    int outputCount() { return node.getOutputCount(); }
+
+    /** Records {@code v} as the value of output {@code k}; an output the model leaves unnamed is skipped. */
+    void put(int k, Val v) {
+        if (!node.getOutput(k).isEmpty()) {
+            layout.put(node.getOutput(k), v);
+        }
+    }
+
     /** Records the constant {@code c} as the value of the node's (first) output. */
     void putConst(Const c) {
         consts.put(node.getOutput(0), c);

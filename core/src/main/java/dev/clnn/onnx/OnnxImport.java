@@ -25,7 +25,7 @@ import dev.clnn.graph.Graph;
 import dev.clnn.graph.Op;
 
 /**
- * Imports an ONNX model (opsets 11 to 18) as a clnn {@link Graph}.
+ * Imports an ONNX model (opsets 11 to 20) as a clnn {@link Graph}.
  *
  * <p>Layout: ONNX activations are NCHW, clnn's NHWC. The graph takes the input as the model
  * declares it and transposes it to NHWC once; the importer tracks, for every 4-D value, whether it
@@ -50,7 +50,7 @@ import dev.clnn.graph.Op;
  */
 public final class OnnxImport {
     public static final int MIN_OPSET = 11;
-    public static final int MAX_OPSET = 18;
+    public static final int MAX_OPSET = 20;
     /** The most read from a stream, a pipe or a device, whose size is not known before reading. */
     public static final long MAX_STREAM_BYTES = 1L << 30;
 
@@ -333,7 +333,9 @@ public final class OnnxImport {
             throw new OnnxFormatException("operates on constants only, which clnn folds only for shape arithmetic;"
                     + " fold it with onnx-simplifier first");
         }
-        noExtraOutputs(n);
+        if (t == null || !t.writesEveryOutput()) {
+            noExtraOutputs(n);
+        }
         if (t == null) {
             throw new OnnxFormatException("clnn does not run " + op + " on values computed from the input (opset "
                     + opset + ")");

@@ -39,18 +39,7 @@ final class PoolTranslators {
         int[] p = Window.padding(cx, xs.dim(1), xs.dim(2), k[0], k[1], strides, dil);
         boolean includePad = cx.i("count_include_pad", 0) != 0;
         Pool2dParams params = new Pool2dParams(max ? Pool2dParams.Mode.MAX : Pool2dParams.Mode.AVERAGE, k[0], k[1],
-                strides[0], strides[1], p[0], p[1], p[2], p[3], includePad);
-        if (cx.i("ceil_mode", 0) != 0) {
-            int[] in = {xs.dim(1), xs.dim(2)};
-            int[] pads = {p[0] + p[2], p[1] + p[3]};
-            for (int a = 0; a < 2; a++) {
-                int span = in[a] + pads[a] - k[a];
-                if (span % strides[a] != 0) {
-                    throw new OnnxFormatException("ceil_mode = 1 with a window that does not tile the input is"
-                            + " not supported");
-                }
-            }
-        }
+                strides[0], strides[1], p[0], p[1], p[2], p[3], includePad, cx.i("ceil_mode", 0) != 0);
         cx.put(new Val(cx.add(new Op.Pool(params), x), true));
     }
 

@@ -22,4 +22,12 @@ interface Translator {
     default boolean takesConstants() {
         return false;
     }
+
+    /**
+     * Whether the translator records a value for every output of the node ({@code Split}), so the
+     * importer must not mark outputs after the first as extra outputs clnn does not compute.
+     */
+    default boolean writesEveryOutput() {
+        return false;
+    }
 }

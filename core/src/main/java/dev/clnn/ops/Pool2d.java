@@ -75,6 +75,7 @@ public final class Pool2d implements AutoCloseable {
                     .define("KH", params.kernelH()).define("KW", params.kernelW())
                     .define("SH", params.strideH()).define("SW", params.strideW())
                     .define("PT", params.padTop()).define("PL", params.padLeft())
+                    .define("PB", params.padBottom()).define("PR", params.padRight())
                     .define("COUNT_PAD", params.countIncludePad() ? 1 : 0);
         }
         this.kernel = cl.program(source, options).kernel(name);

@@ -3,7 +3,9 @@ package dev.clnn.ops;
 /**
  * Parameters of a {@link Pool2d}: max or average pooling with a window, strides and padding, as
  * ONNX {@code MaxPool} / {@code AveragePool} define them (floor output size), or global average
- * pooling ({@code GlobalAveragePool}). Immutable.
+ * pooling ({@code GlobalAveragePool}). With {@code ceilMode} the output size rounds up (ONNX
+ * {@code ceil_mode = 1}): the last window may run past the padded input and is clipped to it, and
+ * a window is kept only when it starts inside the input or its top / left padding. Immutable.
  *
  * @param mode             max, average, or global average (which ignores every other field)
  * @param kernelH          window height
@@ -17,9 +19,12 @@ package dev.clnn.ops;
  * @param countIncludePad  average only: divide by the whole window, padding included (ONNX
  *                         {@code count_include_pad = 1}); the default, false, divides by the input
  *                         positions in the window
+ * @param ceilMode         output size {@code ceil((h + pads - kernel) / stride) + 1} (ONNX
+ *                         {@code ceil_mode = 1}) instead of floor
  */
 public record Pool2dParams(Mode mode, int kernelH, int kernelW, int strideH, int strideW,
-                           int padTop, int padLeft, int padBottom, int padRight, boolean countIncludePad) {
+                           int padTop, int padLeft, int padBottom, int padRight, boolean countIncludePad,
+                           boolean ceilMode) {
 
     public enum Mode { MAX, AVERAGE, GLOBAL_AVERAGE }
 
@@ -50,7 +55,7 @@ public record Pool2dParams(Mode mode, int kernelH, int kernelW, int strideH, int
     }
 
     public static Pool2dParams max(int kernelH, int kernelW, int strideH, int strideW) {
-        return new Pool2dParams(Mode.MAX, kernelH, kernelW, strideH, strideW, 0, 0, 0, 0, false);
+        return new Pool2dParams(Mode.MAX, kernelH, kernelW, strideH, strideW, 0, 0, 0, 0, false, false);
     }
 
     /** Average pooling with a square window and stride, no padding. */
@@ -59,12 +64,12 @@ public record Pool2dParams(Mode mode, int kernelH, int kernelW, int strideH, int
     }
 
     public static Pool2dParams average(int kernelH, int kernelW, int strideH, int strideW) {
-        return new Pool2dParams(Mode.AVERAGE, kernelH, kernelW, strideH, strideW, 0, 0, 0, 0, false);
+        return new Pool2dParams(Mode.AVERAGE, kernelH, kernelW, strideH, strideW, 0, 0, 0, 0, false, false);
     }
 
     /** Global average pooling: {@code (N, H, W, C) -> (N, 1, 1, C)}. */
     public static Pool2dParams globalAverage() {
-        return new Pool2dParams(Mode.GLOBAL_AVERAGE, 0, 0, 0, 0, 0, 0, 0, 0, false);
+        return new Pool2dParams(Mode.GLOBAL_AVERAGE, 0, 0, 0, 0, 0, 0, 0, 0, false, false);
     }
 
     /** The same pooling with symmetric padding {@code pad} on every side. */
@@ -74,23 +79,47 @@ public record Pool2dParams(Mode mode, int kernelH, int kernelW, int strideH, int
 
     /** The same pooling with the given padding (ONNX {@code pads} order is top, left, bottom, right). */
     public Pool2dParams withPadding(int top, int left, int bottom, int right) {
-        return new Pool2dParams(mode, kernelH, kernelW, strideH, strideW, top, left, bottom, right, countIncludePad);
+        return new Pool2dParams(mode, kernelH, kernelW, strideH, strideW, top, left, bottom, right, countIncludePad,
+                ceilMode);
     }
 
     /** The same pooling with ONNX {@code count_include_pad} set. */
     public Pool2dParams withCountIncludePad(boolean include) {
         return new Pool2dParams(mode, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight,
-                include);
+                include, ceilMode);
     }
 
-    /** Output height for input height {@code h}: {@code floor((h + pads - kernel) / stride) + 1}; 1 for global. */
+    /** The same pooling with ONNX {@code ceil_mode} set: the output size rounds up. */
+    public Pool2dParams withCeilMode(boolean ceil) {
+        return new Pool2dParams(mode, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight,
+                countIncludePad, ceil);
+    }
+
+    /**
+     * Output height for input height {@code h}: {@code floor((h + pads - kernel) / stride) + 1}, or
+     * with {@link #ceilMode} the ceiling, less one when the last window would start in the bottom
+     * padding; 1 for global.
+     */
     public int outputHeight(int h) {
-        return mode == Mode.GLOBAL_AVERAGE ? 1 : Math.floorDiv(h + padTop + padBottom - kernelH, strideH) + 1;
+        return mode == Mode.GLOBAL_AVERAGE ? 1 : outputSize(h, kernelH, strideH, padTop, padBottom);
     }
 
-    /** Output width for input width {@code w}. */
+    /** Output width for input width {@code w}, as {@link #outputHeight}. */
     public int outputWidth(int w) {
-        return mode == Mode.GLOBAL_AVERAGE ? 1 : Math.floorDiv(w + padLeft + padRight - kernelW, strideW) + 1;
+        return mode == Mode.GLOBAL_AVERAGE ? 1 : outputSize(w, kernelW, strideW, padLeft, padRight);
+    }
+
+    private int outputSize(int in, int kernel, int stride, int begin, int end) {
+        int span = in + begin + end - kernel;
+        if (!ceilMode) {
+            return Math.floorDiv(span, stride) + 1;
+        }
+        int out = -Math.floorDiv(-span, stride) + 1;
+        // ONNX (and PyTorch): the last window starts inside the input or its leading padding
+        if (out > 1 && (out - 1) * stride >= in + begin) {
+            out--;
+        }
+        return out;
     }
 
     @Override
@@ -101,6 +130,7 @@ public record Pool2dParams(Mode mode, int kernelH, int kernelW, int strideH, int
         return (mode == Mode.MAX ? "max_pool " : "average_pool ") + kernelH + "x" + kernelW + " stride " + strideH + "x"
                 + strideW + (padTop + padLeft + padBottom + padRight == 0 ? ""
                 : " pads(t" + padTop + " l" + padLeft + " b" + padBottom + " r" + padRight + ")")
-                + (mode == Mode.AVERAGE && countIncludePad ? " count_include_pad" : "");
+                + (mode == Mode.AVERAGE && countIncludePad ? " count_include_pad" : "")
+                + (ceilMode ? " ceil_mode" : "");
     }
 }

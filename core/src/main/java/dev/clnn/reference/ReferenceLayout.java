@@ -88,6 +88,24 @@ public final class ReferenceLayout {
         return y;
     }
 
+    /**
+     * The window of {@code x} ({@code shape}) starting at index {@code first} with {@code steps} per
+     * dimension, of {@code out} shape: {@code y[i] = x[first + i * steps]} dimension by dimension.
+     */
+    public static float[] slice(float[] x, Shape shape, int[] first, int[] steps, Shape out) {
+        float[] y = new float[out.sizeAsInt()];
+        int[] index = new int[out.rank()];
+        for (int i = 0; i < y.length; i++) {
+            unravel(i, out, index);
+            long src = 0;
+            for (int k = 0; k < index.length; k++) {
+                src = src * shape.dim(k) + first[k] + (long) index[k] * steps[k];
+            }
+            y[i] = x[(int) src];
+        }
+        return y;
+    }
+
     private static void unravel(int flat, Shape s, int[] index) {
         for (int k = s.rank() - 1; k >= 0; k--) {
             index[k] = flat % s.dim(k);

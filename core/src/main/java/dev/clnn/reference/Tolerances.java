@@ -61,6 +61,16 @@ public final class Tolerances {
     /** Activations: absolute tolerance, for results near zero. */
     public static final float ACTIVATION_ATOL = 1e-7f;
 
+    /** Unary math (erf, GELU, exp, log, pow, ...): OpenCL allows erf, erfc and pow 16 ulp (2e-6 relative). */
+    public static final float UNARY_RTOL = 4e-6f;
+    /** Absolute tolerance of unary math, for results near zero. */
+    public static final float UNARY_ATOL = 1e-7f;
+
+    /** Layer normalisation: relative tolerance (a mean and a variance summed in float over a row). */
+    public static final float LAYERNORM_RTOL = 2e-5f;
+    /** Layer normalisation: absolute tolerance, for normalised values near zero. */
+    public static final float LAYERNORM_ATOL = 1e-5f;
+
     /** Softmax and log-softmax: relative tolerance (a sum of exponentials, then a division or a log). */
     public static final float SOFTMAX_RTOL = 2e-5f;
     /** Softmax and log-softmax: absolute tolerance. */

@@ -117,6 +117,19 @@ final class OnnxBuilder {
         return out;
     }
 
+    /** Adds a node {@code op(inputs)} with {@code outputs} outputs and attributes as {@link #node}; returns them. */
+    String[] nodes(String op, String[] inputs, int outputs, Object... attrs) {
+        String first = node(op, inputs, attrs);
+        NodeProto.Builder n = graph.getNodeBuilder(graph.getNodeCount() - 1);
+        String[] out = new String[outputs];
+        out[0] = first;
+        for (int k = 1; k < outputs; k++) {
+            out[k] = first + "_" + k;
+            n.addOutput(out[k]);
+        }
+        return out;
+    }
+
     String node(String op, String input, Object... attrs) {
         return node(op, new String[] {input}, attrs);
     }

@@ -70,7 +70,7 @@ class TranslatorsTest {
                 assertTrue(!e.getMessage().contains("unsupported operators"), e.getMessage());
             }
         }
-        for (String op : List.of("Erf", "LRN", "Resize", "relu")) {
+        for (String op : List.of("Einsum", "LRN", "Resize", "relu")) {
             OnnxBuilder b = new OnnxBuilder("check_" + op, 1, 13);
             String x = b.input("x", -1, 2, 3, 3);
             ModelProto m = b.build(b.node(op, x));
@@ -97,6 +97,16 @@ class TranslatorsTest {
                 "Dropout")) {
             image.put(op, b -> x -> b.node(op, x));
         }
+        for (String op : List.of("Erf", "Exp", "Neg", "Abs", "Reciprocal")) {
+            image.put(op, b -> x -> b.node(op, x));
+        }
+        for (String op : List.of("Sqrt", "Log")) {
+            image.put(op, b -> x -> b.node(op, b.node("Abs", x)));
+        }
+        image.put("Pow", b -> x -> b.node("Pow", new String[] {x, b.scalar(3f)}));
+        image.put("Gelu", b -> x -> b.node("Gelu", x));
+        image.put("LayerNormalization", b -> x -> b.node("LayerNormalization", new String[] {x, b.random(0.5f, 1.5f, 4),
+            b.random(4)}, "epsilon", 1e-3f));
         image.put("Clip", b -> x -> b.node("Clip", new String[] {x, b.scalar(-0.2f), b.scalar(0.3f)}));
         image.put("Cast", b -> x -> b.node("Cast", x, "to", 1));
         image.put("Shape", b -> x -> b.node("Reshape", new String[] {x, b.node("Shape", x)}));
@@ -109,9 +119,15 @@ class TranslatorsTest {
         image.put("LogSoftmax", b -> x -> b.node("LogSoftmax", x, "axis", 2));
         image.put("Pad", b -> x -> b.node("Pad", new String[] {x, b.ints(0, 1, 1, 0, 0, 0, 2, 1), b.scalar(0.5f)}));
         image.put("Concat", b -> x -> b.node("Concat", new String[] {x, x}, "axis", 1));
+        image.put("Slice", b -> x -> b.node("Slice", new String[] {x, b.ints(1, -1), b.ints(2, 100), b.ints(1, 3),
+            b.ints(1, 2)}));
+        image.put("Split", b -> x -> {
+            String[] parts = b.nodes("Split", new String[] {x, b.ints(1, 1)}, 2, "axis", 1);
+            return b.node("Concat", new String[] {parts[1], parts[0]}, "axis", 1);
+        });
         Map<String, ModelProto> models = new LinkedHashMap<>();
         image.forEach((op, body) -> {
-            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), 14);
+            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), op.equals("Gelu") ? 20 : op.equals("LayerNormalization") ? 17 : 14);
             models.put(op, b.build(body.apply(b).apply(b.input("x", -1, 2, 4, 4))));
         });
         for (String op : List.of("Gemm", "MatMul")) {

@@ -49,6 +49,16 @@ class Pool2dTest {
         new Case(Pool2dParams.average(3, 1).withPadding(1).withCountIncludePad(true), Shape.of(1, 9, 11, 17)),
         new Case(Pool2dParams.average(3, 3, 2, 1).withPadding(0, 1, 2, 0), Shape.of(2, 10, 7, 33)),
         new Case(Pool2dParams.average(2, 2).withPadding(0, 0, 1, 1).withCountIncludePad(true), Shape.of(1, 7, 9, 19)),
+        new Case(Pool2dParams.max(3, 2).withCeilMode(true), Shape.of(1, 112, 112, 64)),   // GoogLeNet
+        new Case(Pool2dParams.max(3, 2).withCeilMode(true), Shape.of(2, 14, 13, 17)),
+        new Case(Pool2dParams.max(2, 2).withCeilMode(true), Shape.of(1, 7, 3, 5)),   // last windows of one row, column
+        new Case(Pool2dParams.max(3, 3, 2, 1).withPadding(1, 0, 1, 2).withCeilMode(true), Shape.of(1, 10, 6, 3)),
+        new Case(Pool2dParams.average(3, 2).withCeilMode(true), Shape.of(2, 14, 13, 17)),
+        new Case(Pool2dParams.average(3, 2).withPadding(1).withCeilMode(true), Shape.of(1, 10, 11, 3)),
+        new Case(Pool2dParams.average(3, 2).withPadding(1).withCountIncludePad(true).withCeilMode(true),
+                Shape.of(1, 10, 11, 3)),
+        new Case(Pool2dParams.average(2, 3).withPadding(0, 1, 1, 0).withCountIncludePad(true).withCeilMode(true),
+                Shape.of(2, 5, 8, 7)),
         new Case(Pool2dParams.average(7, 2), Shape.of(1, 7, 7, 1024)),              // TF-slim MobileNet v1
         new Case(Pool2dParams.average(7, 1), Shape.of(2, 7, 7, 1024)),
         new Case(Pool2dParams.globalAverage(), Shape.of(1, 7, 7, 1024)),            // MobileNet v1
@@ -65,6 +75,9 @@ class Pool2dTest {
         new Case(Pool2dParams.average(3, 2).withPadding(1), Shape.of(1, 5, 6, 5)),
         new Case(Pool2dParams.average(3, 2).withPadding(1).withCountIncludePad(true), Shape.of(1, 5, 6, 5)),
         new Case(Pool2dParams.average(3, 3, 2, 1).withPadding(0, 1, 2, 0), Shape.of(1, 5, 4, 17)),
+        new Case(Pool2dParams.max(3, 2).withCeilMode(true), Shape.of(1, 6, 5, 5)),
+        new Case(Pool2dParams.average(3, 2).withPadding(1).withCountIncludePad(true).withCeilMode(true),
+                Shape.of(1, 6, 5, 3)),
         new Case(Pool2dParams.globalAverage(), Shape.of(2, 3, 3, 5)),
         new Case(Pool2dParams.globalAverage(), Shape.of(1, 2, 3, 33)),
     };
@@ -158,6 +171,16 @@ class Pool2dTest {
     }
 
     @Test
+    void ceilModeRoundsUpButDropsAWindowStartingInTheEndPadding() {
+        assertEquals(56, Pool2dParams.max(3, 2).withCeilMode(true).outputHeight(112));     // GoogLeNet
+        assertEquals(55, Pool2dParams.max(3, 2).outputHeight(112));
+        assertEquals(7, Pool2dParams.average(3, 2).withCeilMode(true).outputWidth(14));
+        // (5 + 2 - 2) / 2 rounds up to 4 windows, but the fourth starts at padded row 6, past the input
+        assertEquals(3, Pool2dParams.max(2, 2).withPadding(1).withCeilMode(true).outputHeight(5));
+        assertEquals(1, Pool2dParams.max(2, 2).withCeilMode(true).outputWidth(2));
+    }
+
+    @Test
     void rejectsImpossibleParameters() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Pool2dParams.max(2, 2).withPadding(2));
@@ -189,10 +212,10 @@ class Pool2dTest {
         switch (p.mode()) {
             case MAX:
                 return ReferencePool.maxPool(x, in, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                        p.padTop(), p.padLeft(), p.padBottom(), p.padRight());
+                        p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.ceilMode());
             case AVERAGE:
                 return ReferencePool.averagePool(x, in, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                        p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
+                        p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad(), p.ceilMode());
             default:
                 return ReferencePool.globalAveragePool(x, in);
         }

@@ -1,10 +1,13 @@
 // Max and average 2-D pooling over NHWC tensors:
-//     x (N, H, W, C)  ->  y (N, OH, OW, C),   OH = (H + PT + PB - KH) / SH + 1 (floor), OW likewise.
+//     x (N, H, W, C)  ->  y (N, OH, OW, C),   OH = (H + PT + PB - KH) / SH + 1 (floor), OW likewise,
+// or rounded up for ONNX ceil_mode = 1 (the host computes OH and OW).
 // The window of output pixel (oh, ow) covers input rows oh*SH - PT .. oh*SH - PT + KH - 1 and
 // columns ow*SW - PL .. ow*SW - PL + KW - 1. Positions in the padding are skipped by the maximum;
-// the average divides by KH*KW when COUNT_PAD (ONNX count_include_pad = 1), else by the number of
-// input positions in the window (count_include_pad = 0). The host guarantees every window holds at
-// least one input position (each pad is smaller than the window), so no maximum stays -inf.
+// the average divides, when COUNT_PAD (ONNX count_include_pad = 1), by the window clipped to the
+// padded input (KH*KW but for the windows of ceil_mode that run past the bottom or right padding),
+// else by the number of input positions in the window (count_include_pad = 0). The host
+// guarantees every window holds at least one input position (each pad is smaller than the window,
+// and every window starts inside the input or its top / left padding), so no maximum stays -inf.
 // The maximum propagates NaN; of +0 and -0 it keeps the one it met first. The host prepends
 // common/vector.cl.
 //
@@ -19,7 +22,8 @@
 //   MAX        1 for max pooling, 0 for average pooling
 //   KH, KW     window height and width
 //   SH, SW     strides
-//   PT, PL     top and left padding (the bottom and right padding only shape OH and OW)
+//   PT, PL     top and left padding
+//   PB, PR     bottom and right padding (beyond OH and OW, they clip the COUNT_PAD divisor)
 //   COUNT_PAD  average pooling: 1 divides by KH*KW, 0 by the input positions in the window
 //   VW         channels per work-item (common/vector.cl)
 
@@ -43,6 +47,12 @@
 #endif
 #ifndef PL
 #define PL 0            // left padding
+#endif
+#ifndef PB
+#define PB 0            // bottom padding
+#endif
+#ifndef PR
+#define PR 0            // right padding
 #endif
 #ifndef COUNT_PAD
 #define COUNT_PAD 0     // average divides by the whole window, padding included
@@ -91,7 +101,7 @@ __kernel void pool2d(const int N, const int H, const int W, const int C, const i
     }
 #if !MAX
 #if COUNT_PAD
-    acc /= (float)(KH * KW);
+    acc /= (float)((min(h0 + KH, H + PB) - h0) * (min(w0 + KW, W + PR) - w0));
 #else
     acc /= (float)((he - hs) * (we - ws));
 #endif

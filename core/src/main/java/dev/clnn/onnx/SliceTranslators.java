@@ -1,0 +1,141 @@
+package dev.clnn.onnx;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import dev.clnn.graph.Op;
+import dev.clnn.ops.SliceParams;
+
+/**
+ * Slice and Split of values computed from the model input: each becomes {@link Op.Slice} nodes (a
+ * Split one per output), taking the window in the value's own layout, so a channel split of an NHWC
+ * value slices its last dimension and stays NHWC. The batch axis is kept whole.
+ */
+final class SliceTranslators {
+    private SliceTranslators() {
+    }
+
+    static Map<String, Translator> all() {
+        return Map.of(
+                "Slice", SliceTranslators::slice,
+                "Split", new Split());
+    }
+
+    /** Slice (opset 10+): starts, ends and the optional axes and steps are constant inputs. */
+    private static void slice(NodeContext cx) {
+        Val v = cx.valIn(0);
+        int[] d = cx.dims(v);
+        int rank = d.length;
+        long[] starts = cx.constIn(1, "Slice starts").longs();
+        long[] ends = cx.constIn(2, "Slice ends").longs();
+        Const axesC = cx.constIn(3, "Slice axes");
+        Const stepsC = cx.constIn(4, "Slice steps");
+        int[] axes = axesC == null ? null : axesC.ints("Slice axes");
+        long[] steps = stepsC == null ? null : stepsC.longs();
+        if (starts.length != ends.length || axes != null && axes.length != starts.length
+                || steps != null && steps.length != starts.length) {
+            throw new OnnxFormatException("Slice starts " + Arrays.toString(starts) + ", ends " + Arrays.toString(ends)
+                    + ", axes and steps differ in length");
+        }
+        SliceParams p = SliceParams.all(rank);
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < starts.length; i++) {
+            int a = Dims.axis(axes == null ? i : axes[i], rank, "Slice axis");
+            if (seen[a]) {
+                throw new OnnxFormatException("Slice names axis " + a + " twice");
+            }
+            seen[a] = true;
+            long step = steps == null ? 1 : steps[i];
+            if (step == 0 || step == Const.BATCH || starts[i] == Const.BATCH || ends[i] == Const.BATCH) {
+                throw new OnnxFormatException("Slice with step 0 or bounds that depend on the batch size");
+            }
+            int start = clamp(starts[i]);
+            int end = clamp(ends[i]);
+            int st = clamp(step);
+            if (a == 0) {
+                boolean whole = start == 0 && st == 1
+                        && (end == Integer.MAX_VALUE || cx.fixedBatch() > 0 && end >= cx.fixedBatch());
+                if (!whole) {
+                    throw new OnnxFormatException("Slice of the batch axis is not supported (starts "
+                            + Arrays.toString(starts) + ", ends " + Arrays.toString(ends) + ")");
+                }
+                continue;
+            }
+            p = p.withAxis(Layout.axis(v, a), start, end, st);
+        }
+        cx.put(new Val(cx.add(new Op.Slice(p), v.name()), v.nhwc()));
+    }
+
+    /** A long index as an int: beyond the int range it only clamps to the dimension anyway. */
+    private static int clamp(long v) {
+        return (int) Math.max(-Integer.MAX_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
+
+    /**
+     * Split (opsets 11 to 18): sizes from the {@code split} attribute (before 13) or input (13 on),
+     * else equal parts, one per output or {@code num_outputs} (18), the last smaller when the axis
+     * does not divide evenly.
+     */
+    private static final class Split implements Translator {
+        @Override
+        public void translate(NodeContext cx) {
+            Val v = cx.valIn(0);
+            int[] d = cx.dims(v);
+            int rank = d.length;
+            int axis = Dims.axis((int) cx.i("axis", 0), rank, "Split axis");
+            if (axis == 0) {
+                throw new OnnxFormatException("Split along the batch axis is not supported");
+            }
+            int[] sizes = sizes(cx, d[axis]);
+            if (sizes.length != cx.outputCount()) {
+                throw new OnnxFormatException("Split into " + sizes.length + " parts " + Arrays.toString(sizes)
+                        + " has " + cx.outputCount() + " outputs");
+            }
+            int clnn = Layout.axis(v, axis);
+            int start = 0;
+            for (int k = 0; k < sizes.length; k++) {
+                SliceParams p = SliceParams.all(rank).withAxis(clnn, start, start + sizes[k], 1);
+                cx.put(k, new Val(cx.add("_" + k, new Op.Slice(p), v.name()), v.nhwc()));
+                start += sizes[k];
+            }
+        }
+
+        private static int[] sizes(NodeContext cx, int dim) {
+            int[] sizes = null;
+            if (cx.opset() < 13) {
+                sizes = cx.ints("split");
+            } else if (cx.present(1)) {
+                sizes = cx.constIn(1, "Split split").ints("Split split");
+            }
+            if (sizes != null) {
+                long sum = 0;
+                for (int s : sizes) {
+                    if (s < 0) {
+                        throw new OnnxFormatException("Split sizes " + Arrays.toString(sizes) + " must not be negative");
+                    }
+                    sum += s;
+                }
+                if (sum != dim) {
+                    throw new OnnxFormatException("Split sizes " + Arrays.toString(sizes) + " do not add up to the"
+                            + " axis " + dim);
+                }
+                return sizes;
+            }
+            int parts = cx.opset() >= 18 && cx.has("num_outputs") ? (int) cx.i("num_outputs", 0) : cx.outputCount();
+            if (parts < 1) {
+                throw new OnnxFormatException("Split into " + parts + " parts");
+            }
+            int chunk = (dim + parts - 1) / parts;
+            sizes = new int[parts];
+            for (int k = 0; k < parts; k++) {
+                sizes[k] = Math.max(0, Math.min(chunk, dim - k * chunk));
+            }
+            return sizes;
+        }
+
+        @Override
+        public boolean writesEveryOutput() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.clnn.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.clnn.cl.ClDevice;
+import dev.clnn.graph.Graph;
+import dev.clnn.graph.ReferenceExecutor;
+import dev.clnn.reference.Comparison;
+import dev.clnn.testing.TestData;
+
+/**
+ * The operators that the networks people bring need beyond MobileNet (GoogLeNet's ceil-mode
+ * pooling, ShuffleNet v2's channel split, ConvNeXt's GELU and LayerNormalization): one small model per operator and attribute combination, imported by clnn, run on
+ * every OpenCL device and by the reference executor, against ONNX Runtime.
+ */
+class OnnxOperatorsTest {
+
+    static List<ModelProto> ceilModePooling() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("maxpool_ceil", 3, 14, 13, b -> x -> b.node("MaxPool", x, "kernel_shape",
+                new int[] {3, 3}, "strides", new int[] {2, 2}, "ceil_mode", 1)));
+        list.add(OnnxImportTest.model("maxpool_ceil_pads", 2, 10, 6, b -> x -> b.node("MaxPool", x, "kernel_shape",
+                new int[] {3, 3}, "strides", new int[] {2, 1}, "pads", new int[] {1, 0, 1, 2}, "ceil_mode", 1)));
+        // NOTE: not a case whose last window would start in the end padding: ONNX (and PyTorch) drop
+        // that window, ONNX Runtime 1.20 keeps it; Pool2dTest checks the rule
+        list.add(OnnxImportTest.model("avgpool_ceil_exclude_pad", 3, 10, 11, b -> x -> b.node("AveragePool", x,
+                "kernel_shape", new int[] {3, 3}, "strides", new int[] {2, 2}, "pads", new int[] {1, 1, 1, 1},
+                "ceil_mode", 1)));
+        // NOTE: count_include_pad with a window running past the end padding divides by the window
+        // clipped to the padded input in ONNX's reference and PyTorch, by the whole window in ONNX
+        // Runtime 1.20; clnn follows the former (Pool2dTest checks it against the reference)
+        list.add(OnnxImportTest.model("avgpool_ceil_include_pad_tiled", 2, 5, 8, b -> x -> b.node("AveragePool", x,
+                "kernel_shape", new int[] {2, 3}, "strides", new int[] {2, 2}, "pads", new int[] {0, 1, 1, 0},
+                "ceil_mode", 1, "count_include_pad", 1)));
+        list.add(OnnxImportTest.model("avgpool_ceil_no_pads", 2, 7, 7, b -> x -> b.node("AveragePool", x,
+                "kernel_shape", new int[] {3, 2}, "strides", new int[] {2, 3}, "ceil_mode", 1)));
+        return list;
+    }
+
+    /** ShuffleNet v2's unit: split the channels, convolve one half, concatenate, shuffle the channels. */
+    private static String shuffleUnit(OnnxBuilder b, String x, int c, String[] halves) {
+        String branch = b.node("Relu", b.conv(halves[1], c / 2, c / 2, 1, 1, 0, 1, true));
+        String cat = b.node("Concat", new String[] {halves[0], branch}, "axis", 1);
+        String r = b.node("Reshape", new String[] {cat, b.ints(0, 2, c / 2, 5, 6)});
+        String t = b.node("Transpose", r, "perm", new int[] {0, 2, 1, 3, 4});
+        return b.node("Reshape", new String[] {t, b.ints(0, c, 5, 6)});
+    }
+
+    static List<ModelProto> slicing() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("split_channels_input", 13, 8, 5, 6, b -> x -> shuffleUnit(b, x, 8,
+                b.nodes("Split", new String[] {b.conv(x, 8, 8, 1, 1, 0, 1, true), b.ints(4, 4)}, 2, "axis", 1))));
+        list.add(OnnxImportTest.model("split_channels_attribute", 11, 8, 5, 6, b -> x -> shuffleUnit(b, x, 8,
+                b.nodes("Split", new String[] {b.conv(x, 8, 8, 1, 1, 0, 1, true)}, 2, "axis", 1, "split",
+                        new int[] {4, 4}))));
+        list.add(OnnxImportTest.model("split_equal", 13, 6, 5, 6, b -> x -> {
+            String[] p = b.nodes("Split", new String[] {b.node("Relu", x)}, 3, "axis", -3);
+            return b.node("Concat", new String[] {p[2], p[0], p[1]}, "axis", 1);
+        }));
+        list.add(OnnxImportTest.model("split_num_outputs_uneven", 18, 3, 7, 5, b -> x -> {
+            String[] p = b.nodes("Split", new String[] {b.node("Relu", x)}, 3, "axis", 2, "num_outputs", 3);
+            return b.node("Concat", new String[] {p[2], p[1], p[0]}, "axis", 2);
+        }));
+        list.add(OnnxImportTest.model("split_unequal_width", 13, 3, 4, 9, b -> x -> {
+            String[] p = b.nodes("Split", new String[] {b.node("Sigmoid", x), b.ints(2, 0, 7)}, 3, "axis", 3);
+            return b.node("Concat", new String[] {p[2], p[1], p[0]}, "axis", 3);
+        }));
+        list.add(OnnxImportTest.model("slice_channels_of_conv", 13, 3, 5, 6, b -> x -> b.node("Slice", new String[] {
+            b.conv(x, 3, 11, 3, 1, 1, 1, true), b.ints(3), b.ints(10), b.ints(1)})));
+        list.add(OnnxImportTest.model("slice_negative_clamped", 13, 5, 9, 7, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(-4, -100, 1), b.ints(Long.MAX_VALUE, -2, 100), b.ints(1, -2, 3)})));
+        list.add(OnnxImportTest.model("slice_steps", 13, 4, 9, 8, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(1, 0, -1), b.ints(100, 9, -100), b.ints(2, 3, 1), b.ints(3, 2, -2)})));
+        list.add(OnnxImportTest.model("slice_whole_batch", 13, 4, 3, 3, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(0, 1), b.ints(Long.MAX_VALUE, 3), b.ints(0, 1)})));
+        list.add(OnnxImportTest.model("slice_flattened", 13, 3, 2, 2, b -> x -> b.node("Slice", new String[] {
+            b.node("Flatten", x), b.ints(-7), b.ints(-1), b.ints(1)})));
+        return list;
+    }
+
+    @Test
+    void sliceOfTheBatchAxisIsRejected() {
+        ModelProto m = OnnxImportTest.model("slice_batch", 13, 2, 3, 3, b -> x -> b.node("Slice", new String[] {
+            b.node("Relu", x), b.ints(0), b.ints(1), b.ints(0)}));
+        OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                () -> OnnxImport.load(m.toByteArray(), null, "slice_batch"));
+        assertTrue(e.getMessage().contains("batch axis"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void sliceAndSplitMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : slicing()) {
+            OnnxImportTest.compare(device, m, 2, 12);
+        }
+    }
+
+    static List<ModelProto> unaryMath() {
+        List<ModelProto> list = new ArrayList<>();
+        // ConvNeXt's GELU as the PyTorch exporter writes it before opset 20: x * 0.5 * (1 + erf(x / sqrt 2))
+        list.add(OnnxImportTest.model("gelu_decomposed", 13, 4, 5, 6, b -> x -> {
+            String c = b.conv(x, 4, 6, 1, 1, 0, 1, true);
+            String erf = b.node("Erf", b.node("Div", new String[] {c, b.scalar(1.4142135f)}));
+            String one = b.node("Add", new String[] {erf, b.scalar(1f)});
+            return b.node("Mul", new String[] {b.node("Mul", new String[] {c, one}), b.scalar(0.5f)});
+        }));
+        list.add(OnnxImportTest.model("gelu_opset20", 20, 3, 5, 4, b -> x -> b.node("Gelu",
+                b.node("Mul", new String[] {x, b.scalar(4f)}))));
+        list.add(OnnxImportTest.model("gelu_tanh_opset20", 20, 3, 5, 4, b -> x -> b.node("Gelu",
+                b.node("Mul", new String[] {x, b.scalar(4f)}), "approximate", "tanh")));
+        list.add(OnnxImportTest.model("sqrt_log_of_abs", 13, 3, 4, 5, b -> x -> b.node("Add", new String[] {
+            b.node("Sqrt", b.node("Abs", x)), b.node("Log", b.node("Abs", x))})));
+        list.add(OnnxImportTest.model("exp_neg_reciprocal", 13, 3, 4, 5, b -> x -> b.node("Reciprocal",
+                b.node("Add", new String[] {b.node("Exp", b.node("Neg", x)), b.scalar(0.5f)}))));
+        for (float e : new float[] {2f, 3f, 0.5f, -1.5f}) {
+            list.add(OnnxImportTest.model("pow_" + e, 13, 3, 4, 5, b -> x -> b.node("Pow", new String[] {
+                e == (int) e ? x : b.node("Abs", x), b.scalar(e)})));
+        }
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void unaryMathMatchesOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : unaryMath()) {
+            OnnxImportTest.compare(device, m, 2, 13);
+        }
+    }
+
+    @Test
+    void powByAComputedExponentIsRejected() {
+        ModelProto m = OnnxImportTest.model("pow_computed", 13, 2, 3, 3, b -> x -> b.node("Pow", new String[] {
+            b.node("Relu", x), x}));
+        OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                () -> OnnxImport.load(m.toByteArray(), null, "pow_computed"));
+        assertTrue(e.getMessage().contains("computed exponent"), e.getMessage());
+    }
+
+    static List<ModelProto> layerNorms() {
+        List<ModelProto> list = new ArrayList<>();
+        // ConvNeXt: permute to channels-last, normalise the channels, permute back
+        list.add(OnnxImportTest.model("layernorm_convnext", 17, 3, 5, 6, b -> x -> {
+            String c = b.conv(x, 3, 24, 3, 1, 1, 1, true);
+            String t = b.node("Transpose", c, "perm", new int[] {0, 2, 3, 1});
+            String n = b.node("LayerNormalization", new String[] {t, b.random(0.5f, 1.5f, 24), b.random(24)},
+                    "epsilon", 1e-6f);
+            return b.node("Transpose", n, "perm", new int[] {0, 3, 1, 2});
+        }));
+        list.add(OnnxImportTest.model("layernorm_width_of_nchw", 17, 3, 4, 7, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Relu", x), b.random(0.5f, 1.5f, 7), b.random(7)})));
+        list.add(OnnxImportTest.model("layernorm_chw", 17, 5, 3, 4, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Relu", x), b.random(0.5f, 1.5f, 5, 3, 4), b.random(5, 3, 4)}, "axis", 1)));
+        list.add(OnnxImportTest.model("layernorm_hw_no_bias", 17, 2, 3, 5, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Relu", x), b.random(0.5f, 1.5f, 3, 5)}, "axis", -2)));
+        list.add(OnnxImportTest.model("layernorm_flattened", 17, 3, 3, 3, b -> x -> b.node("LayerNormalization",
+                new String[] {b.node("Flatten", x), b.random(0.5f, 1.5f, 27), b.random(27)})));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void layerNormalizationMatchesOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : layerNorms()) {
+            OnnxImportTest.compare(device, m, 2, 14);
+        }
+    }
+
+    /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
+    @Test
+    void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
+        List<ModelProto> all = new ArrayList<>(slicing());
+        all.addAll(ceilModePooling());
+        all.addAll(unaryMath());
+        all.addAll(layerNorms());
+        for (ModelProto m : all) {
+            Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
+            float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
+            float[] expected = ReferenceExecutor.run(g, x, 2);
+            float[] got = GraphExportTest.ort(GraphExport.toBytes(g), x, g.inputShape(2));
+            Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
+            assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void ceilModePoolingMatchesOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : ceilModePooling()) {
+            OnnxImportTest.compare(device, m, 2, 11);
+        }
+    }
+}
