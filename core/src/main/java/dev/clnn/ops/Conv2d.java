@@ -220,9 +220,9 @@ public final class Conv2d implements AutoCloseable {
         }
         Shape out = params.outputShape(input, weights.shape(), bias == null ? null : bias.shape());
         ConvKernels.checkIndexable(OP, input, out, weights.shape());
-        ConvKernels.check(OP, "weights", weights, weights.shape(), cl);
+        OpSupport.checkNhwc(OP, "weights", weights, cl, weights.shape());
         if (bias != null) {
-            ConvKernels.check(OP, "bias", bias, bias.shape(), cl);
+            OpSupport.checkNhwc(OP, "bias", bias, cl, bias.shape());
         }
         return out;
     }
@@ -291,11 +291,11 @@ public final class Conv2d implements AutoCloseable {
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
         ensureOpen();
-        ConvKernels.check(OP, "input", x, input, cl);
-        ConvKernels.check(OP, "output", y, output, cl);
+        OpSupport.checkNhwc(OP, "input", x, cl, input);
+        OpSupport.checkNhwc(OP, "output", y, cl, output);
         boolean wantsResidual = params.residual() != Conv2dParams.Residual.NONE;
         if (wantsResidual) {
-            ConvKernels.check(OP, "residual", residual, output, cl);
+            OpSupport.checkNhwc(OP, "residual", residual, cl, output);
         } else if (residual != null) {
             throw new IllegalArgumentException(OP + ": a residual " + residual.shape() + " was passed but the"
                     + " parameters add none (" + params.residual() + "); input " + input + ", output " + output);

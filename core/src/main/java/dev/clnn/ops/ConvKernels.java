@@ -5,9 +5,7 @@ import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.ClProgram;
 import dev.clnn.cl.KernelSource;
-import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
-import dev.clnn.tensor.Tensor;
 
 /** What the convolution-family operators share: building {@code kernels/conv} programs and checking tensors. */
 final class ConvKernels {
@@ -33,26 +31,6 @@ final class ConvKernels {
         BuildOptions defines = activation.defines(options).define("HAS_BIAS", hasBias ? 1 : 0)
                 .define("RESIDUAL", residual.code());
         return cl.program(all, defines);
-    }
-
-    /** Rejects a missing, closed, foreign or wrongly shaped tensor, naming the operator and both shapes. */
-    static void check(String op, String role, Tensor t, Shape expected, ClContext cl) {
-        if (t == null) {
-            throw new IllegalArgumentException(op + ": " + role + " is missing; expected a tensor of shape " + expected);
-        }
-        t.ensureOpen();
-        if (!t.shape().equals(expected)) {
-            throw new IllegalArgumentException(op + ": " + role + " has shape " + t.shape() + " but " + expected
-                    + " is configured");
-        }
-        if (t.layout() == Layout.NCHW) {
-            throw new IllegalArgumentException(op + ": " + role + " " + t.shape() + " is labelled NCHW; this operator"
-                    + " computes in NHWC (convert at the model's edge)");
-        }
-        if (t.context() != cl) {
-            throw new IllegalArgumentException(op + ": " + role + " " + t.shape()
-                    + " belongs to another OpenCL context than the one the operator was configured on");
-        }
     }
 
     /** Rejects shapes whose tensors would not fit the kernels' 32-bit indexing. */

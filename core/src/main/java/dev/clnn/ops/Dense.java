@@ -82,9 +82,9 @@ public final class Dense implements AutoCloseable {
                 throw new IllegalArgumentException(OP + ": bias " + bias.shape() + " must be (" + m + ",), one per"
                         + " output of " + both);
             }
-            ConvKernels.check(OP, "bias", bias, bias.shape(), cl);
+            OpSupport.checkNhwc(OP, "bias", bias, cl, bias.shape());
         }
-        ConvKernels.check(OP, "weights", weights, w, cl);
+        OpSupport.checkNhwc(OP, "weights", weights, cl, w);
         Shape out = Shape.of(input.dim(0), m);
         ConvKernels.checkIndexable(OP, input, w, out);
         if (!Gemm.fits(config, cl.device())) {
@@ -128,8 +128,8 @@ public final class Dense implements AutoCloseable {
      */
     public void run(Tensor x, Tensor y) {
         ensureOpen();
-        ConvKernels.check(OP, "input", x, input, cl);
-        ConvKernels.check(OP, "output", y, output, cl);
+        OpSupport.checkNhwc(OP, "input", x, cl, input);
+        OpSupport.checkNhwc(OP, "output", y, cl, output);
         if (x.buffer() == y.buffer()) {
             throw new IllegalArgumentException(OP + ": the output " + output + " must not share a buffer with the"
                     + " input " + input);

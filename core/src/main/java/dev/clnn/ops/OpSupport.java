@@ -27,23 +27,33 @@ final class OpSupport {
     }
 
     /**
-     * Checks that {@code t} is open, lives in {@code cl} and has shape {@code expected}.
+     * Checks that {@code t} is given, open, lives in {@code cl} and has shape {@code expected}: the
+     * one tensor check of every operator, naming the operator, the tensor's role and both shapes.
      *
      * @throws IllegalStateException    when the tensor was closed
-     * @throws IllegalArgumentException when it lives elsewhere or has another shape
+     * @throws IllegalArgumentException when it is missing, lives elsewhere or has another shape
      */
     static void check(String op, String role, Tensor t, ClContext cl, Shape expected) {
         if (t == null) {
-            throw new IllegalArgumentException(op + ": " + role + " is null");
+            throw new IllegalArgumentException(op + ": " + role + " is missing; expected a tensor of shape " + expected);
         }
         t.ensureOpen();
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": " + role + " has shape " + t.shape() + " but " + expected
+                    + " is configured");
+        }
         if (t.context() != cl) {
             throw new IllegalArgumentException(op + ": " + role + " " + t.shape()
                     + " belongs to another OpenCL context than the one the op was configured in");
         }
-        if (!t.shape().equals(expected)) {
-            throw new IllegalArgumentException(op + ": " + role + " has shape " + t.shape() + " but the op was"
-                    + " configured for " + expected);
+    }
+
+    /** {@link #check}, and rejects a tensor labelled NCHW for the operators that compute in NHWC. */
+    static void checkNhwc(String op, String role, Tensor t, ClContext cl, Shape expected) {
+        check(op, role, t, cl, expected);
+        if (t.layout() == dev.clnn.tensor.Layout.NCHW) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.shape() + " is labelled NCHW; this operator"
+                    + " computes in NHWC (convert at the model's edge)");
         }
     }
 
