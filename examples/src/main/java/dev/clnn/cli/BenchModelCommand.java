@@ -61,8 +61,8 @@ abstract class BenchModelCommand implements Callable<Integer> {
     /** {@code --weights FILE}: trained parameters (a clnn weights file) instead of seeded random ones. */
     static final class WeightsOption {
         @Option(names = "--weights", paramLabel = "FILE",
-                description = "Parameters from a clnn weights file (as train --save writes), by their Keras names "
-                        + "(default: random weights from --seed).")
+                description = "Parameters from a clnn weights file (as train --save writes) or an ONNX model "
+                        + "(as train --export-onnx writes), by their Keras names (default: random weights from --seed).")
         Path file;
     }
 
@@ -71,7 +71,12 @@ abstract class BenchModelCommand implements Callable<Integer> {
 
     WeightSource weights() throws IOException {
         WeightsOption w = weightsOption();
-        return w == null || w.file == null ? new RandomWeights(seed) : FileWeights.read(w.file);
+        if (w == null || w.file == null) {
+            return new RandomWeights(seed);
+        }
+        // an exported ONNX model's initializers, or a clnn weights file
+        return w.file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")
+                ? dev.clnn.onnx.OnnxWeights.read(w.file) : FileWeights.read(w.file);
     }
 
     @Command(name = "mobilenet", aliases = "mobilenet_v1", mixinStandardHelpOptions = true,

@@ -44,7 +44,11 @@ class BenchModelCommandTest {
         try (dev.clnn.cl.ClContext cl = dev.clnn.cl.ClContext.create((String) null);
              dev.clnn.nn.Sequential m = dev.clnn.models.MnistCnn.create(cl, 9)) {
             m.save(file);
+            dev.clnn.onnx.OnnxExport.write(m, dir.resolve("cnn.onnx"));
         }
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "4", "--batch-size", "2", "--no-warmup",
+                "--weights", dir.resolve("cnn.onnx").toString()), cli.both());
+        assertTrue(cli.out().contains("Correctness: PASS"), cli.both());
         assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "8", "--batch-size", "4", "--no-warmup",
                 "--weights", file.toString()), cli.both());
         assertTrue(cli.out().contains("input seeded 42") && cli.out().contains("Correctness: PASS"), cli.both());
