@@ -74,6 +74,12 @@ public final class Parameter {
                     + size() + " floats, got " + data.length);
         }
         values().write(data, 0, offset(), data.length);
+        store.changed();
+    }
+
+    /** The store's {@link ParameterStore#version()}: grows whenever the values change. */
+    long version() {
+        return bound().version();
     }
 
     /** Copies the gradient of the last backward pass to a new host array (blocking). */

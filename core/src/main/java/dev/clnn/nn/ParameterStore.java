@@ -18,6 +18,7 @@ public final class ParameterStore implements AutoCloseable {
     private final long count;
     private final ClBuffer values;
     private final ClBuffer gradients;
+    private long version;
     private boolean closed;
 
     private ParameterStore(List<Parameter> parameters, long count, ClBuffer values, ClBuffer gradients) {
@@ -100,6 +101,22 @@ public final class ParameterStore implements AutoCloseable {
     }
 
     public ClContext context() { return values.context(); }
+
+    /**
+     * A counter that grows whenever the values change through this library ({@link Parameter#write},
+     * {@link #initialize}, an optimizer step): layers compare it with the version their packed copies
+     * of the weights were made from, and repack only when it moved.
+     */
+    public long version() { return version; }
+
+    /**
+     * Records that the values changed. Whoever writes {@link #values()} directly (an {@link
+     * dev.clnn.train.Optimizer}, a test) calls it after enqueuing the write, so that the layers
+     * refresh their packed weights before the next forward pass.
+     */
+    public void changed() {
+        version++;
+    }
 
     private void ensureOpen() {
         if (closed) {

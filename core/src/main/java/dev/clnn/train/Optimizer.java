@@ -12,7 +12,8 @@ public interface Optimizer extends AutoCloseable {
 
     /**
      * Enqueues one update of every parameter of {@code params} from the gradients the last
-     * backward pass wrote.
+     * backward pass wrote, and marks the values changed ({@link ParameterStore#changed()}) so that
+     * the layers refresh their packed weights.
      *
      * @throws IllegalArgumentException when given another store than the one it has state for
      */

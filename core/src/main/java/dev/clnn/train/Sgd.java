@@ -51,6 +51,7 @@ public final class Sgd implements Optimizer {
             kernel.args(params.values(), params.gradients(), s[0], learningRate, momentum);
         }
         kernel.launch(new long[] {params.count()}, null);
+        params.changed();
         state.next();
     }
 

@@ -35,6 +35,7 @@ import dev.clnn.tensor.Tensor;
 import dev.clnn.testing.Contexts;
 import dev.clnn.testing.GradientCheck;
 import dev.clnn.testing.TestData;
+import dev.clnn.train.Sgd;
 
 /** A whole model: naming, seeded initialisation, chained gradients, prediction, and saving and loading weights. */
 class SequentialTest {
@@ -149,6 +150,63 @@ class SequentialTest {
             }
             assertThrows(IllegalArgumentException.class, () -> m.predict(new float[26]));
         }
+    }
+
+    /**
+     * Inference mode runs the ops kernels over packed copies of the weights, training mode im2col and
+     * a GEMM over the store: after an optimizer step both must see the new weights. The two paths
+     * may round differently (other summation orders), hence the training tolerances.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void inferenceForwardSeesTheWeightsOfTheLastStep(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        int n = 6;
+        float[] x = TestData.uniform(n * 25, 5);
+        try (Sequential m = tiny(cl, 4); Sgd sgd = new Sgd(0.5f);
+             Tensor xt = Tensor.of(cl, Shape.of(n, 5, 5, 1), Layout.NHWC, x);
+             Tensor dy = Tensor.of(cl, Shape.of(n, 3), Layout.ROW_MAJOR, TestData.uniform(n * 3, 6))) {
+            float[] before = m.forward(xt, false).toArray();
+            for (int step = 0; step < 2; step++) {
+                float[] trained = m.forward(xt, true).toArray();
+                float[] inferred = m.forward(xt, false).toArray();
+                assertClose("inference vs training forward, step " + step, inferred, toDouble(trained),
+                        Tolerances.TRAIN_RTOL, Tolerances.TRAIN_ATOL);
+                m.forward(xt, true);
+                m.backward(dy);
+                sgd.step(m.parameterStore());
+            }
+            float[] after = m.forward(xt, false).toArray();
+            assertFalse(Arrays.equals(before, after), "the steps changed the predictions");
+            assertClose("inference vs training forward after the steps", after, toDouble(m.forward(xt, true).toArray()),
+                    Tolerances.TRAIN_RTOL, Tolerances.TRAIN_ATOL);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void predictAfterLoadUsesTheLoadedWeights(ClDevice device, @TempDir Path dir) throws IOException {
+        ClContext cl = CONTEXTS.on(device);
+        Path file = dir.resolve("tiny.weights");
+        float[] x = TestData.uniform(5 * 25, 8);
+        try (Sequential a = tiny(cl, 11); Sequential b = tiny(cl, 12)) {
+            a.save(file);
+            float[] own = b.predict(x);     // packs b's own weights first
+            b.load(file);
+            float[] loaded = b.predict(x);
+            assertFalse(Arrays.equals(own, loaded));
+            assertArrayEquals(a.predict(x), loaded, "predictions of the loaded weights");
+            b.initialize(12);
+            assertArrayEquals(own, b.predict(x), "initialize repacks as well");
+        }
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
     }
 
     @ParameterizedTest(name = "{0}")
