@@ -57,6 +57,18 @@ final class OpSupport {
         }
     }
 
+    /**
+     * The checks of an operator that reads {@code x} and writes a different tensor {@code y}:
+     * both as configured ({@link #check}) and not sharing a buffer ({@link #distinct}). Returns
+     * whether there is anything to compute (false for an empty output).
+     */
+    static boolean checkCopy(String op, ClContext cl, Tensor x, Shape input, Tensor y, Shape output) {
+        check(op, "input", x, cl, input);
+        check(op, "output", y, cl, output);
+        distinct(op, x, y);
+        return output.size() > 0;
+    }
+
     /** Rejects {@code x} and {@code y} sharing a buffer, for kernels that read other elements than they write. */
     static void distinct(String op, Tensor x, Tensor y) {
         if (x.buffer() == y.buffer()) {

@@ -111,10 +111,7 @@ public final class Slice implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        OpSupport.check(OP, "input", x, cl, input);
-        OpSupport.check(OP, "output", y, cl, output);
-        OpSupport.distinct(OP, x, y);
-        if (output.size() == 0) {
+        if (!OpSupport.checkCopy(OP, cl, x, input, y, output)) {
             return;
         }
         int len = outDims[MAX_RANK - 1];
