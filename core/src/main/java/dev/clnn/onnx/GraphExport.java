@@ -58,12 +58,21 @@ public final class GraphExport implements Op.Visitor<Void> {
         this.shapes = g.shapes(1);
     }
 
-    /** The serialized ONNX model of {@code graph}. */
+    /** The serialized ONNX model of {@code graph}; its input keeps the graph's name, its output is "output". */
     public static byte[] toBytes(Graph graph) {
-        return new GraphExport(graph).build(graph).toByteArray();
+        return model(graph, "output", graph.name()).toByteArray();
     }
 
-    private ModelProto build(Graph g) {
+    /**
+     * The ONNX model of {@code graph} with output {@code outputName} and a doc string. Weights are
+     * named after their node ({@code conv2d/kernel}, {@code dense_1/bias}, {@code bn/gamma}), which
+     * is how {@link OnnxWeights} finds them again. Package-private: the public API hands out bytes.
+     */
+    static ModelProto model(Graph graph, String outputName, String doc) {
+        return new GraphExport(graph).build(graph, outputName, doc);
+    }
+
+    private ModelProto build(Graph g, String outputName, String doc) {
         graph.setName(g.name());
         graph.addInput(valueInfo(g.input(), shapes.get(g.input())));
         names.put(g.input(), g.input());
@@ -77,9 +86,12 @@ public final class GraphExport implements Op.Visitor<Void> {
             n.op().accept(this);
         }
         String out = nhwc(g.output());
-        graph.addNode(NodeProto.newBuilder().setOpType("Identity").addInput(out).addOutput("output"));
-        graph.addOutput(valueInfo("output", shapes.get(g.output())));
+        graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(out)
+                .addOutput(outputName));
+        graph.addOutput(valueInfo(outputName, shapes.get(g.output())));
+        String version = GraphExport.class.getPackage().getImplementationVersion();
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("clnn")
+                .setProducerVersion(version == null ? "development" : version).setDocString(doc)
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(graph).build();
     }
@@ -101,8 +113,8 @@ public final class GraphExport implements Op.Visitor<Void> {
                 }
             }
         }
-        List<String> in = c.bias() == null ? List.of(input(0), constant(oihw, co, ci, kh, kw))
-                : List.of(input(0), constant(oihw, co, ci, kh, kw), constant(c.bias(), co));
+        String k = named("kernel", oihw, co, ci, kh, kw);
+        List<String> in = c.bias() == null ? List.of(input(0), k) : List.of(input(0), k, named("bias", c.bias(), co));
         String y = emit("Conv", in).addAttribute(ints("strides", p.strideH(), p.strideW()))
                 .addAttribute(ints("dilations", p.dilationH(), p.dilationW()))
                 .addAttribute(ints("pads", p.padTop(), p.padLeft(), p.padBottom(), p.padRight()))
@@ -119,16 +131,17 @@ public final class GraphExport implements Op.Visitor<Void> {
 
     @Override
     public Void dense(Op.Dense d) {
-        String y = emit("Gemm", List.of(input(0), constant(d.weights(), d.in(), d.out()), constant(d.bias() == null
-                ? new float[d.out()] : d.bias(), d.out()))).getOutput(0);
+        String y = emit("Gemm", List.of(input(0), named("kernel", d.weights(), d.in(), d.out()), named("bias",
+                d.bias() == null ? new float[d.out()] : d.bias(), d.out()))).getOutput(0);
         return define(activation(y, d.activation()), false);
     }
 
     @Override
     public Void batchNorm(Op.BatchNorm bn) {
         int c = bn.gamma().length;
-        String y = emit("BatchNormalization", List.of(input(0), constant(bn.gamma(), c), constant(bn.beta(), c),
-                constant(bn.mean(), c), constant(bn.variance(), c))).addAttribute(floatAttr("epsilon", bn.epsilon()))
+        String y = emit("BatchNormalization", List.of(input(0), named("gamma", bn.gamma(), c), named("beta", bn.beta(), c),
+                named("moving_mean", bn.mean(), c), named("moving_variance", bn.variance(), c)))
+                .addAttribute(floatAttr("epsilon", bn.epsilon()))
                 .getOutput(0);
         return define(y, layoutOf(0));
     }
@@ -449,6 +462,15 @@ public final class GraphExport implements Op.Visitor<Void> {
 
     private String constant(float[] values, int... dims) {
         return constant(values, toLongs(dims));
+    }
+
+    /** A weight of the current node, named {@code <node>/<what>} (Keras' names for the built-in networks). */
+    private String named(String what, float[] values, int... dims) {
+        String name = constant(values, toLongs(dims));
+        TensorProto.Builder t = graph.getInitializerBuilder(graph.getInitializerCount() - 1);
+        String wanted = node.name() + "/" + what;
+        t.setName(wanted);
+        return wanted;
     }
 
     private String constant(long[] values) {
