@@ -1,6 +1,5 @@
 package dev.clnn.train;
 
-import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClKernel;
 import dev.clnn.nn.ParameterStore;
@@ -15,13 +14,11 @@ import dev.clnn.nn.ParameterStore;
  * the kernel as an argument (no recompilation). Defaults: lr 1e-3, beta1 0.9, beta2 0.999,
  * epsilon 1e-7 (Keras').
  */
-public final class Adam implements Optimizer {
+public final class Adam extends KernelOptimizer {
     private final float learningRate;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
-    private final OptimizerState state = new OptimizerState(2);
-    private ClKernel kernel;
 
     /** Keras' defaults: lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7. */
     public Adam() {
@@ -33,6 +30,7 @@ public final class Adam implements Optimizer {
     }
 
     public Adam(float learningRate, float beta1, float beta2, float epsilon) {
+        super(2);
         if (!(learningRate > 0f) || !(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f)
                 || !(epsilon > 0f)) {
             throw new IllegalArgumentException("Adam needs lr > 0, beta1 and beta2 in [0, 1) and epsilon > 0, got lr="
@@ -49,29 +47,12 @@ public final class Adam implements Optimizer {
     @Override
     public void step(ParameterStore params) {
         ClBuffer[] s = state.bind(params, toString());
-        if (kernel == null) {
-            kernel = params.context().kernel("train/optimizer.cl", BuildOptions.none(), "adam");
-        }
+        ClKernel kernel = kernel(params, "adam");
         long t = state.next();
         double alpha = learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
         kernel.args(params.values(), params.gradients(), s[0], s[1], (float) alpha, beta1, beta2, epsilon);
         kernel.launch(new long[] {params.count()}, null);
         params.changed();
-    }
-
-    @Override
-    public void reset() {
-        state.reset();
-    }
-
-    @Override
-    public long steps() {
-        return state.steps();
-    }
-
-    @Override
-    public void close() {
-        state.close();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.clnn.train;
 
-import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClKernel;
 import dev.clnn.nn.ParameterStore;
@@ -9,11 +8,9 @@ import dev.clnn.nn.ParameterStore;
  * Stochastic gradient descent, with optional momentum, as Keras defines it:
  * {@code w -= lr * g}, or with momentum {@code v = momentum * v - lr * g; w += v}.
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends KernelOptimizer {
     private final float learningRate;
     private final float momentum;
-    private final OptimizerState state;
-    private ClKernel kernel;
 
     /** Plain SGD. */
     public Sgd(float learningRate) {
@@ -25,13 +22,13 @@ public final class Sgd implements Optimizer {
      * @param momentum     in [0, 1); 0 is plain SGD
      */
     public Sgd(float learningRate, float momentum) {
+        super(momentum == 0f ? 0 : 1);
         if (!(learningRate > 0f) || !(momentum >= 0f && momentum < 1f)) {
             throw new IllegalArgumentException("SGD needs a positive learning rate and a momentum in [0, 1), got lr="
                     + learningRate + " momentum=" + momentum);
         }
         this.learningRate = learningRate;
         this.momentum = momentum;
-        this.state = new OptimizerState(momentum == 0f ? 0 : 1);
     }
 
     public float learningRate() { return learningRate; }
@@ -41,10 +38,7 @@ public final class Sgd implements Optimizer {
     @Override
     public void step(ParameterStore params) {
         ClBuffer[] s = state.bind(params, toString());
-        if (kernel == null) {
-            kernel = params.context().kernel("train/optimizer.cl", BuildOptions.none(),
-                    momentum == 0f ? "sgd" : "sgd_momentum");
-        }
+        ClKernel kernel = kernel(params, momentum == 0f ? "sgd" : "sgd_momentum");
         if (momentum == 0f) {
             kernel.args(params.values(), params.gradients(), learningRate);
         } else {
@@ -53,21 +47,6 @@ public final class Sgd implements Optimizer {
         kernel.launch(new long[] {params.count()}, null);
         params.changed();
         state.next();
-    }
-
-    @Override
-    public void reset() {
-        state.reset();
-    }
-
-    @Override
-    public long steps() {
-        return state.steps();
-    }
-
-    @Override
-    public void close() {
-        state.close();
     }
 
     @Override
