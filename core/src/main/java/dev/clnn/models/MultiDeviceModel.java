@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +36,9 @@ import dev.clnn.tensor.Shape;
  * <p>Each listed device (the same device may be listed twice) gets a context of its own and a
  * {@link Model} compiled for its share of the batch. Compiling times a few one-example runs on each
  * device alone for the first shares; every call then times each device's part and re-balances
- * from a moving average of these times (see {@link DeviceSpeed}), with a fixed cost per call and a
+ * from a moving average of these times (see {@link DeviceSpeed}; a model's first run, which includes
+ * the driver's lazy kernel builds, is not counted, and a split is kept for {@value #SETTLE_CALLS}
+ * calls before it may change again), with a fixed cost per call and a
  * cost per example per device. A new split is taken only when it is predicted to be at least
  * {@value #REBALANCE_GAIN_PERCENT} % faster; a device's model is compiled again only when its share
  * changes, and the last {@value #CACHED_PER_DEVICE} sizes per device are kept. A device that would
@@ -50,6 +54,8 @@ public final class MultiDeviceModel implements AutoCloseable {
     static final int CALIBRATION_RUNS = 3;
     static final int REBALANCE_GAIN_PERCENT = 5;
     static final int CACHED_PER_DEVICE = 3;
+    /** Calls timed under a split before it may change again: lets the moving averages settle. */
+    static final int SETTLE_CALLS = 3;
 
     /**
      * One listed device's part: {@code examples} of each batch (0 when left out, {@code dropped}
@@ -70,11 +76,14 @@ public final class MultiDeviceModel implements AutoCloseable {
     private final DeviceSpeed[] speeds;
     private final ExecutorService pool;
     private final AtomicInteger compiled = new AtomicInteger();
+    /** Models that have run once (their lazy kernel builds done). */
+    private final Set<Model> warmed = ConcurrentHashMap.newKeySet();
     // guarded by this
     private int[] shares;
     private boolean rebalancing;
     private long calls;
     private int rebalances;
+    private int sinceChange;
     private boolean closed;
 
     private MultiDeviceModel(Graph graph, List<ClDevice> devices, int batch, DeviceSpeed[] speeds) {
@@ -182,6 +191,7 @@ public final class MultiDeviceModel implements AutoCloseable {
         for (int slot = 0; slot < devices.size(); slot++) {
             Model m = model(slot, 1, 1);
             m.predict(one);
+            warmed.add(m);
             double[] t = new double[CALIBRATION_RUNS];
             for (int r = 0; r < t.length; r++) {
                 long t0 = System.nanoTime();
@@ -193,11 +203,14 @@ public final class MultiDeviceModel implements AutoCloseable {
         }
     }
 
-    /** Compiles the models of the current shares, all devices at once. */
+    /** Compiles the models of the current shares and runs each once, all devices at once. */
     private void prepare() {
         int[] plan = shares.clone();
         forEachSlot(plan, slot -> {
-            model(slot, plan[slot], plan[slot]);
+            Model m = model(slot, plan[slot], plan[slot]);
+            if (warmed.add(m)) {
+                m.predict(new float[(int) (plan[slot] * inPerExample)]);
+            }
             return 0.0;
         });
     }
@@ -237,12 +250,15 @@ public final class MultiDeviceModel implements AutoCloseable {
             int from = offsets[slot];
             int n = plan[slot];
             Model m = model(slot, n, n);
+            boolean fresh = warmed.add(m);
             float[] part = Arrays.copyOfRange(input, (int) (from * inPerExample), (int) ((from + n) * inPerExample));
             long t0 = System.nanoTime();
             float[] result = m.predict(part);
             double s = (System.nanoTime() - t0) / 1e9;
             System.arraycopy(result, 0, output, (int) (from * outPerExample), result.length);
-            return s;
+            // NOTE: a model's first run includes the driver's lazy kernel builds (PoCL compiles per
+            // launch size on first use, seconds on a CPU): not a speed, so not observed
+            return fresh ? Double.NaN : s;
         });
         for (int slot = 0; slot < plan.length; slot++) {
             if (plan[slot] > 0) {
@@ -250,7 +266,8 @@ public final class MultiDeviceModel implements AutoCloseable {
             }
         }
         calls++;
-        if (rebalancing) {
+        sinceChange++;
+        if (rebalancing && sinceChange >= SETTLE_CALLS) {
             rebalance();
         }
         return output;
@@ -269,6 +286,7 @@ public final class MultiDeviceModel implements AutoCloseable {
                 < (1 - REBALANCE_GAIN_PERCENT / 100.0) * SharePlan.seconds(o, c, shares)) {
             shares = next;
             rebalances++;
+            sinceChange = 0;
         }
     }
 
@@ -292,6 +310,7 @@ public final class MultiDeviceModel implements AutoCloseable {
             while (cache.size() > CACHED_PER_DEVICE && it.hasNext()) {
                 var e = it.next();      // least recently used first
                 if (e.getKey() != keep) {
+                    warmed.remove(e.getValue());
                     e.getValue().close();
                     it.remove();
                 }
@@ -445,6 +464,7 @@ public final class MultiDeviceModel implements AutoCloseable {
                 cache.clear();
             }
         }
+        warmed.clear();
         contexts.forEach(c -> quietly(c::close, c));
     }
 
