@@ -83,7 +83,8 @@ abstract class BenchModelCommand implements Callable<Integer> {
             description = "MobileNet v1 (Keras layout, random weights) on each device, plaidbench-style.",
             footerHeading = "%nExamples:%n",
             footer = {"  clnn bench mobilenet --device all", "  clnn bench mobilenet --batch-size 16 --profile",
-                "  clnn bench mobilenet --alpha 0.5 --resolution 160 --json result.json"})
+                "  clnn bench mobilenet --alpha 0.5 --resolution 160 --json result.json",
+                "  clnn bench mobilenet --device gpu,cpu --split --batch-size 32"})
     static final class V1 extends BenchModelCommand {
         @Mixin
         MobileNetOptions net;
@@ -179,6 +180,11 @@ abstract class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "SPEC", description = "Device spec or 'all' (default: the default device).")
     String device;
 
+    @Option(names = "--split", description = "Also split each batch across the selected devices at once, in "
+            + "proportion to their measured speed, and show the combined throughput beside each device alone, with "
+            + "the shares chosen and any device left out. A device listed twice (--device 0,0) gets two contexts.")
+    boolean split;
+
     @Option(names = "--no-warmup", description = "Skip the 32-example warm-up.")
     boolean noWarmup;
 
@@ -262,16 +268,41 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 failed.add(Json.obj().put("device", d.name()).put("index", d.index()).put("error", problem));
             }
         }
-        ModelReport.comparison(out, results, examples);
+        SplitBench.Result combined = split ? runSplit(out, graph, input, reference, failed) : null;
+        ModelReport.comparison(out, results, combined, examples);
         if (json != null) {
-            Json.write(json, ModelReport.json(command(), devices, seed, graph, examples, batch, checked, results)
-                    .put("failed", failed), spec.commandLine().getOut());
+            Json.Obj doc = ModelReport.json(command(), devices, seed, graph, examples, batch, checked, results)
+                    .put("failed", failed);
+            if (split) {
+                doc.put("split", combined == null ? null : SplitBench.json(combined, examples));
+            }
+            Json.write(json, doc, spec.commandLine().getOut());
             if (!FileArgs.isStdout(json)) {
                 out.println("Results written to " + json);
             }
         }
         out.flush();
-        return results.size() == devices.size() && results.stream().allMatch(r -> r.correctness().passed()) ? 0 : 1;
+        boolean splitOk = !split || combined != null && combined.correctness().passed();
+        return splitOk && results.size() == devices.size() && results.stream().allMatch(r -> r.correctness().passed())
+                ? 0 : 1;
+    }
+
+    /** {@code --split}: the combined run, or null (and a row in {@code failed}) when it fails. */
+    private SplitBench.Result runSplit(PrintWriter out, Graph graph, float[] input, float[] reference,
+                                       List<Json.Obj> failed) {
+        List<ClDevice> all = SplitBench.devices(device);
+        out.println();
+        out.println("Split across " + all.size() + " device" + (all.size() == 1 ? "" : "s") + " at once ("
+                + String.join(",", all.stream().map(d -> "" + d.index()).toList()) + "), batch " + batch);
+        out.flush();
+        try {
+            return SplitBench.run(out, spec.commandLine().getErr(), all, graph, input, batch, examples, !noWarmup,
+                    reference);
+        } catch (ClException | IllegalArgumentException e) {
+            out.println("  failed: " + e.getMessage());
+            failed.add(Json.obj().put("device", "split").put("error", e.getMessage()));
+            return null;
+        }
     }
 
     /** "bench mobilenet", for the JSON. */

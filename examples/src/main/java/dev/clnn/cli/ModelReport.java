@@ -45,17 +45,23 @@ final class ModelReport {
                 + String.format(Locale.ROOT, " (rtol %.1g, atol %.1g)", c.rtol(), c.atol());
     }
 
-    static void comparison(PrintWriter out, List<Result> results, int examples) {
-        if (results.size() < 2) {
+    /** The table of every device alone and, with {@code --split}, the combined run (may be null). */
+    static void comparison(PrintWriter out, List<Result> results, SplitBench.Result split, int examples) {
+        if (results.size() + (split == null ? 0 : 1) < 2) {
             return;
         }
-        double slowest = results.stream().mapToDouble(Result::executeSeconds).max().orElse(1);
+        double slowest = Math.max(results.stream().mapToDouble(Result::executeSeconds).max().orElse(0),
+                split == null ? 0 : split.executeSeconds());
         out.println();
         out.printf("%-48s %-16s %14s %12s %10s%n", "Device", "Type", "Time (s)", "Images/s", "Speed-up");
         for (Result r : results) {
             out.printf("%-48s %-16s %14.3f %12.1f %9.2fx%n", DevicesCommand.clip(r.device().index() + ": "
                     + r.device().name(), 48), r.device().kind(), r.executeSeconds(), examples / r.executeSeconds(),
                     slowest / r.executeSeconds());
+        }
+        if (split != null) {
+            out.printf("%-48s %-16s %14.3f %12.1f %9.2fx%n", DevicesCommand.clip(split.label(), 48), "combined",
+                    split.executeSeconds(), examples / split.executeSeconds(), slowest / split.executeSeconds());
         }
     }
 

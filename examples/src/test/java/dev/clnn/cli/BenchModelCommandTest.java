@@ -39,6 +39,24 @@ class BenchModelCommandTest {
     }
 
     @Test
+    void splitRunsTheBatchesAcrossTheDevicesAndShowsTheShares() {
+        String first = dev.clnn.cl.Devices.all().get(0).index() + "";
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "16", "--batch-size", "8", "--no-warmup",
+                "--device", first + "," + first, "--split", "--json", "-"), cli.both());
+        String report = cli.err();
+        assertTrue(report.contains("Split across 2 devices at once (" + first + "," + first + "), batch 8"), report);
+        assertTrue(report.contains("  shares       mnist_cnn, batch 8 split over "), report);
+        assertTrue(report.matches("(?s).*split over [12] of 2: " + first + "," + first + " +combined .*"), report);
+        assertEquals(2, report.split("Correctness: PASS", -1).length - 1, "the device alone and the split: " + report);
+        String json = cli.out();
+        assertTrue(json.contains("\"split\": {") && json.contains("\"shares\": ["), json);
+
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "8", "--batch-size", "8", "--no-warmup"),
+                cli.both());
+        assertFalse(cli.out().contains("Split across"), "no --split, no combined run: " + cli.out());
+    }
+
+    @Test
     void runsTrainedWeightsFromAWeightsFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("cnn.weights");
         try (dev.clnn.cl.ClContext cl = dev.clnn.cl.ClContext.create((String) null);
