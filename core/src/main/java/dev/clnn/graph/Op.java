@@ -6,6 +6,7 @@ import dev.clnn.ops.Activation;
 import dev.clnn.ops.ConcatParams;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.MatMulParams;
 import dev.clnn.ops.PadParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
@@ -78,6 +79,8 @@ public sealed interface Op {
         R unary(Unary op);
 
         R layerNorm(LayerNorm op);
+
+        R matMul(MatMul op);
     }
 
     /**
@@ -551,5 +554,32 @@ public sealed interface Op {
 
         @Override
         public String describe() { return "layernorm"; }
+    }
+
+    /**
+     * A batched matrix product of two computed values (ONNX MatMul of, say, attention's queries and
+     * keys): the last two dimensions of each are a matrix, the others broadcast ({@link MatMulParams}).
+     * Both values carry the batch first, so a {@code (N, ...)} times a {@code (N, ...)} keeps it first.
+     */
+    record MatMul(MatMulParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.matMul(this); }
+
+        @Override
+        public int arity() { return 2; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return params.outputShape(in.get(0), in.get(1));
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) {
+            Shape a = in.get(0);
+            return 2.0 * out.size() * a.dim(params.transA() ? -2 : -1);
+        }
+
+        @Override
+        public String describe() { return params.toString(); }
     }
 }

@@ -16,6 +16,7 @@ import dev.clnn.reference.ReferenceConv;
 import dev.clnn.reference.ReferenceElementwise;
 import dev.clnn.reference.ReferenceLayerNorm;
 import dev.clnn.reference.ReferenceLayout;
+import dev.clnn.reference.ReferenceMatMul;
 import dev.clnn.reference.ReferencePool;
 import dev.clnn.reference.ReferenceSoftmax;
 import dev.clnn.reference.ReferenceUnary;
@@ -185,6 +186,12 @@ public final class ReferenceExecutor {
         public float[] slice(Op.Slice s) {
             return ReferenceLayout.slice(x(), xs(), s.params().first(xs()), s.params().steps(),
                     s.params().outputShape(xs()));
+        }
+
+        @Override
+        public float[] matMul(Op.MatMul m) {
+            return ReferenceMatMul.matMul(x(), xs(), in.get(1), shapes.get(1), m.params().transA(),
+                    m.params().transB());
         }
     }
 

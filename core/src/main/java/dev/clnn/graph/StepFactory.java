@@ -12,6 +12,7 @@ import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
 import dev.clnn.ops.LayerNorm;
+import dev.clnn.ops.MatMul;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Slice;
@@ -146,5 +147,11 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step layerNorm(Op.LayerNorm l) {
         LayerNorm ln = LayerNorm.configure(cl, l.axis(), l.epsilon(), input(), l.scale(), l.bias());
         return Step.of((in, out) -> ln.run(in[0], out), ln);
+    }
+
+    @Override
+    public Step matMul(Op.MatMul m) {
+        MatMul mm = MatMul.configure(cl, m.params(), input(), inputs.get(1));
+        return Step.of((in, out) -> mm.run(in[0], in[1], out), mm);
     }
 }

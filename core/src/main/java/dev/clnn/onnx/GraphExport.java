@@ -349,6 +349,29 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(y, transposed);
     }
 
+    /** Both operands in clnn's order (a rank-4 one back from NCHW), transposed as the op asks; the product stays in clnn's order. */
+    @Override
+    public Void matMul(Op.MatMul m) {
+        String a = swapLastTwo(nhwc(node.inputs().get(0)), 0, m.params().transA());
+        String b = swapLastTwo(nhwc(node.inputs().get(1)), 1, m.params().transB());
+        return define(emit("MatMul", List.of(a, b)).getOutput(0), false);
+    }
+
+    /** {@code x}, input {@code i} of the node, with its last two dimensions swapped when {@code swap}. */
+    private String swapLastTwo(String x, int i, boolean swap) {
+        if (!swap) {
+            return x;
+        }
+        int rank = shapes.get(node.inputs().get(i)).rank();
+        int[] perm = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            perm[d] = d;
+        }
+        perm[rank - 2] = rank - 1;
+        perm[rank - 1] = rank - 2;
+        return emit("Transpose", List.of(x)).addAttribute(ints("perm", perm)).getOutput(0);
+    }
+
     private static String onnxName(dev.clnn.ops.UnaryParams.Kind k) {
         switch (k) {
             case ERF: return "Erf";

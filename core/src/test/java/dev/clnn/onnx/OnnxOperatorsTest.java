@@ -174,6 +174,48 @@ class OnnxOperatorsTest {
         }
     }
 
+    /** Attention's products of two computed values: the input (N, C, H, W) read as (N, heads, tokens, dims). */
+    static List<ModelProto> products() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("matmul_q_kt", 13, 3, 7, 5, b -> x -> b.node("MatMul", new String[] {
+            b.node("Relu", x), b.node("Transpose", x, "perm", new int[] {0, 1, 3, 2})})));
+        list.add(OnnxImportTest.model("attention", 13, 2, 9, 4, b -> x -> {
+            String scores = b.node("MatMul", new String[] {x, b.node("Transpose", x, "perm", new int[] {0, 1, 3, 2})});
+            String p = b.node("Softmax", b.node("Mul", new String[] {scores, b.scalar(0.5f)}), "axis", -1);
+            return b.node("MatMul", new String[] {p, b.node("Sigmoid", x)});
+        }));
+        list.add(OnnxImportTest.model("matmul_broadcast_heads", 13, 4, 5, 6, b -> x -> b.node("MatMul", new String[] {
+            x, b.node("Transpose", b.node("Slice", new String[] {x, b.ints(1), b.ints(2), b.ints(1)}), "perm",
+                new int[] {0, 1, 3, 2})})));
+        list.add(OnnxImportTest.model("matmul_rank3", 13, 2, 3, 5, b -> x -> {
+            String r = b.node("Reshape", new String[] {x, b.ints(0, 6, 5)});
+            return b.node("MatMul", new String[] {b.node("Transpose", r, "perm", new int[] {0, 2, 1}), r});
+        }));
+        // a convolution's output is NHWC inside clnn: the product reads it back in ONNX's order
+        list.add(OnnxImportTest.model("matmul_of_conv", 13, 3, 6, 6, b -> x -> {
+            String c = b.conv(x, 3, 4, 3, 1, 1, 1, true);
+            return b.node("MatMul", new String[] {c, b.node("Transpose", c, "perm", new int[] {0, 1, 3, 2})});
+        }));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void productsOfComputedValuesMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : products()) {
+            OnnxImportTest.compare(device, m, 2, 15);
+        }
+    }
+
+    @Test
+    void productsOfValuesOfDifferentRanksAreRejected() {
+        ModelProto m = OnnxImportTest.model("matmul_ranks", 13, 2, 3, 3, b -> x -> b.node("MatMul", new String[] {
+            x, b.node("Reshape", new String[] {x, b.ints(0, 6, 3)})}));
+        OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                () -> OnnxImport.load(m.toByteArray(), null, "matmul_ranks"));
+        assertTrue(e.getMessage().contains("same rank"), e.getMessage());
+    }
+
     /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
@@ -181,6 +223,7 @@ class OnnxOperatorsTest {
         all.addAll(ceilModePooling());
         all.addAll(unaryMath());
         all.addAll(layerNorms());
+        all.addAll(products());
         for (ModelProto m : all) {
             Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
             float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
