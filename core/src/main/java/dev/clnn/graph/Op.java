@@ -8,6 +8,7 @@ import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.MatMulParams;
 import dev.clnn.ops.PadParams;
+import dev.clnn.ops.ReduceParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
@@ -81,6 +82,8 @@ public sealed interface Op {
         R layerNorm(LayerNorm op);
 
         R matMul(MatMul op);
+
+        R reduce(Reduce op);
     }
 
     /**
@@ -578,6 +581,33 @@ public sealed interface Op {
             Shape a = in.get(0);
             return 2.0 * out.size() * a.dim(params.transA() ? -2 : -1);
         }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+
+    /**
+     * The sum or mean over axes of a value, in the value's own dimension order (ONNX ReduceSum,
+     * ReduceMean); the batch axis is never reduced, so it stays first.
+     */
+    record Reduce(ReduceParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.reduce(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            if (params.reduced(x.rank())[0]) {
+                throw new IllegalArgumentException("Reduce " + params + " must not reduce the batch axis of " + x);
+            }
+            return params.outputShape(x);
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) { return in.get(0).size(); }
 
         @Override
         public String describe() { return params.toString(); }

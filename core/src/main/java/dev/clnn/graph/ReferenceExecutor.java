@@ -18,6 +18,7 @@ import dev.clnn.reference.ReferenceLayerNorm;
 import dev.clnn.reference.ReferenceLayout;
 import dev.clnn.reference.ReferenceMatMul;
 import dev.clnn.reference.ReferencePool;
+import dev.clnn.reference.ReferenceReduce;
 import dev.clnn.reference.ReferenceSoftmax;
 import dev.clnn.reference.ReferenceUnary;
 import dev.clnn.tensor.Shape;
@@ -192,6 +193,12 @@ public final class ReferenceExecutor {
         public float[] matMul(Op.MatMul m) {
             return ReferenceMatMul.matMul(x(), xs(), in.get(1), shapes.get(1), m.params().transA(),
                     m.params().transB());
+        }
+
+        @Override
+        public float[] reduce(Op.Reduce r) {
+            return ReferenceReduce.reduce(x(), xs(), r.params().reduced(xs().rank()),
+                    r.params().mode() == dev.clnn.ops.ReduceParams.Mode.MEAN);
         }
     }
 

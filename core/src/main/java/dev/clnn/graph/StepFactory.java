@@ -15,6 +15,7 @@ import dev.clnn.ops.LayerNorm;
 import dev.clnn.ops.MatMul;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
+import dev.clnn.ops.Reduce;
 import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
 import dev.clnn.ops.Transpose;
@@ -153,5 +154,11 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step matMul(Op.MatMul m) {
         MatMul mm = MatMul.configure(cl, m.params(), input(), inputs.get(1));
         return Step.of((in, out) -> mm.run(in[0], in[1], out), mm);
+    }
+
+    @Override
+    public Step reduce(Op.Reduce r) {
+        Reduce reduce = Reduce.configure(cl, r.params(), input());
+        return Step.of((in, out) -> reduce.run(in[0], out), reduce);
     }
 }

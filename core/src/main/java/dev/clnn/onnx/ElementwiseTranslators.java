@@ -188,18 +188,41 @@ final class ElementwiseTranslators {
 
     private static void softmax(NodeContext cx, boolean log) {
         Val v = cx.valIn(0);
-        int rank = cx.dims(v).length;
+        int[] d = cx.dims(v);
+        int rank = d.length;
         int opset = cx.opset();
         int axis = Dims.axis((int) cx.i("axis", opset >= 13 ? -1 : 1), rank, "Softmax axis");
-        if (opset < 13 && axis != rank - 1) {
-            throw new OnnxFormatException("opset " + opset + " Softmax with axis " + axis + " of a rank-" + rank
-                    + " value flattens it first, which clnn does not support");
-        }
         if (axis == 0) {
             throw new OnnxFormatException("Softmax along the batch axis is not supported");
+        }
+        if (opset < 13 && axis != rank - 1) {
+            coercedSoftmax(cx, v, d, axis, log);
+            return;
         }
         int a = Layout.axis(v, axis);
         SoftmaxParams p = log ? SoftmaxParams.logSoftmax(a) : SoftmaxParams.softmax(a);
         cx.put(new Val(cx.add(new Op.Softmax(p), v.name()), v.nhwc()));
+    }
+
+    /**
+     * Softmax before opset 13: the value flattened to 2-D at {@code axis}, normalised over each row of
+     * the trailing dimensions together. In ONNX's order that is a softmax over the last axis of the
+     * view (N, d1 ... d(axis-1), d(axis) ... d(rank-1)), then the shape back.
+     */
+    private static void coercedSoftmax(NodeContext cx, Val v, int[] d, int axis, boolean log) {
+        long lead = 1;
+        long row = 1;
+        for (int i = 1; i < d.length; i++) {
+            if (i < axis) {
+                lead *= d[i];
+            } else {
+                row *= d[i];
+            }
+        }
+        int[] view = axis == 1 ? new int[] {(int) row} : new int[] {(int) lead, (int) row};
+        String flat = cx.add("_rows", new Op.Reshape(view), cx.plain(v));
+        SoftmaxParams p = log ? SoftmaxParams.logSoftmax(-1) : SoftmaxParams.softmax(-1);
+        String y = cx.add(new Op.Softmax(p), flat);
+        cx.put(new Val(cx.add("_shape", new Op.Reshape(Arrays.copyOfRange(d, 1, d.length)), y), false));
     }
 }

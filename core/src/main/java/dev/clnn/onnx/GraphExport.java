@@ -357,6 +357,38 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(emit("MatMul", List.of(a, b)).getOutput(0), false);
     }
 
+    /**
+     * ReduceSum (axes as an input) or ReduceMean (axes as an attribute at opset 17). A value exported
+     * NCHW keeps its layout when the reduced axes stay; otherwise it is reduced in clnn's order.
+     */
+    @Override
+    public Void reduce(Op.Reduce r) {
+        int rank = shapes.get(node.inputs().get(0)).rank();
+        boolean[] red = r.params().reduced(rank);
+        boolean keepNchw = layoutOf(0) && r.params().keepDims();
+        String x = keepNchw ? input(0) : nhwc(node.inputs().get(0));
+        int count = 0;
+        for (boolean b : red) {
+            count += b ? 1 : 0;
+        }
+        int[] axes = new int[count];
+        count = 0;
+        for (int k = 0; k < rank; k++) {
+            if (red[k]) {
+                axes[count++] = keepNchw ? indexOf(TO_NCHW, k) : k;
+            }
+        }
+        java.util.Arrays.sort(axes);
+        int keep = r.params().keepDims() ? 1 : 0;
+        NodeProto.Builder n;
+        if (r.params().mode() == dev.clnn.ops.ReduceParams.Mode.SUM) {
+            n = emit("ReduceSum", List.of(x, constant(toLongs(axes))));
+        } else {
+            n = emit("ReduceMean", List.of(x)).addAttribute(ints("axes", axes));
+        }
+        return define(n.addAttribute(intAttr("keepdims", keep)).getOutput(0), keepNchw);
+    }
+
     /** {@code x}, input {@code i} of the node, with its last two dimensions swapped when {@code swap}. */
     private String swapLastTwo(String x, int i, boolean swap) {
         if (!swap) {

@@ -216,6 +216,50 @@ class OnnxOperatorsTest {
         assertTrue(e.getMessage().contains("same rank"), e.getMessage());
     }
 
+    /** ReduceMean and ReduceSum on any axes, and Softmax on any axis, including opset 11's flattening one. */
+    static List<ModelProto> reductions() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("reducemean_last_keep", 13, 3, 4, 7, b -> x -> b.node("ReduceMean", x, "axes",
+                new int[] {-1})));
+        list.add(OnnxImportTest.model("reducemean_channels_of_conv", 13, 3, 5, 6, b -> x -> b.node("ReduceMean",
+                b.conv(x, 3, 6, 3, 1, 1, 1, true), "axes", new int[] {1})));
+        list.add(OnnxImportTest.model("reducemean_axes_input_drop", 18, 3, 5, 6, b -> x -> b.node("ReduceMean",
+                new String[] {b.node("Relu", x), b.ints(1, 3)}, "keepdims", 0)));
+        list.add(OnnxImportTest.model("reducesum_of_conv_drop", 13, 3, 4, 5, b -> x -> b.node("ReduceSum",
+                new String[] {b.conv(x, 3, 4, 1, 1, 0, 1, false), b.ints(2)}, "keepdims", 0)));
+        list.add(OnnxImportTest.model("reducesum_attribute_opset11", 11, 2, 3, 4, b -> x -> b.node("ReduceSum", x,
+                "axes", new int[] {1, 2})));
+        list.add(OnnxImportTest.model("reducesum_noop", 13, 2, 3, 4, b -> x -> b.node("ReduceSum",
+                new String[] {x, b.ints()}, "noop_with_empty_axes", 1)));
+        list.add(OnnxImportTest.model("softmax_channels_of_conv", 13, 3, 4, 5, b -> x -> b.node("Softmax",
+                b.conv(x, 3, 6, 1, 1, 0, 1, true), "axis", 1)));
+        list.add(OnnxImportTest.model("softmax_opset11_flattening", 11, 3, 4, 5, b -> x -> b.node("Softmax", x,
+                "axis", 2)));
+        list.add(OnnxImportTest.model("logsoftmax_opset11_axis1", 11, 3, 4, 5, b -> x -> b.node("LogSoftmax",
+                b.conv(x, 3, 3, 1, 1, 0, 1, false))));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void reductionsAndSoftmaxMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : reductions()) {
+            OnnxImportTest.compare(device, m, 2, 16);
+        }
+    }
+
+    @Test
+    void reductionsOfTheBatchAxisAreRejected() {
+        for (ModelProto m : List.of(
+                OnnxImportTest.model("reduce_batch", 13, 2, 3, 3, b -> x -> b.node("ReduceSum", new String[] {x,
+                    b.ints(0, 1)})),
+                OnnxImportTest.model("reduce_all", 13, 2, 3, 3, b -> x -> b.node("ReduceMean", x)))) {
+            OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                    () -> OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()));
+            assertTrue(e.getMessage().contains("batch axis"), e.getMessage());
+        }
+    }
+
     /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
@@ -224,6 +268,7 @@ class OnnxOperatorsTest {
         all.addAll(unaryMath());
         all.addAll(layerNorms());
         all.addAll(products());
+        all.addAll(reductions());
         for (ModelProto m : all) {
             Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
             float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);

@@ -90,6 +90,7 @@ class TranslatorsTest {
                 new int[] {1, 1, 1, 1}));
         image.put("GlobalAveragePool", b -> x -> b.node("GlobalAveragePool", x));
         image.put("ReduceMean", b -> x -> b.node("ReduceMean", x, "axes", new int[] {2, 3}));
+        image.put("ReduceSum", b -> x -> b.node("ReduceSum", new String[] {x, b.ints(1, -1)}, "keepdims", 0));
         for (String op : List.of("Add", "Sub", "Mul", "Div")) {
             image.put(op, b -> x -> b.node(op, new String[] {x, b.random(0.5f, 1.5f, 2, 1, 1)}));
         }
