@@ -84,6 +84,10 @@ public sealed interface Op {
         R matMul(MatMul op);
 
         R reduce(Reduce op);
+
+        R where(Where op);
+
+        R tile(Tile op);
     }
 
     /**
@@ -611,5 +615,81 @@ public sealed interface Op {
 
         @Override
         public String describe() { return params.toString(); }
+    }
+
+    /**
+     * ONNX Where on clnn's 0 / 1 float booleans, {@code c != 0 ? a : b} with broadcasting: the
+     * condition is the first input; {@code a} and {@code b} are either the next inputs, in that order,
+     * or constants ({@code aConst} / {@code bConst} with their shapes, null when computed).
+     */
+    record Where(Shape aShape, float[] aConst, Shape bShape, float[] bConst) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.where(this); }
+
+        public Where {
+            if ((aConst == null) != (aShape == null) || (bConst == null) != (bShape == null)
+                    || aConst != null && aConst.length != aShape.size()
+                    || bConst != null && bConst.length != bShape.size()) {
+                throw new IllegalArgumentException("Where constants must come with their shapes and fit them");
+            }
+        }
+
+        /** A Where whose three operands are all computed. */
+        public static Where computed() {
+            return new Where(null, null, null, null);
+        }
+
+        @Override
+        public long weightFloats() {
+            return (aConst == null ? 0 : aConst.length) + (bConst == null ? 0L : bConst.length);
+        }
+
+        @Override
+        public int arity() { return 1 + (aConst == null ? 1 : 0) + (bConst == null ? 1 : 0); }
+
+        /** The shapes of condition, a and b, from the node's input shapes and the constants. */
+        public Shape[] operands(List<Shape> in) {
+            int next = 1;
+            Shape a = aConst == null ? in.get(next++) : aShape;
+            Shape b = bConst == null ? in.get(next) : bShape;
+            return new Shape[] {in.get(0), a, b};
+        }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape[] s = operands(in);
+            return dev.clnn.ops.Where.outputShape(s[0], s[1], s[2]);
+        }
+
+        @Override
+        public String describe() { return "where"; }
+    }
+
+    /** Repeats a value {@code repeats[k]} times along each dimension k but the batch (ONNX Tile and Expand). */
+    record Tile(int[] repeats) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.tile(this); }
+
+        public Tile {
+            if (repeats.length == 0 || repeats[0] != 1) {
+                throw new IllegalArgumentException("Tile must keep the batch dimension, got repeats "
+                        + java.util.Arrays.toString(repeats));
+            }
+            repeats = repeats.clone();
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return dev.clnn.ops.Tile.outputShape(repeats, in.get(0));
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "tile " + java.util.Arrays.toString(repeats); }
     }
 }

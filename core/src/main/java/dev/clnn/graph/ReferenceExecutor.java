@@ -196,6 +196,20 @@ public final class ReferenceExecutor {
         }
 
         @Override
+        public float[] where(Op.Where w) {
+            Shape[] s = w.operands(shapes);
+            int next = 1;
+            float[] a = w.aConst() == null ? in.get(next++) : w.aConst();
+            float[] b = w.bConst() == null ? in.get(next) : w.bConst();
+            return ReferenceElementwise.where(x(), s[0], a, s[1], b, s[2]);
+        }
+
+        @Override
+        public float[] tile(Op.Tile t) {
+            return ReferenceLayout.tile(x(), xs(), t.repeats());
+        }
+
+        @Override
         public float[] reduce(Op.Reduce r) {
             return ReferenceReduce.reduce(x(), xs(), r.params().reduced(xs().rank()),
                     r.params().mode() == dev.clnn.ops.ReduceParams.Mode.MEAN);
@@ -235,6 +249,7 @@ public final class ReferenceExecutor {
             case ADD: return (a, b) -> a + b;
             case SUB: return (a, b) -> a - b;
             case MUL: return (a, b) -> a * b;
+            case EQUAL: return (a, b) -> a == b ? 1 : 0;
             default: return (a, b) -> a / b;
         }
     }

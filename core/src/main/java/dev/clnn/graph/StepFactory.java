@@ -18,8 +18,10 @@ import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Reduce;
 import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
+import dev.clnn.ops.Tile;
 import dev.clnn.ops.Transpose;
 import dev.clnn.ops.Unary;
+import dev.clnn.ops.Where;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -160,5 +162,26 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step reduce(Op.Reduce r) {
         Reduce reduce = Reduce.configure(cl, r.params(), input());
         return Step.of((in, out) -> reduce.run(in[0], out), reduce);
+    }
+
+    /** Where with its constant operands uploaded once; computed ones follow the condition, in order. */
+    @Override
+    public Step where(Op.Where w) {
+        Shape[] s = w.operands(inputs);
+        Tensor a = w.aConst() == null ? null : constants.of(w.aShape(), w.aConst());
+        Tensor b = w.bConst() == null ? null : constants.of(w.bShape(), w.bConst());
+        Where where = Where.configure(cl, s[0], s[1], s[2]);
+        return Step.of((in, out) -> {
+            int next = 1;
+            Tensor x = a == null ? in[next++] : a;
+            Tensor y = b == null ? in[next] : b;
+            where.run(in[0], x, y, out);
+        }, where);
+    }
+
+    @Override
+    public Step tile(Op.Tile t) {
+        Tile tile = Tile.configure(cl, t.repeats(), input());
+        return Step.of((in, out) -> tile.run(in[0], out), tile);
     }
 }

@@ -260,6 +260,57 @@ class OnnxOperatorsTest {
         }
     }
 
+    /** Masks and repetitions: Equal, Where (with a constant or computed operands), Expand and Tile. */
+    static List<ModelProto> masking() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("equal_constant", 13, 2, 3, 5, b -> x -> b.node("Cast", b.node("Equal",
+                new String[] {b.node("Relu", x), b.scalar(0f)}), "to", 1)));
+        list.add(OnnxImportTest.model("where_minus_inf", 13, 2, 3, 5, b -> x -> b.node("Where", new String[] {
+            b.node("Equal", new String[] {b.node("Relu", x), x}), x, b.scalar(Float.NEGATIVE_INFINITY)})));
+        list.add(OnnxImportTest.model("attention_mask_softmax", 13, 2, 6, 4, b -> x -> {
+            String scores = b.node("MatMul", new String[] {x, b.node("Transpose", x, "perm", new int[] {0, 1, 3, 2})});
+            String keep = b.node("Equal", new String[] {b.node("Relu", scores), scores});
+            return b.node("Softmax", b.node("Where", new String[] {keep, scores, b.scalar(-1e9f)}), "axis", -1);
+        }));
+        list.add(OnnxImportTest.model("where_computed_of_conv", 13, 3, 4, 5, b -> x -> {
+            String c = b.conv(x, 3, 3, 1, 1, 0, 1, true);
+            return b.node("Where", new String[] {b.node("Equal", new String[] {b.node("Relu", c), c}),
+                b.node("Sigmoid", x), b.node("Neg", c)});
+        }));
+        list.add(OnnxImportTest.model("where_constant_first", 13, 2, 3, 4, b -> x -> b.node("Where", new String[] {
+            b.node("Equal", new String[] {b.node("Relu", x), x}), b.random(3, 1), x})));
+        list.add(OnnxImportTest.model("expand_of_conv", 13, 3, 4, 4, b -> x -> b.node("Expand", new String[] {
+            b.node("GlobalAveragePool", b.conv(x, 3, 5, 1, 1, 0, 1, true)), b.ints(1, 5, 3, 2)})));
+        list.add(OnnxImportTest.model("expand_lower_rank_target", 13, 2, 3, 5, b -> x -> b.node("Expand",
+                new String[] {b.node("ReduceMean", x, "axes", new int[] {2}), b.ints(4, 1)})));
+        list.add(OnnxImportTest.model("tile_of_conv", 13, 3, 4, 5, b -> x -> b.node("Tile", new String[] {
+            b.conv(x, 3, 4, 3, 1, 1, 1, true), b.ints(1, 2, 1, 3)})));
+        list.add(OnnxImportTest.model("tile_rank3", 13, 2, 3, 5, b -> x -> b.node("Tile", new String[] {
+            b.node("Reshape", new String[] {x, b.ints(0, 6, 5)}), b.ints(1, 1, 3)})));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void masksAndRepetitionsMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : masking()) {
+            OnnxImportTest.compare(device, m, 2, 17);
+        }
+    }
+
+    @Test
+    void repetitionsOfTheBatchAxisAreRejected() {
+        for (ModelProto m : List.of(
+                OnnxImportTest.model("tile_batch", 13, 2, 3, 3, b -> x -> b.node("Tile", new String[] {x,
+                    b.ints(2, 1, 1, 1)})),
+                OnnxImportTest.model("expand_batch", 13, 1, 3, 3, b -> x -> b.node("Expand", new String[] {x,
+                    b.ints(4, 1, 3, 3)})))) {
+            OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                    () -> OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()));
+            assertTrue(e.getMessage().contains("batch axis"), e.getMessage());
+        }
+    }
+
     /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
@@ -269,6 +320,7 @@ class OnnxOperatorsTest {
         all.addAll(layerNorms());
         all.addAll(products());
         all.addAll(reductions());
+        all.addAll(masking());
         for (ModelProto m : all) {
             Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
             float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);

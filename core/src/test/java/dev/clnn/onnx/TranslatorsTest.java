@@ -108,6 +108,12 @@ class TranslatorsTest {
         image.put("Gelu", b -> x -> b.node("Gelu", x));
         image.put("LayerNormalization", b -> x -> b.node("LayerNormalization", new String[] {x, b.random(0.5f, 1.5f, 4),
             b.random(4)}, "epsilon", 1e-3f));
+        image.put("Equal", b -> x -> b.node("Cast", b.node("Equal", new String[] {b.node("Relu", x), x}), "to", 1));
+        image.put("Where", b -> x -> b.node("Where", new String[] {b.node("Equal", new String[] {b.node("Relu", x), x}),
+            x, b.scalar(-3f)}));
+        image.put("Expand", b -> x -> b.node("Expand", new String[] {b.node("GlobalAveragePool", x),
+            b.ints(1, 2, 3, 4)}));
+        image.put("Tile", b -> x -> b.node("Tile", new String[] {x, b.ints(1, 2, 1, 3)}));
         image.put("Clip", b -> x -> b.node("Clip", new String[] {x, b.scalar(-0.2f), b.scalar(0.3f)}));
         image.put("Cast", b -> x -> b.node("Cast", x, "to", 1));
         image.put("Shape", b -> x -> b.node("Reshape", new String[] {x, b.node("Shape", x)}));
