@@ -6,7 +6,9 @@ import dev.clnn.ops.Activation;
 import dev.clnn.ops.ConcatParams;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.MatMulParams;
 import dev.clnn.ops.PadParams;
+import dev.clnn.ops.ReduceParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
@@ -78,6 +80,14 @@ public sealed interface Op {
         R unary(Unary op);
 
         R layerNorm(LayerNorm op);
+
+        R matMul(MatMul op);
+
+        R reduce(Reduce op);
+
+        R where(Where op);
+
+        R tile(Tile op);
     }
 
     /**
@@ -551,5 +561,135 @@ public sealed interface Op {
 
         @Override
         public String describe() { return "layernorm"; }
+    }
+
+    /**
+     * A batched matrix product of two computed values (ONNX MatMul of, say, attention's queries and
+     * keys): the last two dimensions of each are a matrix, the others broadcast ({@link MatMulParams}).
+     * Both values carry the batch first, so a {@code (N, ...)} times a {@code (N, ...)} keeps it first.
+     */
+    record MatMul(MatMulParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.matMul(this); }
+
+        @Override
+        public int arity() { return 2; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return params.outputShape(in.get(0), in.get(1));
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) {
+            Shape a = in.get(0);
+            return 2.0 * out.size() * a.dim(params.transA() ? -2 : -1);
+        }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+
+    /**
+     * The sum or mean over axes of a value, in the value's own dimension order (ONNX ReduceSum,
+     * ReduceMean); the batch axis is never reduced, so it stays first.
+     */
+    record Reduce(ReduceParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.reduce(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            if (params.reduced(x.rank())[0]) {
+                throw new IllegalArgumentException("Reduce " + params + " must not reduce the batch axis of " + x);
+            }
+            return params.outputShape(x);
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) { return in.get(0).size(); }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+
+    /**
+     * ONNX Where on clnn's 0 / 1 float booleans, {@code c != 0 ? a : b} with broadcasting: the
+     * condition is the first input; {@code a} and {@code b} are either the next inputs, in that order,
+     * or constants ({@code aConst} / {@code bConst} with their shapes, null when computed).
+     */
+    record Where(Shape aShape, float[] aConst, Shape bShape, float[] bConst) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.where(this); }
+
+        public Where {
+            if ((aConst == null) != (aShape == null) || (bConst == null) != (bShape == null)
+                    || aConst != null && aConst.length != aShape.size()
+                    || bConst != null && bConst.length != bShape.size()) {
+                throw new IllegalArgumentException("Where constants must come with their shapes and fit them");
+            }
+        }
+
+        /** A Where whose three operands are all computed. */
+        public static Where computed() {
+            return new Where(null, null, null, null);
+        }
+
+        @Override
+        public long weightFloats() {
+            return (aConst == null ? 0 : aConst.length) + (bConst == null ? 0L : bConst.length);
+        }
+
+        @Override
+        public int arity() { return 1 + (aConst == null ? 1 : 0) + (bConst == null ? 1 : 0); }
+
+        /** The shapes of condition, a and b, from the node's input shapes and the constants. */
+        public Shape[] operands(List<Shape> in) {
+            int next = 1;
+            Shape a = aConst == null ? in.get(next++) : aShape;
+            Shape b = bConst == null ? in.get(next) : bShape;
+            return new Shape[] {in.get(0), a, b};
+        }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape[] s = operands(in);
+            return dev.clnn.ops.Where.outputShape(s[0], s[1], s[2]);
+        }
+
+        @Override
+        public String describe() { return "where"; }
+    }
+
+    /** Repeats a value {@code repeats[k]} times along each dimension k but the batch (ONNX Tile and Expand). */
+    record Tile(int[] repeats) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.tile(this); }
+
+        public Tile {
+            if (repeats.length == 0 || repeats[0] != 1) {
+                throw new IllegalArgumentException("Tile must keep the batch dimension, got repeats "
+                        + java.util.Arrays.toString(repeats));
+            }
+            repeats = repeats.clone();
+        }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            return dev.clnn.ops.Tile.outputShape(repeats, in.get(0));
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "tile " + java.util.Arrays.toString(repeats); }
     }
 }

@@ -14,7 +14,7 @@ import dev.clnn.tensor.Shape;
 /**
  * Graph rewrites that fuse work into fewer kernels without changing results beyond rounding:
  * BatchNorm folded into the preceding convolution, a residual add carried by the convolution that
- * feeds it, and activations moved into the epilogue of the convolution, dense or element-wise op
+ * feeds it, a transpose of the last two dimensions read by a MatMul as the GEMM's transpose flag, and activations moved into the epilogue of the convolution, dense or element-wise op
  * before them. A value is only fused away when the op it feeds is its sole reader and it is not
  * the graph's output.
  */
@@ -24,7 +24,46 @@ public final class Passes {
 
     /** Every pass, in the order that lets each enable the next. */
     public static Graph optimize(Graph g) {
-        return fuseActivations(fuseResiduals(foldBatchNorms(simplifyTransposes(g))));
+        return fuseActivations(fuseResiduals(foldBatchNorms(foldTransposesIntoProducts(simplifyTransposes(g)))));
+    }
+
+    /**
+     * A MatMul operand that is a transpose of the last two dimensions (attention's {@code K^T}) is
+     * read untransposed, with the GEMM's transpose flag for that operand: no transpose kernel runs.
+     */
+    public static Graph foldTransposesIntoProducts(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node mm = nodes.get(i);
+            if (!(mm.op() instanceof Op.MatMul m)) {
+                continue;
+            }
+            boolean[] trans = {m.params().transA(), m.params().transB()};
+            List<String> inputs = new ArrayList<>(mm.inputs());
+            for (int k = 0; k < 2; k++) {
+                int p = indexOfProducer(nodes, inputs.get(k));
+                if (p >= 0 && nodes.get(p).op() instanceof Op.Transpose t && swapsLastTwo(t.params().perm())
+                        && soleReader(g, nodes, inputs.get(k))) {
+                    inputs.set(k, nodes.get(p).inputs().get(0));
+                    trans[k] = !trans[k];
+                    nodes.remove(p);
+                    i--;
+                }
+            }
+            Op.MatMul folded = new Op.MatMul(new dev.clnn.ops.MatMulParams(trans[0], trans[1]));
+            nodes.set(i, new Node(mm.name(), folded, inputs, mm.output()));
+        }
+        return rebuild(g, nodes);
+    }
+
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        for (int k = 0; k < r - 2; k++) {
+            if (perm[k] != k) {
+                return false;
+            }
+        }
+        return r >= 3 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
     }
 
     /**

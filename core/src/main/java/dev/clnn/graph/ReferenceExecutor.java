@@ -16,7 +16,9 @@ import dev.clnn.reference.ReferenceConv;
 import dev.clnn.reference.ReferenceElementwise;
 import dev.clnn.reference.ReferenceLayerNorm;
 import dev.clnn.reference.ReferenceLayout;
+import dev.clnn.reference.ReferenceMatMul;
 import dev.clnn.reference.ReferencePool;
+import dev.clnn.reference.ReferenceReduce;
 import dev.clnn.reference.ReferenceSoftmax;
 import dev.clnn.reference.ReferenceUnary;
 import dev.clnn.tensor.Shape;
@@ -186,6 +188,32 @@ public final class ReferenceExecutor {
             return ReferenceLayout.slice(x(), xs(), s.params().first(xs()), s.params().steps(),
                     s.params().outputShape(xs()));
         }
+
+        @Override
+        public float[] matMul(Op.MatMul m) {
+            return ReferenceMatMul.matMul(x(), xs(), in.get(1), shapes.get(1), m.params().transA(),
+                    m.params().transB());
+        }
+
+        @Override
+        public float[] where(Op.Where w) {
+            Shape[] s = w.operands(shapes);
+            int next = 1;
+            float[] a = w.aConst() == null ? in.get(next++) : w.aConst();
+            float[] b = w.bConst() == null ? in.get(next) : w.bConst();
+            return ReferenceElementwise.where(x(), s[0], a, s[1], b, s[2]);
+        }
+
+        @Override
+        public float[] tile(Op.Tile t) {
+            return ReferenceLayout.tile(x(), xs(), t.repeats());
+        }
+
+        @Override
+        public float[] reduce(Op.Reduce r) {
+            return ReferenceReduce.reduce(x(), xs(), r.params().reduced(xs().rank()),
+                    r.params().mode() == dev.clnn.ops.ReduceParams.Mode.MEAN);
+        }
     }
 
     private static float[] map(float[] x, DoubleUnaryOperator f) {
@@ -221,6 +249,7 @@ public final class ReferenceExecutor {
             case ADD: return (a, b) -> a + b;
             case SUB: return (a, b) -> a - b;
             case MUL: return (a, b) -> a * b;
+            case EQUAL: return (a, b) -> a == b ? 1 : 0;
             default: return (a, b) -> a / b;
         }
     }

@@ -12,12 +12,16 @@ import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
 import dev.clnn.ops.LayerNorm;
+import dev.clnn.ops.MatMul;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
+import dev.clnn.ops.Reduce;
 import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
+import dev.clnn.ops.Tile;
 import dev.clnn.ops.Transpose;
 import dev.clnn.ops.Unary;
+import dev.clnn.ops.Where;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -146,5 +150,38 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step layerNorm(Op.LayerNorm l) {
         LayerNorm ln = LayerNorm.configure(cl, l.axis(), l.epsilon(), input(), l.scale(), l.bias());
         return Step.of((in, out) -> ln.run(in[0], out), ln);
+    }
+
+    @Override
+    public Step matMul(Op.MatMul m) {
+        MatMul mm = MatMul.configure(cl, m.params(), input(), inputs.get(1));
+        return Step.of((in, out) -> mm.run(in[0], in[1], out), mm);
+    }
+
+    @Override
+    public Step reduce(Op.Reduce r) {
+        Reduce reduce = Reduce.configure(cl, r.params(), input());
+        return Step.of((in, out) -> reduce.run(in[0], out), reduce);
+    }
+
+    /** Where with its constant operands uploaded once; computed ones follow the condition, in order. */
+    @Override
+    public Step where(Op.Where w) {
+        Shape[] s = w.operands(inputs);
+        Tensor a = w.aConst() == null ? null : constants.of(w.aShape(), w.aConst());
+        Tensor b = w.bConst() == null ? null : constants.of(w.bShape(), w.bConst());
+        Where where = Where.configure(cl, s[0], s[1], s[2]);
+        return Step.of((in, out) -> {
+            int next = 1;
+            Tensor x = a == null ? in[next++] : a;
+            Tensor y = b == null ? in[next] : b;
+            where.run(in[0], x, y, out);
+        }, where);
+    }
+
+    @Override
+    public Step tile(Op.Tile t) {
+        Tile tile = Tile.configure(cl, t.repeats(), input());
+        return Step.of((in, out) -> tile.run(in[0], out), tile);
     }
 }

@@ -7,11 +7,12 @@ import dev.clnn.graph.Op;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ConvWeights;
+import dev.clnn.ops.MatMulParams;
 import dev.clnn.tensor.Shape;
 
 /**
  * The layers with weights: Conv (OIHW weights to clnn's HWIO), Gemm and MatMul (dense layers
- * with a constant right operand) and BatchNormalization (which the graph passes fold into the
+ * with a constant right operand, or a batched product of two computed values) and BatchNormalization (which the graph passes fold into the
  * convolution before it).
  */
 final class ConvTranslators {
@@ -130,16 +131,39 @@ final class ConvTranslators {
 
     private static void matMul(NodeContext cx) {
         if (!cx.isVal(0)) {
-            throw new OnnxFormatException("clnn runs MatMul with a computed left and a constant right operand");
+            throw new OnnxFormatException("clnn runs MatMul with a computed left operand (a constant left and"
+                    + " computed right operand is not supported)");
+        }
+        if (cx.isVal(1)) {
+            batchedMatMul(cx);
+            return;
         }
         String a = matrixInput(cx, cx.valIn(0));
         int k = cx.shape(a).dim(1);
         Const b = cx.constIn(1, "MatMul B");
         if (b.rank() != 2 || b.dims()[0] != k) {
             throw new OnnxFormatException("MatMul of (N, " + k + ") with B " + Arrays.toString(b.dims())
-                    + " does not fit (B must be a 2-D constant)");
+                    + " does not fit (a constant B must be 2-D)");
         }
         cx.put(new Val(cx.add(new Op.Dense(k, b.dims()[1], b.floats(), null, Activation.NONE), a), false));
+    }
+
+    /**
+     * MatMul of two computed values (attention's {@code Q · K^T} and {@code softmax · V}), in ONNX's
+     * element order: both carry the batch first, so they must have the same rank, 3 or more; the other
+     * batch dimensions broadcast.
+     */
+    private static void batchedMatMul(NodeContext cx) {
+        Val av = cx.valIn(0);
+        Val bv = cx.valIn(1);
+        int ra = cx.dims(av).length;
+        int rb = cx.dims(bv).length;
+        if (ra != rb || ra < 3) {
+            throw new OnnxFormatException("clnn multiplies two computed values of the same rank, 3 or more (the"
+                    + " batch first, then broadcast dimensions, then the matrices); got ranks " + ra + " and " + rb);
+        }
+        Op.MatMul op = new Op.MatMul(MatMulParams.PLAIN);
+        cx.put(new Val(cx.add(op, cx.plain(av), cx.plain(bv)), false));
     }
 
     private static void batchNorm(NodeContext cx) {

@@ -11,10 +11,12 @@ import dev.clnn.ops.UnaryParams;
 import dev.clnn.tensor.Shape;
 
 /**
- * Element by element: Add, Sub, Mul and Div (of two computed values, or of a value and a constant
+ * Element by element: Add, Sub, Mul, Div and Equal (of two computed values, or of a value and a constant
  * that broadcasts), the activations, unary math (Erf, Gelu, Sqrt, Reciprocal, Exp, Log, Neg, Abs,
- * Pow by a constant scalar), and Softmax / LogSoftmax along one axis. They keep their
- * input's layout; constants and axes are mapped to NHWC where the input is.
+ * Pow by a constant scalar), Where, and Softmax / LogSoftmax along one axis. They keep their
+ * input's layout; constants and axes are mapped to NHWC where the input is (Where runs in ONNX's
+ * order). ONNX booleans are 0 / 1 floats inside clnn: Equal writes them, Where reads any non-zero
+ * condition as true.
  */
 final class ElementwiseTranslators {
     private ElementwiseTranslators() {
@@ -26,6 +28,8 @@ final class ElementwiseTranslators {
                 Map.entry("Sub", cx -> binary(cx, ElementwiseParams.sub())),
                 Map.entry("Mul", cx -> binary(cx, ElementwiseParams.mul())),
                 Map.entry("Div", cx -> binary(cx, ElementwiseParams.div())),
+                Map.entry("Equal", cx -> binary(cx, ElementwiseParams.equal())),
+                Map.entry("Where", ElementwiseTranslators::where),
                 Map.entry("Relu", cx -> activation(cx, Activation.RELU)),
                 Map.entry("Sigmoid", cx -> activation(cx, Activation.SIGMOID)),
                 Map.entry("Tanh", cx -> activation(cx, Activation.TANH)),
@@ -158,7 +162,7 @@ final class ElementwiseTranslators {
         Shape cs = Shape.of(Arrays.copyOfRange(cd, lead, cd.length));
         float[] data = cc.floats();
         String type = cx.opType();
-        if (valueFirst || type.equals("Add") || type.equals("Mul")) {
+        if (valueFirst || type.equals("Add") || type.equals("Mul") || type.equals("Equal")) {
             cx.put(new Val(cx.add(new Op.BinaryConst(op, cs, data), x.name()), x.nhwc()));
         } else if (type.equals("Sub")) {
             String neg = cx.add("_neg", new Op.BinaryConst(ElementwiseParams.mul(), Shape.of(1),
@@ -167,6 +171,41 @@ final class ElementwiseTranslators {
         } else {
             throw new OnnxFormatException("a constant divided by a computed value is not supported");
         }
+    }
+
+    /**
+     * Where of a computed condition; either operand may be a constant that broadcasts (a mask's
+     * {@code -inf}). Computed operands have equal ranks, the batch first, and are read in ONNX's order.
+     */
+    private static void where(NodeContext cx) {
+        if (!cx.isVal(0)) {
+            throw new OnnxFormatException("Where with a constant condition is not supported");
+        }
+        int rank = -1;
+        for (int i = 0; i < 3; i++) {
+            if (cx.isVal(i)) {
+                int r = cx.dims(cx.valIn(i)).length;
+                if (rank >= 0 && r != rank) {
+                    throw new OnnxFormatException("Where of computed values of ranks " + rank + " and " + r
+                            + " (clnn broadcasts computed values of equal rank)");
+                }
+                rank = r;
+            }
+        }
+        String[] inputs = new String[3];
+        int n = 0;
+        inputs[n++] = cx.plain(cx.valIn(0));
+        Const[] k = new Const[3];
+        for (int i = 1; i < 3; i++) {
+            if (cx.isVal(i)) {
+                inputs[n++] = cx.plain(cx.valIn(i));
+            } else {
+                k[i] = aligned(cx.constIn(i, "Where operand"), new int[rank]);
+            }
+        }
+        Op.Where op = new Op.Where(k[1] == null ? null : Shape.of(k[1].dims()), k[1] == null ? null : k[1].floats(),
+                k[2] == null ? null : Shape.of(k[2].dims()), k[2] == null ? null : k[2].floats());
+        cx.put(new Val(cx.add(op, Arrays.copyOf(inputs, n)), false));
     }
 
     /** The constant {@code c} as floats of the value's rank (unit dimensions put in front). */
@@ -188,18 +227,41 @@ final class ElementwiseTranslators {
 
     private static void softmax(NodeContext cx, boolean log) {
         Val v = cx.valIn(0);
-        int rank = cx.dims(v).length;
+        int[] d = cx.dims(v);
+        int rank = d.length;
         int opset = cx.opset();
         int axis = Dims.axis((int) cx.i("axis", opset >= 13 ? -1 : 1), rank, "Softmax axis");
-        if (opset < 13 && axis != rank - 1) {
-            throw new OnnxFormatException("opset " + opset + " Softmax with axis " + axis + " of a rank-" + rank
-                    + " value flattens it first, which clnn does not support");
-        }
         if (axis == 0) {
             throw new OnnxFormatException("Softmax along the batch axis is not supported");
+        }
+        if (opset < 13 && axis != rank - 1) {
+            coercedSoftmax(cx, v, d, axis, log);
+            return;
         }
         int a = Layout.axis(v, axis);
         SoftmaxParams p = log ? SoftmaxParams.logSoftmax(a) : SoftmaxParams.softmax(a);
         cx.put(new Val(cx.add(new Op.Softmax(p), v.name()), v.nhwc()));
+    }
+
+    /**
+     * Softmax before opset 13: the value flattened to 2-D at {@code axis}, normalised over each row of
+     * the trailing dimensions together. In ONNX's order that is a softmax over the last axis of the
+     * view (N, d1 ... d(axis-1), d(axis) ... d(rank-1)), then the shape back.
+     */
+    private static void coercedSoftmax(NodeContext cx, Val v, int[] d, int axis, boolean log) {
+        long lead = 1;
+        long row = 1;
+        for (int i = 1; i < d.length; i++) {
+            if (i < axis) {
+                lead *= d[i];
+            } else {
+                row *= d[i];
+            }
+        }
+        int[] view = axis == 1 ? new int[] {(int) row} : new int[] {(int) lead, (int) row};
+        String flat = cx.add("_rows", new Op.Reshape(view), cx.plain(v));
+        SoftmaxParams p = log ? SoftmaxParams.logSoftmax(-1) : SoftmaxParams.softmax(-1);
+        String y = cx.add(new Op.Softmax(p), flat);
+        cx.put(new Val(cx.add("_shape", new Op.Reshape(Arrays.copyOfRange(d, 1, d.length)), y), false));
     }
 }

@@ -162,7 +162,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         boolean rank4 = ra == 4;
         String x = rank4 ? nchwOf(0) : input(0);
         String y = rank4 ? nchwOf(1) : input(1);
-        String out = emit(binaryName(b.params().op()), List.of(x, y)).getOutput(0);
+        String out = binaryNode(b.params().op(), x, y);
         return define(activation(out, b.params().activation()), rank4);
     }
 
@@ -182,7 +182,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         } else {
             c = constant(b.constant(), toLongs(s.dims()));
         }
-        String out = emit(binaryName(b.params().op()), List.of(input(0), c)).getOutput(0);
+        String out = binaryNode(b.params().op(), input(0), c);
         return define(activation(out, b.params().activation()), rank4);
     }
 
@@ -362,6 +362,83 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(y, transposed);
     }
 
+    /** Both operands in clnn's order (a rank-4 one back from NCHW), transposed as the op asks; the product stays in clnn's order. */
+    @Override
+    public Void matMul(Op.MatMul m) {
+        String a = swapLastTwo(nhwc(node.inputs().get(0)), 0, m.params().transA());
+        String b = swapLastTwo(nhwc(node.inputs().get(1)), 1, m.params().transB());
+        return define(emit("MatMul", List.of(a, b)).getOutput(0), false);
+    }
+
+    /**
+     * ReduceSum (axes as an input) or ReduceMean (axes as an attribute at opset 17). A value exported
+     * NCHW keeps its layout when the reduced axes stay; otherwise it is reduced in clnn's order.
+     */
+    @Override
+    public Void reduce(Op.Reduce r) {
+        int rank = shapes.get(node.inputs().get(0)).rank();
+        boolean[] red = r.params().reduced(rank);
+        boolean keepNchw = layoutOf(0) && r.params().keepDims();
+        String x = keepNchw ? input(0) : nhwc(node.inputs().get(0));
+        int count = 0;
+        for (boolean b : red) {
+            count += b ? 1 : 0;
+        }
+        int[] axes = new int[count];
+        count = 0;
+        for (int k = 0; k < rank; k++) {
+            if (red[k]) {
+                axes[count++] = keepNchw ? indexOf(TO_NCHW, k) : k;
+            }
+        }
+        java.util.Arrays.sort(axes);
+        int keep = r.params().keepDims() ? 1 : 0;
+        NodeProto.Builder n;
+        if (r.params().mode() == dev.clnn.ops.ReduceParams.Mode.SUM) {
+            n = emit("ReduceSum", List.of(x, constant(toLongs(axes))));
+        } else {
+            n = emit("ReduceMean", List.of(x)).addAttribute(ints("axes", axes));
+        }
+        return define(n.addAttribute(intAttr("keepdims", keep)).getOutput(0), keepNchw);
+    }
+
+    /** Where in clnn's order; the 0 / 1 float condition is cast to ONNX's booleans. */
+    @Override
+    public Void where(Op.Where w) {
+        String c = emit("Cast", List.of(nhwc(node.inputs().get(0))))
+                .addAttribute(intAttr("to", TensorProto.DataType.BOOL_VALUE)).getOutput(0);
+        int next = 1;
+        String a = w.aConst() == null ? nhwc(node.inputs().get(next++)) : constant(w.aConst(), w.aShape().dims());
+        String b = w.bConst() == null ? nhwc(node.inputs().get(next)) : constant(w.bConst(), w.bShape().dims());
+        return define(emit("Where", List.of(c, a, b)).getOutput(0), false);
+    }
+
+    /** Tile, its counts in NCHW order for a value exported NCHW. */
+    @Override
+    public Void tile(Op.Tile t) {
+        int[] r = t.repeats();
+        long[] repeats = new long[r.length];
+        for (int i = 0; i < r.length; i++) {
+            repeats[i] = layoutOf(0) ? r[TO_NCHW[i]] : r[i];
+        }
+        return define(emit("Tile", List.of(input(0), constant(repeats))).getOutput(0), layoutOf(0));
+    }
+
+    /** {@code x}, input {@code i} of the node, with its last two dimensions swapped when {@code swap}. */
+    private String swapLastTwo(String x, int i, boolean swap) {
+        if (!swap) {
+            return x;
+        }
+        int rank = shapes.get(node.inputs().get(i)).rank();
+        int[] perm = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            perm[d] = d;
+        }
+        perm[rank - 2] = rank - 1;
+        perm[rank - 1] = rank - 2;
+        return emit("Transpose", List.of(x)).addAttribute(ints("perm", perm)).getOutput(0);
+    }
+
     private static String onnxName(dev.clnn.ops.UnaryParams.Kind k) {
         switch (k) {
             case ERF: return "Erf";
@@ -399,11 +476,21 @@ public final class GraphExport implements Op.Visitor<Void> {
         }
     }
 
+    /** The ONNX node of a binary op; ONNX's Equal gives booleans, cast back to clnn's 0 / 1 floats. */
+    private String binaryNode(dev.clnn.ops.ElementwiseParams.Op op, String x, String y) {
+        String out = emit(binaryName(op), List.of(x, y)).getOutput(0);
+        if (op == dev.clnn.ops.ElementwiseParams.Op.EQUAL) {
+            out = emit("Cast", List.of(out)).addAttribute(intAttr("to", TensorProto.DataType.FLOAT_VALUE)).getOutput(0);
+        }
+        return out;
+    }
+
     private static String binaryName(dev.clnn.ops.ElementwiseParams.Op op) {
         switch (op) {
             case ADD: return "Add";
             case SUB: return "Sub";
             case MUL: return "Mul";
+            case EQUAL: return "Equal";
             default: return "Div";
         }
     }

@@ -7,7 +7,7 @@ import dev.clnn.graph.Op;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.tensor.Shape;
 
-/** Pooling over H and W of (N, C, H, W) values: MaxPool, AveragePool, GlobalAveragePool, spatial ReduceMean. */
+/** Pooling over H and W of (N, C, H, W) values: MaxPool, AveragePool, GlobalAveragePool. */
 final class PoolTranslators {
     private PoolTranslators() {
     }
@@ -16,8 +16,7 @@ final class PoolTranslators {
         return Map.of(
                 "MaxPool", cx -> pool(cx, true),
                 "AveragePool", cx -> pool(cx, false),
-                "GlobalAveragePool", PoolTranslators::globalAverage,
-                "ReduceMean", PoolTranslators::reduceMean);
+                "GlobalAveragePool", PoolTranslators::globalAverage);
     }
 
     private static void pool(NodeContext cx, boolean max) {
@@ -46,33 +45,5 @@ final class PoolTranslators {
     private static void globalAverage(NodeContext cx) {
         Val x = cx.valIn(0);
         cx.put(new Val(cx.add(new Op.Pool(Pool2dParams.globalAverage()), cx.nhwc(x)), true));
-    }
-
-    private static void reduceMean(NodeContext cx) {
-        Val xv = cx.valIn(0);
-        int[] d = cx.dims(xv);
-        int[] axes;
-        if (cx.opset() >= 18) {
-            Const a = cx.constIn(1, "ReduceMean axes");
-            axes = a == null ? null : a.ints("ReduceMean axes");
-        } else {
-            axes = cx.ints("axes");
-        }
-        boolean spatial = d.length == 4 && axes != null && axes.length == 2;
-        if (spatial) {
-            int a0 = Dims.axis(axes[0], 4, "ReduceMean axis");
-            int a1 = Dims.axis(axes[1], 4, "ReduceMean axis");
-            spatial = Math.min(a0, a1) == 2 && Math.max(a0, a1) == 3;
-        }
-        if (!spatial) {
-            throw new OnnxFormatException("clnn runs ReduceMean over the spatial axes [2, 3] of (N, C, H, W) only, got"
-                    + " axes " + Arrays.toString(axes) + " of rank " + d.length);
-        }
-        String pooled = cx.add(new Op.Pool(Pool2dParams.globalAverage()), cx.nhwc(xv));
-        if (cx.i("keepdims", 1) != 0) {
-            cx.put(new Val(pooled, true));
-        } else {
-            cx.put(new Val(cx.add("_squeeze", new Op.Reshape(new int[] {d[1]}), pooled), false));
-        }
     }
 }

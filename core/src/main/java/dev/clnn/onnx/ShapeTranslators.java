@@ -15,7 +15,8 @@ import dev.clnn.ops.TransposeParams;
 /**
  * Operators that move elements or only pass them on: Flatten, Reshape, Squeeze, Unsqueeze and
  * Transpose (which need ONNX's element order, so an NHWC input is converted back first), Pad and
- * Concat (whose axes are mapped to NHWC), Identity, Dropout and Cast (to float), and Shape, whose
+ * Concat (whose axes are mapped to NHWC), Expand and Tile (repetitions of any dimension but the
+ * batch, in the value's layout), Identity, Dropout and Cast (to float), and Shape, whose
  * result is a constant: every dimension but the batch is known when the model loads.
  */
 final class ShapeTranslators {
@@ -34,7 +35,69 @@ final class ShapeTranslators {
                 Map.entry("Unsqueeze", cx -> squeeze(cx, false)),
                 Map.entry("Transpose", ShapeTranslators::transpose),
                 Map.entry("Pad", ShapeTranslators::pad),
-                Map.entry("Concat", ShapeTranslators::concat));
+                Map.entry("Concat", ShapeTranslators::concat),
+                Map.entry("Expand", ShapeTranslators::expand),
+                Map.entry("Tile", ShapeTranslators::tile));
+    }
+
+    /**
+     * Expand of a computed value to a shape of at most its rank: each dimension of 1 repeated to the
+     * target's size (a Tile); the batch dimension is never expanded.
+     */
+    private static void expand(NodeContext cx) {
+        Val v = cx.valIn(0);
+        int[] d = cx.dims(v);
+        long[] t = cx.constIn(1, "Expand shape").longs();
+        if (t.length > d.length) {
+            throw new OnnxFormatException("Expand of a rank-" + d.length + " value to rank " + t.length
+                    + " is not supported (the batch dimension stays first)");
+        }
+        int[] repeats = new int[d.length];
+        Arrays.fill(repeats, 1);
+        for (int k = 0; k < t.length; k++) {
+            int dk = k + d.length - t.length;
+            long tk = t[k];
+            if (dk == 0) {
+                if (tk != 1 && tk != Const.BATCH) {
+                    throw new OnnxFormatException("Expand to " + tk + " along the batch axis is not supported");
+                }
+            } else if (tk == Const.BATCH || tk < 0 || tk > Integer.MAX_VALUE) {
+                throw new OnnxFormatException("Expand shape " + Arrays.toString(t) + " is not a static shape");
+            } else if (d[dk] == 1) {
+                repeats[dk] = (int) tk;
+            } else if (tk != 1 && tk != d[dk]) {
+                throw new OnnxFormatException("Expand of " + Arrays.toString(d) + " to " + Arrays.toString(t)
+                        + " does not broadcast");
+            }
+        }
+        repeat(cx, v, repeats);
+    }
+
+    private static void tile(NodeContext cx) {
+        Val v = cx.valIn(0);
+        int[] d = cx.dims(v);
+        int[] repeats = cx.constIn(1, "Tile repeats").ints("Tile repeats");
+        if (repeats.length != d.length) {
+            throw new OnnxFormatException("Tile repeats " + Arrays.toString(repeats) + " do not fit rank " + d.length);
+        }
+        if (repeats[0] != 1) {
+            throw new OnnxFormatException("Tile along the batch axis is not supported");
+        }
+        repeat(cx, v, repeats);
+    }
+
+    /** {@code v} repeated by ONNX-order counts, in its own layout. */
+    private static void repeat(NodeContext cx, Val v, int[] repeats) {
+        boolean all1 = true;
+        for (int r : repeats) {
+            all1 &= r == 1;
+        }
+        if (all1) {
+            cx.put(v);
+            return;
+        }
+        int[] r = v.nhwc() ? Layout.toNhwc(repeats) : repeats;
+        cx.put(new Val(cx.add(new Op.Tile(r), v.name()), v.nhwc()));
     }
 
     private static void cast(NodeContext cx) {

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  */
 final class Translators {
     static final Map<String, Translator> ALL = merge(ConvTranslators.all(), PoolTranslators.all(),
-            ElementwiseTranslators.all(), ShapeTranslators.all(), SliceTranslators.all(), NormTranslators.all());
+            ElementwiseTranslators.all(), ShapeTranslators.all(), SliceTranslators.all(), NormTranslators.all(),
+            ReduceTranslators.all());
 
     private Translators() {
     }

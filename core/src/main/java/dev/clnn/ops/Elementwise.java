@@ -99,6 +99,10 @@ public final class Elementwise implements AutoCloseable {
 
     private static Elementwise create(ClContext cl, ElementwiseParams params, Broadcast shapes,
                                       KernelConfig<Variant> config) {
+        if (params.op() == ElementwiseParams.Op.EQUAL && config.vectorWidth() != 1) {
+            // a comparison picks 1 or 0 per float: binary.cl runs it one float at a time
+            config = KernelConfig.of(config.variant(), 1, config.workGroupSize());
+        }
         if (config.variant() == Variant.GENERAL && shapes.dims.length > Broadcast.MAX_RANK) {
             throw new IllegalArgumentException(name(params) + ": shapes " + shapes.a + " and " + shapes.b
                     + " fold to " + shapes.dims.length + " broadcast dimensions; at most " + Broadcast.MAX_RANK

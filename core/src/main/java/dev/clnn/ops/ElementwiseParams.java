@@ -6,14 +6,17 @@ import java.util.Locale;
  * Parameters of an {@link Elementwise}: the binary operation and the activation fused after it.
  * Immutable.
  *
- * @param op         add, subtract, multiply or divide (ONNX {@code Add}, {@code Sub}, {@code Mul}, {@code Div})
+ * @param op         add, subtract, multiply, divide or compare for equality (ONNX {@code Add}, {@code Sub},
+ *                   {@code Mul}, {@code Div}, {@code Equal}; a comparison gives 1 or 0)
  * @param activation applied to each result, {@link Activation#NONE} for none
  */
 public record ElementwiseParams(Op op, Activation activation) {
 
     /** The operation; {@link #code()} is {@code OP} in {@code eltwise/binary.cl}, fixed per constant. */
     public enum Op {
-        ADD(0), SUB(1), MUL(2), DIV(3);
+        ADD(0), SUB(1), MUL(2), DIV(3),
+        /** 1 where the operands are equal, else 0 (ONNX Equal; clnn holds booleans as 0 / 1 floats). */
+        EQUAL(4);
 
         private final int code;
 
@@ -48,6 +51,11 @@ public record ElementwiseParams(Op op, Activation activation) {
 
     public static ElementwiseParams div() {
         return new ElementwiseParams(Op.DIV, Activation.NONE);
+    }
+
+    /** {@code a == b} as 1 or 0. */
+    public static ElementwiseParams equal() {
+        return new ElementwiseParams(Op.EQUAL, Activation.NONE);
     }
 
     /** The same operation followed by {@code act}, as in a residual add with ReLU. */

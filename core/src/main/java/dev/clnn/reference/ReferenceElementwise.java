@@ -56,6 +56,30 @@ public final class ReferenceElementwise {
         return y;
     }
 
+    /**
+     * ONNX Where on clnn's 0 / 1 float booleans: {@code c != 0 ? a : b} for every element of the
+     * broadcast shape of the three operands.
+     */
+    public static float[] where(float[] c, Shape sc, float[] a, Shape sa, float[] b, Shape sb) {
+        Shape ca = broadcastShape(sc, sa);
+        Shape out = ca == null ? null : broadcastShape(ca, sb);
+        if (out == null) {
+            throw new IllegalArgumentException("Shapes " + sc + ", " + sa + " and " + sb + " do not broadcast");
+        }
+        int rank = out.rank();
+        float[] y = new float[out.sizeAsInt()];
+        int[] index = new int[rank];
+        for (int i = 0; i < y.length; i++) {
+            int rest = i;
+            for (int d = rank - 1; d >= 0; d--) {
+                index[d] = rest % out.dim(d);
+                rest /= out.dim(d);
+            }
+            y[i] = c[offset(sc, rank, index)] != 0f ? a[offset(sa, rank, index)] : b[offset(sb, rank, index)];
+        }
+        return y;
+    }
+
     /** Row-major offset in {@code s} of the broadcast multi-index {@code index} (of rank {@code rank}). */
     private static int offset(Shape s, int rank, int[] index) {
         int off = 0;

@@ -106,6 +106,26 @@ public final class ReferenceLayout {
         return y;
     }
 
+    /** {@code x} ({@code shape}) repeated {@code repeats[k]} times along each dimension {@code k} (ONNX Tile). */
+    public static float[] tile(float[] x, Shape shape, int[] repeats) {
+        int[] od = new int[shape.rank()];
+        for (int k = 0; k < od.length; k++) {
+            od[k] = shape.dim(k) * repeats[k];
+        }
+        Shape out = Shape.of(od);
+        float[] y = new float[out.sizeAsInt()];
+        int[] index = new int[od.length];
+        for (int i = 0; i < y.length; i++) {
+            unravel(i, out, index);
+            int src = 0;
+            for (int k = 0; k < index.length; k++) {
+                src = src * shape.dim(k) + index[k] % shape.dim(k);
+            }
+            y[i] = x[src];
+        }
+        return y;
+    }
+
     private static void unravel(int flat, Shape s, int[] index) {
         for (int k = s.rank() - 1; k >= 0; k--) {
             index[k] = flat % s.dim(k);

@@ -205,6 +205,28 @@ class GraphTest {
     }
 
     @Test
+    void aTransposedMatMulOperandIsReadWithTheGemmTransposeFlag() {
+        Graph.Builder b = Graph.builder("attention", "x", Shape.of(3, 5, 4));
+        String kt = b.add("kt", new Op.Transpose(dev.clnn.ops.TransposeParams.of(0, 1, 3, 2)), "x");
+        String s = b.add("scores", new Op.MatMul(dev.clnn.ops.MatMulParams.PLAIN), "x", kt);
+        String qt = b.add("qt", new Op.Transpose(dev.clnn.ops.TransposeParams.of(0, 1, 3, 2)), s);
+        String o = b.add("out", new Op.MatMul(dev.clnn.ops.MatMulParams.PLAIN), qt, "x");
+        Graph g = b.build(o);
+        Graph f = Passes.optimize(g);
+        assertEquals(List.of("scores", "out"), f.nodes().stream().map(Node::name).toList());
+        assertEquals(new dev.clnn.ops.MatMulParams(false, true), ((Op.MatMul) f.nodes().get(0).op()).params());
+        assertEquals(new dev.clnn.ops.MatMulParams(true, false), ((Op.MatMul) f.nodes().get(1).op()).params());
+        float[] x = TestData.uniform(2 * 60, 6);
+        Comparison c = Comparison.of(ReferenceExecutor.run(f, x, 2), ReferenceExecutor.run(g, x, 2), 1e-6f, 1e-6f);
+        assertTrue(c.passed(), c.toString());
+        // a transpose another node also reads stays
+        Graph.Builder b2 = Graph.builder("shared", "x", Shape.of(3, 4, 4));
+        String t2 = b2.add("t", new Op.Transpose(dev.clnn.ops.TransposeParams.of(0, 1, 3, 2)), "x");
+        String m2 = b2.add("mm", new Op.MatMul(dev.clnn.ops.MatMulParams.PLAIN), t2, t2);
+        assertEquals(2, Passes.optimize(b2.build(m2)).nodes().size());
+    }
+
+    @Test
     void transposesThatCancelOrOnlyMoveUnitDimensionsLeaveNoKernel() {
         // an NHWC model exported through NCHW: NHWC -> NCHW -> NHWC before the first convolution
         Graph.Builder b = Graph.builder("edges", "x", Shape.of(6, 5, 1));

@@ -174,6 +174,143 @@ class OnnxOperatorsTest {
         }
     }
 
+    /** Attention's products of two computed values: the input (N, C, H, W) read as (N, heads, tokens, dims). */
+    static List<ModelProto> products() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("matmul_q_kt", 13, 3, 7, 5, b -> x -> b.node("MatMul", new String[] {
+            b.node("Relu", x), b.node("Transpose", x, "perm", new int[] {0, 1, 3, 2})})));
+        list.add(OnnxImportTest.model("attention", 13, 2, 9, 4, b -> x -> {
+            String scores = b.node("MatMul", new String[] {x, b.node("Transpose", x, "perm", new int[] {0, 1, 3, 2})});
+            String p = b.node("Softmax", b.node("Mul", new String[] {scores, b.scalar(0.5f)}), "axis", -1);
+            return b.node("MatMul", new String[] {p, b.node("Sigmoid", x)});
+        }));
+        list.add(OnnxImportTest.model("matmul_broadcast_heads", 13, 4, 5, 6, b -> x -> b.node("MatMul", new String[] {
+            x, b.node("Transpose", b.node("Slice", new String[] {x, b.ints(1), b.ints(2), b.ints(1)}), "perm",
+                new int[] {0, 1, 3, 2})})));
+        list.add(OnnxImportTest.model("matmul_rank3", 13, 2, 3, 5, b -> x -> {
+            String r = b.node("Reshape", new String[] {x, b.ints(0, 6, 5)});
+            return b.node("MatMul", new String[] {b.node("Transpose", r, "perm", new int[] {0, 2, 1}), r});
+        }));
+        // a convolution's output is NHWC inside clnn: the product reads it back in ONNX's order
+        list.add(OnnxImportTest.model("matmul_of_conv", 13, 3, 6, 6, b -> x -> {
+            String c = b.conv(x, 3, 4, 3, 1, 1, 1, true);
+            return b.node("MatMul", new String[] {c, b.node("Transpose", c, "perm", new int[] {0, 1, 3, 2})});
+        }));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void productsOfComputedValuesMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : products()) {
+            OnnxImportTest.compare(device, m, 2, 15);
+        }
+    }
+
+    @Test
+    void productsOfValuesOfDifferentRanksAreRejected() {
+        ModelProto m = OnnxImportTest.model("matmul_ranks", 13, 2, 3, 3, b -> x -> b.node("MatMul", new String[] {
+            x, b.node("Reshape", new String[] {x, b.ints(0, 6, 3)})}));
+        OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                () -> OnnxImport.load(m.toByteArray(), null, "matmul_ranks"));
+        assertTrue(e.getMessage().contains("same rank"), e.getMessage());
+    }
+
+    /** ReduceMean and ReduceSum on any axes, and Softmax on any axis, including opset 11's flattening one. */
+    static List<ModelProto> reductions() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("reducemean_last_keep", 13, 3, 4, 7, b -> x -> b.node("ReduceMean", x, "axes",
+                new int[] {-1})));
+        list.add(OnnxImportTest.model("reducemean_channels_of_conv", 13, 3, 5, 6, b -> x -> b.node("ReduceMean",
+                b.conv(x, 3, 6, 3, 1, 1, 1, true), "axes", new int[] {1})));
+        list.add(OnnxImportTest.model("reducemean_axes_input_drop", 18, 3, 5, 6, b -> x -> b.node("ReduceMean",
+                new String[] {b.node("Relu", x), b.ints(1, 3)}, "keepdims", 0)));
+        list.add(OnnxImportTest.model("reducesum_of_conv_drop", 13, 3, 4, 5, b -> x -> b.node("ReduceSum",
+                new String[] {b.conv(x, 3, 4, 1, 1, 0, 1, false), b.ints(2)}, "keepdims", 0)));
+        list.add(OnnxImportTest.model("reducesum_attribute_opset11", 11, 2, 3, 4, b -> x -> b.node("ReduceSum", x,
+                "axes", new int[] {1, 2})));
+        list.add(OnnxImportTest.model("reducesum_noop", 13, 2, 3, 4, b -> x -> b.node("ReduceSum",
+                new String[] {x, b.ints()}, "noop_with_empty_axes", 1)));
+        list.add(OnnxImportTest.model("softmax_channels_of_conv", 13, 3, 4, 5, b -> x -> b.node("Softmax",
+                b.conv(x, 3, 6, 1, 1, 0, 1, true), "axis", 1)));
+        list.add(OnnxImportTest.model("softmax_opset11_flattening", 11, 3, 4, 5, b -> x -> b.node("Softmax", x,
+                "axis", 2)));
+        list.add(OnnxImportTest.model("logsoftmax_opset11_axis1", 11, 3, 4, 5, b -> x -> b.node("LogSoftmax",
+                b.conv(x, 3, 3, 1, 1, 0, 1, false))));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void reductionsAndSoftmaxMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : reductions()) {
+            OnnxImportTest.compare(device, m, 2, 16);
+        }
+    }
+
+    @Test
+    void reductionsOfTheBatchAxisAreRejected() {
+        for (ModelProto m : List.of(
+                OnnxImportTest.model("reduce_batch", 13, 2, 3, 3, b -> x -> b.node("ReduceSum", new String[] {x,
+                    b.ints(0, 1)})),
+                OnnxImportTest.model("reduce_all", 13, 2, 3, 3, b -> x -> b.node("ReduceMean", x)))) {
+            OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                    () -> OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()));
+            assertTrue(e.getMessage().contains("batch axis"), e.getMessage());
+        }
+    }
+
+    /** Masks and repetitions: Equal, Where (with a constant or computed operands), Expand and Tile. */
+    static List<ModelProto> masking() {
+        List<ModelProto> list = new ArrayList<>();
+        list.add(OnnxImportTest.model("equal_constant", 13, 2, 3, 5, b -> x -> b.node("Cast", b.node("Equal",
+                new String[] {b.node("Relu", x), b.scalar(0f)}), "to", 1)));
+        list.add(OnnxImportTest.model("where_minus_inf", 13, 2, 3, 5, b -> x -> b.node("Where", new String[] {
+            b.node("Equal", new String[] {b.node("Relu", x), x}), x, b.scalar(Float.NEGATIVE_INFINITY)})));
+        list.add(OnnxImportTest.model("attention_mask_softmax", 13, 2, 6, 4, b -> x -> {
+            String scores = b.node("MatMul", new String[] {x, b.node("Transpose", x, "perm", new int[] {0, 1, 3, 2})});
+            String keep = b.node("Equal", new String[] {b.node("Relu", scores), scores});
+            return b.node("Softmax", b.node("Where", new String[] {keep, scores, b.scalar(-1e9f)}), "axis", -1);
+        }));
+        list.add(OnnxImportTest.model("where_computed_of_conv", 13, 3, 4, 5, b -> x -> {
+            String c = b.conv(x, 3, 3, 1, 1, 0, 1, true);
+            return b.node("Where", new String[] {b.node("Equal", new String[] {b.node("Relu", c), c}),
+                b.node("Sigmoid", x), b.node("Neg", c)});
+        }));
+        list.add(OnnxImportTest.model("where_constant_first", 13, 2, 3, 4, b -> x -> b.node("Where", new String[] {
+            b.node("Equal", new String[] {b.node("Relu", x), x}), b.random(3, 1), x})));
+        list.add(OnnxImportTest.model("expand_of_conv", 13, 3, 4, 4, b -> x -> b.node("Expand", new String[] {
+            b.node("GlobalAveragePool", b.conv(x, 3, 5, 1, 1, 0, 1, true)), b.ints(1, 5, 3, 2)})));
+        list.add(OnnxImportTest.model("expand_lower_rank_target", 13, 2, 3, 5, b -> x -> b.node("Expand",
+                new String[] {b.node("ReduceMean", x, "axes", new int[] {2}), b.ints(4, 1)})));
+        list.add(OnnxImportTest.model("tile_of_conv", 13, 3, 4, 5, b -> x -> b.node("Tile", new String[] {
+            b.conv(x, 3, 4, 3, 1, 1, 1, true), b.ints(1, 2, 1, 3)})));
+        list.add(OnnxImportTest.model("tile_rank3", 13, 2, 3, 5, b -> x -> b.node("Tile", new String[] {
+            b.node("Reshape", new String[] {x, b.ints(0, 6, 5)}), b.ints(1, 1, 3)})));
+        return list;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void masksAndRepetitionsMatchOnnxRuntime(ClDevice device) throws Exception {
+        for (ModelProto m : masking()) {
+            OnnxImportTest.compare(device, m, 2, 17);
+        }
+    }
+
+    @Test
+    void repetitionsOfTheBatchAxisAreRejected() {
+        for (ModelProto m : List.of(
+                OnnxImportTest.model("tile_batch", 13, 2, 3, 3, b -> x -> b.node("Tile", new String[] {x,
+                    b.ints(2, 1, 1, 1)})),
+                OnnxImportTest.model("expand_batch", 13, 1, 3, 3, b -> x -> b.node("Expand", new String[] {x,
+                    b.ints(4, 1, 3, 3)})))) {
+            OnnxFormatException e = assertThrows(OnnxFormatException.class,
+                    () -> OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()));
+            assertTrue(e.getMessage().contains("batch axis"), e.getMessage());
+        }
+    }
+
     /** Imported, exported again by {@link GraphExport}: ONNX Runtime computes what clnn's reference does. */
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
@@ -181,13 +318,19 @@ class OnnxOperatorsTest {
         all.addAll(ceilModePooling());
         all.addAll(unaryMath());
         all.addAll(layerNorms());
+        all.addAll(products());
+        all.addAll(reductions());
+        all.addAll(masking());
         for (ModelProto m : all) {
             Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
             float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
             float[] expected = ReferenceExecutor.run(g, x, 2);
-            float[] got = GraphExportTest.ort(GraphExport.toBytes(g), x, g.inputShape(2));
-            Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-            assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
+            // optimised too: fused epilogues and MatMul's transpose flags are exported as well
+            for (Graph variant : List.of(g, dev.clnn.graph.Passes.optimize(g))) {
+                float[] got = GraphExportTest.ort(GraphExport.toBytes(variant), x, g.inputShape(2));
+                Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
+                assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
+            }
         }
     }
 

@@ -90,6 +90,7 @@ class TranslatorsTest {
                 new int[] {1, 1, 1, 1}));
         image.put("GlobalAveragePool", b -> x -> b.node("GlobalAveragePool", x));
         image.put("ReduceMean", b -> x -> b.node("ReduceMean", x, "axes", new int[] {2, 3}));
+        image.put("ReduceSum", b -> x -> b.node("ReduceSum", new String[] {x, b.ints(1, -1)}, "keepdims", 0));
         for (String op : List.of("Add", "Sub", "Mul", "Div")) {
             image.put(op, b -> x -> b.node(op, new String[] {x, b.random(0.5f, 1.5f, 2, 1, 1)}));
         }
@@ -107,6 +108,12 @@ class TranslatorsTest {
         image.put("Gelu", b -> x -> b.node("Gelu", x));
         image.put("LayerNormalization", b -> x -> b.node("LayerNormalization", new String[] {x, b.random(0.5f, 1.5f, 4),
             b.random(4)}, "epsilon", 1e-3f));
+        image.put("Equal", b -> x -> b.node("Cast", b.node("Equal", new String[] {b.node("Relu", x), x}), "to", 1));
+        image.put("Where", b -> x -> b.node("Where", new String[] {b.node("Equal", new String[] {b.node("Relu", x), x}),
+            x, b.scalar(-3f)}));
+        image.put("Expand", b -> x -> b.node("Expand", new String[] {b.node("GlobalAveragePool", x),
+            b.ints(1, 2, 3, 4)}));
+        image.put("Tile", b -> x -> b.node("Tile", new String[] {x, b.ints(1, 2, 1, 3)}));
         image.put("Clip", b -> x -> b.node("Clip", new String[] {x, b.scalar(-0.2f), b.scalar(0.3f)}));
         image.put("Cast", b -> x -> b.node("Cast", x, "to", 1));
         image.put("Shape", b -> x -> b.node("Reshape", new String[] {x, b.node("Shape", x)}));

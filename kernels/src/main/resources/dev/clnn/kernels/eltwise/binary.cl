@@ -1,4 +1,5 @@
-// Binary element-wise operation with a fused activation:  y = ACTIVATE(a OP b),  OP one of + - * /,
+// Binary element-wise operation with a fused activation:  y = ACTIVATE(a OP b),  OP one of + - * / ==
+// (a comparison gives 1.0f or 0.0f: clnn holds booleans as floats),
 // with NumPy / ONNX multidirectional broadcasting. The host works out the output shape, folds
 // dimensions and picks the kernel; the kernels only see the flat views below. It prepends
 // common/vector.cl and common/activation.cl.
@@ -18,7 +19,7 @@
 // y may alias an operand that has y's shape: each such element is read by the work-item writing it.
 //
 // Defines (besides those of the two headers):
-//   OP   0 add, 1 subtract, 2 multiply, 3 divide
+//   OP   0 add, 1 subtract, 2 multiply, 3 divide, 4 equal (needs VW 1: the result is chosen per float)
 //   VW   floats per work-item of binary_same (common/vector.cl)
 
 #ifndef OP
@@ -33,6 +34,11 @@
 #define BINOP(a, b) ((a) * (b))
 #elif OP == 3
 #define BINOP(a, b) ((a) / (b))
+#elif OP == 4
+#if VW != 1
+#error "OP 4 (equal) runs with VW 1"
+#endif
+#define BINOP(a, b) ((a) == (b) ? 1.0f : 0.0f)
 #else
 #error "unknown OP"
 #endif
