@@ -85,6 +85,29 @@ public final class ClBuffer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Enqueues a copy of {@code floats} floats from this buffer at {@code srcOffset} into
+     * {@code dst} at {@code dstOffset}, on the calling thread's queue of the context (ordered after
+     * the work enqueued there before it; not waited for).
+     */
+    public void copyTo(ClBuffer dst, long srcOffset, long dstOffset, long floats) {
+        ensureOpen();
+        dst.ensureOpen();
+        if (floats < 0 || srcOffset < 0 || dstOffset < 0 || (srcOffset + floats) * Sizeof.cl_float > bytes
+                || (dstOffset + floats) * Sizeof.cl_float > dst.bytes) {
+            throw new IllegalArgumentException("Copy of " + floats + " floats from offset " + srcOffset + " of a buffer of "
+                    + floats() + " to offset " + dstOffset + " of a buffer of " + dst.floats() + " does not fit");
+        }
+        if (dst.context != context) {
+            throw new IllegalArgumentException("Copies between buffers of different OpenCL contexts go through the host");
+        }
+        if (floats == 0) {
+            return;
+        }
+        ClException.check(clEnqueueCopyBuffer(context.queue(), mem, dst.mem, srcOffset * Sizeof.cl_float,
+                dstOffset * Sizeof.cl_float, floats * Sizeof.cl_float, 0, null, null), "clEnqueueCopyBuffer");
+    }
+
     private void checkRange(long deviceOffset, int length, int hostLength, int hostOffset) {
         ensureOpen();
         if (length < 0 || deviceOffset < 0 || hostOffset < 0 || (long) hostOffset + length > hostLength

@@ -146,9 +146,8 @@ abstract class GemmLayer extends LayerBase {
     private void refreshCopies() {
         long version = kernel.version();
         if (version != copied) {
-            // the column sums of a one-row matrix are an exact strided copy (1 * (0 + x) == x)
-            sums.run(kernel.values(), kernel.offset(), 1, kernel.size(), 1f, 0f, kernelCopy.buffer(), 0);
-            sums.run(bias.values(), bias.offset(), 1, bias.size(), 1f, 0f, biasCopy.buffer(), 0);
+            kernel.values().copyTo(kernelCopy.buffer(), kernel.offset(), 0, kernel.size());
+            bias.values().copyTo(biasCopy.buffer(), bias.offset(), 0, bias.size());
             copied = version;
         }
     }
