@@ -105,19 +105,9 @@ class UnaryTest {
         assertEquals(1.0, ReferenceUnary.erf(Double.POSITIVE_INFINITY));
     }
 
+    /** The reference executor's function for {@code p}: the one plain-Java mapping of unary kinds. */
     static DoubleUnaryOperator oracle(UnaryParams p) {
-        switch (p.kind()) {
-            case ERF: return ReferenceUnary::erf;
-            case GELU: return ReferenceUnary::gelu;
-            case GELU_TANH: return ReferenceUnary::geluTanh;
-            case SQRT: return Math::sqrt;
-            case RECIPROCAL: return v -> 1 / v;
-            case EXP: return Math::exp;
-            case LOG: return Math::log;
-            case NEG: return v -> -v;
-            case ABS: return Math::abs;
-            default: return v -> Math.pow(v, p.exponent());
-        }
+        return dev.clnn.graph.ReferenceExecutor.unary(p);
     }
 
     private static void check(ClContext cl, Unary op, long seed, boolean inPlace) {
