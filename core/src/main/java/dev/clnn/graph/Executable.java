@@ -153,11 +153,29 @@ public final class Executable implements AutoCloseable {
             throw new IllegalArgumentException(graph.name() + " takes " + inputShape() + " = " + inputShape().size()
                     + " floats per batch of " + batch + ", got " + input.length);
         }
+        float[] out = new float[outputShape().sizeAsInt()];
+        run(input, 0, out, 0);
+        return out;
+    }
+
+    /**
+     * Like {@link #run(float[])} for a batch that is part of larger arrays: reads
+     * {@link #inputShape()}'s floats of {@code input} from {@code inOffset} and writes the output
+     * into {@code output} from {@code outOffset}, without copying either slice on the host.
+     * Safe to call from any number of threads at once.
+     */
+    public void run(float[] input, int inOffset, float[] output, int outOffset) {
+        int in = inputShape().sizeAsInt();
+        int out = outputShape().sizeAsInt();
+        if (inOffset < 0 || (long) inOffset + in > input.length || outOffset < 0 || (long) outOffset + out > output.length) {
+            throw new IllegalArgumentException(graph.name() + " reads " + in + " floats from offset " + inOffset
+                    + " of " + input.length + " and writes " + out + " from offset " + outOffset + " of " + output.length);
+        }
         Lane lane = acquire(false);
         try (ClQueue.Binding b = lane.bind()) {
             Tensor x = lane.input(inputShape());
-            x.copyFrom(input);
-            return lane.run(x, null).toArray();
+            x.buffer().write(input, inOffset, 0, in);
+            lane.run(x, null).buffer().read(output, outOffset, 0, out);
         } finally {
             release(lane);
         }

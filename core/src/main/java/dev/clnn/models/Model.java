@@ -86,6 +86,15 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * Runs one batch that is a slice of larger arrays: {@link #inputShape()}'s floats of
+     * {@code input} from {@code inOffset} in, {@link #outputShape()}'s floats into {@code output}
+     * from {@code outOffset}; no host copy of either slice. Thread-safe like {@link #predict(float[])}.
+     */
+    public void predict(float[] input, int inOffset, float[] output, int outOffset) {
+        executable.run(input, inOffset, output, outOffset);
+    }
+
+    /**
      * Runs one batch already on the device (in this model's context) and returns the output
      * tensor, which the model owns and the next call of this method overwrites. For one thread
      * driving the device (benchmarks, pipelines); concurrent callers of this method are

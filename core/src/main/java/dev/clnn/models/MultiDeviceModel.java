@@ -251,11 +251,9 @@ public final class MultiDeviceModel implements AutoCloseable {
             int n = plan[slot];
             Model m = model(slot, n, n);
             boolean fresh = warmed.add(m);
-            float[] part = Arrays.copyOfRange(input, (int) (from * inPerExample), (int) ((from + n) * inPerExample));
             long t0 = System.nanoTime();
-            float[] result = m.predict(part);
+            m.predict(input, (int) (from * inPerExample), output, (int) (from * outPerExample));
             double s = (System.nanoTime() - t0) / 1e9;
-            System.arraycopy(result, 0, output, (int) (from * outPerExample), result.length);
             // NOTE: a model's first run includes the driver's lazy kernel builds (PoCL compiles per
             // launch size on first use, seconds on a CPU): not a speed, so not observed
             return fresh ? Double.NaN : s;
