@@ -2,7 +2,6 @@ package dev.clnn.ops;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -25,30 +24,23 @@ import dev.clnn.tensor.Tensor;
  * relu6.run(x, y);        // x read, y written; y may be x
  * }</pre>
  */
-public final class Activations implements AutoCloseable {
+public final class Activations extends KernelOp<Activation> {
     private static final String OP = "Activations";
 
     public enum Variant { GENERAL, VECTOR }
 
-    private final ClContext cl;
-    private final Activation activation;
-    private final Shape shape;
     private final KernelConfig<Variant> config;
-    private final ClKernel kernel;
     private final int n;
 
     private Activations(ClContext cl, Activation activation, Shape shape, KernelConfig<Variant> config) {
-        this.cl = cl;
-        this.activation = activation;
-        this.shape = shape;
+        super(OP + " " + activation, cl, activation, shape, shape, config);
         this.config = config;
-        OpLog.configured(OP + " " + activation, cl, shape, config);
-        this.n = OpSupport.elements(OP + " " + activation, shape);
+        this.n = OpSupport.elements(op, shape);
         BuildOptions options = activation.defines(BuildOptions.none()).define("VW", config.vectorWidth());
         KernelSource source = KernelSource.load("activation/activation.cl")
                 .withHeader("common/vector.cl").withHeader("common/activation.cl");
         String name = config.variant() == Variant.VECTOR ? "activation_vector" : "activation_general";
-        this.kernel = cl.program(source, options).kernel(name);
+        build(source, options, name);
     }
 
     /** Configures {@code activation} for tensors of {@code shape}, with the tuned variant for the device. */
@@ -65,10 +57,10 @@ public final class Activations implements AutoCloseable {
         return new Activations(cl, activation, shape, config);
     }
 
-    public Activation activation() { return activation; }
+    public Activation activation() { return params(); }
 
     /** The shape of both input and output. */
-    public Shape shape() { return shape; }
+    public Shape shape() { return inputShape(); }
 
     public KernelConfig<Variant> config() { return config; }
 
@@ -80,22 +72,9 @@ public final class Activations implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        String op = OP + " " + activation;
-        OpSupport.check(op, "input", x, cl, shape);
-        OpSupport.check(op, "output", y, cl, shape);
-        kernel.args(n, x.buffer(), y.buffer());
-        long items = config.variant() == Variant.VECTOR ? OpSupport.ceilDiv(n, config.vectorWidth()) : n;
-        OpSupport.launch(kernel, cl.device(), items);
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + activation + ", " + shape + ", " + config + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
+        OpSupport.check(op, "input", x, cl, shape());
+        OpSupport.check(op, "output", y, cl, shape());
+        kernel().args(n, x.buffer(), y.buffer());
+        launch(config.variant() == Variant.VECTOR ? OpSupport.ceilDiv(n, config.vectorWidth()) : n);
     }
 }

@@ -3,7 +3,6 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -26,16 +25,12 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class BatchNorm implements AutoCloseable {
+public final class BatchNorm extends KernelOp<BatchNormParams> {
     private static final String OP = "BatchNorm";
 
     public enum Variant { GENERAL, CHANNELS_LAST }
 
-    private final ClContext cl;
-    private final BatchNormParams params;
-    private final Shape shape;
     private final KernelConfig<Variant> config;
-    private final ClKernel kernel;
     private final ClBuffer scaleShift;
     private final int channels;
     private final int inner;
@@ -44,11 +39,8 @@ public final class BatchNorm implements AutoCloseable {
 
     private BatchNorm(ClContext cl, BatchNormParams params, Shape shape, KernelConfig<Variant> config, int axis,
                       float[] scaleShift) {
-        this.cl = cl;
-        this.params = params;
-        this.shape = shape;
+        super(OP, cl, params, shape, shape, config);
         this.config = config;
-        OpLog.configured(OP, cl, shape + " axis " + axis, config);
         this.n = OpSupport.elements(OP, shape);
         this.channels = shape.dim(axis);
         int in = 1;
@@ -59,8 +51,7 @@ public final class BatchNorm implements AutoCloseable {
         BuildOptions options = params.activation().defines(BuildOptions.none()).define("VW", config.vectorWidth());
         KernelSource source = KernelSource.load("norm/batchnorm.cl")
                 .withHeader("common/vector.cl").withHeader("common/activation.cl");
-        this.kernel = cl.program(source, options)
-                .kernel(config.variant() == Variant.CHANNELS_LAST ? "batchnorm_channels_last" : "batchnorm_general");
+        build(source, options, config.variant() == Variant.CHANNELS_LAST ? "batchnorm_channels_last" : "batchnorm_general");
         this.scaleShift = cl.buffer(scaleShift);
     }
 
@@ -131,10 +122,8 @@ public final class BatchNorm implements AutoCloseable {
         return out;
     }
 
-    public BatchNormParams params() { return params; }
-
     /** The shape of input and output. */
-    public Shape shape() { return shape; }
+    public Shape shape() { return inputShape(); }
 
     public KernelConfig<Variant> config() { return config; }
 
@@ -147,31 +136,28 @@ public final class BatchNorm implements AutoCloseable {
      */
     public void run(Tensor x, Tensor y) {
         OpSupport.ensureOpen(OP, closed);
-        OpSupport.check(OP, "input", x, cl, shape);
-        OpSupport.check(OP, "output", y, cl, shape);
+        OpSupport.check(OP, "input", x, cl, shape());
+        OpSupport.check(OP, "output", y, cl, shape());
         if (n == 0) {
             return;
         }
         if (config.variant() == Variant.CHANNELS_LAST) {
             int rows = n / channels;
-            kernel.args(rows, channels, x.buffer(), scaleShift, y.buffer());
-            OpSupport.launch(kernel, cl.device(), (long) rows * OpSupport.ceilDiv(channels, config.vectorWidth()));
+            kernel().args(rows, channels, x.buffer(), scaleShift, y.buffer());
+            launch((long) rows * OpSupport.ceilDiv(channels, config.vectorWidth()));
         } else {
-            kernel.args(n, channels, inner, x.buffer(), scaleShift, y.buffer());
-            OpSupport.launch(kernel, cl.device(), n);
+            kernel().args(n, channels, inner, x.buffer(), scaleShift, y.buffer());
+            launch(n);
         }
     }
 
+    /** Releases the kernel object and the folded scale and shift; idempotent. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
             scaleShift.close();
+            super.close();
         }
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + shape + ", " + config + ")";
     }
 }

@@ -5,7 +5,6 @@ import java.util.List;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -28,19 +27,14 @@ import dev.clnn.tensor.Tensor;
  * pad.run(x, y);
  * }</pre>
  */
-public final class Pad implements AutoCloseable {
+public final class Pad extends KernelOp<PadParams> {
     private static final String OP = "Pad";
 
     public enum Variant { GENERAL, ROWS }
 
     private static final int MAX_DIMS = 8;
 
-    private final ClContext cl;
-    private final PadParams params;
-    private final Shape input;
-    private final Shape output;
     private final KernelConfig<Variant> config;
-    private final ClKernel kernel;
     /** Row dimensions (output, input, begin), outermost first, padded to MAX_DIMS; and the run length. */
     private final int[] od = new int[MAX_DIMS];
     private final int[] id = new int[MAX_DIMS];
@@ -51,17 +45,9 @@ public final class Pad implements AutoCloseable {
 
     private Pad(ClContext cl, PadParams params, Shape input, KernelConfig<Variant> config, List<int[]> groups,
                 int inner) {
-        this.cl = cl;
-        this.params = params;
-        this.input = input;
+        super(OP, cl, params, input, grown(params, input), config);
         this.config = config;
-        OpLog.configured(OP, cl, input, config);
-        int[] out = input.dims();
-        for (int k = 0; k < out.length; k++) {
-            out[k] += params.begin()[k] + params.end()[k];
-        }
-        this.output = Shape.of(out);
-        OpSupport.elements(OP, output);
+        OpSupport.elements(OP, outputShape());
         this.inner = inner;
         int lead = MAX_DIMS - groups.size();
         int r = 1;
@@ -75,7 +61,16 @@ public final class Pad implements AutoCloseable {
         this.rows = r;
         this.vw = config.variant() == Variant.ROWS ? config.vectorWidth() : 1;
         KernelSource source = KernelSource.load("layout/pad.cl").withHeader("common/vector.cl");
-        this.kernel = cl.program(source, BuildOptions.none().define("VW", vw)).kernel("pad");
+        build(source, BuildOptions.none().define("VW", vw), "pad");
+    }
+
+    /** The input shape grown by the pads. */
+    private static Shape grown(PadParams params, Shape input) {
+        int[] out = input.dims();
+        for (int k = 0; k < out.length; k++) {
+            out[k] += params.begin()[k] + params.end()[k];
+        }
+        return Shape.of(out);
     }
 
     /**
@@ -132,13 +127,6 @@ public final class Pad implements AutoCloseable {
         return groups;
     }
 
-    public PadParams params() { return params; }
-
-    public Shape inputShape() { return input; }
-
-    /** The input shape grown by the pads. */
-    public Shape outputShape() { return output; }
-
     public KernelConfig<Variant> config() { return config; }
 
     /**
@@ -150,10 +138,10 @@ public final class Pad implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        if (!OpSupport.checkCopy(OP, cl, x, input, y, output)) {
+        if (!checkCopy(x, y)) {
             return;
         }
-        List<Object> args = new ArrayList<>(List.of(rows, inner, params.value()));
+        List<Object> args = new ArrayList<>(List.of(rows, inner, params().value()));
         for (int[] dims : new int[][] {od, id, bd}) {
             for (int v : dims) {
                 args.add(v);
@@ -161,18 +149,7 @@ public final class Pad implements AutoCloseable {
         }
         args.add(x.buffer());
         args.add(y.buffer());
-        kernel.args(args.toArray());
-        OpSupport.launch(kernel, cl.device(), (long) rows * OpSupport.ceilDiv(inner, vw));
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + input + " -> " + output + ", " + config + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
+        kernel().args(args.toArray());
+        launch((long) rows * OpSupport.ceilDiv(inner, vw));
     }
 }

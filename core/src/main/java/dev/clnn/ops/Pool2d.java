@@ -2,7 +2,6 @@ package dev.clnn.ops;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
@@ -31,7 +30,7 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class Pool2d implements AutoCloseable {
+public final class Pool2d extends KernelOp<Pool2dParams> {
     private static final String OP = "Pool2d";
 
     public enum Variant { GENERAL, VECTOR, LOCAL }
@@ -39,23 +38,13 @@ public final class Pool2d implements AutoCloseable {
     /** Channels per work-group of the {@code LOCAL} variant (at most). */
     static final int LOCAL_CHANNELS = 32;
 
-    private final ClContext cl;
-    private final Pool2dParams params;
-    private final Shape input;
-    private final Shape output;
     private final KernelConfig<Variant> config;
-    private final ClKernel kernel;
     private final int vw;
     private final int tc;
 
     private Pool2d(ClContext cl, Pool2dParams params, Shape input, KernelConfig<Variant> config) {
-        this.cl = cl;
-        this.params = params;
-        this.input = input;
+        super(OP + " " + params, cl, params, input, pooled(params, input), config);
         this.config = config;
-        OpLog.configured(OP + " " + params, cl, input, config);
-        this.output = Shape.of(input.dim(0), params.outputHeight(input.dim(1)), params.outputWidth(input.dim(2)),
-                input.dim(3));
         this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         this.tc = Math.min(LOCAL_CHANNELS, config.workGroupSize());
         BuildOptions options = BuildOptions.none().define("VW", vw);
@@ -78,7 +67,7 @@ public final class Pool2d implements AutoCloseable {
                     .define("PB", params.padBottom()).define("PR", params.padRight())
                     .define("COUNT_PAD", params.countIncludePad() ? 1 : 0);
         }
-        this.kernel = cl.program(source, options).kernel(name);
+        build(source, options, name);
     }
 
     /**
@@ -136,15 +125,12 @@ public final class Pool2d implements AutoCloseable {
         }
     }
 
-    public Pool2dParams params() { return params; }
-
-    /** The input shape {@code (N, H, W, C)}. */
-    public Shape inputShape() { return input; }
-
-    /** The output shape {@code (N, OH, OW, C)}. */
-    public Shape outputShape() { return output; }
-
     public KernelConfig<Variant> config() { return config; }
+
+    /** The output shape {@code (N, OH, OW, C)} for an input {@code (N, H, W, C)}. */
+    private static Shape pooled(Pool2dParams params, Shape input) {
+        return Shape.of(input.dim(0), params.outputHeight(input.dim(1)), params.outputWidth(input.dim(2)), input.dim(3));
+    }
 
     /**
      * Enqueues the pooling of {@code x} into {@code y}: {@code x} (N, H, W, C) is read, {@code y}
@@ -155,6 +141,8 @@ public final class Pool2d implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
+        Shape input = inputShape();
+        Shape output = outputShape();
         OpSupport.check(OP, "input", x, cl, input);
         OpSupport.check(OP, "output", y, cl, output);
         if (x.layout() == Layout.NCHW || y.layout() == Layout.NCHW) {
@@ -168,27 +156,16 @@ public final class Pool2d implements AutoCloseable {
         int n = input.dim(0);
         int c = input.dim(3);
         int blocks = OpSupport.ceilDiv(c, vw);
-        if (params.mode() != Pool2dParams.Mode.GLOBAL_AVERAGE) {
-            kernel.args(n, input.dim(1), input.dim(2), c, output.dim(1), output.dim(2), x.buffer(), y.buffer());
-            OpSupport.launch(kernel, cl.device(), (long) n * output.dim(1) * output.dim(2) * blocks);
+        if (params().mode() != Pool2dParams.Mode.GLOBAL_AVERAGE) {
+            kernel().args(n, input.dim(1), input.dim(2), c, output.dim(1), output.dim(2), x.buffer(), y.buffer());
+            launch((long) n * output.dim(1) * output.dim(2) * blocks);
         } else if (config.variant() == Variant.LOCAL) {
-            kernel.args(input.dim(1) * input.dim(2), c, x.buffer(), y.buffer());
+            kernel().args(input.dim(1) * input.dim(2), c, x.buffer(), y.buffer());
             int rows = config.workGroupSize() / tc;
-            kernel.launch(new long[] {(long) OpSupport.ceilDiv(c, tc) * tc, rows, n}, new long[] {tc, rows, 1});
+            kernel().launch(new long[] {(long) OpSupport.ceilDiv(c, tc) * tc, rows, n}, new long[] {tc, rows, 1});
         } else {
-            kernel.args(n, input.dim(1) * input.dim(2), c, x.buffer(), y.buffer());
-            OpSupport.launch(kernel, cl.device(), (long) n * blocks);
+            kernel().args(n, input.dim(1) * input.dim(2), c, x.buffer(), y.buffer());
+            launch((long) n * blocks);
         }
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + input + " -> " + output + ", " + config + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
     }
 }

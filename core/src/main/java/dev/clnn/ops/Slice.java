@@ -2,7 +2,6 @@ package dev.clnn.ops;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -24,7 +23,7 @@ import dev.clnn.tensor.Tensor;
  * slice.run(x, y);     // x read, y written
  * }</pre>
  */
-public final class Slice implements AutoCloseable {
+public final class Slice extends KernelOp<SliceParams> {
     private static final String OP = "Slice";
 
     /** The highest rank the kernel takes. */
@@ -32,24 +31,16 @@ public final class Slice implements AutoCloseable {
 
     public enum Variant { GENERAL, VECTOR }
 
-    private final ClContext cl;
-    private final SliceParams params;
-    private final Shape input;
-    private final Shape output;
     private final KernelConfig<Variant> config;
-    private final ClKernel kernel;
     private final int[] outDims = new int[MAX_RANK];
     private final int[] strides = new int[MAX_RANK];
     private final int base;
     private final int vw;
 
     private Slice(ClContext cl, SliceParams params, Shape input, KernelConfig<Variant> config) {
-        this.cl = cl;
-        this.params = params;
-        this.input = input;
+        super(OP, cl, params, input, params.outputShape(input), config);
         this.config = config;
-        OpLog.configured(OP + " " + params, cl, input, config);
-        this.output = params.outputShape(input);
+        Shape output = outputShape();
         int[] first = params.first(input);
         int[] steps = params.steps();
         int rank = input.rank();
@@ -67,8 +58,7 @@ public final class Slice implements AutoCloseable {
         this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         boolean contig = steps[rank - 1] == 1;
         KernelSource source = KernelSource.load("layout/slice.cl").withHeader("common/vector.cl");
-        this.kernel = cl.program(source, BuildOptions.none().define("VW", vw).define("CONTIG", contig ? 1 : 0))
-                .kernel("slice_copy");
+        build(source, BuildOptions.none().define("VW", vw).define("CONTIG", contig ? 1 : 0), "slice_copy");
     }
 
     /**
@@ -94,12 +84,6 @@ public final class Slice implements AutoCloseable {
         return new Slice(cl, params, input, config);
     }
 
-    public SliceParams params() { return params; }
-
-    public Shape inputShape() { return input; }
-
-    public Shape outputShape() { return output; }
-
     public KernelConfig<Variant> config() { return config; }
 
     /**
@@ -111,24 +95,13 @@ public final class Slice implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        if (!OpSupport.checkCopy(OP, cl, x, input, y, output)) {
+        if (!checkCopy(x, y)) {
             return;
         }
         int len = outDims[MAX_RANK - 1];
-        int rows = (int) (output.size() / len);
-        kernel.args(rows, outDims[1], outDims[2], outDims[3], outDims[4], len, strides[0], strides[1], strides[2],
+        int rows = (int) (outputShape().size() / len);
+        kernel().args(rows, outDims[1], outDims[2], outDims[3], outDims[4], len, strides[0], strides[1], strides[2],
                 strides[3], strides[4], strides[5], base, x.buffer(), y.buffer());
-        OpSupport.launch(kernel, cl.device(), (long) rows * OpSupport.ceilDiv(len, vw));
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + input + " -> " + output + ", " + config + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
+        launch((long) rows * OpSupport.ceilDiv(len, vw));
     }
 }

@@ -4,7 +4,6 @@ import java.util.Locale;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -29,33 +28,26 @@ import dev.clnn.tensor.Tensor;
  * softmax.run(logits, probabilities);     // (batch, classes) -> (batch, classes)
  * }</pre>
  */
-public final class Softmax implements AutoCloseable {
+public final class Softmax extends KernelOp<SoftmaxParams> {
     private static final String OP = "Softmax";
 
     public enum Variant { GENERAL, ROWS, ROWS_LOCAL }
 
-    private final ClContext cl;
-    private final SoftmaxParams params;
-    private final Shape shape;
     private final KernelConfig<Variant> config;
-    private final ClKernel kernel;
     private final int outer;
     private final int n;
     private final int inner;
 
     private Softmax(ClContext cl, SoftmaxParams params, Shape shape, KernelConfig<Variant> config, int[] view) {
-        this.cl = cl;
-        this.params = params;
-        this.shape = shape;
+        super(OP, cl, params, shape, shape, config);
         this.config = config;
-        OpLog.configured(OP, cl, shape, config);
         this.outer = view[0];
         this.n = view[1];
         this.inner = view[2];
         BuildOptions options = BuildOptions.none().define("LOG", params.log() ? 1 : 0)
                 .define("VW", config.vectorWidth()).define("WG", config.workGroupSize());
         KernelSource source = KernelSource.load("softmax/softmax.cl").withHeader("common/vector.cl");
-        this.kernel = cl.program(source, options).kernel("softmax_" + config.variant().name().toLowerCase(Locale.ROOT));
+        build(source, options, "softmax_" + config.variant().name().toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -118,10 +110,8 @@ public final class Softmax implements AutoCloseable {
         return new int[] {outer, d[axis], inner};
     }
 
-    public SoftmaxParams params() { return params; }
-
     /** The shape of input and output. */
-    public Shape shape() { return shape; }
+    public Shape shape() { return inputShape(); }
 
     public KernelConfig<Variant> config() { return config; }
 
@@ -133,34 +123,23 @@ public final class Softmax implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        OpSupport.check(OP, "input", x, cl, shape);
-        OpSupport.check(OP, "output", y, cl, shape);
-        if (shape.size() == 0) {
+        OpSupport.check(OP, "input", x, cl, shape());
+        OpSupport.check(OP, "output", y, cl, shape());
+        if (shape().size() == 0) {
             return;
         }
         switch (config.variant()) {
             case ROWS:
-                kernel.args(outer, n, x.buffer(), y.buffer());
-                OpSupport.launch(kernel, cl.device(), outer);
+                kernel().args(outer, n, x.buffer(), y.buffer());
+                launch(outer);
                 return;
             case ROWS_LOCAL:
-                kernel.args(n, x.buffer(), y.buffer());
-                OpSupport.launchGroups(kernel, outer, config.workGroupSize());
+                kernel().args(n, x.buffer(), y.buffer());
+                OpSupport.launchGroups(kernel(), outer, config.workGroupSize());
                 return;
             default:
-                kernel.args(outer, n, inner, x.buffer(), y.buffer());
-                OpSupport.launch(kernel, cl.device(), (long) outer * inner);
+                kernel().args(outer, n, inner, x.buffer(), y.buffer());
+                launch((long) outer * inner);
         }
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + shape + ", " + config + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
     }
 }

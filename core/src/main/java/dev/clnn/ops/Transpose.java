@@ -30,7 +30,7 @@ import dev.clnn.tensor.Tensor;
  * The tuned configuration uses {@code ROWS} when it applies, else the table's 2-D variant when the
  * folded permutation is a 2-D transpose, else {@code GENERAL}.
  */
-public final class Transpose implements AutoCloseable {
+public final class Transpose extends KernelOp<TransposeParams> {
     private static final String OP = "Transpose";
 
     public enum Variant { GENERAL, ROWS, TILED, BLOCKED }
@@ -39,10 +39,6 @@ public final class Transpose implements AutoCloseable {
     /** Block side of the BLOCKED variant (transpose.cl's TB). */
     private static final int BLOCK = 8;
 
-    private final ClContext cl;
-    private final TransposeParams params;
-    private final Shape input;
-    private final Shape output;
     private final KernelConfig<Variant> config;
     private final Folded folded;
     private final ClKernel kernel;
@@ -65,24 +61,25 @@ public final class Transpose implements AutoCloseable {
     }
 
     private Transpose(ClContext cl, TransposeParams params, Shape input, KernelConfig<Variant> config, Folded folded) {
-        this.cl = cl;
-        this.params = params;
-        this.input = input;
+        super(OP, cl, params, input, permuted(params, input), config);
         this.config = config;
-        OpLog.configured(OP, cl, input, config);
         this.folded = folded;
-        int[] out = new int[input.rank()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = input.dim(params.perm()[k]);
-        }
-        this.output = Shape.of(out);
         this.tile = (int) Math.round(Math.sqrt(config.workGroupSize()));
         int vw = config.variant() == Variant.ROWS ? config.vectorWidth() : 1;
         BuildOptions options = BuildOptions.none().define("VW", vw).define("TS", tile).define("TB", BLOCK);
         String name = config.variant() == Variant.TILED ? "transpose2d_local"
                 : config.variant() == Variant.BLOCKED ? "transpose2d_block" : "transpose";
         KernelSource source = KernelSource.load("layout/transpose.cl").withHeader("common/vector.cl");
-        this.kernel = cl.program(source, options).kernel(name);
+        this.kernel = build(source, options, name);
+    }
+
+    /** {@code output.dim(k) == input.dim(perm[k])}. */
+    private static Shape permuted(TransposeParams params, Shape input) {
+        int[] out = new int[input.rank()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = input.dim(params.perm()[k]);
+        }
+        return Shape.of(out);
     }
 
     /**
@@ -210,13 +207,6 @@ public final class Transpose implements AutoCloseable {
         return -1;
     }
 
-    public TransposeParams params() { return params; }
-
-    public Shape inputShape() { return input; }
-
-    /** The permuted shape: {@code output.dim(k) == input.dim(perm[k])}. */
-    public Shape outputShape() { return output; }
-
     public KernelConfig<Variant> config() { return config; }
 
     /**
@@ -229,7 +219,7 @@ public final class Transpose implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        if (!OpSupport.checkCopy(OP, cl, x, input, y, output)) {
+        if (!checkCopy(x, y)) {
             return;
         }
         switch (config.variant()) {
@@ -277,28 +267,17 @@ public final class Transpose implements AutoCloseable {
         args.add(y.buffer());
         kernel.args(args.toArray());
         int vw = config.variant() == Variant.ROWS ? config.vectorWidth() : 1;
-        OpSupport.launch(kernel, cl.device(), rows * OpSupport.ceilDiv(inner, vw));
+        launch(rows * OpSupport.ceilDiv(inner, vw));
     }
 
     /** The output's layout label for an input labelled {@code in}: NCHW and NHWC swap under the conversions. */
     public Layout outputLayout(Layout in) {
-        if (params.equals(TransposeParams.NCHW_TO_NHWC) && in == Layout.NCHW) {
+        if (params().equals(TransposeParams.NCHW_TO_NHWC) && in == Layout.NCHW) {
             return Layout.NHWC;
         }
-        if (params.equals(TransposeParams.NHWC_TO_NCHW) && in == Layout.NHWC) {
+        if (params().equals(TransposeParams.NHWC_TO_NCHW) && in == Layout.NHWC) {
             return Layout.NCHW;
         }
         return Layout.ROW_MAJOR;
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + input + " -> " + output + ", " + config + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.clnn.ops;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -21,25 +20,18 @@ import dev.clnn.tensor.Tensor;
  * erf.run(x, y);      // x read, y written; y may be x
  * }</pre>
  */
-public final class Unary implements AutoCloseable {
+public final class Unary extends KernelOp<UnaryParams> {
     private static final String OP = "Unary";
 
     public enum Variant { GENERAL, VECTOR }
 
-    private final ClContext cl;
-    private final UnaryParams params;
-    private final Shape shape;
     private final KernelConfig<Variant> config;
-    private final ClKernel kernel;
     private final int n;
 
     private Unary(ClContext cl, UnaryParams params, Shape shape, KernelConfig<Variant> config) {
-        this.cl = cl;
-        this.params = params;
-        this.shape = shape;
+        super(OP + " " + params, cl, params, shape, shape, config);
         this.config = config;
-        OpLog.configured(OP + " " + params, cl, shape, config);
-        this.n = OpSupport.elements(OP + " " + params, shape);
+        this.n = OpSupport.elements(op, shape);
         int vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         BuildOptions options = BuildOptions.none().define("VW", vw).define("UNARY", params.kind().code());
         if (params.kind() == UnaryParams.Kind.POW) {
@@ -48,7 +40,7 @@ public final class Unary implements AutoCloseable {
         }
         KernelSource source = KernelSource.load("eltwise/unary.cl").withHeader("common/vector.cl");
         String name = config.variant() == Variant.VECTOR ? "unary_vector" : "unary_general";
-        this.kernel = cl.program(source, options).kernel(name);
+        build(source, options, name);
     }
 
     /** A finite float as an OpenCL C literal: Float.toString round-trips exactly. */
@@ -69,10 +61,8 @@ public final class Unary implements AutoCloseable {
         return new Unary(cl, params, shape, config);
     }
 
-    public UnaryParams params() { return params; }
-
     /** The shape of both input and output. */
-    public Shape shape() { return shape; }
+    public Shape shape() { return inputShape(); }
 
     public KernelConfig<Variant> config() { return config; }
 
@@ -84,25 +74,12 @@ public final class Unary implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        String op = OP + " " + params;
-        OpSupport.check(op, "input", x, cl, shape);
-        OpSupport.check(op, "output", y, cl, shape);
+        OpSupport.check(op, "input", x, cl, shape());
+        OpSupport.check(op, "output", y, cl, shape());
         if (n == 0) {
             return;
         }
-        kernel.args(n, x.buffer(), y.buffer());
-        long items = config.variant() == Variant.VECTOR ? OpSupport.ceilDiv(n, config.vectorWidth()) : n;
-        OpSupport.launch(kernel, cl.device(), items);
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + shape + ", " + config + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
+        kernel().args(n, x.buffer(), y.buffer());
+        launch(config.variant() == Variant.VECTOR ? OpSupport.ceilDiv(n, config.vectorWidth()) : n);
     }
 }
