@@ -41,21 +41,21 @@ public final class ClBuffer implements AutoCloseable {
     /** Copies {@code length} floats from {@code src[srcOffset..]} to this buffer at float {@code dstOffset}. */
     public ClBuffer write(float[] src, int srcOffset, long dstOffset, int length) {
         checkRange(dstOffset, length, src.length, srcOffset);
-        if (length > 0) {
-            ClException.check(clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, dstOffset * Sizeof.cl_float,
-                    (long) length * Sizeof.cl_float, Pointer.to(src).withByteOffset((long) srcOffset * Sizeof.cl_float),
-                    0, null, null), "clEnqueueWriteBuffer");
-        }
-        return this;
+        return write(dstOffset, length, Pointer.to(src).withByteOffset((long) srcOffset * Sizeof.cl_float));
     }
 
     /** Copies the remaining floats of {@code src} (heap or direct) to the start of this buffer. */
     public ClBuffer write(FloatBuffer src) {
         int n = src.remaining();
         checkRange(0, n, n, 0);
-        if (n > 0) {
-            ClException.check(clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, 0, (long) n * Sizeof.cl_float,
-                    Pointer.toBuffer(src), 0, null, null), "clEnqueueWriteBuffer");
+        return write(0, n, Pointer.toBuffer(src));
+    }
+
+    /** A blocking write of {@code length} floats from {@code src} to float {@code dstOffset}; checked by the caller. */
+    private ClBuffer write(long dstOffset, int length, Pointer src) {
+        if (length > 0) {
+            ClException.check(clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, dstOffset * Sizeof.cl_float,
+                    (long) length * Sizeof.cl_float, src, 0, null, null), "clEnqueueWriteBuffer");
         }
         return this;
     }

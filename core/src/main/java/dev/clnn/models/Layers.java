@@ -24,6 +24,26 @@ final class Layers {
     }
 
     /**
+     * The start of an ImageNet-style classifier of {@code resolution}² RGB (NHWC) images: checks the
+     * builder's arguments and opens a graph named {@code name_alpha_resolution} with input "input".
+     */
+    static Layers classifier(String family, String name, WeightSource weights, float alpha, int resolution,
+                             int classes) {
+        if (!(alpha > 0) || resolution < 32 || classes < 1) {
+            throw new IllegalArgumentException(family + " needs alpha > 0, resolution >= 32 and classes >= 1, got"
+                    + " alpha=" + alpha + " resolution=" + resolution + " classes=" + classes);
+        }
+        Graph.Builder g = Graph.builder(name + "_" + alpha + "_" + resolution, "input",
+                Shape.of(resolution, resolution, 3));
+        return new Layers(g, weights);
+    }
+
+    /** The graph the blocks are added to. */
+    Graph.Builder graph() {
+        return g;
+    }
+
+    /**
      * A convolution without bias ({@code use_bias=False}) of {@code cin} to {@code cout} channels.
      * For {@code groups == cin == cout} it is depthwise. Padding: (top, left, bottom, right).
      */

@@ -38,13 +38,8 @@ public final class MobileNetV1 {
      * @param classes    outputs of the classifier
      */
     public static Graph build(WeightSource weights, float alpha, int resolution, int classes) {
-        if (!(alpha > 0) || resolution < 32 || classes < 1) {
-            throw new IllegalArgumentException("MobileNetV1 needs alpha > 0, resolution >= 32 and classes >= 1, got alpha="
-                    + alpha + " resolution=" + resolution + " classes=" + classes);
-        }
-        Graph.Builder g = Graph.builder("mobilenet_v1_" + alpha + "_" + resolution, "input",
-                Shape.of(resolution, resolution, 3));
-        Layers l = new Layers(g, weights);
+        Layers l = Layers.classifier("MobileNetV1", "mobilenet_v1", weights, alpha, resolution, classes);
+        Graph.Builder g = l.graph();
         int size = resolution;
         int channels = (int) (32 * alpha);
         String x = l.conv("conv1", "input", 3, channels, 3, 2, 1, new int[] {0, 0, 1, 1}, false);

@@ -33,13 +33,8 @@ public final class MobileNetV2 {
     }
 
     public static Graph build(WeightSource weights, float alpha, int resolution, int classes) {
-        if (!(alpha > 0) || resolution < 32 || classes < 1) {
-            throw new IllegalArgumentException("MobileNetV2 needs alpha > 0, resolution >= 32 and classes >= 1, got alpha="
-                    + alpha + " resolution=" + resolution + " classes=" + classes);
-        }
-        Graph.Builder g = Graph.builder("mobilenet_v2_" + alpha + "_" + resolution, "input",
-                Shape.of(resolution, resolution, 3));
-        Layers l = new Layers(g, weights);
+        Layers l = Layers.classifier("MobileNetV2", "mobilenet_v2", weights, alpha, resolution, classes);
+        Graph.Builder g = l.graph();
         int size = resolution;
         int channels = makeDivisible(32 * alpha);
         String x = l.conv("Conv1", "input", 3, channels, 3, 2, 1, Layers.stride2(size, size), false);

@@ -229,14 +229,7 @@ public final class Conv2d implements AutoCloseable {
 
     private static Conv2d create(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape out,
                                  Tensor weights, Tensor bias) {
-        Conv2d conv = new Conv2d(cl, params, config, input, out, weights, bias);
-        try {
-            conv.reloadWeights();
-        } catch (RuntimeException e) {
-            conv.close();
-            throw e;
-        }
-        return conv;
+        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias), Conv2d::reloadWeights);
     }
 
     public Conv2dParams params() { return params; }

@@ -94,14 +94,7 @@ public final class Dense implements AutoCloseable {
         OpLog.configured(OP, cl, input + " weights " + w, config);
         Gemm gemm = Gemm.configure(cl, GemmShape.of(input.dim(0), m, input.dim(1)), config,
                 new Gemm.Epilogue(activation, bias != null, Conv2dParams.Residual.NONE));
-        Dense dense = new Dense(cl, input, out, weights, bias, gemm);
-        try {
-            dense.reloadWeights();
-        } catch (RuntimeException e) {
-            dense.close();
-            throw e;
-        }
-        return dense;
+        return OpSupport.initialised(new Dense(cl, input, out, weights, bias, gemm), Dense::reloadWeights);
     }
 
     /** {@code (N, K)}. */

@@ -49,6 +49,11 @@ public abstract class KernelOp<P> implements AutoCloseable {
         return kernel;
     }
 
+    /** Builds the kernel {@code name} of the kernel file {@code file} (no headers); called once. */
+    protected final ClKernel build(String file, BuildOptions options, String name) {
+        return build(KernelSource.load(file), options, name);
+    }
+
     /** The kernel object {@link #build} made. */
     protected final ClKernel kernel() {
         return kernel;

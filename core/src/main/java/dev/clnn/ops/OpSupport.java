@@ -122,4 +122,19 @@ final class OpSupport {
     static int nextPowerOfTwo(int n) {
         return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }
+
+    /** Runs {@code init} on a new {@code op} and returns it; closes it when {@code init} fails. */
+    static <T extends AutoCloseable> T initialised(T op, java.util.function.Consumer<T> init) {
+        try {
+            init.accept(op);
+        } catch (RuntimeException e) {
+            try {
+                op.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return op;
+    }
 }

@@ -2,7 +2,6 @@ package dev.clnn.ops;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -17,15 +16,10 @@ import dev.clnn.tensor.Tensor;
  * mean.run(x, y);     // (2, 197, 192) -> (2, 197, 1)
  * }</pre>
  */
-public final class Reduce implements AutoCloseable {
+public final class Reduce extends KernelOp<ReduceParams> {
     private static final String OP = "Reduce";
     private static final int VIEW = 6;
 
-    private final ClContext cl;
-    private final ReduceParams params;
-    private final Shape input;
-    private final Shape output;
-    private final ClKernel kernel;
     /** The 6-D view: kept extents, reduced extents, input strides. */
     private final int[] kept = new int[VIEW];
     private final int[] reduced = new int[VIEW];
@@ -33,11 +27,7 @@ public final class Reduce implements AutoCloseable {
     private final float scale;
 
     private Reduce(ClContext cl, ReduceParams params, Shape input) {
-        this.cl = cl;
-        this.params = params;
-        this.input = input;
-        this.output = params.outputShape(input);
-        OpLog.configured(OP + " " + params, cl, input, "reduce_axes");
+        super(OP + " " + params, cl, params, input, params.outputShape(input), "reduce_axes");
         boolean[] r = params.reduced(input.rank());
         int pad = VIEW - input.rank();
         long stride = 1;
@@ -52,7 +42,7 @@ public final class Reduce implements AutoCloseable {
             count *= reduced[k];
         }
         this.scale = params.mode() == ReduceParams.Mode.MEAN ? (float) (1.0 / count) : 1f;
-        this.kernel = cl.kernel("reduce/reduce.cl", BuildOptions.none(), "reduce_axes");
+        build("reduce/reduce.cl", BuildOptions.none(), "reduce_axes");
     }
 
     /**
@@ -73,12 +63,6 @@ public final class Reduce implements AutoCloseable {
         return new Reduce(cl, params, input);
     }
 
-    public ReduceParams params() { return params; }
-
-    public Shape inputShape() { return input; }
-
-    public Shape outputShape() { return output; }
-
     /**
      * Enqueues the reduction of {@code x} (the configured input shape, read) into {@code y} (the
      * output shape, written); they must not share a buffer.
@@ -87,24 +71,13 @@ public final class Reduce implements AutoCloseable {
      * @throws IllegalStateException    when a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        if (!OpSupport.checkCopy(OP, cl, x, input, y, output)) {
+        if (!checkCopy(x, y)) {
             return;
         }
-        int outputs = (int) output.size();
-        kernel.args(outputs, kept[1], kept[2], kept[3], kept[4], kept[5], reduced[0], reduced[1], reduced[2],
+        int outputs = (int) outputShape().size();
+        kernel().args(outputs, kept[1], kept[2], kept[3], kept[4], kept[5], reduced[0], reduced[1], reduced[2],
                 reduced[3], reduced[4], reduced[5], strides[0], strides[1], strides[2], strides[3], strides[4],
                 strides[5], scale, x.buffer(), y.buffer());
-        OpSupport.launch(kernel, cl.device(), outputs);
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + input + " -> " + output + ")";
-    }
-
-    /** Releases the kernel object; idempotent. */
-    @Override
-    public void close() {
-        kernel.close();
+        launch(outputs);
     }
 }

@@ -43,11 +43,7 @@ public final class ReferenceElementwise {
         float[] y = new float[out.sizeAsInt()];
         int[] index = new int[rank];
         for (int i = 0; i < y.length; i++) {
-            int rest = i;
-            for (int d = rank - 1; d >= 0; d--) {
-                index[d] = rest % out.dim(d);
-                rest /= out.dim(d);
-            }
+            unravel(i, out, index);
             float va = a[offset(sa, rank, index)];
             float vb = b[offset(sb, rank, index)];
             float r = (float) op.applyAsDouble(va, vb);
@@ -70,17 +66,22 @@ public final class ReferenceElementwise {
         float[] y = new float[out.sizeAsInt()];
         int[] index = new int[rank];
         for (int i = 0; i < y.length; i++) {
-            int rest = i;
-            for (int d = rank - 1; d >= 0; d--) {
-                index[d] = rest % out.dim(d);
-                rest /= out.dim(d);
-            }
+            unravel(i, out, index);
             y[i] = c[offset(sc, rank, index)] != 0f ? a[offset(sa, rank, index)] : b[offset(sb, rank, index)];
         }
         return y;
     }
 
     /** Row-major offset in {@code s} of the broadcast multi-index {@code index} (of rank {@code rank}). */
+    /** The multi-index of row-major element {@code i} of {@code shape}. */
+    private static void unravel(int i, Shape shape, int[] index) {
+        int rest = i;
+        for (int d = shape.rank() - 1; d >= 0; d--) {
+            index[d] = rest % shape.dim(d);
+            rest /= shape.dim(d);
+        }
+    }
+
     private static int offset(Shape s, int rank, int[] index) {
         int off = 0;
         for (int d = 0; d < s.rank(); d++) {

@@ -41,14 +41,7 @@ public final class Tensor implements AutoCloseable {
     /** A new tensor holding a copy of {@code data}, whose length must equal the shape's size. */
     public static Tensor of(ClContext cl, Shape shape, Layout layout, float[] data) {
         checkLength(shape, data.length);
-        Tensor t = allocate(cl, shape, layout);
-        try {
-            t.buffer.write(data);
-        } catch (RuntimeException e) {
-            t.close();
-            throw e;
-        }
-        return t;
+        return filled(cl, shape, layout, b -> b.write(data));
     }
 
     public static Tensor of(ClContext cl, Shape shape, float[] data) {
@@ -58,9 +51,14 @@ public final class Tensor implements AutoCloseable {
     /** A new tensor holding a copy of the remaining floats of {@code data}. */
     public static Tensor of(ClContext cl, Shape shape, Layout layout, FloatBuffer data) {
         checkLength(shape, data.remaining());
+        return filled(cl, shape, layout, b -> b.write(data));
+    }
+
+    /** A new tensor whose buffer {@code write} fills; released again when that fails. */
+    private static Tensor filled(ClContext cl, Shape shape, Layout layout, java.util.function.Consumer<ClBuffer> write) {
         Tensor t = allocate(cl, shape, layout);
         try {
-            t.buffer.write(data);
+            write.accept(t.buffer);
         } catch (RuntimeException e) {
             t.close();
             throw e;
