@@ -77,6 +77,16 @@ public final class ClBuffer implements AutoCloseable {
         }
     }
 
+    /** Reads the buffer's first {@code dst.remaining()} floats into {@code dst} (heap or direct), blocking. */
+    public void read(FloatBuffer dst) {
+        int n = dst.remaining();
+        checkRange(0, n, n, 0);
+        if (n > 0) {
+            ClException.check(clEnqueueReadBuffer(context.queue(), mem, CL_TRUE, 0, (long) n * Sizeof.cl_float,
+                    Pointer.toBuffer(dst), 0, null, null), "clEnqueueReadBuffer");
+        }
+    }
+
     /** Sets every float of the buffer to {@code value} (enqueued, not waited for). */
     public ClBuffer fill(float value) {
         ensureOpen();
