@@ -12,12 +12,15 @@ import dev.clnn.cl.ClDevice;
 
 /**
  * The tuning table ({@code dev/clnn/kernels/tuning.properties} in clnn-kernels): kernel variant
- * and parameters per family and device, most specific entry first. A system property
- * {@code clnn.tune.<family>} overrides the table for one run.
+ * and parameters per family and device, most specific entry first. Before the table, in this order:
+ * a trial entry of the calling thread ({@link #trial}, what {@code clnn tune} times), a system
+ * property {@code clnn.tune.<family>} (one run), and the device's tuning file ({@link TuningCache},
+ * what {@code clnn tune} keeps).
  */
 public final class Tuning {
     private static final String RESOURCE = "dev/clnn/kernels/tuning.properties";
     private static final Properties TABLE = load();
+    private static final ThreadLocal<Map<String, Map<String, String>>> TRIAL = new ThreadLocal<>();
 
     private Tuning() {
     }
@@ -33,10 +36,23 @@ public final class Tuning {
 
     /** Like {@link #lookup} but {@code null} when neither the table nor an override has an entry. */
     public static Map<String, String> find(String family, ClDevice device) {
+        Map<String, Map<String, String>> trial = TRIAL.get();
+        if (trial != null && trial.containsKey(family)) {
+            return trial.get(family);
+        }
         String override = System.getProperty("clnn.tune." + family);
         if (override != null && !override.isBlank()) {
             return parse(override, "-Dclnn.tune." + family);
         }
+        Map<String, String> tuned = trial != null ? null : TuningCache.find(family, device);
+        if (tuned != null) {
+            return tuned;
+        }
+        return fromTable(family, device);
+    }
+
+    /** The built-in table's entry for {@code family} on {@code device}, or null; no file or override. */
+    public static Map<String, String> fromTable(String family, ClDevice device) {
         String type = device.type().name().toLowerCase(Locale.ROOT);
         String vendor = squash(device.vendor() + " " + device.platformVendor());
         String name = squash(device.name());
@@ -64,7 +80,47 @@ public final class Tuning {
         return parse(TABLE.getProperty(best), RESOURCE + " key " + best);
     }
 
-    static Map<String, String> parse(String value, String where) {
+    /**
+     * Makes {@code entries} (family to entry) the calling thread's choice until the returned handle
+     * is closed: compiles on this thread then use them before anything else, and the table (never
+     * the tuning file) for the other families. For timing candidates against the table.
+     */
+    public static Trial trial(Map<String, Map<String, String>> entries) {
+        Map<String, Map<String, String>> before = TRIAL.get();
+        Map<String, Map<String, String>> now = new java.util.HashMap<>(before == null ? Map.of() : before);
+        entries.forEach((family, entry) -> now.put(family, Map.copyOf(parse(format(entry), "trial " + family))));
+        TRIAL.set(Map.copyOf(now));
+        return () -> {
+            if (before == null) {
+                TRIAL.remove();
+            } else {
+                TRIAL.set(before);
+            }
+        };
+    }
+
+    /** A {@link #trial} in force; closing it restores the thread's earlier choice. */
+    public interface Trial extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** An entry as the table writes it: {@code variant=...} first, then the other keys. */
+    public static String format(Map<String, String> entry) {
+        if (entry.get("variant") == null) {
+            throw new IllegalArgumentException("A tuning entry needs a variant: " + entry);
+        }
+        StringBuilder sb = new StringBuilder("variant=").append(entry.get("variant"));
+        new java.util.TreeMap<>(entry).forEach((k, v) -> {
+            if (!k.equals("variant")) {
+                sb.append(' ').append(k).append('=').append(v);
+            }
+        });
+        return sb.toString();
+    }
+
+    /** Parses {@code NAME=value} tokens separated by spaces or commas; a variant is required. */
+    public static Map<String, String> parse(String value, String where) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String token : value.trim().split("[\\s,]+")) {
             int eq = token.indexOf('=');

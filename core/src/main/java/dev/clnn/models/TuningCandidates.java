@@ -1,0 +1,184 @@
+package dev.clnn.models;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.clnn.cl.ClDevice;
+import dev.clnn.graph.Node;
+import dev.clnn.graph.Op;
+import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.Tuning;
+
+/**
+ * What {@link Tuner} tries: for each tuning family the configurations worth timing on a kind of
+ * device, and which family each node of a graph takes its kernel configuration from.
+ */
+final class TuningCandidates {
+    private TuningCandidates() {
+    }
+
+    /** The families a node's kernels read from the tuning table (empty for nodes without kernels). */
+    static List<String> families(Node node, ClDevice device) {
+        String gemm = device.isCpu() ? "gemm_cpu" : "gemm_tiled";
+        Op op = node.op();
+        if (op instanceof Op.Conv c) {
+            int groups = c.params().groups();
+            boolean pointwise = c.weightShape().dim(0) == 1 && c.weightShape().dim(1) == 1
+                    && c.params().strideH() == 1 && c.params().strideW() == 1 && groups == 1
+                    && c.params().padTop() + c.params().padLeft() + c.params().padBottom() + c.params().padRight() == 0;
+            if (pointwise) {
+                return List.of(gemm, "gemm_splitk");
+            }
+            return groups > 1 ? List.of("depthwise") : List.of("conv2d", gemm);
+        }
+        if (op instanceof Op.Dense || op instanceof Op.MatMul) {
+            return List.of(gemm, "gemm_splitk");
+        }
+        if (op instanceof Op.Pool p) {
+            return List.of(p.params().mode() == Pool2dParams.Mode.GLOBAL_AVERAGE ? "globalpool" : "pool2d");
+        }
+        if (op instanceof Op.Act || op instanceof Op.Unary) {
+            return List.of("activation");
+        }
+        if (op instanceof Op.Binary || op instanceof Op.BinaryConst) {
+            return List.of("eltwise");
+        }
+        if (op instanceof Op.Softmax) {
+            return List.of("softmax");
+        }
+        if (op instanceof Op.BatchNorm) {
+            return List.of("batchnorm");
+        }
+        if (op instanceof Op.LayerNorm) {
+            return List.of("layernorm");
+        }
+        if (op instanceof Op.Pad) {
+            return List.of("pad");
+        }
+        if (op instanceof Op.Transpose) {
+            return List.of("transpose");
+        }
+        if (op instanceof Op.Concat) {
+            return List.of("concat");
+        }
+        if (op instanceof Op.Slice) {
+            return List.of("slice");
+        }
+        return List.of();
+    }
+
+    /** The configurations to time for {@code family} on {@code device}; the table's entry comes first. */
+    static List<Map<String, String>> of(String family, ClDevice device) {
+        boolean cpu = device.isCpu();
+        int[] widths = cpu ? new int[] {4, 8, 16} : new int[] {1, 2, 4};
+        List<Map<String, String>> out = new ArrayList<>();
+        Map<String, String> table = Tuning.fromTable(family, device);
+        out.add(table == null ? entry("general") : table);
+        switch (family) {
+            case "activation", "pool2d", "concat", "slice", "layernorm" -> vectors(out, "vector", widths);
+            case "eltwise" -> vectors(out, "same", widths);
+            case "pad" -> vectors(out, "rows", widths);
+            case "batchnorm" -> vectors(out, "channels_last", widths);
+            case "softmax" -> {
+                vectors(out, "rows", widths);
+                groups(out, "rows_local", device);
+            }
+            case "globalpool" -> {
+                vectors(out, "vector", widths);
+                groups(out, "local", device);
+            }
+            case "transpose" -> {
+                vectors(out, "rows", widths);
+                out.add(entry("blocked", "VW", cpu ? "16" : "4"));
+                groups(out, "tiled", device);
+            }
+            case "conv2d" -> {
+                for (int vw : widths) {
+                    for (int wb : new int[] {1, 2, 4}) {
+                        out.add(entry("direct", "VW", vw, "WB", wb));
+                    }
+                }
+                out.add(entry("implicit_gemm"));
+            }
+            case "depthwise" -> {
+                for (int vw : widths) {
+                    for (int wb : new int[] {2, 4}) {
+                        for (int hb : new int[] {1, 2}) {
+                            out.add(entry("vector", "VW", vw, "WB", wb, "HB", hb));
+                        }
+                    }
+                }
+            }
+            case "gemm_cpu" -> {
+                for (int mr : new int[] {4, 6, 8}) {
+                    for (int nv : new int[] {1, 2}) {
+                        out.add(entry("cpu", "MR", mr, "VW", 16, "NV", nv, "STRIDED_MR", mr));
+                    }
+                }
+            }
+            case "gemm_tiled" -> {
+                int[][] tiles = {{32, 32, 16, 4, 4}, {64, 64, 16, 4, 4}, {64, 64, 8, 4, 4}, {128, 64, 8, 8, 4},
+                    {64, 128, 8, 4, 8}, {128, 128, 8, 8, 8}, {128, 128, 16, 8, 8}};
+                for (int[] t : tiles) {
+                    Map<String, String> e = entry("tiled", "TM", t[0], "TN", t[1], "TK", t[2], "WM", t[3], "WN", t[4]);
+                    if (table != null) {        // keep the small-tile fallbacks of the table
+                        table.forEach((k, v) -> {
+                            if (k.contains("SMALL_")) {
+                                e.put(k, v);
+                            }
+                        });
+                    }
+                    out.add(e);
+                }
+            }
+            case "gemm_splitk" -> {
+                for (int ks : new int[] {64, 128, 256, 512}) {
+                    out.add(entry("splitk", "KS", ks, "THIN_KS", Math.max(32, ks / 4)));
+                }
+            }
+            default -> {
+                // no candidates beyond the table's
+            }
+        }
+        return distinct(out);
+    }
+
+    private static void vectors(List<Map<String, String>> out, String variant, int[] widths) {
+        out.add(entry("general"));
+        for (int vw : widths) {
+            out.add(entry(variant, "VW", vw));
+        }
+    }
+
+    private static void groups(List<Map<String, String>> out, String variant, ClDevice device) {
+        for (int wg : new int[] {64, 128, 256}) {
+            if (wg <= device.maxWorkGroupSize()) {
+                out.add(entry(variant, "WG", wg));
+            }
+        }
+    }
+
+    private static Map<String, String> entry(String variant, Object... keyValues) {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("variant", variant);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            e.put(keyValues[i].toString(), keyValues[i + 1].toString());
+        }
+        return e;
+    }
+
+    private static List<Map<String, String>> distinct(List<Map<String, String>> in) {
+        List<Map<String, String>> out = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (Map<String, String> e : in) {
+            String key = Tuning.format(e);
+            if (!seen.contains(key)) {
+                seen.add(key);
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}
