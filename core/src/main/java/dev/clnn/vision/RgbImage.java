@@ -39,9 +39,12 @@ public final class RgbImage {
     /** An image built from packed {@code 0xRRGGBB} ints, {@code (height, width)} row-major; higher bits ignored. */
     public static RgbImage ofPacked(int width, int height, int[] packed) {
         Objects.requireNonNull(packed, "packed");
-        if ((long) width * height != packed.length || width < 1 || height < 1) {
+        if (width < 1 || height < 1) {
+            throw new IllegalArgumentException("an image needs a positive size, got " + width + "x" + height);
+        }
+        if ((long) width * height != packed.length) {
             throw new IllegalArgumentException("a " + width + "x" + height + " image needs " + (long) width * height
-                    + " positive-size pixels, got " + packed.length);
+                    + " pixels, got " + packed.length);
         }
         byte[] rgb = new byte[packed.length * 3];
         for (int i = 0; i < packed.length; i++) {
