@@ -13,8 +13,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
  * The package order of DESIGN.md §2, enforced: {@code models, onnx, train -> graph, nn -> ops ->
- * tensor -> cl}, with {@code reference} pure Java (no OpenCL) and {@code cl} the only package that
- * touches JOCL. A dependency against the order fails here, naming the classes.
+ * tensor -> cl}, with {@code reference} pure Java (no OpenCL), {@code vision} pure Java on host
+ * arrays (only {@code tensor.Shape} and {@code Layout} from clnn), and {@code cl} the only package
+ * that touches JOCL. A dependency against the order fails here, naming the classes.
  */
 class PackageOrderTest {
     private static JavaClasses classes;
@@ -33,6 +34,7 @@ class PackageOrderTest {
                 .layer("Nn").definedBy("dev.clnn.nn..")
                 .layer("Ops").definedBy("dev.clnn.ops..")
                 .layer("Data").definedBy("dev.clnn.data..")
+                .layer("Vision").definedBy("dev.clnn.vision..")
                 .layer("Reference").definedBy("dev.clnn.reference..")
                 .layer("Tensor").definedBy("dev.clnn.tensor..")
                 .layer("Io").definedBy("dev.clnn.io..")
@@ -42,9 +44,10 @@ class PackageOrderTest {
                 .whereLayer("Nn").mayOnlyBeAccessedByLayers("Application")
                 .whereLayer("Ops").mayOnlyBeAccessedByLayers("Application", "Graph", "Nn")
                 .whereLayer("Data").mayOnlyBeAccessedByLayers("Application")
+                .whereLayer("Vision").mayOnlyBeAccessedByLayers("Application")
                 .whereLayer("Reference").mayOnlyBeAccessedByLayers("Application", "Graph", "Nn", "Ops")
                 .whereLayer("Tensor").mayOnlyBeAccessedByLayers("Application", "Graph", "Nn", "Ops", "Data",
-                        "Reference")
+                        "Vision", "Reference")
                 .whereLayer("Cl").mayOnlyBeAccessedByLayers("Application", "Graph", "Nn", "Ops", "Tensor")
                 .check(classes);
     }
@@ -62,6 +65,17 @@ class PackageOrderTest {
         noClasses().that().resideInAPackage("dev.clnn.reference..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.clnn.cl..", "dev.clnn.ops..", "org.jocl..")
                 .because("the oracle must not share code with what it checks")
+                .check(classes);
+    }
+
+    @Test
+    void visionIsPureJavaOverHostArrays() {
+        noClasses().that().resideInAPackage("dev.clnn.vision..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.clnn.cl..", "dev.clnn.ops..",
+                        "dev.clnn.graph..", "dev.clnn.nn..", "dev.clnn.models..", "dev.clnn.onnx..",
+                        "dev.clnn.train..", "dev.clnn.data..", "dev.clnn.io..", "dev.clnn.reference..", "org.jocl..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.clnn.tensor.Tensor")
+                .because("preprocessing and ranking work on host float arrays; only Shape and Layout describe them")
                 .check(classes);
     }
 

@@ -2,8 +2,6 @@ package dev.clnn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,21 +13,31 @@ import dev.clnn.models.Model;
 import dev.clnn.onnx.OnnxImport;
 import dev.clnn.onnx.OnnxModel;
 import dev.clnn.tensor.Shape;
+import dev.clnn.vision.Classification;
+import dev.clnn.vision.Classifications;
+import dev.clnn.vision.ImagePreprocessor;
+import dev.clnn.vision.Images;
+import dev.clnn.vision.Labels;
+import dev.clnn.vision.RgbImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clnn classify --model M.onnx --image FILE}: decodes a PNG or JPEG, resizes it to the
- * model's input size (or {@code --size}), normalises each channel ({@code (v / 255 - mean) / std},
- * ImageNet's statistics by default), lays it out NCHW, and prints the top-5 classes with their
- * probabilities (a softmax is applied when the output is not one already).
+ * {@code clnn classify --model M.onnx --image FILE}: decodes an image and prepares it with the
+ * ImageNet recipe of {@link ImagePreprocessor} at the model's input size (shorter side resized with
+ * antialiasing, centre crop, {@code (v / 255 - mean) / std}, NCHW), runs the model and prints the
+ * top-5 classes with their probabilities (a softmax is applied when the output is not one already).
+ * A 1,000-class model is labelled with ImageNet's classes unless {@code --labels} says otherwise.
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
-        description = "Classify an image (PNG/JPEG) with an ONNX image classifier; prints the top-5 classes.",
+        description = {"Classify an image (PNG/JPEG/BMP/GIF) with an ONNX image classifier; prints the top-5 classes.",
+            "The image is prepared as torchvision's ImageNet evaluation does: the shorter side resized (antialiased) "
+                    + "to 256/224 of the model's input size, a centre crop of that size, then per-channel mean and "
+                    + "std. A model with 1,000 (or 1,001) outputs gets ImageNet's class names unless --labels is given."},
         footerHeading = "%nExamples:%n",
-        footer = {"  clnn classify --model mobilenetv2.onnx --image cat.jpg --labels imagenet.txt",
-            "  clnn classify --model m.onnx --image x.png --mean .5,.5,.5 --std .5,.5,.5",
+        footer = {"  clnn classify --model mobilenetv2.onnx --image cat.jpg",
+            "  clnn classify --model m.onnx --image x.png --labels classes.txt --mean .5,.5,.5 --std .5,.5,.5",
             "  clnn classify --model m.onnx --image cat.jpg --json - | jq .top5"})
 final class ClassifyCommand implements Callable<Integer> {
     @Spec
@@ -38,15 +46,20 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "The .onnx classifier, input (N, 3, H, W).")
     Path model;
 
-    @Option(names = "--image", paramLabel = "FILE", required = true, description = "A PNG or JPEG image.")
+    @Option(names = "--image", paramLabel = "FILE", required = true, description = "A PNG, JPEG, BMP or GIF image.")
     Path image;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line.")
+    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line, one per model output "
+            + "(another count is an error). Default: ImageNet's for 1,000 (or 1,001) outputs, else class numbers.")
     Path labels;
 
     @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "224",
             description = "Input size when the model does not fix it (default ${DEFAULT-VALUE}).")
     int size;
+
+    @Option(names = "--resize", paramLabel = "PIXELS", description = "Resize the shorter side to PIXELS before the "
+            + "centre crop (default: the input size * 256 / 224, e.g. 256 for 224).")
+    Integer resize;
 
     @Option(names = "--mean", paramLabel = "R,G,B", hideParamSyntax = true, split = ",", defaultValue = "0.485,0.456,0.406", description = "Per-channel mean (RGB).")
     float[] mean;
@@ -77,45 +90,54 @@ final class ClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model.getFileName() + " takes " + ex + " examples; classify needs an"
                     + " image classifier with input (N, 3, H, W)");
         }
+        Shape ys = m.outputShape(1);
+        if (ys.rank() != 2) {
+            throw new IllegalArgumentException(model.getFileName() + " returns " + ys + "; classify needs (1, classes) output");
+        }
+        int classes = ys.dim(1);
+        Labels names = labels == null ? Labels.standard(classes).orElse(null) : Labels.read(labels).requireClasses(classes);
         int h = ex.dim(1);
         int w = ex.dim(2);
-        if (size != h && h == w) {
-            out.printf("The model takes %dx%d images; --size %d is ignored%n", h, w, size);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--size") && (size != h || size != w)) {
+            out.printf("The model takes %dx%d images; --size %d is ignored%n", w, h, size);
         }
-        float[] x;
-        try {
-            x = ImageInput.load(image, w, h, mean, std);
-        } catch (NoClassDefFoundError e) {
-            throw new IllegalStateException("classify decodes images with javax.imageio, which this Java runtime "
-                    + "lacks (module java.desktop); run it on a full JDK or JRE");
-        }
-        List<String> names = labels == null ? null : Files.readAllLines(labels, StandardCharsets.UTF_8);
+        ImagePreprocessor prep = preprocessor(w, h);
+        RgbImage img = Images.read(image);
+        float[] x = prep.apply(img);
         ClDevice d = device == null ? Devices.defaultDevice() : Devices.selectOne(device);
         long t0 = System.nanoTime();
+        float[] y;
         try (Model compiled = m.compile(d, 1)) {
-            float[] y = compiled.predict(x);
-            double s = (System.nanoTime() - t0) / 1e9;
-            Shape ys = compiled.outputShape();
-            if (ys.rank() != 2) {
-                throw new IllegalArgumentException(model.getFileName() + " returns " + ys
-                        + "; classify needs (1, classes) output");
-            }
-            float[] p = TopK.isDistribution(y) ? y : TopK.softmax(y);
-            out.printf("%s on %s (%.3f s with compilation), %dx%d input:%n", image.getFileName(), d.name(), s, w, h);
-            List<Json.Obj> top = new ArrayList<>();
-            for (int i : TopK.indices(p, 5)) {
-                String name = names != null && i < names.size() ? names.get(i) : "class " + i;
-                out.printf("  %6.2f %%  %s (%d)%n", 100 * p[i], name, i);
-                top.add(Json.obj().put("index", i).put("label", names != null && i < names.size() ? name : null)
-                        .put("probability", p[i]));
-            }
-            if (json != null) {
-                Json.write(json, Json.header("classify", List.of(d), null).put("model", model.toString())
-                        .put("image", image.toString()).put("width", w).put("height", h).put("seconds", s)
-                        .put("top5", top), spec.commandLine().getOut());
-            }
+            y = compiled.predict(x);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        Classifications result = Classifications.of(y, names);
+        out.printf("%s (%dx%d) on %s (%.3f s with compilation), %dx%d input:%n", image.getFileName(), img.width(),
+                img.height(), d.name(), s, w, h);
+        List<Json.Obj> top = new ArrayList<>();
+        for (Classification c : result.top(5)) {
+            out.printf("  %6.2f %%  %s (%d)%n", 100 * c.probability(), c.name(), c.index());
+            top.add(Json.obj().put("index", c.index()).put("label", c.label()).put("probability", c.probability()));
+        }
+        out.printf("Preprocessing: %s; labels: %s%s%n", prep, names == null ? "none" : names,
+                result.softmaxApplied() ? "; softmax applied to the output" : "");
+        if (json != null) {
+            Json.write(json, Json.header("classify", List.of(d), null).put("model", model.toString())
+                    .put("image", image.toString()).put("width", w).put("height", h).put("seconds", s)
+                    .put("preprocessing", prep.toString()).put("labels", names == null ? null : names.source())
+                    .put("softmaxApplied", result.softmaxApplied()).put("top5", top), spec.commandLine().getOut());
         }
         out.flush();
         return 0;
+    }
+
+    /** The ImageNet recipe at the model's input size, with the options' resize, mean and std. */
+    private ImagePreprocessor preprocessor(int w, int h) {
+        ImagePreprocessor p = w == h ? ImagePreprocessor.imagenet(w)
+                : ImagePreprocessor.imagenet().withCrop(w, h).withResize((int) Math.round(Math.max(w, h) * 256.0 / 224.0));
+        if (resize != null) {
+            p = p.withResize(resize);
+        }
+        return p.withMean(mean).withStd(std);
     }
 }

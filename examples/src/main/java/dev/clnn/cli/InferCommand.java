@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import dev.clnn.cl.ClDevice;
@@ -17,6 +18,7 @@ import dev.clnn.onnx.OnnxModel;
 import dev.clnn.tensor.Npy;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
+import dev.clnn.vision.Classifications;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -151,14 +153,17 @@ final class InferCommand implements Callable<Integer> {
         List<Json.Obj> rows = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
             float[] row = Arrays.copyOfRange(y, b * classes, (b + 1) * classes);
+            int[] top = Classifications.topIndices(row, 5);
+            List<String> listed = new ArrayList<>();
+            List<Json.Obj> entries = new ArrayList<>();
+            for (int i : top) {
+                listed.add(String.format(Locale.ROOT, "%d (%.4g)", i, row[i]));
+                entries.add(Json.obj().put("index", i).put("value", row[i]));
+            }
             if (b < LISTED) {
-                out.printf("  example %d: top-5 %s%n", b, TopK.format(row, 5, null));
+                out.printf("  example %d: top-5 %s%n", b, listed);
             }
-            List<Json.Obj> top = new ArrayList<>();
-            for (int i : TopK.indices(row, 5)) {
-                top.add(Json.obj().put("index", i).put("value", row[i]));
-            }
-            rows.add(Json.obj().put("example", b).put("top5", top));
+            rows.add(Json.obj().put("example", b).put("top5", entries));
         }
         if (batch > LISTED) {
             out.printf("  ... %d more examples%n", batch - LISTED);

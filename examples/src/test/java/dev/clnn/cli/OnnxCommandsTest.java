@@ -1,6 +1,5 @@
 package dev.clnn.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -205,11 +204,35 @@ class OnnxCommandsTest {
     }
 
     @Test
-    void nchwNormalisesEachChannel() {
-        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
-        img.setRGB(0, 0, 0xFF0000);
-        img.setRGB(1, 0, 0x00FF00);
-        float[] x = ImageInput.nchw(img, new float[] {0.5f, 0f, 0f}, new float[] {0.5f, 1f, 1f});
-        assertArrayEquals(new float[] {1f, -1f, 0f, 1f, 0f, 0f}, x, 1e-6f);
+    void classifyRefusesLabelsOfTheWrongCount(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", dir.resolve("img.png").toFile());
+        Path labels = dir.resolve("labels.txt");
+        Files.writeString(labels, "cat\ndog\nfox\n");
+        assertEquals(2, run("classify", "--model", model.toString(), "--image", dir.resolve("img.png").toString(),
+                "--labels", labels.toString()));
+        assertEquals("clnn: " + labels + " holds 3 labels but the model has 5 classes; one label per class, in output "
+                + "order, is needed", cli.err().strip());
+        assertEquals("", cli.out());
+    }
+
+    @Test
+    void classifyRefusesAFileThatIsNoImage(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        Path text = dir.resolve("photo.jpg");
+        Files.writeString(text, "not an image");
+        assertEquals(2, run("classify", "--model", model.toString(), "--image", text.toString()));
+        assertEquals("clnn: cannot decode " + text + ": not a PNG, JPEG, BMP or GIF image", cli.err().strip());
+    }
+
+    @Test
+    void classifyPrintsThePreprocessing(@TempDir Path dir) throws Exception {
+        Path model = classifier(dir);
+        ImageIO.write(new BufferedImage(30, 12, BufferedImage.TYPE_INT_RGB), "png", dir.resolve("img.png").toFile());
+        assertEquals(0, run("classify", "--model", model.toString(), "--image", dir.resolve("img.png").toString(),
+                "--resize", "10", "--mean", ".5,.5,.5", "--std", ".5,.5,.5"), cli.err());
+        String text = cli.out();
+        assertTrue(text.contains("img.png (30x12)") && text.contains("resize shorter side to 10 (antialiased), "
+                + "centre crop 8x8, (x/255 - mean(0.5, 0.5, 0.5)) / std(0.5, 0.5, 0.5), RGB, NCHW; labels: none"), text);
     }
 }
