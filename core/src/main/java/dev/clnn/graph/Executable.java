@@ -51,13 +51,13 @@ public final class Executable implements AutoCloseable {
     private boolean firstBusy;
     private boolean closed;
 
-    private Executable(ClContext cl, Graph graph, int batch) {
+    private Executable(ClContext cl, Graph graph, int batch, Constants constants) {
         this.cl = cl;
         this.graph = graph;
         this.batch = batch;
         this.shapes = graph.shapes(batch);
         this.plan = MemoryPlan.of(graph, shapes);
-        this.constants = new Constants(cl);
+        this.constants = constants;
         long before = cl.allocatedBytes();
         try {
             this.first = new Lane(cl, graph, shapes, plan, constants, false);
@@ -83,7 +83,28 @@ public final class Executable implements AutoCloseable {
                     graph.name(), batch, need / 1048576.0, cl.device().name(),
                     cl.device().globalMemBytes() / 1048576.0));
         }
-        return new Executable(cl, graph, batch);
+        return new Executable(cl, graph, batch, new Constants(cl));
+    }
+
+    /**
+     * Like {@link #compile(ClContext, Graph, int)}, sharing the device copies of the weights with
+     * {@code sibling}, an executable of the same graph in the same context at another batch size:
+     * each batch size then costs its activations and packed operands only.
+     *
+     * @throws IllegalArgumentException when {@code sibling} is of another graph or context
+     */
+    public static Executable compile(ClContext cl, Graph graph, int batch, Executable sibling) {
+        if (sibling.graph != graph || sibling.cl != cl) {
+            throw new IllegalArgumentException("Weights are shared only between executables of the same graph object"
+                    + " in the same context; " + graph.name() + " and " + sibling.graph.name() + " differ");
+        }
+        long need = 4 * MemoryPlan.of(graph, graph.shapes(batch)).totalFloats();  // fails on a shape first
+        if (need > cl.device().globalMemBytes()) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s at batch %d needs about %.1f "
+                    + "MiB of device memory for its activations; %s has %.1f MiB. Use a smaller batch size.",
+                    graph.name(), batch, need / 1048576.0, cl.device().name(), cl.device().globalMemBytes() / 1048576.0));
+        }
+        return new Executable(cl, graph, batch, sibling.constants.share());     // which closes its share on failure
     }
 
     /**

@@ -49,6 +49,11 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** A model over an executable compiled in {@code cl}, which the caller keeps owning. */
+    static Model of(ClContext cl, Executable executable) {
+        return new Model(cl, false, executable);
+    }
+
     /** Compiles on the default device ({@link Devices#defaultDevice()}). */
     public static Model compile(Graph graph, int batch) {
         return compile(graph, Devices.defaultDevice(), batch);
