@@ -389,6 +389,12 @@ public final class MultiDeviceModel implements AutoCloseable {
             return String.format(Locale.ROOT, "its fixed cost per call (%.3f ms) alone is longer than the whole batch "
                     + "on the other devices (%.3f ms)", overhead * 1e3, total * 1e3);
         }
+        if (overhead + perExample < total) {
+            return String.format(Locale.ROOT, "its share would shorten the call by less than %.0f %% (one example "
+                    + "takes %.3f ms there, the whole batch %.3f ms on the other devices), too little to pay for the "
+                    + "host time a busy device takes from the others", SharePlan.MIN_GAIN * 100,
+                    (overhead + perExample) * 1e3, total * 1e3);
+        }
         return String.format(Locale.ROOT, "its share rounds to 0 examples: one example takes %.3f ms there, the "
                 + "whole batch %.3f ms on the other devices", (overhead + perExample) * 1e3, total * 1e3);
     }

@@ -12,9 +12,15 @@ import java.util.Arrays;
  * finish first picks the {@code batch} earliest of all these finishing times, so no other split
  * finishes sooner. With no overhead the shares come out proportional to speed (rounded); a device
  * whose share rounds to 0, or whose overhead alone is longer than the batch takes on the others,
- * gets no example at all.
+ * gets no example at all. Nor does a device whose share would shorten the call by less than
+ * {@link #MIN_GAIN} of it: the model does not see what a busy device costs the others (a CPU
+ * driving its cores beside GPUs takes time from the threads that feed them), so a marginal share
+ * is a loss in practice.
  */
 final class SharePlan {
+    /** The least fraction of a call's time a device must save to be given a share. */
+    static final double MIN_GAIN = 0.05;
+
     private SharePlan() {
     }
 
@@ -23,6 +29,34 @@ final class SharePlan {
      * per-example time get none. Ties go to the device listed first.
      */
     static int[] split(double[] overheadSeconds, double[] perExampleSeconds, int batch) {
+        double[] allowed = perExampleSeconds.clone();
+        int[] shares = greedy(overheadSeconds, allowed, batch);
+        while (true) {
+            double t = seconds(overheadSeconds, allowed, shares);
+            int worst = -1;
+            double worstGain = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < shares.length; i++) {
+                if (shares[i] == 0 || shares[i] == batch) {
+                    continue;
+                }
+                double[] without = allowed.clone();
+                without[i] = Double.POSITIVE_INFINITY;
+                double gain = 1 - t / seconds(overheadSeconds, without, greedy(overheadSeconds, without, batch));
+                if (gain < worstGain) {
+                    worstGain = gain;
+                    worst = i;
+                }
+            }
+            if (worst < 0 || worstGain >= MIN_GAIN) {
+                return shares;
+            }
+            allowed[worst] = Double.POSITIVE_INFINITY;
+            shares = greedy(overheadSeconds, allowed, batch);
+        }
+    }
+
+    /** The exact split of the class comment, over the devices whose per-example time is usable. */
+    private static int[] greedy(double[] overheadSeconds, double[] perExampleSeconds, int batch) {
         int devices = perExampleSeconds.length;
         int[] shares = new int[devices];
         for (int e = 0; e < batch; e++) {

@@ -36,6 +36,20 @@ class SharePlanTest {
     }
 
     @Test
+    void aDeviceThatSavesLessThanFivePercentGetsNoShare() {
+        // two H200s and PoCL on nvidia-h200-x2 (MobileNet v1, batch 64, fixed cost and per-example
+        // seconds as measured): PoCL could take one example for a 0.1 ms gain of 5.9 ms
+        double[] o = {0.56e-3, 0.64e-3, 4.12e-3};
+        double[] c = {0.1625e-3, 0.163e-3, 0.95e-3};
+        int[] shares = SharePlan.split(o, c, 64);
+        assertEquals(0, shares[2]);
+        assertEquals(64, shares[0] + shares[1]);
+        // a CPU worth a fifth of a GPU still gets its share
+        int[] fair = SharePlan.split(new double[3], new double[] {1, 1, 5}, 66);
+        assertArrayEquals(new int[] {30, 30, 6}, fair);
+    }
+
+    @Test
     void unusableSpeedsAreSkippedAndNoneIsAnError() {
         assertArrayEquals(new int[] {0, 3}, SharePlan.split(new double[2], new double[] {Double.NaN, 1}, 3));
         assertThrows(IllegalArgumentException.class,
