@@ -16,6 +16,15 @@ import dev.clnn.ops.Tuning;
  * device, and which family each node of a graph takes its kernel configuration from.
  */
 final class TuningCandidates {
+    /** The ops whose one kernel reads one family, by op class. */
+    private static final Map<Class<? extends Op>, String> SIMPLE = Map.ofEntries(
+            Map.entry(Op.Act.class, "activation"), Map.entry(Op.Unary.class, "activation"),
+            Map.entry(Op.Binary.class, "eltwise"), Map.entry(Op.BinaryConst.class, "eltwise"),
+            Map.entry(Op.Softmax.class, "softmax"), Map.entry(Op.BatchNorm.class, "batchnorm"),
+            Map.entry(Op.LayerNorm.class, "layernorm"), Map.entry(Op.Pad.class, "pad"),
+            Map.entry(Op.Transpose.class, "transpose"), Map.entry(Op.Concat.class, "concat"),
+            Map.entry(Op.Slice.class, "slice"));
+
     private TuningCandidates() {
     }
 
@@ -39,34 +48,8 @@ final class TuningCandidates {
         if (op instanceof Op.Pool p) {
             return List.of(p.params().mode() == Pool2dParams.Mode.GLOBAL_AVERAGE ? "globalpool" : "pool2d");
         }
-        if (op instanceof Op.Act || op instanceof Op.Unary) {
-            return List.of("activation");
-        }
-        if (op instanceof Op.Binary || op instanceof Op.BinaryConst) {
-            return List.of("eltwise");
-        }
-        if (op instanceof Op.Softmax) {
-            return List.of("softmax");
-        }
-        if (op instanceof Op.BatchNorm) {
-            return List.of("batchnorm");
-        }
-        if (op instanceof Op.LayerNorm) {
-            return List.of("layernorm");
-        }
-        if (op instanceof Op.Pad) {
-            return List.of("pad");
-        }
-        if (op instanceof Op.Transpose) {
-            return List.of("transpose");
-        }
-        if (op instanceof Op.Concat) {
-            return List.of("concat");
-        }
-        if (op instanceof Op.Slice) {
-            return List.of("slice");
-        }
-        return List.of();
+        String family = SIMPLE.get(op.getClass());
+        return family == null ? List.of() : List.of(family);
     }
 
     /** The configurations to time for {@code family} on {@code device}; the table's entry comes first. */

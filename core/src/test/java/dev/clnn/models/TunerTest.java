@@ -7,21 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.clnn.cl.ClDevice;
 import dev.clnn.graph.Graph;
 import dev.clnn.ops.Tuning;
 import dev.clnn.ops.TuningCache;
 import dev.clnn.testing.TestDevices;
+import dev.clnn.testing.TuningDirectory;
 
 /**
  * {@code clnn tune} on PoCL: a small MobileNet is timed family by family within its budget, the
@@ -29,20 +27,9 @@ import dev.clnn.testing.TestDevices;
  * which the next lookup reads.
  */
 class TunerTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TuningDirectory tuning = new TuningDirectory();
 
-    @BeforeEach
-    void useTempDir() {
-        System.setProperty("clnn.tuning.dir", dir.toString());
-        TuningCache.reload();
-    }
-
-    @AfterEach
-    void restore() {
-        System.clearProperty("clnn.tuning.dir");
-        TuningCache.reload();
-    }
 
     @Test
     void tunesFamilyByFamilyAndKeepsTheWinners() throws Exception {

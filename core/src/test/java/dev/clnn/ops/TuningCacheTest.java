@@ -12,14 +12,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.logging.Level;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.clnn.cl.ClDevice;
 import dev.clnn.testing.LogCapture;
 import dev.clnn.testing.TestDevices;
+import dev.clnn.testing.TuningDirectory;
 
 /**
  * The tuning file: what {@code clnn tune} writes is what the next compile reads, before the table;
@@ -29,27 +28,15 @@ import dev.clnn.testing.TestDevices;
 class TuningCacheTest {
     private static final Map<String, String> ACT = Map.of("variant", "vector", "VW", "2");
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TuningDirectory tuning = new TuningDirectory();
     private final ClDevice device = TestDevices.all().get(0);
 
-    @BeforeEach
-    void useTempDir() {
-        System.setProperty("clnn.tuning.dir", dir.toString());
-        TuningCache.reload();
-    }
-
-    @AfterEach
-    void restore() {
-        System.clearProperty("clnn.tuning.dir");
-        System.clearProperty("clnn.tuning.cache");
-        TuningCache.reload();
-    }
 
     @Test
     void whatIsWrittenIsReadBeforeTheTable() throws IOException {
         Path f = TuningCache.write(device, Map.of("activation", ACT));
-        assertTrue(f.startsWith(dir), f.toString());
+        assertTrue(f.startsWith(tuning.path()), f.toString());
         assertEquals(ACT, Tuning.find("activation", device));
         assertEquals(Map.of("activation", ACT), TuningCache.entries(device));
         KernelConfig<Activations.Variant> c = KernelConfig.tuned("activation", device, Activations.Variant.class);
