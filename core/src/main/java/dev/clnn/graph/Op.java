@@ -249,7 +249,10 @@ public sealed interface Op {
         public String describe() { return params.toString(); }
     }
 
-    /** Fully connected: {@code (N, in) x (in, out) + bias}, weights row-major {@code (in, out)}. */
+    /**
+     * Fully connected: {@code (N, ..., in) x (in, out) + bias}, weights row-major {@code (in, out)}; the
+     * leading dimensions are the product's rows (a transformer's {@code (N, tokens, in)} linear layer).
+     */
     record Dense(int in, int out, float[] weights, float[] bias, Activation activation) implements Op {
         @Override
         public long weightFloats() { return (long) weights.length + (bias == null ? 0 : bias.length); }
@@ -271,16 +274,16 @@ public sealed interface Op {
         @Override
         public Shape infer(List<Shape> inputs) {
             Shape x = inputs.get(0);
-            if (x.rank() != 2 || x.dim(1) != in) {
-                throw new IllegalArgumentException("Dense(" + in + " -> " + out + ") needs an (N, " + in
+            if (x.rank() < 2 || x.dim(-1) != in) {
+                throw new IllegalArgumentException("Dense(" + in + " -> " + out + ") needs an (N, ..., " + in
                         + ") input, got " + x);
             }
-            return Shape.of(x.dim(0), out);
+            return x.with(-1, out);
         }
 
         @Override
         public double flops(List<Shape> inputs, Shape output) {
-            return 2.0 * inputs.get(0).dim(0) * in * out;
+            return 2.0 * output.size() * in;
         }
 
         @Override

@@ -99,7 +99,7 @@ public final class ReferenceExecutor {
 
         @Override
         public float[] dense(Op.Dense d) {
-            return ReferenceConv.dense(x(), xs().dim(0), d.in(), d.weights(), d.out(), d.bias(),
+            return ReferenceConv.dense(x(), (int) (xs().size() / d.in()), d.in(), d.weights(), d.out(), d.bias(),
                     ReferenceExecutor.act(d.activation()));
         }
 

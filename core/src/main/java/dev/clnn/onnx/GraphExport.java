@@ -131,6 +131,15 @@ public final class GraphExport implements Op.Visitor<Void> {
 
     @Override
     public Void dense(Op.Dense d) {
+        if (shapes.get(node.inputs().get(0)).rank() > 2) {
+            // MatMul folds the leading dimensions as Gemm does not; it reads clnn's own element order
+            String y = emit("MatMul", List.of(nhwc(node.inputs().get(0)), named("kernel", d.weights(), d.in(),
+                    d.out()))).getOutput(0);
+            if (d.bias() != null) {
+                y = emit("Add", List.of(y, named("bias", d.bias(), d.out()))).getOutput(0);
+            }
+            return define(activation(y, d.activation()), false);
+        }
         String y = emit("Gemm", List.of(input(0), named("kernel", d.weights(), d.in(), d.out()), named("bias",
                 d.bias() == null ? new float[d.out()] : d.bias(), d.out()))).getOutput(0);
         return define(activation(y, d.activation()), false);

@@ -128,6 +128,7 @@ class TranslatorsTest {
         image.put("Concat", b -> x -> b.node("Concat", new String[] {x, x}, "axis", 1));
         image.put("Slice", b -> x -> b.node("Slice", new String[] {x, b.ints(1, -1), b.ints(2, 100), b.ints(1, 3),
             b.ints(1, 2)}));
+        image.put("Gather", b -> x -> b.node("Gather", new String[] {x, b.scalarLong(2)}, "axis", 3));
         image.put("Split", b -> x -> {
             String[] parts = b.nodes("Split", new String[] {x, b.ints(1, 1)}, 2, "axis", 1);
             return b.node("Concat", new String[] {parts[1], parts[0]}, "axis", 1);
