@@ -15,7 +15,7 @@ import dev.clnn.tensor.Shape;
  * Graph rewrites that fuse work into fewer kernels without changing results beyond rounding:
  * BatchNorm folded into the preceding convolution, a constant row added after a dense op folded into its bias, a residual add carried by the convolution that
  * feeds it, a transpose of the last two dimensions read by a MatMul as the GEMM's transpose flag, and activations moved into the epilogue of the convolution, dense or element-wise op
- * before them. A value is only fused away when the op it feeds is its sole reader and it is not
+ * before them (x * sigmoid(x) and GELU first made activations). A value is only fused away when the op it feeds is its sole reader and it is not
  * the graph's output.
  */
 public final class Passes {
@@ -24,8 +24,42 @@ public final class Passes {
 
     /** Every pass, in the order that lets each enable the next. */
     public static Graph optimize(Graph g) {
-        return fuseActivations(fuseResiduals(foldBatchNorms(foldDenseBiases(foldTransposesIntoProducts(
-                simplifyTransposes(g))))));
+        return fuseActivations(formActivations(fuseResiduals(foldBatchNorms(foldDenseBiases(
+                foldTransposesIntoProducts(simplifyTransposes(g)))))));
+    }
+
+    /**
+     * {@code Mul(x, Sigmoid(x))} becomes one SiLU activation of {@code x} (EfficientNet's and
+     * MobileViT's swish), and an exact GELU an activation, so that {@link #fuseActivations} can move
+     * either into the epilogue of the convolution or GEMM that computes {@code x}. A sigmoid that is
+     * read elsewhere too stays as it is.
+     */
+    public static Graph formActivations(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node m = nodes.get(i);
+            if (m.op() instanceof Op.Unary u && u.params().kind() == dev.clnn.ops.UnaryParams.Kind.GELU) {
+                nodes.set(i, new Node(m.name(), new Op.Act(Activation.GELU), m.inputs(), m.output()));
+                continue;
+            }
+            if (!(m.op() instanceof Op.Binary b) || b.params().op() != ElementwiseParams.Op.MUL
+                    || b.params().activation().kind() != Activation.Kind.NONE) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                String sig = m.inputs().get(side);
+                String x = m.inputs().get(1 - side);
+                int p = indexOfProducer(nodes, sig);
+                if (p >= 0 && nodes.get(p).op() instanceof Op.Act a && a.activation().kind() == Activation.Kind.SIGMOID
+                        && nodes.get(p).inputs().get(0).equals(x) && soleReader(g, nodes, sig)) {
+                    nodes.set(i, new Node(m.name(), new Op.Act(Activation.SILU), List.of(x), m.output()));
+                    nodes.remove(p);
+                    i--;
+                    break;
+                }
+            }
+        }
+        return rebuild(g, nodes);
     }
 
     /**

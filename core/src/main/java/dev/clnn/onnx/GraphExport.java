@@ -479,6 +479,16 @@ public final class GraphExport implements Op.Visitor<Void> {
                 return emit("Tanh", List.of(x)).getOutput(0);
             case HARD_SWISH:
                 return emit("HardSwish", List.of(x)).getOutput(0);
+            case SILU:
+                return emit("Mul", List.of(x, emit("Sigmoid", List.of(x)).getOutput(0))).getOutput(0);
+            case GELU: {
+                // opset 17 has no Gelu: x * (erf(x / sqrt 2) + 1) * 0.5, as PyTorch exports it
+                String erf = emit("Erf", List.of(emit("Div", List.of(x, constant(new float[] {(float) Math.sqrt(2)})))
+                        .getOutput(0))).getOutput(0);
+                String one = emit("Add", List.of(erf, constant(new float[] {1f}))).getOutput(0);
+                String half = emit("Mul", List.of(x, constant(new float[] {0.5f}))).getOutput(0);
+                return emit("Mul", List.of(half, one)).getOutput(0);
+            }
             default:
                 return emit("HardSigmoid", List.of(x)).addAttribute(floatAttr("alpha", a.alpha()))
                         .addAttribute(floatAttr("beta", a.beta())).getOutput(0);
