@@ -9,6 +9,7 @@ import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.MatMulParams;
 import dev.clnn.ops.PadParams;
 import dev.clnn.ops.ReduceParams;
+import dev.clnn.ops.ResizeParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
@@ -88,6 +89,8 @@ public sealed interface Op {
         R where(Where op);
 
         R tile(Tile op);
+
+        R resize(Resize op);
     }
 
     /**
@@ -694,5 +697,20 @@ public sealed interface Op {
 
         @Override
         public String describe() { return "tile " + java.util.Arrays.toString(repeats); }
+    }
+
+    /** Nearest or bilinear resize of the height and width of an NHWC value (ONNX Resize). */
+    record Resize(ResizeParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.resize(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) { return params.outputShape(in.get(0)); }
+
+        @Override
+        public String describe() { return params.toString(); }
     }
 }

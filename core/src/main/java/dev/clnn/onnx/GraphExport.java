@@ -433,6 +433,33 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(emit("Tile", List.of(input(0), constant(repeats))).getOutput(0), layoutOf(0));
     }
 
+    /** Resize of the NCHW value by its scales, or to its sizes (the batch and channels from its shape). */
+    @Override
+    public Void resize(Op.Resize r) {
+        dev.clnn.ops.ResizeParams p = r.params();
+        String x = nchwOf(0);
+        NodeProto.Builder n;
+        if (p.outH() > 0) {
+            String nc = emit("Slice", List.of(emit("Shape", List.of(x)).getOutput(0), constant(new long[] {0}),
+                    constant(new long[] {2}))).getOutput(0);
+            String sizes = emit("Concat", List.of(nc, constant(new long[] {p.outH(), p.outW()})))
+                    .addAttribute(ints("axis", 0)).getOutput(0);
+            n = emit("Resize", List.of(x, "", "", sizes));
+        } else {
+            n = emit("Resize", List.of(x, "", constant(new float[] {1f, 1f, p.scaleH(), p.scaleW()}, 4L)));
+        }
+        java.util.Locale en = java.util.Locale.ROOT;
+        n.addAttribute(text("mode", p.mode().name().toLowerCase(en)))
+                .addAttribute(text("coordinate_transformation_mode", p.coord().name().toLowerCase(en)))
+                .addAttribute(text("nearest_mode", p.nearest().name().toLowerCase(en)));
+        return define(n.getOutput(0), true);
+    }
+
+    private static AttributeProto.Builder text(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value));
+    }
+
     /** {@code x}, input {@code i} of the node, with its last two dimensions swapped when {@code swap}. */
     private String swapLastTwo(String x, int i, boolean swap) {
         if (!swap) {

@@ -70,7 +70,7 @@ class TranslatorsTest {
                 assertTrue(!e.getMessage().contains("unsupported operators"), e.getMessage());
             }
         }
-        for (String op : List.of("Einsum", "LRN", "Resize", "relu")) {
+        for (String op : List.of("Einsum", "LRN", "RoiAlign", "relu")) {
             OnnxBuilder b = new OnnxBuilder("check_" + op, 1, 13);
             String x = b.input("x", -1, 2, 3, 3);
             ModelProto m = b.build(b.node(op, x));
@@ -128,6 +128,8 @@ class TranslatorsTest {
         image.put("Concat", b -> x -> b.node("Concat", new String[] {x, x}, "axis", 1));
         image.put("Slice", b -> x -> b.node("Slice", new String[] {x, b.ints(1, -1), b.ints(2, 100), b.ints(1, 3),
             b.ints(1, 2)}));
+        image.put("Resize", b -> x -> b.node("Resize", new String[] {x, "", b.init(new float[] {1f, 1f, 2f, 1.5f}, 4)},
+                "mode", "linear"));
         image.put("Gather", b -> x -> b.node("Gather", new String[] {x, b.scalarLong(2)}, "axis", 3));
         image.put("Split", b -> x -> {
             String[] parts = b.nodes("Split", new String[] {x, b.ints(1, 1)}, 2, "axis", 1);
