@@ -91,6 +91,8 @@ public sealed interface Op {
         R tile(Tile op);
 
         R resize(Resize op);
+
+        R groupNorm(GroupNorm op);
     }
 
     /**
@@ -712,5 +714,36 @@ public sealed interface Op {
 
         @Override
         public String describe() { return params.toString(); }
+    }
+
+    /**
+     * Group normalisation (ONNX GroupNormalization; InstanceNormalization is one group per channel),
+     * scale and bias per channel, of a {@code (N, ..., C)} value ({@code channelsLast}: NHWC) or a
+     * {@code (N, C, ...)} one.
+     */
+    record GroupNorm(int groups, boolean channelsLast, float[] scale, float[] bias, float epsilon) implements Op {
+        @Override
+        public long weightFloats() { return 2L * scale.length; }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.groupNorm(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            int c = x.rank() < 2 ? -1 : channelsLast ? x.dim(-1) : x.dim(1);
+            if (x.rank() < (channelsLast ? 2 : 3) || scale.length != c || bias.length != c || groups < 1
+                    || c % groups != 0) {
+                throw new IllegalArgumentException("GroupNorm of " + groups + " groups with " + scale.length
+                        + " scales does not fit input " + x + (channelsLast ? " (channels last)" : ""));
+            }
+            return x;
+        }
+
+        @Override
+        public String describe() { return groups == scale.length ? "instancenorm" : "groupnorm " + groups; }
     }
 }

@@ -15,6 +15,7 @@ import dev.clnn.ops.ResizeParams;
 import dev.clnn.ops.UnaryParams;
 import dev.clnn.reference.ReferenceConv;
 import dev.clnn.reference.ReferenceElementwise;
+import dev.clnn.reference.ReferenceGroupNorm;
 import dev.clnn.reference.ReferenceLayerNorm;
 import dev.clnn.reference.ReferenceLayout;
 import dev.clnn.reference.ReferenceMatMul;
@@ -211,6 +212,12 @@ public final class ReferenceExecutor {
             Shape out = r.params().outputShape(xs());
             return ReferenceResize.resize(x(), xs(), r.params().table(xs().dim(1), out.dim(1), true),
                     r.params().table(xs().dim(2), out.dim(2), false), r.params().mode() == ResizeParams.Mode.LINEAR);
+        }
+
+        @Override
+        public float[] groupNorm(Op.GroupNorm g) {
+            return ReferenceGroupNorm.groupNorm(x(), xs(), g.channelsLast(), g.groups(), g.scale(), g.bias(),
+                    g.epsilon());
         }
 
         @Override

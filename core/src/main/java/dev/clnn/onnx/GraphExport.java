@@ -455,6 +455,41 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(n.getOutput(0), true);
     }
 
+    /**
+     * InstanceNormalization of the value in ONNX's order (an NHWC one as NCHW), per channel; with fewer
+     * groups than channels as PyTorch exports GroupNorm: Reshape to (N, G, -1), InstanceNormalization,
+     * Reshape back, Mul and Add of the per-channel weights.
+     */
+    @Override
+    public Void groupNorm(Op.GroupNorm g) {
+        int rank = shapes.get(node.inputs().get(0)).rank();
+        if (g.channelsLast() && rank != 4) {
+            throw new IllegalArgumentException("ONNX export: node " + node.name() + " normalises groups of a rank-"
+                    + rank + " channels-last value; only rank 4 is exported");
+        }
+        String x = g.channelsLast() ? nchwOf(0) : nhwc(node.inputs().get(0));
+        int c = g.scale().length;
+        String eps = "epsilon";
+        if (g.groups() == c) {
+            String y = emit("InstanceNormalization", List.of(x, named("scale", g.scale(), c), named("bias", g.bias(),
+                    c))).addAttribute(floatAttr(eps, g.epsilon())).getOutput(0);
+            return define(y, g.channelsLast());
+        }
+        int k = g.groups();
+        String r = emit("Reshape", List.of(x, constant(new long[] {0, k, -1}))).getOutput(0);
+        float[] ones = new float[k];
+        java.util.Arrays.fill(ones, 1f);
+        String n = emit("InstanceNormalization", List.of(r, constant(ones, k), constant(new float[k], k)))
+                .addAttribute(floatAttr(eps, g.epsilon())).getOutput(0);
+        String back = emit("Reshape", List.of(n, emit("Shape", List.of(x)).getOutput(0))).getOutput(0);
+        int[] perChannel = new int[rank - 1];
+        java.util.Arrays.fill(perChannel, 1);
+        perChannel[0] = c;
+        String scaled = emit("Mul", List.of(back, named("scale", g.scale(), perChannel))).getOutput(0);
+        return define(emit("Add", List.of(scaled, named("bias", g.bias(), perChannel))).getOutput(0),
+                g.channelsLast());
+    }
+
     private static AttributeProto.Builder text(String name, String value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
                 .setS(ByteString.copyFromUtf8(value));
