@@ -433,33 +433,11 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(emit("Tile", List.of(input(0), constant(repeats))).getOutput(0), layoutOf(0));
     }
 
-    /** Resize of the NCHW value by its scales, or to its sizes (the batch and channels from its shape). */
     @Override
     public Void resize(Op.Resize r) {
-        dev.clnn.ops.ResizeParams p = r.params();
-        String x = nchwOf(0);
-        NodeProto.Builder n;
-        if (p.outH() > 0) {
-            String nc = emit("Slice", List.of(emit("Shape", List.of(x)).getOutput(0), constant(new long[] {0}),
-                    constant(new long[] {2}))).getOutput(0);
-            String sizes = emit("Concat", List.of(nc, constant(new long[] {p.outH(), p.outW()})))
-                    .addAttribute(ints("axis", 0)).getOutput(0);
-            n = emit("Resize", List.of(x, "", "", sizes));
-        } else {
-            n = emit("Resize", List.of(x, "", constant(new float[] {1f, 1f, p.scaleH(), p.scaleW()}, 4L)));
-        }
-        java.util.Locale en = java.util.Locale.ROOT;
-        n.addAttribute(text("mode", p.mode().name().toLowerCase(en)))
-                .addAttribute(text("coordinate_transformation_mode", p.coord().name().toLowerCase(en)))
-                .addAttribute(text("nearest_mode", p.nearest().name().toLowerCase(en)));
-        return define(n.getOutput(0), true);
+        return define(NormResizeExport.resize(this, r.params(), nchwOf(0)), true);
     }
 
-    /**
-     * InstanceNormalization of the value in ONNX's order (an NHWC one as NCHW), per channel; with fewer
-     * groups than channels as PyTorch exports GroupNorm: Reshape to (N, G, -1), InstanceNormalization,
-     * Reshape back, Mul and Add of the per-channel weights.
-     */
     @Override
     public Void groupNorm(Op.GroupNorm g) {
         int rank = shapes.get(node.inputs().get(0)).rank();
@@ -468,31 +446,7 @@ public final class GraphExport implements Op.Visitor<Void> {
                     + rank + " channels-last value; only rank 4 is exported");
         }
         String x = g.channelsLast() ? nchwOf(0) : nhwc(node.inputs().get(0));
-        int c = g.scale().length;
-        String eps = "epsilon";
-        if (g.groups() == c) {
-            String y = emit("InstanceNormalization", List.of(x, named("scale", g.scale(), c), named("bias", g.bias(),
-                    c))).addAttribute(floatAttr(eps, g.epsilon())).getOutput(0);
-            return define(y, g.channelsLast());
-        }
-        int k = g.groups();
-        String r = emit("Reshape", List.of(x, constant(new long[] {0, k, -1}))).getOutput(0);
-        float[] ones = new float[k];
-        java.util.Arrays.fill(ones, 1f);
-        String n = emit("InstanceNormalization", List.of(r, constant(ones, k), constant(new float[k], k)))
-                .addAttribute(floatAttr(eps, g.epsilon())).getOutput(0);
-        String back = emit("Reshape", List.of(n, emit("Shape", List.of(x)).getOutput(0))).getOutput(0);
-        int[] perChannel = new int[rank - 1];
-        java.util.Arrays.fill(perChannel, 1);
-        perChannel[0] = c;
-        String scaled = emit("Mul", List.of(back, named("scale", g.scale(), perChannel))).getOutput(0);
-        return define(emit("Add", List.of(scaled, named("bias", g.bias(), perChannel))).getOutput(0),
-                g.channelsLast());
-    }
-
-    private static AttributeProto.Builder text(String name, String value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(value));
+        return define(NormResizeExport.groupNorm(this, g, x, rank), g.channelsLast());
     }
 
     /** {@code x}, input {@code i} of the node, with its last two dimensions swapped when {@code swap}. */
@@ -607,7 +561,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return null;
     }
 
-    private NodeProto.Builder emit(String op, List<String> inputs) {
+    NodeProto.Builder emit(String op, List<String> inputs) {
         String name = (node == null ? "input" : node.name()) + "_" + op.toLowerCase(java.util.Locale.ROOT) + "_"
                 + counter++;
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(name);
@@ -615,7 +569,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return graph.getNodeBuilder(graph.getNodeCount() - 1);
     }
 
-    private String constant(float[] values, long... dims) {
+    String constant(float[] values, long... dims) {
         String name = "c" + counter++;
         ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
@@ -628,12 +582,12 @@ public final class GraphExport implements Op.Visitor<Void> {
         return name;
     }
 
-    private String constant(float[] values, int... dims) {
+    String constant(float[] values, int... dims) {
         return constant(values, toLongs(dims));
     }
 
     /** A weight of the current node, named {@code <node>/<what>} (Keras' names for the built-in networks). */
-    private String named(String what, float[] values, int... dims) {
+    String named(String what, float[] values, int... dims) {
         String name = constant(values, toLongs(dims));
         TensorProto.Builder t = graph.getInitializerBuilder(graph.getInitializerCount() - 1);
         String wanted = node.name() + "/" + what;
@@ -641,7 +595,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return wanted;
     }
 
-    private String constant(long[] values) {
+    String constant(long[] values) {
         String name = "c" + counter++;
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
                 .addDims(values.length);
@@ -699,7 +653,7 @@ public final class GraphExport implements Op.Visitor<Void> {
                 TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(s))).build();
     }
 
-    private static AttributeProto.Builder ints(String name, int... values) {
+    static AttributeProto.Builder ints(String name, int... values) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name);
         if (values.length == 1 && (name.equals("group") || name.equals("axis") || name.equals("count_include_pad"))) {
             return a.setType(AttributeProto.AttributeType.INT).setI(values[0]);
@@ -715,7 +669,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value);
     }
 
-    private static AttributeProto.Builder floatAttr(String name, float value) {
+    static AttributeProto.Builder floatAttr(String name, float value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value);
     }
 }
