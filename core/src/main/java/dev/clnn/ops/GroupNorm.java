@@ -3,7 +3,6 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -24,41 +23,36 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class GroupNorm implements AutoCloseable {
+public final class GroupNorm extends KernelOp<Integer> {
     private static final String OP = "GroupNorm";
     /** Work-items per block on a GPU (a power of two). */
     private static final int GPU_GROUP = 128;
 
-    private final ClContext cl;
-    private final Shape shape;
     private final int groups;
     private final int channels;
     private final int spatial;
     private final float epsilon;
     private final int group;
-    private final ClKernel kernel;
     private final ClBuffer gammaBeta;
     private boolean closed;
 
     private GroupNorm(ClContext cl, Shape shape, int groups, boolean channelsLast, float epsilon, float[] gb) {
-        this.cl = cl;
-        this.shape = shape;
+        super(OP + (channelsLast ? " channels last" : " channels first"), cl, groups, shape, shape,
+                "groupnorm GROUP=" + group(cl));
         this.groups = groups;
         this.channels = gb.length / 2;
         this.spatial = (int) (shape.size() / Math.max(1, (long) shape.dim(0) * channels));
         this.epsilon = epsilon;
-        this.group = cl.device().isCpu() ? 1 : (int) Math.min(GPU_GROUP, Long.highestOneBit(
-                Math.max(1, cl.device().maxWorkGroupSize())));
-        OpLog.configured(OP + " " + groups + " groups" + (channelsLast ? " (channels last)" : ""), cl, shape,
-                "group " + group);
+        this.group = group(cl);
+        build("norm/groupnorm.cl", BuildOptions.none().define("GROUP", group).define("CHANNELS_LAST",
+                channelsLast ? 1 : 0), "groupnorm");
         this.gammaBeta = cl.buffer(gb);
-        try {
-            this.kernel = cl.kernel("norm/groupnorm.cl", BuildOptions.none().define("GROUP", group)
-                    .define("CHANNELS_LAST", channelsLast ? 1 : 0), "groupnorm");
-        } catch (RuntimeException e) {
-            gammaBeta.close();
-            throw e;
-        }
+    }
+
+    /** One work-item per block on a CPU (no barriers), a work-group of up to {@link #GPU_GROUP} elsewhere. */
+    private static int group(ClContext cl) {
+        return cl.device().isCpu() ? 1 : (int) Math.min(GPU_GROUP, Long.highestOneBit(
+                Math.max(1, cl.device().maxWorkGroupSize())));
     }
 
     /**
@@ -99,7 +93,7 @@ public final class GroupNorm implements AutoCloseable {
     }
 
     /** The shape of both input and output. */
-    public Shape shape() { return shape; }
+    public Shape shape() { return inputShape(); }
 
     public int groups() { return groups; }
 
@@ -115,16 +109,11 @@ public final class GroupNorm implements AutoCloseable {
      */
     public void run(Tensor x, Tensor y) {
         OpSupport.ensureOpen(OP, closed);
-        if (!OpSupport.checkCopy(OP, cl, x, shape, y, shape)) {
+        if (!checkCopy(x, y)) {
             return;
         }
-        kernel.args(groups, channels / groups, spatial, channels, epsilon, x.buffer(), gammaBeta, y.buffer());
-        OpSupport.launchGroups(kernel, (long) shape.dim(0) * groups, group);
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + groups + " groups, eps " + epsilon + ", " + shape + ")";
+        kernel().args(groups, channels / groups, spatial, channels, epsilon, x.buffer(), gammaBeta, y.buffer());
+        OpSupport.launchGroups(kernel(), (long) shape().dim(0) * groups, group);
     }
 
     /** Releases the kernel and the scale / bias buffer; idempotent. */
@@ -133,7 +122,7 @@ public final class GroupNorm implements AutoCloseable {
         if (!closed) {
             closed = true;
             gammaBeta.close();
-            kernel.close();
+            super.close();
         }
     }
 }

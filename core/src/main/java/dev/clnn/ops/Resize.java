@@ -3,7 +3,6 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
-import dev.clnn.cl.ClKernel;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -23,32 +22,17 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class Resize implements AutoCloseable {
+public final class Resize extends KernelOp<ResizeParams> {
     private static final String OP = "Resize";
 
-    private final ClContext cl;
-    private final ResizeParams params;
-    private final Shape input;
-    private final Shape output;
-    private final ClKernel kernel;
     private final ClBuffer table;
     private boolean closed;
 
     private Resize(ClContext cl, ResizeParams params, Shape input, Shape output) {
-        this.cl = cl;
-        this.params = params;
-        this.input = input;
-        this.output = output;
-        OpLog.configured(OP, cl, input + " -> " + output, params);
-        float[] t = tables(params, input, output);
-        BuildOptions options = BuildOptions.none().define("MODE", params.mode() == ResizeParams.Mode.LINEAR ? 1 : 0);
-        this.table = cl.buffer(t);
-        try {
-            this.kernel = cl.kernel("layout/resize.cl", options, "resize_nhwc");
-        } catch (RuntimeException e) {
-            table.close();
-            throw e;
-        }
+        super(OP, cl, params, input, output, "resize_nhwc");
+        build("layout/resize.cl", BuildOptions.none().define("MODE", params.mode() == ResizeParams.Mode.LINEAR ? 1 : 0),
+                "resize_nhwc");
+        this.table = cl.buffer(tables(params, input, output));
     }
 
     /**
@@ -77,12 +61,6 @@ public final class Resize implements AutoCloseable {
         return t;
     }
 
-    public ResizeParams params() { return params; }
-
-    public Shape inputShape() { return input; }
-
-    public Shape outputShape() { return output; }
-
     /**
      * Enqueues the resize of {@code x} (the input shape, read) into {@code y} (the output shape,
      * written); they must not share a buffer.
@@ -92,18 +70,14 @@ public final class Resize implements AutoCloseable {
      */
     public void run(Tensor x, Tensor y) {
         OpSupport.ensureOpen(OP, closed);
-        if (!OpSupport.checkCopy(OP, cl, x, input, y, output)) {
+        if (!checkCopy(x, y)) {
             return;
         }
-        int n = (int) output.size();
-        kernel.args(n, input.dim(1), input.dim(2), input.dim(3), output.dim(1), output.dim(2), x.buffer(), table,
+        Shape in = inputShape();
+        Shape out = outputShape();
+        kernel().args((int) out.size(), in.dim(1), in.dim(2), in.dim(3), out.dim(1), out.dim(2), x.buffer(), table,
                 y.buffer());
-        OpSupport.launch(kernel, cl.device(), n);
-    }
-
-    @Override
-    public String toString() {
-        return OP + "(" + params + ", " + input + " -> " + output + ")";
+        launch(out.size());
     }
 
     /** Releases the kernel and the coordinate table; idempotent. */
@@ -112,7 +86,7 @@ public final class Resize implements AutoCloseable {
         if (!closed) {
             closed = true;
             table.close();
-            kernel.close();
+            super.close();
         }
     }
 }
