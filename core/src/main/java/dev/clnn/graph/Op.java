@@ -9,6 +9,7 @@ import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.MatMulParams;
 import dev.clnn.ops.PadParams;
 import dev.clnn.ops.ReduceParams;
+import dev.clnn.ops.ResizeParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
@@ -88,6 +89,10 @@ public sealed interface Op {
         R where(Where op);
 
         R tile(Tile op);
+
+        R resize(Resize op);
+
+        R groupNorm(GroupNorm op);
     }
 
     /**
@@ -249,7 +254,10 @@ public sealed interface Op {
         public String describe() { return params.toString(); }
     }
 
-    /** Fully connected: {@code (N, in) x (in, out) + bias}, weights row-major {@code (in, out)}. */
+    /**
+     * Fully connected: {@code (N, ..., in) x (in, out) + bias}, weights row-major {@code (in, out)}; the
+     * leading dimensions are the product's rows (a transformer's {@code (N, tokens, in)} linear layer).
+     */
     record Dense(int in, int out, float[] weights, float[] bias, Activation activation) implements Op {
         @Override
         public long weightFloats() { return (long) weights.length + (bias == null ? 0 : bias.length); }
@@ -271,16 +279,16 @@ public sealed interface Op {
         @Override
         public Shape infer(List<Shape> inputs) {
             Shape x = inputs.get(0);
-            if (x.rank() != 2 || x.dim(1) != in) {
-                throw new IllegalArgumentException("Dense(" + in + " -> " + out + ") needs an (N, " + in
+            if (x.rank() < 2 || x.dim(-1) != in) {
+                throw new IllegalArgumentException("Dense(" + in + " -> " + out + ") needs an (N, ..., " + in
                         + ") input, got " + x);
             }
-            return Shape.of(x.dim(0), out);
+            return x.with(-1, out);
         }
 
         @Override
         public double flops(List<Shape> inputs, Shape output) {
-            return 2.0 * inputs.get(0).dim(0) * in * out;
+            return 2.0 * output.size() * in;
         }
 
         @Override
@@ -691,5 +699,51 @@ public sealed interface Op {
 
         @Override
         public String describe() { return "tile " + java.util.Arrays.toString(repeats); }
+    }
+
+    /** Nearest or bilinear resize of the height and width of an NHWC value (ONNX Resize). */
+    record Resize(ResizeParams params) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.resize(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) { return params.outputShape(in.get(0)); }
+
+        @Override
+        public String describe() { return params.toString(); }
+    }
+
+    /**
+     * Group normalisation (ONNX GroupNormalization; InstanceNormalization is one group per channel),
+     * scale and bias per channel, of a {@code (N, ..., C)} value ({@code channelsLast}: NHWC) or a
+     * {@code (N, C, ...)} one.
+     */
+    record GroupNorm(int groups, boolean channelsLast, float[] scale, float[] bias, float epsilon) implements Op {
+        @Override
+        public long weightFloats() { return 2L * scale.length; }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.groupNorm(this); }
+
+        @Override
+        public int arity() { return 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            int c = x.rank() < 2 ? -1 : channelsLast ? x.dim(-1) : x.dim(1);
+            if (x.rank() < (channelsLast ? 2 : 3) || scale.length != c || bias.length != c || groups < 1
+                    || c % groups != 0) {
+                throw new IllegalArgumentException("GroupNorm of " + groups + " groups with " + scale.length
+                        + " scales does not fit input " + x + (channelsLast ? " (channels last)" : ""));
+            }
+            return x;
+        }
+
+        @Override
+        public String describe() { return groups == scale.length ? "instancenorm" : "groupnorm " + groups; }
     }
 }

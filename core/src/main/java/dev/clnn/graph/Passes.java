@@ -13,9 +13,9 @@ import dev.clnn.tensor.Shape;
 
 /**
  * Graph rewrites that fuse work into fewer kernels without changing results beyond rounding:
- * BatchNorm folded into the preceding convolution, a residual add carried by the convolution that
+ * BatchNorm folded into the preceding convolution, a constant row added after a dense op folded into its bias, a residual add carried by the convolution that
  * feeds it, a transpose of the last two dimensions read by a MatMul as the GEMM's transpose flag, and activations moved into the epilogue of the convolution, dense or element-wise op
- * before them. A value is only fused away when the op it feeds is its sole reader and it is not
+ * before them (x * sigmoid(x) and GELU first made activations). A value is only fused away when the op it feeds is its sole reader and it is not
  * the graph's output.
  */
 public final class Passes {
@@ -24,7 +24,82 @@ public final class Passes {
 
     /** Every pass, in the order that lets each enable the next. */
     public static Graph optimize(Graph g) {
-        return fuseActivations(fuseResiduals(foldBatchNorms(foldTransposesIntoProducts(simplifyTransposes(g)))));
+        return fuseActivations(formActivations(fuseResiduals(foldBatchNorms(foldDenseBiases(
+                foldTransposesIntoProducts(simplifyTransposes(g)))))));
+    }
+
+    /**
+     * {@code Mul(x, Sigmoid(x))} becomes one SiLU activation of {@code x} (EfficientNet's and
+     * MobileViT's swish), and an exact GELU an activation, so that {@link #fuseActivations} can move
+     * either into the epilogue of the convolution or GEMM that computes {@code x}. A sigmoid that is
+     * read elsewhere too stays as it is.
+     */
+    public static Graph formActivations(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node m = nodes.get(i);
+            if (m.op() instanceof Op.Unary u && u.params().kind() == dev.clnn.ops.UnaryParams.Kind.GELU) {
+                nodes.set(i, new Node(m.name(), new Op.Act(Activation.GELU), m.inputs(), m.output()));
+                continue;
+            }
+            if (!(m.op() instanceof Op.Binary b) || b.params().op() != ElementwiseParams.Op.MUL
+                    || b.params().activation().kind() != Activation.Kind.NONE) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                String sig = m.inputs().get(side);
+                String x = m.inputs().get(1 - side);
+                int p = indexOfProducer(nodes, sig);
+                if (p >= 0 && nodes.get(p).op() instanceof Op.Act a && a.activation().kind() == Activation.Kind.SIGMOID
+                        && nodes.get(p).inputs().get(0).equals(x) && soleReader(g, nodes, sig)) {
+                    nodes.set(i, new Node(m.name(), new Op.Act(Activation.SILU), List.of(x), m.output()));
+                    nodes.remove(p);
+                    i--;
+                    break;
+                }
+            }
+        }
+        return rebuild(g, nodes);
+    }
+
+    /**
+     * {@code Add(Dense(x), b)} with a constant {@code b} along the last axis (a MatMul and Add
+     * exported for a linear layer on {@code (N, S, K)}) becomes the dense op's bias.
+     */
+    public static Graph foldDenseBiases(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node add = nodes.get(i);
+            if (!(add.op() instanceof Op.BinaryConst bc) || bc.params().op() != ElementwiseParams.Op.ADD
+                    || bc.params().activation().kind() != Activation.Kind.NONE) {
+                continue;
+            }
+            int p = indexOfProducer(nodes, add.inputs().get(0));
+            if (p < 0 || !(nodes.get(p).op() instanceof Op.Dense d) || d.activation().kind() != Activation.Kind.NONE
+                    || !soleReader(g, nodes, add.inputs().get(0)) || !isRow(bc.constantShape(), d.out())) {
+                continue;
+            }
+            float[] bias = d.bias() == null ? new float[d.out()] : d.bias().clone();
+            for (int j = 0; j < bias.length; j++) {
+                bias[j] += bc.constant()[bc.constant().length == 1 ? 0 : j];
+            }
+            Node producer = nodes.get(p);
+            nodes.set(p, new Node(producer.name(), new Op.Dense(d.in(), d.out(), d.weights(), bias, d.activation()),
+                    producer.inputs(), add.output()));
+            nodes.remove(i);
+            i--;
+        }
+        return rebuild(g, nodes);
+    }
+
+    /** A constant that adds the same row of {@code width} values (or one scalar) to every row. */
+    private static boolean isRow(Shape s, int width) {
+        for (int k = 0; k < s.rank() - 1; k++) {
+            if (s.dim(k) != 1) {
+                return false;
+            }
+        }
+        return s.size() == 1 || s.dim(-1) == width;
     }
 
     /**

@@ -11,14 +11,17 @@ import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.ResizeParams;
 import dev.clnn.ops.UnaryParams;
 import dev.clnn.reference.ReferenceConv;
 import dev.clnn.reference.ReferenceElementwise;
+import dev.clnn.reference.ReferenceGroupNorm;
 import dev.clnn.reference.ReferenceLayerNorm;
 import dev.clnn.reference.ReferenceLayout;
 import dev.clnn.reference.ReferenceMatMul;
 import dev.clnn.reference.ReferencePool;
 import dev.clnn.reference.ReferenceReduce;
+import dev.clnn.reference.ReferenceResize;
 import dev.clnn.reference.ReferenceSoftmax;
 import dev.clnn.reference.ReferenceUnary;
 import dev.clnn.tensor.Shape;
@@ -99,7 +102,7 @@ public final class ReferenceExecutor {
 
         @Override
         public float[] dense(Op.Dense d) {
-            return ReferenceConv.dense(x(), xs().dim(0), d.in(), d.weights(), d.out(), d.bias(),
+            return ReferenceConv.dense(x(), (int) (xs().size() / d.in()), d.in(), d.weights(), d.out(), d.bias(),
                     ReferenceExecutor.act(d.activation()));
         }
 
@@ -202,6 +205,19 @@ public final class ReferenceExecutor {
             float[] a = w.aConst() == null ? in.get(next++) : w.aConst();
             float[] b = w.bConst() == null ? in.get(next) : w.bConst();
             return ReferenceElementwise.where(x(), s[0], a, s[1], b, s[2]);
+        }
+
+        @Override
+        public float[] resize(Op.Resize r) {
+            Shape out = r.params().outputShape(xs());
+            return ReferenceResize.resize(x(), xs(), r.params().table(xs().dim(1), out.dim(1), true),
+                    r.params().table(xs().dim(2), out.dim(2), false), r.params().mode() == ResizeParams.Mode.LINEAR);
+        }
+
+        @Override
+        public float[] groupNorm(Op.GroupNorm g) {
+            return ReferenceGroupNorm.groupNorm(x(), xs(), g.channelsLast(), g.groups(), g.scale(), g.bias(),
+                    g.epsilon());
         }
 
         @Override

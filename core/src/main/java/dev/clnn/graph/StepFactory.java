@@ -11,11 +11,13 @@ import dev.clnn.ops.Concat;
 import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
 import dev.clnn.ops.Elementwise;
+import dev.clnn.ops.GroupNorm;
 import dev.clnn.ops.LayerNorm;
 import dev.clnn.ops.MatMul;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Reduce;
+import dev.clnn.ops.Resize;
 import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
 import dev.clnn.ops.Tile;
@@ -177,6 +179,18 @@ final class StepFactory implements Op.Visitor<Step> {
             Tensor y = b == null ? in[next] : b;
             where.run(in[0], x, y, out);
         }, where);
+    }
+
+    @Override
+    public Step resize(Op.Resize r) {
+        Resize resize = Resize.configure(cl, r.params(), input());
+        return Step.of((in, out) -> resize.run(in[0], out), resize);
+    }
+
+    @Override
+    public Step groupNorm(Op.GroupNorm g) {
+        GroupNorm gn = GroupNorm.configure(cl, g.groups(), g.channelsLast(), g.epsilon(), input(), g.scale(), g.bias());
+        return Step.of((in, out) -> gn.run(in[0], out), gn);
     }
 
     @Override

@@ -12,7 +12,8 @@ import dev.clnn.tensor.Shape;
 
 /**
  * The layers with weights: Conv (OIHW weights to clnn's HWIO), Gemm and MatMul (dense layers
- * with a constant right operand, or a batched product of two computed values) and BatchNormalization (which the graph passes fold into the
+ * with a constant right operand, on (N, K) or, for MatMul, any (N, ..., K) input whose leading
+ * dimensions become GEMM rows; or a batched product of two computed values) and BatchNormalization (which the graph passes fold into the
  * convolution before it).
  */
 final class ConvTranslators {
@@ -71,7 +72,7 @@ final class ConvTranslators {
         cx.put(new Val(cx.add(conv, x), true));
     }
 
-    /** A 2-D input for Gemm / MatMul: (N, K) in ONNX order. */
+    /** A 2-D input for Gemm: (N, K) in ONNX order. */
     private static String matrixInput(NodeContext cx, Val v) {
         int[] d = cx.dims(v);
         if (d.length != 2) {
@@ -138,12 +139,18 @@ final class ConvTranslators {
             batchedMatMul(cx);
             return;
         }
-        String a = matrixInput(cx, cx.valIn(0));
-        int k = cx.shape(a).dim(1);
+        // (N, ..., K) by a constant (K, M): the leading dimensions are the product's rows, in ONNX's order
+        Val av = cx.valIn(0);
+        if (cx.dims(av).length < 2) {
+            throw new OnnxFormatException("clnn runs MatMul on inputs of rank 2 or more, got rank "
+                    + cx.dims(av).length);
+        }
+        String a = cx.plain(av);
+        int k = cx.shape(a).dim(-1);
         Const b = cx.constIn(1, "MatMul B");
         if (b.rank() != 2 || b.dims()[0] != k) {
-            throw new OnnxFormatException("MatMul of (N, " + k + ") with B " + Arrays.toString(b.dims())
-                    + " does not fit (a constant B must be 2-D)");
+            throw new OnnxFormatException("MatMul of " + cx.shape(a) + " with B " + Arrays.toString(b.dims())
+                    + " does not fit (a constant B must be 2-D, (" + k + ", M))");
         }
         cx.put(new Val(cx.add(new Op.Dense(k, b.dims()[1], b.floats(), null, Activation.NONE), a), false));
     }

@@ -131,6 +131,15 @@ public final class GraphExport implements Op.Visitor<Void> {
 
     @Override
     public Void dense(Op.Dense d) {
+        if (shapes.get(node.inputs().get(0)).rank() > 2) {
+            // MatMul folds the leading dimensions as Gemm does not; it reads clnn's own element order
+            String y = emit("MatMul", List.of(nhwc(node.inputs().get(0)), named("kernel", d.weights(), d.in(),
+                    d.out()))).getOutput(0);
+            if (d.bias() != null) {
+                y = emit("Add", List.of(y, named("bias", d.bias(), d.out()))).getOutput(0);
+            }
+            return define(activation(y, d.activation()), false);
+        }
         String y = emit("Gemm", List.of(input(0), named("kernel", d.weights(), d.in(), d.out()), named("bias",
                 d.bias() == null ? new float[d.out()] : d.bias(), d.out()))).getOutput(0);
         return define(activation(y, d.activation()), false);
@@ -424,6 +433,22 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(emit("Tile", List.of(input(0), constant(repeats))).getOutput(0), layoutOf(0));
     }
 
+    @Override
+    public Void resize(Op.Resize r) {
+        return define(NormResizeExport.resize(this, r.params(), nchwOf(0)), true);
+    }
+
+    @Override
+    public Void groupNorm(Op.GroupNorm g) {
+        int rank = shapes.get(node.inputs().get(0)).rank();
+        if (g.channelsLast() && rank != 4) {
+            throw new IllegalArgumentException("ONNX export: node " + node.name() + " normalises groups of a rank-"
+                    + rank + " channels-last value; only rank 4 is exported");
+        }
+        String x = g.channelsLast() ? nchwOf(0) : nhwc(node.inputs().get(0));
+        return define(NormResizeExport.groupNorm(this, g, x, rank), g.channelsLast());
+    }
+
     /** {@code x}, input {@code i} of the node, with its last two dimensions swapped when {@code swap}. */
     private String swapLastTwo(String x, int i, boolean swap) {
         if (!swap) {
@@ -470,6 +495,16 @@ public final class GraphExport implements Op.Visitor<Void> {
                 return emit("Tanh", List.of(x)).getOutput(0);
             case HARD_SWISH:
                 return emit("HardSwish", List.of(x)).getOutput(0);
+            case SILU:
+                return emit("Mul", List.of(x, emit("Sigmoid", List.of(x)).getOutput(0))).getOutput(0);
+            case GELU: {
+                // opset 17 has no Gelu: x * (erf(x / sqrt 2) + 1) * 0.5, as PyTorch exports it
+                String erf = emit("Erf", List.of(emit("Div", List.of(x, constant(new float[] {(float) Math.sqrt(2)})))
+                        .getOutput(0))).getOutput(0);
+                String one = emit("Add", List.of(erf, constant(new float[] {1f}))).getOutput(0);
+                String half = emit("Mul", List.of(x, constant(new float[] {0.5f}))).getOutput(0);
+                return emit("Mul", List.of(half, one)).getOutput(0);
+            }
             default:
                 return emit("HardSigmoid", List.of(x)).addAttribute(floatAttr("alpha", a.alpha()))
                         .addAttribute(floatAttr("beta", a.beta())).getOutput(0);
@@ -526,7 +561,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return null;
     }
 
-    private NodeProto.Builder emit(String op, List<String> inputs) {
+    NodeProto.Builder emit(String op, List<String> inputs) {
         String name = (node == null ? "input" : node.name()) + "_" + op.toLowerCase(java.util.Locale.ROOT) + "_"
                 + counter++;
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(name);
@@ -534,7 +569,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return graph.getNodeBuilder(graph.getNodeCount() - 1);
     }
 
-    private String constant(float[] values, long... dims) {
+    String constant(float[] values, long... dims) {
         String name = "c" + counter++;
         ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
@@ -547,12 +582,12 @@ public final class GraphExport implements Op.Visitor<Void> {
         return name;
     }
 
-    private String constant(float[] values, int... dims) {
+    String constant(float[] values, int... dims) {
         return constant(values, toLongs(dims));
     }
 
     /** A weight of the current node, named {@code <node>/<what>} (Keras' names for the built-in networks). */
-    private String named(String what, float[] values, int... dims) {
+    String named(String what, float[] values, int... dims) {
         String name = constant(values, toLongs(dims));
         TensorProto.Builder t = graph.getInitializerBuilder(graph.getInitializerCount() - 1);
         String wanted = node.name() + "/" + what;
@@ -560,7 +595,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return wanted;
     }
 
-    private String constant(long[] values) {
+    String constant(long[] values) {
         String name = "c" + counter++;
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
                 .addDims(values.length);
@@ -618,7 +653,7 @@ public final class GraphExport implements Op.Visitor<Void> {
                 TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(s))).build();
     }
 
-    private static AttributeProto.Builder ints(String name, int... values) {
+    static AttributeProto.Builder ints(String name, int... values) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name);
         if (values.length == 1 && (name.equals("group") || name.equals("axis") || name.equals("count_include_pad"))) {
             return a.setType(AttributeProto.AttributeType.INT).setI(values[0]);
@@ -634,7 +669,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value);
     }
 
-    private static AttributeProto.Builder floatAttr(String name, float value) {
+    static AttributeProto.Builder floatAttr(String name, float value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value);
     }
 }

@@ -138,6 +138,30 @@ final class Layout {
         });
     }
 
+    /**
+     * A constant of dimensions {@code dims} (the first 1) as a value repeated along the batch, in
+     * ONNX's order (ViT's class token, concatenated before the patches): a {@code Where} of both
+     * operands the constant, its condition a one-element-per-example slice of the model input, so
+     * the result takes each compile's batch size. The nodes are named after {@code base}.
+     */
+    String batchOf(float[] data, int[] dims, String base) {
+        if (dims.length < 2 || dims[0] != 1) {
+            throw new OnnxFormatException("a constant of shape " + java.util.Arrays.toString(dims)
+                    + " cannot be repeated along the batch (it must be (1, ...))");
+        }
+        int inRank = shapes.get(input).rank();
+        dev.clnn.ops.SliceParams first = dev.clnn.ops.SliceParams.all(inRank);
+        for (int k = 1; k < inRank; k++) {
+            first = first.withAxis(k, 0, 1, 1);
+        }
+        String one = add(base + "_batch", new Op.Slice(first), input);
+        int[] unit = new int[dims.length - 1];
+        java.util.Arrays.fill(unit, 1);
+        String cond = add(base + "_batch", new Op.Reshape(unit), one);
+        Shape s = Shape.of(dims);
+        return add(base + "_const", new Op.Where(s, data, s, data), cond);
+    }
+
     /** clnn's axis for ONNX axis {@code a} of a value (NHWC maps 1 -> 3, 2 -> 1, 3 -> 2). */
     static int axis(Val v, int a) {
         if (!v.nhwc()) {

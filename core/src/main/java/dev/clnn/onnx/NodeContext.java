@@ -142,6 +142,19 @@ final class NodeContext {
     /** {@code v} as NHWC data; see {@link Layout#nhwc}. */
     String nhwc(Val v) { return layout.nhwc(v, base()); }
 
+    /** Constant input {@code i} repeated along the batch, a value in ONNX's order; see {@link Layout#batchOf}. */
+    Val batchOf(int i, String what) {
+        return new Val(layoutBatchOf(constIn(i, what)), false);
+    }
+
+    /** The constant {@code c} repeated along the batch; the clnn value, in ONNX's order. */
+    String layoutBatchOf(Const c) {
+        if (c.isInteger()) {
+            throw new OnnxFormatException("an integer constant repeated along the batch is not supported");
+        }
+        return layout.batchOf(c.floats(), c.dims(), base());
+    }
+
     /** {@code v} in ONNX's element order; see {@link Layout#plain}. */
     String plain(Val v) { return layout.plain(v, base()); }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 import dev.clnn.graph.Op;
 
 /**
- * LayerNormalization (opset 17) of computed values, over the trailing axes from {@code axis}, with
+ * InstanceNormalization and GroupNormalization ({@link #groupNorm}), and LayerNormalization (opset 17) of computed values, over the trailing axes from {@code axis}, with
  * constant scale and bias. The normalised block must be contiguous in clnn's layout: it is for a
  * value in ONNX's order (ConvNeXt normalises after permuting to channels-last, which clnn's NHWC
  * data already is), and for an NHWC value normalised over all of (C, H, W); an NHWC value
@@ -17,7 +17,54 @@ final class NormTranslators {
     }
 
     static Map<String, Translator> all() {
-        return Map.of("LayerNormalization", NormTranslators::layerNorm);
+        return Map.of("LayerNormalization", NormTranslators::layerNorm,
+                "InstanceNormalization", cx -> groupNorm(cx, false),
+                "GroupNormalization", cx -> groupNorm(cx, true));
+    }
+
+    /**
+     * InstanceNormalization (per channel) and GroupNormalization (opset 18: {@code num_groups} groups,
+     * scale and bias per group, or per channel as opset 21 has them) of a computed value of rank 3 or
+     * more: an NHWC value stays NHWC, any other is normalised in ONNX's order, channels second (so
+     * PyTorch's exported GroupNorm, Reshape to (N, G, -1) then InstanceNormalization, runs as it is).
+     */
+    private static void groupNorm(NodeContext cx, boolean grouped) {
+        Val v = cx.valIn(0);
+        int[] d = cx.dims(v);
+        if (d.length < 3) {
+            throw new OnnxFormatException(cx.opType() + " needs an (N, C, ...) input of rank 3 or more, got rank "
+                    + d.length);
+        }
+        int c = d[1];
+        int groups = grouped ? (int) cx.i("num_groups", 0) : c;
+        if (groups < 1 || c % groups != 0) {
+            throw new OnnxFormatException(cx.opType() + " num_groups " + groups + " does not divide the " + c
+                    + " channels");
+        }
+        float[] scale = perChannel(cx.constIn(1, cx.opType() + " scale"), c, groups, "scale", cx.opType());
+        float[] bias = perChannel(cx.constIn(2, cx.opType() + " bias"), c, groups, "bias", cx.opType());
+        Op.GroupNorm op = new Op.GroupNorm(groups, v.nhwc(), scale, bias, cx.f("epsilon", 1e-5f));
+        cx.put(new Val(cx.add(op, v.name()), v.nhwc()));
+    }
+
+    /** Weights given per channel, or per group (each repeated over its channels). */
+    private static float[] perChannel(Const k, int c, int groups, String what, String op) {
+        if (k == null) {
+            throw new OnnxFormatException(op + " " + what + " is required");
+        }
+        float[] f = k.floats();
+        if (f.length == c) {
+            return f;
+        }
+        if (f.length != groups) {
+            throw new OnnxFormatException(op + " " + what + " has " + f.length + " values for " + c + " channels in "
+                    + groups + " groups");
+        }
+        float[] out = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            out[ch] = f[ch / (c / groups)];
+        }
+        return out;
     }
 
     private static void layerNorm(NodeContext cx) {

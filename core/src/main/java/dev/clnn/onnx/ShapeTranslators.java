@@ -36,7 +36,7 @@ final class ShapeTranslators {
                 Map.entry("Transpose", ShapeTranslators::transpose),
                 Map.entry("Pad", ShapeTranslators::pad),
                 Map.entry("Concat", ShapeTranslators::concat),
-                Map.entry("Expand", ShapeTranslators::expand),
+                Map.entry("Expand", new Expand()),
                 Map.entry("Tile", ShapeTranslators::tile));
     }
 
@@ -45,7 +45,65 @@ final class ShapeTranslators {
      * target's size (a Tile); the batch dimension is never expanded.
      */
     private static void expand(NodeContext cx) {
-        Val v = cx.valIn(0);
+        expand(cx, cx.valIn(0));
+    }
+
+    /**
+     * Expand, also of a constant (translated even when all its inputs are constants): a constant
+     * expanded to a static shape is folded; one expanded along the batch ({@code Shape -> Gather ->
+     * Concat} of the input's batch, as ViT's class token) becomes a value repeated along the batch.
+     */
+    private static final class Expand implements Translator {
+        @Override
+        public void translate(NodeContext cx) {
+            if (cx.isVal(0)) {
+                expand(cx);
+                return;
+            }
+            Const c = cx.constIn(0, "Expand input");
+            long[] t = cx.constIn(1, "Expand shape").longs();
+            boolean batch = t.length > 0 && t[0] == Const.BATCH;
+            long[] fixed = t.clone();
+            if (batch) {
+                fixed[0] = 1;
+            }
+            int[] dims = new int[fixed.length];
+            for (int k = 0; k < dims.length; k++) {
+                if (fixed[k] < 0 || fixed[k] > Integer.MAX_VALUE) {
+                    throw new OnnxFormatException("Expand shape " + Arrays.toString(t) + " is not a static shape");
+                }
+                dims[k] = (int) fixed[k];
+            }
+            long count = Const.count(dims);
+            Const ones = c.isInteger() ? Const.ofLongs(dims, filled(count, 1L)) : Const.ofFloats(dims,
+                    filledF(count));
+            Const expanded = ConstEval.binary("Mul", c, ones);
+            if (!batch) {
+                cx.putConst(expanded);
+                return;
+            }
+            cx.put(new Val(cx.layoutBatchOf(expanded), false));
+        }
+
+        private static long[] filled(long n, long v) {
+            long[] a = new long[(int) n];
+            Arrays.fill(a, v);
+            return a;
+        }
+
+        private static float[] filledF(long n) {
+            float[] a = new float[(int) n];
+            Arrays.fill(a, 1f);
+            return a;
+        }
+
+        @Override
+        public boolean takesConstants() {
+            return true;
+        }
+    }
+
+    private static void expand(NodeContext cx, Val v) {
         int[] d = cx.dims(v);
         long[] t = cx.constIn(1, "Expand shape").longs();
         if (t.length > d.length) {
@@ -280,10 +338,8 @@ final class ShapeTranslators {
     private static void concat(NodeContext cx) {
         List<Val> in = new ArrayList<>();
         for (int i = 0; i < cx.inputCount(); i++) {
-            if (!cx.isVal(i)) {
-                throw new OnnxFormatException("Concat of computed values with a constant is not supported");
-            }
-            in.add(cx.valIn(i));
+            // a constant (1, ...) joins every example (ViT's class token before the patches)
+            in.add(cx.isVal(i) ? cx.valIn(i) : cx.batchOf(i, "Concat operand"));
         }
         int rank = cx.dims(in.get(0)).length;
         int axis = Dims.axis((int) cx.i("axis", 0), rank, "Concat axis");

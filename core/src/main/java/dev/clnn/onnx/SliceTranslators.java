@@ -7,7 +7,7 @@ import dev.clnn.graph.Op;
 import dev.clnn.ops.SliceParams;
 
 /**
- * Slice and Split of values computed from the model input: each becomes {@link Op.Slice} nodes (a
+ * Slice, Split and Gather (by constant indices) of values computed from the model input: each becomes {@link Op.Slice} nodes (a
  * Split one per output), taking the window in the value's own layout, so a channel split of an NHWC
  * value slices its last dimension and stays NHWC. The batch axis is kept whole.
  */
@@ -18,7 +18,69 @@ final class SliceTranslators {
     static Map<String, Translator> all() {
         return Map.of(
                 "Slice", SliceTranslators::slice,
-                "Split", new Split());
+                "Split", new Split(),
+                "Gather", SliceTranslators::gather);
+    }
+
+    /**
+     * Gather of a computed value by constant indices along any axis but the batch (ViT's class
+     * token, {@code x[:, 0]}): a scalar index is a one-wide Slice and a Reshape that drops the axis
+     * (in ONNX's order); 1-D indices that step evenly are one strided Slice, others a Slice per
+     * index and a Concat. Negative indices count from the end.
+     */
+    private static void gather(NodeContext cx) {
+        Val v = cx.valIn(0);
+        int[] d = cx.dims(v);
+        int axis = Dims.axis((int) cx.i("axis", 0), d.length, "Gather axis");
+        if (axis == 0) {
+            throw new OnnxFormatException("Gather along the batch axis is not supported");
+        }
+        Const ic = cx.constIn(1, "Gather indices");
+        if (ic.rank() > 1) {
+            throw new OnnxFormatException("Gather with indices of rank " + ic.rank() + " is not supported (a scalar"
+                    + " or 1-D constant only)");
+        }
+        int[] idx = ic.ints("Gather indices");
+        for (int k = 0; k < idx.length; k++) {
+            if (idx[k] < -d[axis] || idx[k] >= d[axis]) {
+                throw new OnnxFormatException("Gather index " + idx[k] + " is out of range for dimension " + d[axis]);
+            }
+            idx[k] = idx[k] < 0 ? idx[k] + d[axis] : idx[k];
+        }
+        if (ic.rank() == 0) {
+            String x = cx.plain(v);
+            String one = cx.add("_slice", new Op.Slice(SliceParams.all(d.length).withAxis(axis, idx[0], idx[0] + 1,
+                    1)), x);
+            int[] rest = new int[d.length - 2];
+            for (int k = 1, j = 0; k < d.length; k++) {
+                if (k != axis) {
+                    rest[j++] = d[k];
+                }
+            }
+            cx.put(new Val(cx.add(new Op.Reshape(rest), one), false));
+            return;
+        }
+        if (idx.length == 0) {
+            throw new OnnxFormatException("Gather with no indices gives an empty value");
+        }
+        int clnn = Layout.axis(v, axis);
+        int step = idx.length > 1 ? idx[1] - idx[0] : 1;
+        boolean even = step != 0;
+        for (int k = 1; k < idx.length; k++) {
+            even &= idx[k] - idx[k - 1] == step;
+        }
+        if (even) {
+            int end = idx[idx.length - 1] + (step > 0 ? 1 : -1);
+            SliceParams p = SliceParams.all(d.length).withAxis(clnn, idx[0], end < 0 ? -Integer.MAX_VALUE : end, step);
+            cx.put(new Val(cx.add(new Op.Slice(p), v.name()), v.nhwc()));
+            return;
+        }
+        String[] parts = new String[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            SliceParams p = SliceParams.all(d.length).withAxis(clnn, idx[k], idx[k] + 1, 1);
+            parts[k] = cx.add("_" + k, new Op.Slice(p), v.name());
+        }
+        cx.put(new Val(cx.add(new Op.Concat(dev.clnn.ops.ConcatParams.axis(clnn), parts.length), parts), v.nhwc()));
     }
 
     /** Slice (opset 10+): starts, ends and the optional axes and steps are constant inputs. */

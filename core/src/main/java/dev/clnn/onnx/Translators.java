@@ -15,7 +15,7 @@ import java.util.TreeSet;
 final class Translators {
     static final Map<String, Translator> ALL = merge(ConvTranslators.all(), PoolTranslators.all(),
             ElementwiseTranslators.all(), ShapeTranslators.all(), SliceTranslators.all(), NormTranslators.all(),
-            ReduceTranslators.all());
+            ReduceTranslators.all(), ResizeTranslators.all());
 
     private Translators() {
     }

@@ -22,7 +22,7 @@ public record Activation(Kind kind, float lo, float hi, float alpha, float beta)
      * fixed per kind so that reordering the constants cannot change what a kernel computes.
      */
     public enum Kind {
-        NONE(0), RELU(1), CLIP(2), LEAKY_RELU(3), SIGMOID(4), TANH(5), HARD_SWISH(6), HARD_SIGMOID(7);
+        NONE(0), RELU(1), CLIP(2), LEAKY_RELU(3), SIGMOID(4), TANH(5), HARD_SWISH(6), HARD_SIGMOID(7), SILU(8), GELU(9);
 
         private final int code;
 
@@ -42,6 +42,10 @@ public record Activation(Kind kind, float lo, float hi, float alpha, float beta)
     public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 0, 0);
     public static final Activation TANH = new Activation(Kind.TANH, 0, 0, 0, 0);
     public static final Activation HARD_SWISH = new Activation(Kind.HARD_SWISH, 0, 0, 0, 0);
+    /** {@code x * sigmoid(x)} (SiLU, Swish: EfficientNet, MobileViT). */
+    public static final Activation SILU = new Activation(Kind.SILU, 0, 0, 0, 0);
+    /** {@code x / 2 * (1 + erf(x / sqrt 2))} (GELU, exact: ViT, ConvNeXt). */
+    public static final Activation GELU = new Activation(Kind.GELU, 0, 0, 0, 0);
 
     public Activation {
         if (kind == Kind.CLIP && !(lo <= hi)) {
@@ -72,6 +76,8 @@ public record Activation(Kind kind, float lo, float hi, float alpha, float beta)
             case TANH: return ReferenceActivation.tanh(x);
             case HARD_SWISH: return ReferenceActivation.hardSwish(x);
             case HARD_SIGMOID: return ReferenceActivation.hardSigmoid(x, alpha, beta);
+            case SILU: return ReferenceActivation.silu(x);
+            case GELU: return ReferenceActivation.gelu(x);
             default: return x;
         }
     }

@@ -65,6 +65,16 @@ public final class ReferenceActivation {
         return Float.isNaN(x) ? Float.NaN : (float) (x * r / 6.0);
     }
 
+    /** x * sigmoid(x) [SiLU, Swish], in double. */
+    public static float silu(float x) {
+        return (float) (x * sigmoid((double) x));
+    }
+
+    /** x / 2 * (1 + erf(x / sqrt 2)) [GELU], in double. */
+    public static float gelu(float x) {
+        return (float) ReferenceUnary.gelu(x);
+    }
+
     /** max(0, min(1, alpha * x + beta)) [HardSigmoid]. */
     public static float hardSigmoid(float x, float alpha, float beta) {
         double r = (double) alpha * x + beta;

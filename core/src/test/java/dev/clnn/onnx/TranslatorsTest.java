@@ -70,7 +70,7 @@ class TranslatorsTest {
                 assertTrue(!e.getMessage().contains("unsupported operators"), e.getMessage());
             }
         }
-        for (String op : List.of("Einsum", "LRN", "Resize", "relu")) {
+        for (String op : List.of("Einsum", "LRN", "RoiAlign", "relu")) {
             OnnxBuilder b = new OnnxBuilder("check_" + op, 1, 13);
             String x = b.input("x", -1, 2, 3, 3);
             ModelProto m = b.build(b.node(op, x));
@@ -128,13 +128,21 @@ class TranslatorsTest {
         image.put("Concat", b -> x -> b.node("Concat", new String[] {x, x}, "axis", 1));
         image.put("Slice", b -> x -> b.node("Slice", new String[] {x, b.ints(1, -1), b.ints(2, 100), b.ints(1, 3),
             b.ints(1, 2)}));
+        image.put("Resize", b -> x -> b.node("Resize", new String[] {x, "", b.init(new float[] {1f, 1f, 2f, 1.5f}, 4)},
+                "mode", "linear"));
+        image.put("InstanceNormalization", b -> x -> b.node("InstanceNormalization", new String[] {x,
+            b.random(0.5f, 1.5f, 2), b.random(2)}));
+        image.put("GroupNormalization", b -> x -> b.node("GroupNormalization", new String[] {x, b.random(0.5f, 1.5f, 1),
+            b.random(1)}, "num_groups", 1));
+        image.put("Gather", b -> x -> b.node("Gather", new String[] {x, b.scalarLong(2)}, "axis", 3));
         image.put("Split", b -> x -> {
             String[] parts = b.nodes("Split", new String[] {x, b.ints(1, 1)}, 2, "axis", 1);
             return b.node("Concat", new String[] {parts[1], parts[0]}, "axis", 1);
         });
         Map<String, ModelProto> models = new LinkedHashMap<>();
         image.forEach((op, body) -> {
-            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), op.equals("Gelu") ? 20 : op.equals("LayerNormalization") ? 17 : 14);
+            OnnxBuilder b = new OnnxBuilder("one_" + op, op.hashCode(), op.equals("Gelu") ? 20 : op.equals("LayerNormalization") ? 17
+                    : op.equals("GroupNormalization") ? 18 : 14);
             models.put(op, b.build(body.apply(b).apply(b.input("x", -1, 2, 4, 4))));
         });
         for (String op : List.of("Gemm", "MatMul")) {

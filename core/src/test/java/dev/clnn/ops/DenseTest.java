@@ -102,6 +102,41 @@ class DenseTest {
         }
     }
 
+    /**
+     * A transformer's linear layer, {@code (N, S, K)} and {@code (N, A, B, K)}: the leading dimensions
+     * are GEMM rows, through the tuned form and the generic one; the output keeps them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void leadingDimensionsAreRows(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        int[][] shapes = {{2, 7, 13}, {3, 5, 2, 9}, {1, 197, 24}};
+        long seed = 40;
+        for (GemmConfig config : new GemmConfig[] {null, GemmConfig.general()}) {
+            for (int[] d : shapes) {
+                Shape in = Shape.of(d);
+                int k = d[d.length - 1];
+                int m = 11;
+                int rows = (int) (in.size() / k);
+                float[] x = TestData.uniform(in.sizeAsInt(), seed++);
+                float[] w = TestData.uniform(k * m, seed++);
+                float[] b = TestData.uniform(m, seed++);
+                try (Tensor xt = Tensor.of(cl, in, x);
+                     Tensor wt = Tensor.of(cl, Shape.of(k, m), w);
+                     Tensor bt = Tensor.of(cl, Shape.of(m), b);
+                     Dense dense = config == null ? Dense.configure(cl, in, wt, bt, Activation.RELU)
+                             : Dense.configure(cl, in, wt, bt, Activation.RELU, config);
+                     Tensor y = Tensor.allocate(cl, in.with(-1, m))) {
+                    assertEquals(in.with(-1, m), dense.outputShape());
+                    y.buffer().fill(Float.NaN);
+                    dense.run(xt, y);
+                    compare("Dense " + dense.config() + " " + in, y.toArray(),
+                            ReferenceConv.dense(x, rows, k, w, m, b, v -> Math.max(0, v)), k);
+                }
+            }
+        }
+    }
+
     private static void check(ClContext cl, GemmConfig config, int n, int k, int m, boolean hasBias, Activation act,
                               long seed) {
         float[] x = TestData.uniform(n * k, seed * 5);
@@ -142,7 +177,9 @@ class DenseTest {
                     "(2, 11)", "(12, 5)");
             assertMessage(() -> Dense.configure(cl, Shape.of(2, 12), w, b, Activation.NONE), "bias (4,)",
                     "(2, 12)", "(12, 5)");
-            assertMessage(() -> Dense.configure(cl, Shape.of(2, 3, 4), w, null, Activation.NONE), "rank 2",
+            assertMessage(() -> Dense.configure(cl, Shape.of(12), w, null, Activation.NONE), "rank 2 or more",
+                    "(12,)", "(12, 5)");
+            assertMessage(() -> Dense.configure(cl, Shape.of(2, 3, 4), w, null, Activation.NONE), "feature mismatch",
                     "(2, 3, 4)", "(12, 5)");
             try (Dense dense = Dense.configure(cl, Shape.of(2, 12), w, null, Activation.RELU);
                  Tensor x = Tensor.of(cl, Shape.of(2, 12), TestData.uniform(24, 2));

@@ -69,6 +69,8 @@ public final class OpTesting {
             case TANH: return x -> ReferenceActivation.tanh((float) x);
             case HARD_SWISH: return x -> ReferenceActivation.hardSwish((float) x);
             case HARD_SIGMOID: return x -> ReferenceActivation.hardSigmoid((float) x, a.alpha(), a.beta());
+            case SILU: return x -> ReferenceActivation.silu((float) x);
+            case GELU: return x -> ReferenceActivation.gelu((float) x);
             default: return x -> x;
         }
     }
@@ -86,7 +88,7 @@ public final class OpTesting {
         return new Activation[] {
             Activation.NONE, Activation.RELU, Activation.RELU6, Activation.clip(-1.5f, 2.25f),
             Activation.leakyRelu(0.1f), Activation.SIGMOID, Activation.TANH, Activation.HARD_SWISH,
-            Activation.hardSigmoid(0.2f, 0.5f),
+            Activation.hardSigmoid(0.2f, 0.5f), Activation.SILU, Activation.GELU,
         };
     }
 
