@@ -107,9 +107,16 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         if (split != null && (thin || deep)) {
             tuned = fromMap(split, thin ? "THIN_" : "");
         } else if (tuned.variant == Variant.TILED && tuned.tiles(m, n) < device.computeUnits()) {
-            String small = stridedA && entry.containsKey("STRIDED_SMALL_TM") ? "STRIDED_SMALL_" : "SMALL_";
-            if (entry.containsKey(small + "TM")) {
-                tuned = fromMap(entry, small);
+            // smaller tiers until every compute unit has a tile: MID_ (when tuned), then SMALL_
+            for (String tier : new String[] {"MID_", "SMALL_"}) {
+                String key = stridedA && (tier.equals("MID_") || entry.containsKey("STRIDED_" + tier + "TM"))
+                        ? "STRIDED_" + tier : tier;
+                if (entry.containsKey(key + "TM")) {
+                    tuned = fromMap(entry, key);
+                    if (tuned.tiles(m, n) >= device.computeUnits()) {
+                        break;
+                    }
+                }
             }
         }
         return Gemm.fits(tuned, device) ? tuned : general();

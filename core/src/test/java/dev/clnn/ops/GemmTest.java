@@ -217,6 +217,17 @@ class GemmTest {
                     GemmConfig.select(device, 49, 64, 16, true), "few tiles, strided A: the small tile");
             assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8), GemmConfig.select(device, 49, 64, 64, false),
                     "few tiles, packed A: no SMALL_ tile in the entry, so the tuned one");
+            String tiers = tiled + " MID_TM=64 MID_TN=64 MID_TK=16 MID_WM=4 MID_WN=4"
+                    + " SMALL_TM=32 SMALL_TN=32 SMALL_TK=16 SMALL_WM=4 SMALL_WN=4";
+            System.setProperty("clnn.tune.gemm_cpu", tiers);
+            System.setProperty("clnn.tune.gemm_tiled", tiers);
+            int cu = device.computeUnits();
+            assertEquals(cu > 1 ? GemmConfig.tiled(64, 64, 16, 4, 4) : GemmConfig.tiled(128, 128, 8, 8, 8),
+                    GemmConfig.select(device, 64L * cu, 64, 64, false), "128-tiles too few, 64-tiles enough: MID_");
+            assertEquals(cu > 1 ? GemmConfig.tiled(32, 32, 16, 4, 4) : GemmConfig.tiled(128, 128, 8, 8, 8),
+                    GemmConfig.select(device, 32L * cu, 32, 128, false), "MID_ too few as well: SMALL_");
+            assertEquals(cu > 1 ? GemmConfig.tiled(32, 32, 16, 4, 4) : GemmConfig.tiled(128, 128, 16, 8, 8),
+                    GemmConfig.select(device, 49, 64, 16, true), "strided A has no STRIDED_MID_: its small tile");
             System.setProperty("clnn.tune.gemm_cpu", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
             System.setProperty("clnn.tune.gemm_tiled", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
             assertEquals(GemmConfig.general(), GemmConfig.select(device, many, 512, 64, false),
