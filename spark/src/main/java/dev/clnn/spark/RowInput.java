@@ -56,7 +56,7 @@ final class RowInput {
      * preceding map function put into it when Spark passed that row on without encoding it.
      */
     private void readNumbers(Row row, float[] batch, int offset) {
-        Object value = row.get(column);
+        Object value = unwrap(row.get(column));
         if (value instanceof float[] f) {
             checkLength(f.length);
             System.arraycopy(f, 0, batch, offset, exampleSize);
@@ -77,6 +77,17 @@ final class RowInput {
                 batch[offset + i] = ((Number) v).floatValue();
             }
         }
+    }
+
+    /** The primitive array under a Scala array sequence (what Spark decodes an array column to), else the value. */
+    private static Object unwrap(Object value) {
+        if (value instanceof scala.collection.mutable.ArraySeq<?> seq) {
+            return seq.array();
+        }
+        if (value instanceof scala.collection.immutable.ArraySeq<?> seq) {
+            return seq.unsafeArray();
+        }
+        return value;
     }
 
     private void checkLength(int length) {

@@ -154,6 +154,11 @@ public final class SparkInference {
         return this;
     }
 
+    /** Whether the model is a classifier: its output is {@code (N, classes)}, so {@link #topK} applies. */
+    public boolean classifier() {
+        return model.outputShape(1).rank() == 2;
+    }
+
     /** The schema {@link #transform} returns for input rows of {@code input}: the input's columns, then the outputs. */
     public StructType outputSchema(StructType input) {
         return plan(input).schema();

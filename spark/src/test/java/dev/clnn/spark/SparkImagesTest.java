@@ -44,7 +44,7 @@ class SparkImagesTest {
         Dataset<Row> images = spark.read().format("binaryFile").option("pathGlobFilter", "*.png")
                 .load(dir.toString()).repartition(3);
         SparkInference inference = SparkInference.onnx(TestSpark.mobilenet()).inputColumn("content")
-                .batchSize(4).topK(3).labels(labels);
+                .batchSize(TestSpark.BATCH).topK(3).labels(labels);
         List<Row> byBytes = inference.transform(images)
                 .select("path", "prediction", "prediction_classes", "prediction_labels").collectAsList();
         List<Row> byPath = inference.inputColumn("path").transform(images.select("path"))
@@ -69,17 +69,17 @@ class SparkImagesTest {
         }
     }
 
-    /** Each image decoded by the module's preprocessing and run alone (batch 1) in this JVM. */
+    /** Each image decoded by the module's preprocessing and run alone (the rest of its batch zeros) in this JVM. */
     private static Map<String, float[]> singleJvm(Map<String, byte[]> files) throws Exception {
         OnnxModel onnx = OnnxImport.load(TestSpark.mobilenet());
         ImagePreprocessing prep = ModelShapes.imageInput("m", onnx.exampleShape(),
                 ImagePreprocessing.IMAGENET_MEAN, ImagePreprocessing.IMAGENET_STD);
         Map<String, float[]> out = new HashMap<>();
-        try (Model model = onnx.compile(Devices.defaultDevice(), 1)) {
+        try (Model model = onnx.compile(Devices.defaultDevice(), TestSpark.BATCH)) {
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                float[] in = new float[prep.size()];
+                float[] in = new float[TestSpark.BATCH * prep.size()];
                 prep.decode(f.getValue(), in, 0);
-                out.put(f.getKey(), model.predict(in));
+                out.put(f.getKey(), java.util.Arrays.copyOf(model.predict(in), CLASSES));
             }
         }
         return out;

@@ -82,7 +82,8 @@ class SparkInferenceErrorsTest {
         // ids 0..39 in four partitions of ten; id 23 (partition 2, its row 3) is ten values short of an example
         Dataset<Row> rows = spark.range(0, 40, 1, 4).map((MapFunction<Long, Row>) id -> RowFactory.create(id,
                 TestSpark.features(id, id == 23 ? EXAMPLE - 10 : EXAMPLE)), Encoders.row(SparkInferenceTest.FEATURES));
-        Dataset<Row> scored = SparkInference.onnx(TestSpark.mobilenetBytes(), "m.onnx").batchSize(4).transform(rows);
+        Dataset<Row> scored = SparkInference.onnx(TestSpark.mobilenetBytes(), "m.onnx").batchSize(TestSpark.BATCH)
+                .transform(rows);
         Path out = tmp.resolve("scored.parquet");
         SparkException e = assertThrows(SparkException.class,
                 () -> scored.drop("features").write().mode(SaveMode.ErrorIfExists).parquet(out.toString()));
@@ -101,7 +102,7 @@ class SparkInferenceErrorsTest {
                 RowFactory.create("a.png", ImageRows.png(1, 20, 30)),
                 RowFactory.create("b.png", "not an image".getBytes(StandardCharsets.UTF_8))), schema).coalesce(1);
         Dataset<Row> scored = SparkInference.onnx(TestSpark.mobilenetBytes(), "m.onnx").inputColumn("content")
-                .transform(rows);
+                .batchSize(TestSpark.BATCH).transform(rows);
         SparkException e = assertThrows(SparkException.class, scored::collectAsList);
         String expected = "clnn-spark: partition 0, row 1 of the partition (path b.png): cannot decode the image (12 bytes)";
         assertTrue(fullMessage(e).contains(expected), fullMessage(e));

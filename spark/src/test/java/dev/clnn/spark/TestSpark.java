@@ -9,6 +9,12 @@ import org.apache.spark.sql.SparkSession;
 
 /** The tests' one {@code local[2]} session (started once per test JVM) and their model fixture. */
 final class TestSpark {
+    /**
+     * The batch size of every test: programs are compiled per batch size, and on a loaded 2-core
+     * machine each compile of the model costs tens of seconds; one size compiles once per run.
+     */
+    static final int BATCH = 8;
+
     private static SparkSession session;
 
     private TestSpark() {
