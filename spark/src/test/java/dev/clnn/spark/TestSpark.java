@@ -3,7 +3,6 @@ package dev.clnn.spark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 
 import org.apache.spark.sql.SparkSession;
 
@@ -48,11 +47,6 @@ final class TestSpark {
 
     /** The example of row {@code id}: {@code size} floats in [-1, 1), the same in every JVM. */
     static float[] features(long id, int size) {
-        SplittableRandom random = new SplittableRandom(0x5eed_0000L + id);
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return x;
+        return SparkThroughput.features(id, size);
     }
 }
