@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
+import dev.clnn.vision.Classifications;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.models.Model;
 
@@ -124,8 +125,9 @@ final class BatchIterator implements Iterator<Row> {
         int offset = slot * outputSize;
         values[width] = Arrays.copyOfRange(out, offset, offset + outputSize);
         if (classify) {
-            int[] classes = TopK.indices(out, offset, outputSize, options.topK());
-            float[] p = TopK.probabilities(out, offset, outputSize);
+            float[] v = (float[]) values[width];
+            int[] classes = Classifications.topIndices(v, options.topK());
+            float[] p = Classifications.isDistribution(v) ? v : Classifications.softmax(v);
             float[] scores = new float[classes.length];
             for (int j = 0; j < classes.length; j++) {
                 scores[j] = p[classes[j]];

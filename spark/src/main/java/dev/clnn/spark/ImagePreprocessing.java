@@ -1,24 +1,22 @@
 package dev.clnn.spark;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Arrays;
 
-import javax.imageio.ImageIO;
+import dev.clnn.tensor.Layout;
+import dev.clnn.vision.ImagePreprocessor;
+import dev.clnn.vision.Images;
+import dev.clnn.vision.RgbImage;
 
 /**
- * Turns an encoded PNG or JPEG into one example of a model's input: decode, resize to the model's
- * height and width (bilinear, aspect ratio not kept), scale to [0, 1], subtract {@code mean} and
+ * Turns an encoded PNG, JPEG, GIF or BMP into one example of a model's input through core's
+ * {@code dev.clnn.vision}: decode, resize and centre-crop to the model's height and width as
+ * torchvision's ImageNet evaluation does, scale to [0, 1], subtract {@code mean} and
  * divide by {@code std} per channel, and lay out as the model declares: {@code (C, H, W)} (NCHW,
  * as exported from PyTorch) or {@code (H, W, C)} (NHWC, Keras). Channels are RGB, or one grey
  * channel (the mean of R, G and B) when the model takes one.
- *
- * <p>NOTE: this is the module's own decode path through {@code javax.imageio} (the JDK's
- * java.desktop module); it is meant to give way to core's shared image pipeline when that exists.
  *
  * @param height   the model's input height
  * @param width    the model's input width
@@ -62,51 +60,32 @@ record ImagePreprocessing(int height, int width, int channels, boolean nchw, flo
      * @throws IllegalArgumentException when the bytes are not an image ImageIO can decode
      */
     void decode(byte[] encoded, float[] out, int offset) {
-        BufferedImage img;
+        RgbImage img;
         try {
-            img = ImageIO.read(new ByteArrayInputStream(encoded));
-        } catch (IOException | RuntimeException e) {
+            img = Images.read(new ByteArrayInputStream(encoded), "the image (" + encoded.length + " bytes)");
+        } catch (IOException e) {
             throw new IllegalArgumentException("cannot decode the image (" + encoded.length + " bytes): "
                     + e.getMessage(), e);
         }
-        if (img == null) {
-            throw new IllegalArgumentException("cannot decode the image (" + encoded.length
-                    + " bytes): not a PNG, JPEG, GIF or BMP");
+        if (channels == 3) {
+            preprocessor(mean, std).apply(img, out, offset);
+            return;
         }
-        write(resize(img), out, offset);
-    }
-
-    private BufferedImage resize(BufferedImage src) {
-        BufferedImage dst = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = dst.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, width, height, null);
-        } finally {
-            g.dispose();
-        }
-        return dst;
-    }
-
-    private void write(BufferedImage img, float[] out, int offset) {
-        int[] rgb = img.getRGB(0, 0, width, height, null, 0, width);
-        for (int p = 0; p < rgb.length; p++) {
-            float r = ((rgb[p] >> 16) & 0xFF) / 255f;
-            float g = ((rgb[p] >> 8) & 0xFF) / 255f;
-            float b = (rgb[p] & 0xFF) / 255f;
-            if (channels == 1) {
-                float grey = (r + g + b) / 3f;
-                out[offset + p] = (grey - mean[0]) / std[0];
-                continue;
-            }
-            put(out, offset, p, 0, (r - mean[0]) / std[0]);
-            put(out, offset, p, 1, (g - mean[1]) / std[1]);
-            put(out, offset, p, 2, (b - mean[2]) / std[2]);
+        float[] rgb = preprocessor(new float[] {0, 0, 0}, new float[] {1, 1, 1}).apply(img);
+        for (int p = 0; p < height * width; p++) {      // NHWC: one grey value per pixel
+            float grey = (rgb[3 * p] + rgb[3 * p + 1] + rgb[3 * p + 2]) / 3f;
+            out[offset + p] = (grey - mean[0]) / std[0];
         }
     }
 
-    private void put(float[] out, int offset, int pixel, int c, float v) {
-        int i = nchw ? c * height * width + pixel : pixel * 3 + c;
-        out[offset + i] = v;
+    /**
+     * torchvision's ImageNet evaluation recipe at the model's size (shorter side resized with
+     * antialiasing to 256/224 of it, centre crop), core's {@link ImagePreprocessor}.
+     */
+    private ImagePreprocessor preprocessor(float[] m, float[] s) {
+        ImagePreprocessor p = height == width ? ImagePreprocessor.imagenet(height)
+                : ImagePreprocessor.imagenet().withResize(Math.round(width * 256f / 224), Math.round(height * 256f / 224))
+                        .withCrop(width, height);
+        return p.withMean(m).withStd(s).withLayout(nchw && channels == 3 ? Layout.NCHW : Layout.NHWC);
     }
 }

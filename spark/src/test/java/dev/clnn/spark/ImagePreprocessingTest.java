@@ -74,6 +74,6 @@ class ImagePreprocessingTest {
         ImagePreprocessing p = ModelShapes.imageInput("m", Shape.of(3, 2, 2), MEAN, STD);
         IllegalArgumentException bytes = assertThrows(IllegalArgumentException.class,
                 () -> p.decode(new byte[] {1, 2, 3}, new float[12], 0));
-        assertEquals("cannot decode the image (3 bytes): not a PNG, JPEG, GIF or BMP", bytes.getMessage());
+        assertEquals("cannot decode the image (3 bytes): not a PNG, JPEG, BMP or GIF image", bytes.getMessage());
     }
 }
