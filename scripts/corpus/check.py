@@ -102,10 +102,10 @@ def compare(got, ref):
 
 def check_one(meta, exporter, args, clnn, env, work):
     name = meta["name"]
-    info = meta["exporters"].get(exporter, {})
+    info = meta.get("exporters", {}).get(exporter, {})
     row = {"model": name, "family": meta.get("family", ""), "exporter": exporter}
     if "error" in info or "ref" not in info:
-        row.update(result="EXPORT", note=info.get("error", "not exported"))
+        row.update(result="EXPORT", note=info.get("error") or meta.get("error") or "not exported")
         return row
     path = os.path.join(args.corpus, info["file"])
     xin = os.path.join(args.corpus, f"{name}.input.npy")
@@ -197,7 +197,7 @@ def main():
     for f in sorted(glob.glob(os.path.join(a.corpus, "*.json"))):
         with open(f) as fh:
             m = json.load(fh)
-        if "name" in m and "exporters" in m and (not only or m["name"] in only) and m["name"] not in skip:
+        if "name" in m and (not only or m["name"] in only) and m["name"] not in skip:
             metas.append(m)
     k, n = (int(v) for v in a.shard.split("/"))
     metas = metas[k - 1::n]

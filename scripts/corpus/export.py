@@ -283,7 +283,7 @@ def _worker(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out", nargs="?", help="output folder")
-    p.add_argument("--only", default="", help="comma-separated names to export (default: all)")
+    p.add_argument("--only", default="", help="comma-separated names to export, in that order (default: all)")
     p.add_argument("--skip", default="", help="comma-separated names to leave out")
     p.add_argument("--seed", type=int, default=2026, help="base seed (default 2026)")
     p.add_argument("--jobs", type=int, default=1, help="networks exported at once, in separate processes")
@@ -297,12 +297,14 @@ def main():
         return 0
     if not a.out:
         p.error("the output folder is needed")
-    only = {s for s in a.only.split(",") if s}
+    only = [s for s in a.only.split(",") if s]
     skip = {s for s in a.skip.split(",") if s}
-    unknown = (only | skip) - {e[0] for e in CORPUS}
+    by_name = {e[0]: e for e in CORPUS}
+    unknown = (set(only) | skip) - set(by_name)
     if unknown:
         p.error(f"not in the corpus: {', '.join(sorted(unknown))}")
-    entries = [e for e in CORPUS if (not only or e[0] in only) and e[0] not in skip]
+    # --only exports in the order given, the rest in the corpus's order
+    entries = [e for e in ([by_name[n] for n in only] if only else CORPUS) if e[0] not in skip]
     os.makedirs(a.out, exist_ok=True)
     cores = os.cpu_count() or 1
     threads = max(1, cores // a.jobs) if a.jobs > 1 else 0
@@ -317,7 +319,6 @@ def main():
         metas = list(_report(map(_worker, work), a.out))
     print(f"exported {len(metas)} networks in {time.perf_counter() - t0:.0f} s", flush=True)
     if a.torch_latency:
-        by_name = {e[0]: e for e in entries}
         for meta in metas:
             if "error" in meta:
                 continue
