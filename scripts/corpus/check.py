@@ -68,6 +68,21 @@ def first_error_line(text):
     return lines[-1] if lines else "(no message)"
 
 
+def short_note(text):
+    """The table's note: an "unsupported operators" list as each operator once with its count and first node."""
+    import re
+    if not text.startswith("unsupported operators:"):
+        return text
+    ops = {}
+    for op, node in re.findall(r"(\w+) \(node '([^']*)'", text):
+        n, first = ops.get(op, (0, node))
+        ops[op] = (n + 1, first)
+    if not ops:
+        return text
+    return "unsupported operators: " + ", ".join(
+        f"{op} x{n} (first node '{first}')" if n > 1 else f"{op} (node '{first}')" for op, (n, first) in ops.items())
+
+
 def ort_latency(path, x, runs):
     import onnxruntime as ort
     s = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
@@ -150,7 +165,7 @@ def table(rows):
     lines = []
     for r in rows:
         err = f"{fmt(r.get('max_err'), '.2g')} ({fmt(r.get('rel_err'), '.1e')})" if "max_err" in r else ""
-        note = (r.get("note") or "").replace("|", "\\|")
+        note = short_note(r.get("note") or "").replace("|", "\\|")
         if len(note) > 300:
             note = note[:297] + "..."
         lines.append(f"| {r['model']} | {r['family']} | {r['exporter']} | {r['result']} | {err} | "
@@ -216,7 +231,7 @@ def main():
                 rows.append(r)
                 extra = f"max error {r['max_err']:.3g} ({r['rel_err']:.1e} of max|ref|), " if "max_err" in r else ""
                 lat = f"clnn {r['clnn_ms']:.2f} ms, ORT CPU {fmt(r.get('ort_ms'), '.2f')} ms, " if r.get("clnn_ms") else ""
-                print(f"{r['result']:6s} {m['name']}.{exporter}: {extra}{lat}{r.get('note') or ''} "
+                print(f"{r['result']:6s} {m['name']}.{exporter}: {extra}{lat}{short_note(r.get('note') or '')} "
                       f"[{r.get('seconds', 0)} s]", flush=True)
                 if a.json:  # after every row, so that a run cut short still leaves its rows
                     with open(a.json, "w") as f:
