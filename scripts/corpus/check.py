@@ -258,7 +258,13 @@ def merge(a):
         rows += doc["rows"]
     order = {e: i for i, e in enumerate(("ts17", "dynamo18"))}
     rows.sort(key=lambda r: (r["model"], order.get(r["exporter"], 9)))
-    return write("\n".join(dict.fromkeys(heads)), rows, a.md)
+    # one line per distinct setting; the dates of the runs merged become a range
+    import re
+    stamp = re.compile(r", (\d{4}-\d\d-\d\dT[\d:+-]+), ")
+    dates = sorted(m.group(1) for h in heads for m in [stamp.search(h)] if m)
+    settings = dict.fromkeys(stamp.sub(", ", h) for h in heads)
+    span = f"{len(heads)} runs merged, {dates[0]} to {dates[-1]}: " if len(heads) > 1 and dates else ""
+    return write(span + "\n".join(settings), rows, a.md)
 
 
 if __name__ == "__main__":
