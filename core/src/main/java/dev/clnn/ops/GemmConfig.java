@@ -132,13 +132,15 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     /**
-     * The CPU form fitted to an {@code m x n} result: no more vectors per block row than {@code n} needs
-     * (a narrow layer computes no padding columns), and strips cut shorter, in whole register blocks,
-     * until there are {@link #ITEMS_PER_CORE} work-items per compute unit where the result allows.
+     * The CPU form fitted to an {@code m x n} result: the fewest vectors per block row that cover
+     * {@code n} in as many column panels as the tuned block needs (n = 96 at 64 columns a block: two
+     * panels of 48, not 64 + 32 with 32 columns of padding computed), and strips cut shorter, in whole
+     * register blocks, until there are {@link #ITEMS_PER_CORE} work-items per compute unit where the
+     * result allows.
      */
     GemmConfig fitted(long m, long n, int computeUnits) {
-        int v = (int) Math.max(1, Math.min(nv, (n + vw - 1) / vw));
-        long columns = (n + (long) v * vw - 1) / ((long) v * vw);
+        long columns = (n + (long) nv * vw - 1) / ((long) nv * vw);
+        int v = (int) Math.max(1, Math.min(nv, ((n + columns - 1) / columns + vw - 1) / vw));
         long want = (long) ITEMS_PER_CORE * Math.max(1, computeUnits);
         int rows = tm;
         while (rows > mr && columns * ((m + rows - 1) / rows) < want) {
