@@ -137,10 +137,9 @@ public final class Gemm implements AutoCloseable {
             reduce = split ? track(made, program.kernel("gemm_splitk_reduce")) : null;
             // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
             // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
-            packerA = layout.packA ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack"))
-                    : null;
-            packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), "gemm_pack"))
-                    : null;
+            String packer = layout.packRows ? "gemm_pack_rows" : "gemm_pack";
+            packerA = layout.packA ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), packer)) : null;
+            packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), packer)) : null;
             partial = split ? track(made, cl.buffer((long) layout.slices * shape.m() * shape.n())) : null;
             packedA = layout.packA ? track(made, cl.buffer((long) layout.mPad * layout.kPad)) : null;
             packedB = layout.packB ? track(made, cl.buffer((long) layout.nPad * layout.kPad)) : null;
@@ -299,7 +298,10 @@ public final class Gemm implements AutoCloseable {
         if (packedA != null) {
             packerA.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA,
                     layout.panelA, layout.kPad);
-            packerA.launch(new long[] {layout.mPad, layout.kPad}, null);
+            if (layout.packRows) {
+                packerA.arg(9, GemmLayout.packCount(layout.panelA));
+            }
+            packerA.launch(layout.packRange(layout.mPad, layout.panelA), null);
             main.arg(ARG_A, packedA).arg(ARG_A + 1, 0);
         } else {
             main.arg(ARG_A, a).arg(ARG_A + 1, (int) offA);
@@ -322,7 +324,10 @@ public final class Gemm implements AutoCloseable {
         // op(B)^T viewed as rows n x depth k is row-major only when B is stored transposed
         packerB.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), packedB,
                 layout.panelB, layout.kPad);
-        packerB.launch(new long[] {layout.nPad, layout.kPad}, null);
+        if (layout.packRows) {
+            packerB.arg(9, GemmLayout.packCount(layout.panelB));
+        }
+        packerB.launch(layout.packRange(layout.nPad, layout.panelB), null);
     }
 
     private void launch() {

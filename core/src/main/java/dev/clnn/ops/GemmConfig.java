@@ -14,8 +14,10 @@ import dev.clnn.cl.ClDevice;
  *
  * <ul>
  *   <li>{@code GENERAL}: one work-item per element of C; always correct, any device ({@code gemm_general.cl}).</li>
- *   <li>{@code CPU}: an {@code mr x (nv*vw)} register block per work-item, explicit vectors of {@code vw}
- *       floats, no local memory ({@code gemm_cpu.cl}).</li>
+ *   <li>{@code CPU}: a strip of {@code tm} rows by {@code nv*vw} columns per work-item, computed in
+ *       {@code mr x (nv*vw)} register blocks of explicit vectors of {@code vw} floats, K walked in slices
+ *       of {@code tk} (0: whole) so that a slice of the B panel is reused from L1 by every block of the
+ *       strip; no local memory ({@code gemm_cpu.cl}).</li>
  *   <li>{@code TILED}: a {@code tm x tn} tile per work-group staged {@code tk} deep in local memory, a
  *       {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}).</li>
  *   <li>{@code SPLITK}: K is cut into slices of {@code ks} computed in parallel, then a second kernel sums
@@ -36,6 +38,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     static final long SMALL = 48L * 48 * 48;
     /** K at least this many times the larger side of C makes a product with few tiles deep (split-K). */
     static final int DEEP = 4;
+    /** Work-items per compute unit the CPU form's strips are cut to give, where the result has enough rows. */
+    static final int ITEMS_PER_CORE = 4;
 
     public GemmConfig {
         switch (variant) {
@@ -43,6 +47,10 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 require(mr >= 1 && mr <= 32, "MR must be in 1..32");
                 require(vw == 4 || vw == 8 || vw == 16, "VW must be 4, 8 or 16");
                 require(nv >= 1 && nv <= 8, "NV must be in 1..8");
+                require(tm >= mr && tm % mr == 0, "TM must be a positive multiple of MR");
+                // the strip's sums between K slices live on the work-item's stack
+                require((long) tm * nv * vw <= 16384, "TM * NV * VW must be at most 16384 floats");
+                require(tk >= 0, "TK must be 0 (all of K) or positive");
                 break;
             case TILED:
                 require(wm % 4 == 0 && wn % 4 == 0 && wm > 0 && wn > 0, "WM and WN must be positive multiples of 4");
@@ -69,8 +77,14 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
+    /** The CPU form with one register block per work-item and K unsliced. */
     public static GemmConfig cpu(int mr, int vw, int nv) {
-        return new GemmConfig(Variant.CPU, mr, vw, nv, 0, 0, 0, 0, 0, 0);
+        return cpu(mr, vw, nv, mr, 0);
+    }
+
+    /** The CPU form with strips of {@code tm} rows per work-item and K slices of {@code tk} (0: all of K). */
+    public static GemmConfig cpu(int mr, int vw, int nv, int tm, int tk) {
+        return new GemmConfig(Variant.CPU, mr, vw, nv, tm, 0, tk, 0, 0, 0);
     }
 
     public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn) {
@@ -88,7 +102,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * packed on every run take the general kernel; thin ({@code m <= SPLITK_MAX_ROWS}) and deep ones
      * take split-K where the table has a {@code gemm_splitk} entry for the device; the rest take the
      * device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise), with its small tile when
-     * the tuned one would leave compute units idle; general when nothing is tuned or the tile does not
+     * the tuned one would leave compute units idle (CPU: the block and strip {@link #fitted} to the result); general when nothing is tuned or the tile does not
      * fit the device.
      *
      * @param stridedA A is read in place rather than packed on each run (pointwise convolutions,
@@ -106,6 +120,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 && tuned.tiles(m, n) < device.computeUnits();
         if (split != null && (thin || deep)) {
             tuned = fromMap(split, thin ? "THIN_" : "");
+        } else if (tuned.variant == Variant.CPU) {
+            tuned = tuned.fitted(m, n, device.computeUnits());
         } else if (tuned.variant == Variant.TILED && tuned.tiles(m, n) < device.computeUnits()) {
             // smaller tiers until every compute unit has a tile: MID_ (when tuned), then SMALL_
             for (String tier : new String[] {"MID_", "SMALL_"}) {
@@ -120,6 +136,24 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             }
         }
         return Gemm.fits(tuned, device) ? tuned : general();
+    }
+
+    /**
+     * The CPU form fitted to an {@code m x n} result: the fewest vectors per block row that cover
+     * {@code n} in as many column panels as the tuned block needs (n = 96 at 64 columns a block: two
+     * panels of 48, not 64 + 32 with 32 columns of padding computed), and strips cut shorter, in whole
+     * register blocks, until there are {@link #ITEMS_PER_CORE} work-items per compute unit where the
+     * result allows.
+     */
+    GemmConfig fitted(long m, long n, int computeUnits) {
+        long columns = (n + (long) nv * vw - 1) / ((long) nv * vw);
+        int v = (int) Math.max(1, Math.min(nv, ((n + columns - 1) / columns + vw - 1) / vw));
+        long want = (long) ITEMS_PER_CORE * Math.max(1, computeUnits);
+        int rows = tm;
+        while (rows > mr && columns * ((m + rows - 1) / rows) < want) {
+            rows -= mr;
+        }
+        return cpu(mr, vw, v, rows, tk);
     }
 
     /** Parses {@code variant=...} plus the variant's defines, as in the tuning table. */
@@ -140,8 +174,11 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                     + java.util.Arrays.toString(Variant.values()).toLowerCase(Locale.ROOT));
         }
         switch (v) {
-            case CPU:
-                return cpu(num(p, prefix, "MR"), num(p, prefix, "VW"), num(p, prefix, "NV"));
+            case CPU: {
+                int mr = num(p, prefix, "MR");
+                return cpu(mr, num(p, prefix, "VW"), num(p, prefix, "NV"), num(p, prefix, "TM", mr),
+                        num(p, prefix, "TK", 0));
+            }
             case TILED:
                 return tiled(num(p, prefix, "TM"), num(p, prefix, "TN"), num(p, prefix, "TK"), num(p, prefix, "WM"),
                         num(p, prefix, "WN"));
@@ -153,8 +190,16 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     private static int num(Map<String, String> p, String prefix, String name) {
+        return num(p, prefix, name, null);
+    }
+
+    /** {@code fallback} when the entry lacks the parameter; null makes it required. */
+    private static int num(Map<String, String> p, String prefix, String name, Integer fallback) {
         String key = p.containsKey(prefix + name) ? prefix + name : name;
         String s = p.get(key);
+        if (s == null && fallback != null) {
+            return fallback;
+        }
         if (s == null) {
             throw new IllegalArgumentException("GEMM tuning entry " + p + " lacks " + name);
         }
@@ -172,7 +217,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /** Rows of C per work-group (TILED) or work-item (CPU). */
     int blockM() {
-        return variant == Variant.CPU ? mr : tm;
+        return tm;
     }
 
     /** Columns of C per work-group (TILED) or work-item (CPU). */
@@ -196,6 +241,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             d.put("MR", mr);
             d.put("VW", vw);
             d.put("NV", nv);
+            d.put("TM", tm);
+            d.put("TK", tk);
         } else if (variant == Variant.SPLITK) {
             d.put("KS", ks);
         } else if (variant == Variant.TILED) {
@@ -211,7 +258,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     @Override
     public String toString() {
         switch (variant) {
-            case CPU: return "cpu(MR=" + mr + " VW=" + vw + " NV=" + nv + ")";
+            case CPU: return "cpu(MR=" + mr + " VW=" + vw + " NV=" + nv + " TM=" + tm + " TK=" + tk + ")";
             case TILED: return "tiled(TM=" + tm + " TN=" + tn + " TK=" + tk + " WM=" + wm + " WN=" + wn + ")";
             case SPLITK: return "splitk(KS=" + ks + ")";
             default: return "general";

@@ -21,6 +21,8 @@ final class GemmLayout {
     final int mPad;
     final int nPad;
     final int kPad;
+    /** The panels are packed by gemm_pack_rows (a k-row of a panel per work-item), else by gemm_pack. */
+    final boolean packRows;
     /** Panel widths gemm_pack.cl writes: MR and NR for the cpu form, the whole padded side for the tiled one. */
     final int panelA;
     final int panelB;
@@ -34,7 +36,13 @@ final class GemmLayout {
 
     private GemmLayout(boolean packA, boolean packB, int mPad, int nPad, int kPad, int panelA, int panelB, int slices,
                        int rowsPerItem, long[][] ranges) {
+        this(packA, packB, false, mPad, nPad, kPad, panelA, panelB, slices, rowsPerItem, ranges);
+    }
+
+    private GemmLayout(boolean packA, boolean packB, boolean packRows, int mPad, int nPad, int kPad, int panelA,
+                       int panelB, int slices, int rowsPerItem, long[][] ranges) {
         this.panels = packB;     // the panel forms always pack B
+        this.packRows = packRows;
         this.packA = packA;
         this.packB = packB;
         this.mPad = mPad;
@@ -61,8 +69,13 @@ final class GemmLayout {
                 int mPad = Gemm.roundUp(m, c.mr());
                 int nr = c.blockN();
                 int nPad = Gemm.roundUp(n, nr);
-                return new GemmLayout(seams.packA(), true, mPad, nPad, k, c.mr(), nr, 0, 0,
-                        new long[][] {{nPad / nr, mPad / c.mr()}, null});
+                long strips = (m + c.blockM() - 1) / c.blockM();
+                // NOTE: A is packed only where that pays: stored transposed, a block's MR values per k are
+                // one short run lda apart, a new cache line (and page, for lda >= 1024) per k; as stored,
+                // its MR rows are unit-stride streams as good as a panel, and packing would cost a pass.
+                boolean packA = seams.packA() && s.transA();
+                return new GemmLayout(packA, true, true, mPad, nPad, k, c.mr(), nr, 0, 0,
+                        new long[][] {{nPad / nr, strips}, null});
             }
             case TILED: {
                 int mPad = Gemm.roundUp(m, c.tm());
@@ -88,5 +101,19 @@ final class GemmLayout {
                 return new GemmLayout(false, false, m, n, k, 0, 0, 0, 0, new long[][] {
                     {Gemm.roundUp(n, side), Gemm.roundUp(m, side)}, {side, side}});
         }
+    }
+
+    /** Floats a work-item of gemm_pack_rows copies at least: runs long enough to amortise the item. */
+    private static final int PACK_RUN = 256;
+
+    /** Panels per work-item of gemm_pack_rows for panels of {@code panel}. */
+    static int packCount(int panel) {
+        return Math.max(1, PACK_RUN / panel);
+    }
+
+    /** The global size of the packing kernel for an operand of {@code padded} rows in panels of {@code panel}. */
+    long[] packRange(int padded, int panel) {
+        int count = packCount(panel);
+        return packRows ? new long[] {kPad, (padded / panel + count - 1) / count} : new long[] {padded, kPad};
     }
 }

@@ -42,6 +42,8 @@ class GemmTest {
         GemmConfig.general(),
         GemmConfig.cpu(8, 16, 2),
         GemmConfig.cpu(3, 4, 1),
+        GemmConfig.cpu(6, 16, 4, 96, 128),     // the AVX-512 entry: strips and K slices
+        GemmConfig.cpu(3, 4, 2, 9, 4),          // strips of 3 blocks, K slices of 4 that divide few K
         GemmConfig.tiled(64, 64, 16, 4, 4),
         GemmConfig.tiled(32, 64, 8, 4, 8),
         GemmConfig.splitk(7),       // slices that divide no K of the shapes
@@ -268,6 +270,11 @@ class GemmTest {
         assertTrue(e.getMessage().contains("lda=5 (>= 6)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.tiled(64, 64, 3, 4, 4));
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(8, 5, 2));
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(6, 16, 4, 64, 128));     // TM % MR != 0
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(6, 16, 4, 96, -1));
+        assertEquals(GemmConfig.cpu(6, 16, 4, 96, 128),
+                GemmConfig.fromMap(Tuning.parse("variant=cpu MR=6 VW=16 NV=4 TM=96 TK=128", "test")));
+        assertEquals(GemmConfig.cpu(6, 16, 4), GemmConfig.fromMap(Tuning.parse("variant=cpu MR=6 VW=16 NV=4", "test")));
     }
 
     private static void check(ClContext cl, GemmConfig config, GemmShape shape, float alpha, float beta, int offset,

@@ -16,26 +16,46 @@
 //   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
 //      only its M x N elements are written
 //
-// One work-item computes an MR x NR block of C held in registers: MR rows of NV vectors of VW
-// floats. Per k it loads NV vectors of B and broadcasts MR scalars of A, so every load feeds MR (or
-// NV) fused multiply-adds. No local memory and no barriers: on a CPU those are emulated and only
-// cost time; the explicit vector types map straight onto SIMD registers.
+// One work-item computes a TM x NR strip of C: TM / MR register blocks of MR rows by NV vectors of VW
+// floats, all against the same panel of B. Per k a block loads NV vectors of B and broadcasts MR
+// scalars of A, so every load feeds MR (or NV) fused multiply-adds. K is walked in slices of TK:
+// for each slice, every block of the strip runs over the same TK x NR slice of the B panel, which
+// therefore stays in L1 after the first block, while the strip's rows of A (TM x K) stay in L2 for
+// the next work-item of the work-group (the next panel of B). Between slices the blocks park their
+// sums in a private array (TM x NR floats, on the stack, in L1); the epilogue runs once, after the
+// last slice, so C is written once and never used as scratch (a residual may alias C).
+// NOTE: PoCL runs the work-items of a group one after another on one core, x fastest, and does not
+// vectorise across work-items here (the explicit vectors already fill the SIMD registers), so the
+// strip is the unit of cache reuse. No local memory and no barriers: on a CPU those are emulated.
 //
-// Global size: (ceil(N / NR), ceil(M / MR)); any work-group size.
+// Global size: (ceil(N / NR), ceil(M / TM)); any work-group size (whole rows of x keep a strip of A
+// in one core's L2).
 //
 // Defines:
-//   MR   rows of C per work-item (register block height)
+//   MR   rows of C per register block
 //   VW   vector width in floats (conv_common.cl): 4, 8 or 16
 //   NV   vectors per row of the block, so NR = NV * VW columns per work-item
+//   TM   rows of C per work-item, a multiple of MR
+//   TK   depth of a K slice (0: the whole of K in one slice)
 //   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef MR
-#define MR 8        // rows per work-item
+#define MR 8        // rows per register block
 #endif
 #ifndef NV
 #define NV 2        // vectors per block row
 #endif
+#ifndef TM
+#define TM MR       // rows per work-item
+#endif
+#ifndef TK
+#define TK 0        // depth of a K slice, 0 for all of K
+#endif
 #define NR (NV * VW)
+#define MS (TM / MR)
+#if MS * MR != TM
+#error "TM must be a multiple of MR"
+#endif
 
 #if A_PACKED
 #define A_VALUE(r, k) ap[r]             // the current k-row of the panel; ap advances by MR per k
@@ -52,105 +72,138 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                        IM2COL_PARAMS EPILOGUE_PARAMS)
 {
     const int q = get_global_id(0);     // column panel
-    const int p = get_global_id(1);     // row panel
-    const int i0 = p * MR;
+    const int s = get_global_id(1);     // row strip
+    const int is = s * TM;
     const int j0 = q * NR;
-    if (i0 >= M || j0 >= N) {
+    if (is >= M || j0 >= N) {
         return;
     }
+#if !A_PACKED
+    a += OFFSET(offa);
+#endif
+    __global const float* bq = bp + (size_t)q * K * NR;
+#if TK > 0 && MS > 1
+    const int tk = TK;
+#else
+    const int tk = K;       // one block alone gains nothing from slicing
+#endif
+#if MS > 1
+    floatv part[MS][MR][NV];            // the strip's sums between K slices
+#endif
+
+    for (int k0 = 0; k0 < K; k0 += tk) {
+        const int k1 = min(K, k0 + tk);
+        for (int t = 0; t < MS; ++t) {
+            const int i0 = is + t * MR;
+            if (i0 >= M) {
+                break;
+            }
 #if A_PACKED
-    __global const float* ap = a + (size_t)p * K * MR;
+            __global const float* ap = a + (size_t)(i0 / MR) * K * MR + (size_t)k0 * MR;
 #elif A_IM2COL
-    a += OFFSET(offa);
-    int ir[MR];         // the rows, clamped
-    #pragma unroll
-    for (int r = 0; r < MR; ++r) {
-        ir[r] = min(i0 + r, M - 1);
-    }
-#else
-    a += OFFSET(offa);
-    __global const float* ar[MR];
-    #pragma unroll
-    for (int r = 0; r < MR; ++r) {
-        ar[r] = A_ROW(min(i0 + r, M - 1));
-    }
-#endif
-    __global const float* b = bp + (size_t)q * K * NR;
-
-    floatv acc[MR][NV];
-    #pragma unroll
-    for (int r = 0; r < MR; ++r) {
-        #pragma unroll
-        for (int v = 0; v < NV; ++v) {
-            acc[r][v] = (floatv)(0.0f);
-        }
-    }
-
-    for (int k = 0; k < K; ++k) {
-        floatv bv[NV];
-        #pragma unroll
-        for (int v = 0; v < NV; ++v) {
-            bv[v] = VLOAD(v, b);
-        }
-        #pragma unroll
-        for (int r = 0; r < MR; ++r) {
-            const floatv av = (floatv)(A_VALUE(r, k));
+            int ir[MR];         // the rows, clamped
             #pragma unroll
-            for (int v = 0; v < NV; ++v) {
-                acc[r][v] = fma(av, bv[v], acc[r][v]);
-            }
-        }
-#if A_PACKED
-        ap += MR;
-#endif
-        b += NR;
-    }
-
-#if FUSED
-    floatv bias_v[NV];
-    #pragma unroll
-    for (int v = 0; v < NV; ++v) {
-        bias_v[v] = BIAS_VEC(j0 + v * VW, N - j0 - v * VW);
-    }
-#else
-    const bool full = i0 + MR <= M && j0 + NR <= N;
-#endif
-    #pragma unroll
-    for (int r = 0; r < MR; ++r) {
-        if (i0 + r >= M) {
-            break;
-        }
-        const size_t at = OFFSET(offc) + (size_t)(i0 + r) * LDC;      // C's row i0 + r
-#if !FUSED
-        __global float* row = c + at + j0;
-#endif
-        #pragma unroll
-        for (int v = 0; v < NV; ++v) {
-#if FUSED
-            const int j = j0 + v * VW;
-            if (j < N) {
-                const floatv val = EPILOGUE(acc[r][v], bias_v[v], RES_VEC(res + at + j, N - j));
-                store_vec(val, c + at + j, N - j);
+            for (int r = 0; r < MR; ++r) {
+                ir[r] = min(i0 + r, M - 1);
             }
 #else
-            floatv val = alpha * acc[r][v];
-            if (full) {
-                if (beta != 0.0f) {
-                    val = fma((floatv)(beta), VLOAD(v, row), val);
+            __global const float* ar[MR];
+            #pragma unroll
+            for (int r = 0; r < MR; ++r) {
+                ar[r] = A_ROW(min(i0 + r, M - 1));
+            }
+#endif
+            floatv acc[MR][NV];
+            #pragma unroll
+            for (int r = 0; r < MR; ++r) {
+                #pragma unroll
+                for (int v = 0; v < NV; ++v) {
+#if MS > 1
+                    acc[r][v] = k0 == 0 ? (floatv)(0.0f) : part[t][r][v];
+#else
+                    acc[r][v] = (floatv)(0.0f);
+#endif
                 }
-                VSTORE(val, v, row);
-            } else {
-                // NOTE: an edge block; element-wise stores so nothing outside C is touched.
-                float tmp[VW];
-                VSTORE(val, 0, tmp);
-                for (int e = 0; e < VW; ++e) {
-                    const int j = v * VW + e;
-                    if (j0 + j < N) {
-                        row[j] = beta == 0.0f ? tmp[e] : fma(beta, row[j], tmp[e]);
+            }
+            __global const float* b = bq + (size_t)k0 * NR;
+            for (int k = k0; k < k1; ++k) {
+                floatv bv[NV];
+                #pragma unroll
+                for (int v = 0; v < NV; ++v) {
+                    bv[v] = VLOAD(v, b);
+                }
+                #pragma unroll
+                for (int r = 0; r < MR; ++r) {
+                    const floatv av = (floatv)(A_VALUE(r, k));
+                    #pragma unroll
+                    for (int v = 0; v < NV; ++v) {
+                        acc[r][v] = fma(av, bv[v], acc[r][v]);
                     }
                 }
+#if A_PACKED
+                ap += MR;
+#endif
+                b += NR;
+            }
+#if MS > 1
+            if (k1 < K) {
+                #pragma unroll
+                for (int r = 0; r < MR; ++r) {
+                    #pragma unroll
+                    for (int v = 0; v < NV; ++v) {
+                        part[t][r][v] = acc[r][v];
+                    }
+                }
+                continue;
             }
 #endif
+#if FUSED
+            floatv bias_v[NV];
+            #pragma unroll
+            for (int v = 0; v < NV; ++v) {
+                bias_v[v] = BIAS_VEC(j0 + v * VW, N - j0 - v * VW);
+            }
+#else
+            const bool full = i0 + MR <= M && j0 + NR <= N;
+#endif
+            #pragma unroll
+            for (int r = 0; r < MR; ++r) {
+                if (i0 + r >= M) {
+                    break;
+                }
+                const size_t at = OFFSET(offc) + (size_t)(i0 + r) * LDC;      // C's row i0 + r
+#if !FUSED
+                __global float* row = c + at + j0;
+#endif
+                #pragma unroll
+                for (int v = 0; v < NV; ++v) {
+#if FUSED
+                    const int j = j0 + v * VW;
+                    if (j < N) {
+                        const floatv val = EPILOGUE(acc[r][v], bias_v[v], RES_VEC(res + at + j, N - j));
+                        store_vec(val, c + at + j, N - j);
+                    }
+#else
+                    floatv val = alpha * acc[r][v];
+                    if (full) {
+                        if (beta != 0.0f) {
+                            val = fma((floatv)(beta), VLOAD(v, row), val);
+                        }
+                        VSTORE(val, v, row);
+                    } else {
+                        // NOTE: an edge block; element-wise stores so nothing outside C is touched.
+                        float tmp[VW];
+                        VSTORE(val, 0, tmp);
+                        for (int e = 0; e < VW; ++e) {
+                            const int j = v * VW + e;
+                            if (j0 + j < N) {
+                                row[j] = beta == 0.0f ? tmp[e] : fma(beta, row[j], tmp[e]);
+                            }
+                        }
+                    }
+#endif
+                }
+            }
         }
     }
 }

@@ -11,7 +11,16 @@
 //     dst[(r / panel) * depth_pad * panel + k * panel + r % panel] = X(r, k), or 0 outside X.
 // With panel = rows_pad there is a single panel: the K x M (or K x N) layout of the tiled kernel.
 //
-// Global size: (rows_pad, depth_pad). No defines.
+// Two kernels write that layout:
+//   gemm_pack       one element per work-item; global size (rows_pad, depth_pad). For GPUs: neighbouring
+//                   work-items write neighbouring floats.
+//   gemm_pack_rows  one k-row of count panels (count * panel floats) per work-item, one more argument
+//                   count; global size (depth_pad, ceil(rows_pad / panel / count)). For CPUs, which run a
+//                   work-group's items one after another: a work-item is a unit-stride copy the compiler turns into vector loads and stores
+//                   (row_major == 0), and neighbouring work-items read neighbouring columns of the same
+//                   cache lines (row_major != 0), where one float per work-item spent a division and a
+//                   modulo on every element and, for a row-major X, walked the source column-wise.
+// No defines.
 
 __kernel void gemm_pack(__global const float* restrict src, const int off, const int ld, const int row_major,
                         const int rows, const int depth,
@@ -24,4 +33,32 @@ __kernel void gemm_pack(__global const float* restrict src, const int off, const
         v = row_major ? src[off + (size_t)r * ld + k] : src[off + (size_t)k * ld + r];
     }
     dst[(size_t)(r / panel) * depth_pad * panel + (size_t)k * panel + (r % panel)] = v;
+}
+
+__kernel void gemm_pack_rows(__global const float* restrict src, const int off, const int ld, const int row_major,
+                             const int rows, const int depth,
+                             __global float* restrict dst, const int panel, const int depth_pad, const int count)
+{
+    const int k = get_global_id(0);
+    const int p0 = get_global_id(1) * count;
+    const int panels = (rows + panel - 1) / panel;
+    for (int p = p0; p < min(p0 + count, panels); ++p) {
+        const int r0 = p * panel;
+        __global float* out = dst + ((size_t)p * depth_pad + k) * panel;
+        const int n = k < depth ? min(rows - r0, panel) : 0;     // elements of X in this run
+        if (row_major) {
+            __global const float* in = src + off + (size_t)r0 * ld + k;
+            for (int e = 0; e < n; ++e) {
+                out[e] = in[(size_t)e * ld];
+            }
+        } else {
+            __global const float* in = src + off + (size_t)k * ld + r0;
+            for (int e = 0; e < n; ++e) {
+                out[e] = in[e];
+            }
+        }
+        for (int e = n; e < panel; ++e) {
+            out[e] = 0.0f;
+        }
+    }
 }
