@@ -95,9 +95,12 @@ final class TuningCandidates {
                 }
             }
             case "gemm_cpu" -> {
+                String vw = table == null ? "8" : table.getOrDefault("VW", "8");      // the SIMD width the table knows
                 for (int mr : new int[] {4, 6, 8}) {
-                    for (int nv : new int[] {1, 2}) {
-                        out.add(entry("cpu", "MR", mr, "VW", 16, "NV", nv, "STRIDED_MR", mr));
+                    for (int nv : new int[] {2, 4}) {
+                        for (int tk : new int[] {128, 256}) {
+                            out.add(entry("cpu", "MR", mr, "VW", vw, "NV", nv, "TM", 16 * mr, "TK", tk));
+                        }
                     }
                 }
             }
