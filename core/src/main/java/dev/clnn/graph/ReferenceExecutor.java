@@ -227,8 +227,9 @@ public final class ReferenceExecutor {
 
         @Override
         public float[] reduce(Op.Reduce r) {
-            return ReferenceReduce.reduce(x(), xs(), r.params().reduced(xs().rank()),
-                    r.params().mode() == dev.clnn.ops.ReduceParams.Mode.MEAN);
+            boolean[] reduced = r.params().reduced(xs().rank());
+            return r.params().mode() == dev.clnn.ops.ReduceParams.Mode.L2 ? ReferenceReduce.l2(x(), xs(), reduced)
+                    : ReferenceReduce.reduce(x(), xs(), reduced, r.params().mode() == dev.clnn.ops.ReduceParams.Mode.MEAN);
         }
     }
 

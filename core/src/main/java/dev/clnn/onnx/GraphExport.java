@@ -380,7 +380,7 @@ public final class GraphExport implements Op.Visitor<Void> {
     }
 
     /**
-     * ReduceSum (axes as an input) or ReduceMean (axes as an attribute at opset 17). A value exported
+     * ReduceSum (axes as an input), ReduceMean or ReduceL2 (axes as an attribute at opset 17). A value exported
      * NCHW keeps its layout when the reduced axes stay; otherwise it is reduced in clnn's order.
      */
     @Override
@@ -406,7 +406,8 @@ public final class GraphExport implements Op.Visitor<Void> {
         if (r.params().mode() == dev.clnn.ops.ReduceParams.Mode.SUM) {
             n = emit("ReduceSum", List.of(x, constant(toLongs(axes))));
         } else {
-            n = emit("ReduceMean", List.of(x)).addAttribute(ints("axes", axes));
+            String op = r.params().mode() == dev.clnn.ops.ReduceParams.Mode.L2 ? "ReduceL2" : "ReduceMean";
+            n = emit(op, List.of(x)).addAttribute(ints("axes", axes));
         }
         return define(n.addAttribute(intAttr("keepdims", keep)).getOutput(0), keepNchw);
     }

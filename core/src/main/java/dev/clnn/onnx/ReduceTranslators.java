@@ -8,8 +8,8 @@ import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.ReduceParams;
 
 /**
- * ReduceMean and ReduceSum over any axes but the batch, with keepdims, axes as an attribute or
- * (ReduceSum from opset 13, ReduceMean from 18) as a constant input, and noop_with_empty_axes. A mean
+ * ReduceMean, ReduceSum and ReduceL2 over any axes but the batch, with keepdims, axes as an attribute
+ * or (ReduceSum from opset 13, ReduceMean and ReduceL2 from 18) as a constant input, and noop_with_empty_axes. A mean
  * over the spatial axes of an (N, C, H, W) value is a global average pooling in NHWC; a value clnn
  * holds NHWC is reduced in NHWC while the reduced axes stay, else in ONNX's order.
  */
@@ -20,6 +20,7 @@ final class ReduceTranslators {
     static Map<String, Translator> all() {
         return Map.of(
                 "ReduceMean", cx -> reduce(cx, ReduceParams.Mode.MEAN, 18),
+                "ReduceL2", cx -> reduce(cx, ReduceParams.Mode.L2, 18),
                 "ReduceSum", cx -> reduce(cx, ReduceParams.Mode.SUM, 13));
     }
 

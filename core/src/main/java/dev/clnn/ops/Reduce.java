@@ -42,7 +42,8 @@ public final class Reduce extends KernelOp<ReduceParams> {
             count *= reduced[k];
         }
         this.scale = params.mode() == ReduceParams.Mode.MEAN ? (float) (1.0 / count) : 1f;
-        build("reduce/reduce.cl", BuildOptions.none(), "reduce_axes");
+        build("reduce/reduce.cl", BuildOptions.none().define("L2", params.mode() == ReduceParams.Mode.L2 ? 1 : 0),
+                "reduce_axes");
     }
 
     /**

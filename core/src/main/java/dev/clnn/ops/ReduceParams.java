@@ -8,14 +8,17 @@ import dev.clnn.tensor.Shape;
  * Parameters of a {@link Reduce}: what it computes, over which axes (negative counts from the end,
  * as in ONNX), and whether reduced axes stay as dimensions of 1. Immutable.
  *
- * @param mode     the sum or the mean of the reduced elements
+ * @param mode     the sum, the mean or the L2 norm of the reduced elements
  * @param axes     the reduced axes, at least one, none twice
  * @param keepDims reduced axes stay as dimensions of 1 ({@code keepdims=1}); else they are dropped
  */
 public record ReduceParams(Mode mode, int[] axes, boolean keepDims) {
 
-    /** What a reduction computes (the kernel takes it as a scale: 1 for a sum, 1 / count for a mean). */
-    public enum Mode { SUM, MEAN }
+    /**
+     * What a reduction computes: the sum, the mean (the kernel scales the sum by 1 / count), or the
+     * Euclidean norm, the square root of the sum of squares (ONNX ReduceL2).
+     */
+    public enum Mode { SUM, MEAN, L2 }
 
     public ReduceParams {
         if (mode == null || axes == null || axes.length == 0) {

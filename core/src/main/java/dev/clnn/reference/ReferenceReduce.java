@@ -2,7 +2,7 @@ package dev.clnn.reference;
 
 import dev.clnn.tensor.Shape;
 
-/** Sums and means over any axes (ONNX ReduceSum, ReduceMean), in double precision, by the definition. */
+/** Sums, means and L2 norms over any axes (ONNX ReduceSum, ReduceMean, ReduceL2), in double precision, by the definition. */
 public final class ReferenceReduce {
     private ReferenceReduce() {
     }
@@ -13,6 +13,15 @@ public final class ReferenceReduce {
      * are kept as dimensions of 1 does not change the data).
      */
     public static float[] reduce(float[] x, Shape xs, boolean[] reduced, boolean mean) {
+        return reduce(x, xs, reduced, mean, false);
+    }
+
+    /** The Euclidean norm of {@code x} over the axes marked in {@code reduced} (ONNX ReduceL2). */
+    public static float[] l2(float[] x, Shape xs, boolean[] reduced) {
+        return reduce(x, xs, reduced, false, true);
+    }
+
+    private static float[] reduce(float[] x, Shape xs, boolean[] reduced, boolean mean, boolean l2) {
         int rank = xs.rank();
         long outputs = 1;
         long count = 1;
@@ -32,14 +41,14 @@ public final class ReferenceReduce {
                     o = o * xs.dim(k) + idx[k];
                 }
             }
-            sums[o] += x[i];
+            sums[o] += l2 ? (double) x[i] * x[i] : x[i];
             for (int k = rank - 1; k >= 0 && ++idx[k] == xs.dim(k); k--) {
                 idx[k] = 0;
             }
         }
         float[] y = new float[sums.length];
         for (int i = 0; i < y.length; i++) {
-            y[i] = (float) (mean ? sums[i] / count : sums[i]);
+            y[i] = (float) (l2 ? Math.sqrt(sums[i]) : mean ? sums[i] / count : sums[i]);
         }
         return y;
     }

@@ -216,7 +216,7 @@ class OnnxOperatorsTest {
         assertTrue(e.getMessage().contains("same rank"), e.getMessage());
     }
 
-    /** ReduceMean and ReduceSum on any axes, and Softmax on any axis, including opset 11's flattening one. */
+    /** ReduceMean, ReduceSum and ReduceL2 on any axes, and Softmax on any axis, including opset 11's flattening one. */
     static List<ModelProto> reductions() {
         List<ModelProto> list = new ArrayList<>();
         list.add(OnnxImportTest.model("reducemean_last_keep", 13, 3, 4, 7, b -> x -> b.node("ReduceMean", x, "axes",
@@ -231,6 +231,11 @@ class OnnxOperatorsTest {
                 "axes", new int[] {1, 2})));
         list.add(OnnxImportTest.model("reducesum_noop", 13, 2, 3, 4, b -> x -> b.node("ReduceSum",
                 new String[] {x, b.ints()}, "noop_with_empty_axes", 1)));
+        // ConvNeXt v2's global response norm: the L2 norm over H and W of a convolution's output
+        list.add(OnnxImportTest.model("reducel2_spatial_of_conv", 13, 3, 5, 6, b -> x -> b.node("ReduceL2",
+                b.conv(x, 3, 4, 3, 1, 1, 1, true), "axes", new int[] {2, 3})));
+        list.add(OnnxImportTest.model("reducel2_axes_input_drop", 18, 3, 5, 6, b -> x -> b.node("ReduceL2",
+                new String[] {x, b.ints(-1)}, "keepdims", 0)));
         list.add(OnnxImportTest.model("softmax_channels_of_conv", 13, 3, 4, 5, b -> x -> b.node("Softmax",
                 b.conv(x, 3, 6, 1, 1, 0, 1, true), "axis", 1)));
         list.add(OnnxImportTest.model("softmax_opset11_flattening", 11, 3, 4, 5, b -> x -> b.node("Softmax", x,

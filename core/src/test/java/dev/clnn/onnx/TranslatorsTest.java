@@ -41,7 +41,7 @@ class TranslatorsTest {
         Matcher m = Pattern.compile("\\(opsets (\\d+) to (\\d+): ([^;]*);").matcher(text);
         assertTrue(m.find(section), "the section lists operators as '(opsets A to B: Op, Op, ...;'");
         Set<String> ops = new TreeSet<>();
-        Matcher op = Pattern.compile("\\b[A-Z][A-Za-z]*\\b").matcher(m.group(3));
+        Matcher op = Pattern.compile("\\b[A-Z][A-Za-z0-9]*\\b").matcher(m.group(3));
         while (op.find()) {
             ops.add(op.group());
         }
@@ -91,6 +91,7 @@ class TranslatorsTest {
         image.put("GlobalAveragePool", b -> x -> b.node("GlobalAveragePool", x));
         image.put("ReduceMean", b -> x -> b.node("ReduceMean", x, "axes", new int[] {2, 3}));
         image.put("ReduceSum", b -> x -> b.node("ReduceSum", new String[] {x, b.ints(1, -1)}, "keepdims", 0));
+        image.put("ReduceL2", b -> x -> b.node("ReduceL2", x, "axes", new int[] {2, 3}));
         for (String op : List.of("Add", "Sub", "Mul", "Div")) {
             image.put(op, b -> x -> b.node(op, new String[] {x, b.random(0.5f, 1.5f, 2, 1, 1)}));
         }

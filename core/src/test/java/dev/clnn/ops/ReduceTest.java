@@ -23,6 +23,7 @@ class ReduceTest {
     private static final Contexts CONTEXTS = new Contexts();
     private static final ReduceParams.Mode SUM = ReduceParams.Mode.SUM;
     private static final ReduceParams.Mode MEAN = ReduceParams.Mode.MEAN;
+    private static final ReduceParams.Mode L2 = ReduceParams.Mode.L2;
 
     private record Case(ReduceParams params, Shape input) {
     }
@@ -40,6 +41,9 @@ class ReduceTest {
         c(SUM, false, Shape.of(13), 0),
         c(SUM, true, Shape.of(2, 3, 1, 2, 3, 5), 1, 3, 5),
         c(MEAN, false, Shape.of(2, 3, 4, 2, 3, 5), 0, 2, 4),
+        c(L2, true, Shape.of(2, 7, 7, 40), 1, 2),                  // ConvNeXt v2's response norm, NHWC
+        c(L2, false, Shape.of(3, 5, 7, 11), 1, 3),
+        c(L2, true, Shape.of(2, 0, 3), 1),                         // empty reduction: zeros
         c(SUM, true, Shape.of(2, 0, 3), 2),                        // empty output
         c(SUM, true, Shape.of(2, 0, 3), 1),                        // empty reduction: zeros
     };
@@ -47,6 +51,7 @@ class ReduceTest {
         c(MEAN, true, Shape.of(2, 5, 7), -1),
         c(SUM, false, Shape.of(2, 3, 2, 3, 2, 3), 1, 3, 4),
         c(SUM, true, Shape.of(3, 4, 5), 0, 1),
+        c(L2, true, Shape.of(2, 3, 3, 5), 1, 2),
     };
 
     @AfterAll
@@ -100,8 +105,9 @@ class ReduceTest {
         float[] x = OpTesting.uniform(in.sizeAsInt(), seed, 2f);
         try (Tensor xt = Tensor.of(cl, in, x); Tensor y = Tensor.allocate(cl, op.outputShape())) {
             op.run(xt, y);
-            float[] expected = ReferenceReduce.reduce(x, in, op.params().reduced(in.rank()),
-                    op.params().mode() == MEAN);
+            boolean[] reduced = op.params().reduced(in.rank());
+            float[] expected = op.params().mode() == L2 ? ReferenceReduce.l2(x, in, reduced)
+                    : ReferenceReduce.reduce(x, in, reduced, op.params().mode() == MEAN);
             OpTesting.assertClose(y.toArray(), expected, 1e-5f, 1e-5f, op::toString);
         }
     }

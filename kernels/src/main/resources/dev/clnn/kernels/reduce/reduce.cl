@@ -1,18 +1,25 @@
-// Sum or mean over any set of axes of a tensor of rank <= 6 (ONNX ReduceSum, ReduceMean). The host
+// Sum, mean or L2 norm over any set of axes of a tensor of rank <= 6 (ONNX ReduceSum, ReduceMean,
+// ReduceL2). The host
 // views the input as 6-D row-major, unit dimensions in front, and splits each dimension k into its
 // kept extent ok (the input size, or 1 when the axis is reduced) and its reduced extent rk (the
 // input size when reduced, else 1); sk is the input stride of dimension k. Output element
 // (c0, ..., c5), c in the kept extents, row-major:
 //     y[c] = SCALE * sum over (i0 < r0, ..., i5 < r5) of x[sum_k (ck + ik) * sk]
 // where at most one of ck, ik is non-zero per dimension. SCALE is 1 for a sum, 1 / (r0*...*r5) for
-// a mean, passed as an argument. The sum runs in float, in row-major order of the reduced indices.
+// a mean, passed as an argument. With L2 the terms are squared and y is sqrt of the sum instead.
+// The sum runs in float, in row-major order of the reduced indices.
 //
 // Kernel:
 //   reduce_axes   one work-item per output element; its reduced elements are read with the loops
 //                 innermost along the input's last dimension, so a reduction over the last axis reads
 //                 a contiguous row (CPU). Global >= outputs, bounds-checked. Any work-group size.
 //
-// Defines: none.
+// Defines:
+//   L2   1: y = sqrt(sum of x^2) (SCALE unused); 0 (default): y = SCALE * sum of x
+
+#ifndef L2
+#define L2 0
+#endif
 
 __kernel void reduce_axes(const int outputs, const int o1, const int o2, const int o3, const int o4,
                           const int o5, const int r0, const int r1, const int r2, const int r3, const int r4,
@@ -47,12 +54,21 @@ __kernel void reduce_axes(const int outputs, const int o1, const int o2, const i
                             + (size_t)i3 * s3;
                     for (int i4 = 0; i4 < r4; ++i4) {
                         for (int i5 = 0; i5 < r5; ++i5) {
-                            sum += row[(size_t)i4 * s4 + (size_t)i5 * s5];
+                            const float v = row[(size_t)i4 * s4 + (size_t)i5 * s5];
+#if L2
+                            sum = fma(v, v, sum);
+#else
+                            sum += v;
+#endif
                         }
                     }
                 }
             }
         }
     }
+#if L2
+    y[g] = sqrt(sum);
+#else
     y[g] = sum * scale;
+#endif
 }
