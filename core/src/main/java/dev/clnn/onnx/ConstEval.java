@@ -42,7 +42,12 @@ final class ConstEval {
             Map.entry("Add", (n, in, opset, tensors) -> binary("Add", in.get(0), in.get(1))),
             Map.entry("Sub", (n, in, opset, tensors) -> binary("Sub", in.get(0), in.get(1))),
             Map.entry("Mul", (n, in, opset, tensors) -> binary("Mul", in.get(0), in.get(1))),
-            Map.entry("Div", (n, in, opset, tensors) -> binary("Div", in.get(0), in.get(1))));
+            Map.entry("Div", (n, in, opset, tensors) -> binary("Div", in.get(0), in.get(1))),
+            Map.entry("Max", (n, in, opset, tensors) -> binary("Max", in.get(0), in.get(1))),
+            Map.entry("Min", (n, in, opset, tensors) -> binary("Min", in.get(0), in.get(1))),
+            Map.entry("Ceil", (n, in, opset, tensors) -> round(in.get(0), true)),
+            Map.entry("Floor", (n, in, opset, tensors) -> round(in.get(0), false)),
+            Map.entry("Clip", (n, in, opset, tensors) -> clip(n, in, opset)));
 
     /** Operators the evaluator folds when all their inputs are constants. */
     static final Set<String> FOLDABLE = FOLDERS.keySet();
@@ -110,6 +115,34 @@ final class ConstEval {
             return Const.ofLongs(new int[] {l.length}, l);
         }
         throw new OnnxFormatException("Constant node '" + n.getName() + "' has no value attribute clnn reads");
+    }
+
+    /** Ceil or Floor: integers (the batch among them) unchanged. */
+    private static Const round(Const x, boolean up) {
+        if (x.isInteger()) {
+            return x;
+        }
+        float[] f = x.floats().clone();
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) (up ? Math.ceil(f[i]) : Math.floor(f[i]));
+        }
+        return Const.ofFloats(x.dims(), f);
+    }
+
+    /** Clip by the min and max inputs (opset 11 on) or attributes; an absent bound does not clip. */
+    private static Const clip(NodeProto n, List<Const> in, int opset) {
+        Const x = in.get(0);
+        Const lo;
+        Const hi;
+        if (opset >= 11) {
+            lo = in.size() > 1 ? in.get(1) : null;
+            hi = in.size() > 2 ? in.get(2) : null;
+        } else {
+            lo = Const.ofFloats(new int[0], new float[] {Attrs.f(n, "min", -Float.MAX_VALUE)});
+            hi = Const.ofFloats(new int[0], new float[] {Attrs.f(n, "max", Float.MAX_VALUE)});
+        }
+        Const r = lo == null ? x : binary("Max", x, lo);
+        return hi == null ? r : binary("Min", r, hi);
     }
 
     private static Const cast(Const x, int to) {
@@ -365,6 +398,8 @@ final class ConstEval {
                     case "Add": r[i] = x + y; break;
                     case "Sub": r[i] = x - y; break;
                     case "Mul": r[i] = x * y; break;
+                    case "Max": r[i] = Math.max(x, y); break;
+                    case "Min": r[i] = Math.min(x, y); break;
                     default:
                         if (y == 0) {
                             throw new OnnxFormatException("integer division by zero in a constant Div");
@@ -384,6 +419,8 @@ final class ConstEval {
                 case "Add": r[i] = x + y; break;
                 case "Sub": r[i] = x - y; break;
                 case "Mul": r[i] = x * y; break;
+                case "Max": r[i] = Math.max(x, y); break;
+                case "Min": r[i] = Math.min(x, y); break;
                 default: r[i] = x / y;
             }
         }

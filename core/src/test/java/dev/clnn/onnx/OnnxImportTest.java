@@ -208,6 +208,23 @@ class OnnxImportTest {
                     "perm", new int[] {2, 1, 0});
             return b.node("Add", new String[] {x, b.node("Unsqueeze", new String[] {t, b.ints(0)})});
         }));
+        list.add(model("tf_same_padding", 3, 7, 7, b -> x -> {
+            // timm's TF "same" padding of a 3x3 stride-2 convolution, computed from the input's shape:
+            // pad = clip((ceil(h / 2) - 1) * 2 + 3 - h, 0), split as pad // 2 before and the rest after
+            String h = b.node("Cast", b.node("Gather", new String[] {b.node("Shape", x), b.scalarLong(2)}), "to", 1);
+            String out = b.node("Ceil", b.node("Div", new String[] {h, b.scalar(2f)}));
+            String need = b.node("Sub", new String[] {b.node("Add", new String[] {b.node("Mul", new String[] {
+                b.node("Sub", new String[] {out, b.scalar(1f)}), b.scalar(2f)}), b.scalar(3f)}), h});
+            String pad = b.node("Cast", b.node("Clip", new String[] {need, b.scalar(0f)}), "to", 7);
+            String before = b.node("Div", new String[] {pad, b.scalarLong(2)});
+            String after = b.node("Max", new String[] {b.node("Sub", new String[] {pad, before}), b.scalarLong(0)});
+            String zero = b.node("Floor", b.scalar(0.5f));
+            String pads = b.node("Concat", new String[] {b.ints(0, 0), b.node("Unsqueeze", new String[] {before,
+                b.ints(0)}), b.node("Unsqueeze", new String[] {before, b.ints(0)}), b.ints(0, 0),
+                b.node("Unsqueeze", new String[] {after, b.ints(0)}), b.node("Unsqueeze", new String[] {after,
+                b.ints(0)})}, "axis", 0);
+            return b.node("Add", new String[] {b.node("Pad", new String[] {x, pads}), zero});
+        }));
         return list;
     }
 
