@@ -1,9 +1,11 @@
 package dev.clnn.onnx;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,22 @@ class GraphExportTest {
             Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
             assertTrue(c.passed(), variant.name() + " (" + variant.nodes().size() + " nodes): "
                     + c.describe(got, expected));
+        }
+    }
+
+    /**
+     * Imports {@code m}, exports it again by {@link GraphExport} as imported and optimised (fused
+     * epilogues, transpose flags), and checks that ONNX Runtime computes on each what clnn's
+     * reference computes on the import, at {@code batch}.
+     */
+    static void assertExportRunsInOnnxRuntime(ModelProto m, int batch) throws Exception {
+        Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
+        float[] x = TestData.uniform((int) g.inputShape(batch).size(), 5);
+        float[] expected = ReferenceExecutor.run(g, x, batch);
+        for (Graph variant : List.of(g, Passes.optimize(g))) {
+            float[] got = ort(GraphExport.toBytes(variant), x, g.inputShape(batch));
+            Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
+            assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
         }
     }
 

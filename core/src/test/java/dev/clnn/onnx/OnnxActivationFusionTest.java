@@ -17,10 +17,7 @@ import dev.clnn.graph.Graph;
 import dev.clnn.graph.Node;
 import dev.clnn.graph.Op;
 import dev.clnn.graph.Passes;
-import dev.clnn.graph.ReferenceExecutor;
 import dev.clnn.ops.Activation;
-import dev.clnn.reference.Comparison;
-import dev.clnn.testing.TestData;
 
 /**
  * SiLU (x * sigmoid(x), as EfficientNet and MobileViT export it) and GELU in the epilogue of the
@@ -110,14 +107,7 @@ class OnnxActivationFusionTest {
     @Test
     void fusedGraphsExportToOnnx() throws Exception {
         for (ModelProto m : models()) {
-            Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
-            float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
-            float[] expected = ReferenceExecutor.run(g, x, 2);
-            for (Graph variant : List.of(g, Passes.optimize(g))) {
-                float[] got = GraphExportTest.ort(GraphExport.toBytes(variant), x, g.inputShape(2));
-                Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-                assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
-            }
+            GraphExportTest.assertExportRunsInOnnxRuntime(m, 2);
         }
     }
 }

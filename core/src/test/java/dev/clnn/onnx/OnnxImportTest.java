@@ -62,6 +62,17 @@ class OnnxImportTest {
         }
     }
 
+    /** {@link #compare} for each of {@code models}; a failure names the model. */
+    static void compareEach(ClDevice device, List<ModelProto> models, int batch, long seed) throws Exception {
+        for (ModelProto m : models) {
+            try {
+                compare(device, m, batch, seed);
+            } catch (Exception e) {
+                throw new AssertionError(m.getGraph().getName() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Imports {@code m}, runs it on {@code device} (and the reference executor), compares with ONNX Runtime. */
     static OnnxModel compare(ClDevice device, ModelProto m, int batch, long seed) throws Exception {
         byte[] bytes = m.toByteArray();

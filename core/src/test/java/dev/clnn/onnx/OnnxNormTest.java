@@ -15,10 +15,6 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.graph.Graph;
 import dev.clnn.graph.Op;
-import dev.clnn.graph.Passes;
-import dev.clnn.graph.ReferenceExecutor;
-import dev.clnn.reference.Comparison;
-import dev.clnn.testing.TestData;
 
 /**
  * InstanceNormalization and GroupNormalization (opset 18), and GroupNorm as PyTorch exports it
@@ -61,13 +57,7 @@ class OnnxNormTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void normalisationsMatchOnnxRuntime(ClDevice device) throws Exception {
-        for (ModelProto m : models()) {
-            try {
-                OnnxImportTest.compare(device, m, 2, 61);
-            } catch (Exception e) {
-                throw new AssertionError(m.getGraph().getName() + ": " + e.getMessage(), e);
-            }
-        }
+        OnnxImportTest.compareEach(device, models(), 2, 61);
     }
 
     /** A convolution's NHWC output is normalised as it is, with no transpose. */
@@ -95,14 +85,7 @@ class OnnxNormTest {
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
         for (ModelProto m : models()) {
-            Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
-            float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
-            float[] expected = ReferenceExecutor.run(g, x, 2);
-            for (Graph variant : List.of(g, Passes.optimize(g))) {
-                float[] got = GraphExportTest.ort(GraphExport.toBytes(variant), x, g.inputShape(2));
-                Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-                assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
-            }
+            GraphExportTest.assertExportRunsInOnnxRuntime(m, 2);
         }
     }
 }

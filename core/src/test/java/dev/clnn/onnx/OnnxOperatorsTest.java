@@ -12,10 +12,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.clnn.cl.ClDevice;
-import dev.clnn.graph.Graph;
-import dev.clnn.graph.ReferenceExecutor;
-import dev.clnn.reference.Comparison;
-import dev.clnn.testing.TestData;
 
 /**
  * The operators that the networks people bring need beyond MobileNet (GoogLeNet's ceil-mode
@@ -327,15 +323,7 @@ class OnnxOperatorsTest {
         all.addAll(reductions());
         all.addAll(masking());
         for (ModelProto m : all) {
-            Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
-            float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
-            float[] expected = ReferenceExecutor.run(g, x, 2);
-            // optimised too: fused epilogues and MatMul's transpose flags are exported as well
-            for (Graph variant : List.of(g, dev.clnn.graph.Passes.optimize(g))) {
-                float[] got = GraphExportTest.ort(GraphExport.toBytes(variant), x, g.inputShape(2));
-                Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-                assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
-            }
+            GraphExportTest.assertExportRunsInOnnxRuntime(m, 2);
         }
     }
 

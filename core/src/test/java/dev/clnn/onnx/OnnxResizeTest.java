@@ -12,11 +12,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.clnn.cl.ClDevice;
-import dev.clnn.graph.Graph;
-import dev.clnn.graph.Passes;
-import dev.clnn.graph.ReferenceExecutor;
-import dev.clnn.reference.Comparison;
-import dev.clnn.testing.TestData;
 
 /**
  * Resize as segmentation and detection heads use it (FCN, DeepLab and LRASPP upsampling the logits
@@ -85,13 +80,7 @@ class OnnxResizeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void resizeMatchesOnnxRuntime(ClDevice device) throws Exception {
-        for (ModelProto m : models()) {
-            try {
-                OnnxImportTest.compare(device, m, 2, 51);
-            } catch (Exception e) {
-                throw new AssertionError(m.getGraph().getName() + ": " + e.getMessage(), e);
-            }
-        }
+        OnnxImportTest.compareEach(device, models(), 2, 51);
     }
 
     @Test
@@ -124,14 +113,7 @@ class OnnxResizeTest {
     @Test
     void exportedGraphsRunInOnnxRuntimeWithTheSameResults() throws Exception {
         for (ModelProto m : models()) {
-            Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
-            float[] x = TestData.uniform((int) g.inputShape(2).size(), 5);
-            float[] expected = ReferenceExecutor.run(g, x, 2);
-            for (Graph variant : List.of(g, Passes.optimize(g))) {
-                float[] got = GraphExportTest.ort(GraphExport.toBytes(variant), x, g.inputShape(2));
-                Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-                assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
-            }
+            GraphExportTest.assertExportRunsInOnnxRuntime(m, 2);
         }
     }
 }

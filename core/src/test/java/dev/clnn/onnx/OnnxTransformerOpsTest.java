@@ -16,9 +16,6 @@ import dev.clnn.cl.ClDevice;
 import dev.clnn.graph.Graph;
 import dev.clnn.graph.Op;
 import dev.clnn.graph.Passes;
-import dev.clnn.graph.ReferenceExecutor;
-import dev.clnn.reference.Comparison;
-import dev.clnn.testing.TestData;
 
 /**
  * What a vision transformer (ViT, DeiT, MobileViT) needs beyond attention: linear layers on
@@ -132,15 +129,7 @@ class OnnxTransformerOpsTest {
         all.addAll(classToken());
         all.addAll(gathers());
         for (ModelProto m : all) {
-            Graph g = OnnxImport.load(m.toByteArray(), null, m.getGraph().getName()).graph();
-            int batch = m.getGraph().getName().endsWith("_static") ? 1 : 2;
-            float[] x = TestData.uniform((int) g.inputShape(batch).size(), 5);
-            float[] expected = ReferenceExecutor.run(g, x, batch);
-            for (Graph variant : List.of(g, Passes.optimize(g))) {
-                float[] got = GraphExportTest.ort(GraphExport.toBytes(variant), x, g.inputShape(batch));
-                Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-                assertTrue(c.passed(), m.getGraph().getName() + " exported: " + c.describe(got, expected));
-            }
+            GraphExportTest.assertExportRunsInOnnxRuntime(m, m.getGraph().getName().endsWith("_static") ? 1 : 2);
         }
     }
 }
