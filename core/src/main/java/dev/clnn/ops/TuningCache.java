@@ -54,6 +54,8 @@ public final class TuningCache {
     private static final System.Logger LOG = System.getLogger("dev.clnn.ops");
     private static final String HEADER = "# clnn tuning: written by clnn tune; edits make the file ignored";
     private static final Map<String, Optional<Map<String, Map<String, String>>>> LOADED = new ConcurrentHashMap<>();
+    /** A device's file-name hash, computed once: every operator's configure looks its family up. */
+    private static final Map<String, String> IDS = new ConcurrentHashMap<>();
 
     private TuningCache() {
     }
@@ -87,8 +89,9 @@ public final class TuningCache {
         if (safe.length() > 48) {
             safe = safe.substring(0, 48);
         }
-        String id = sha256(device.name() + "\n" + device.vendor() + "\n" + device.platformName() + "\n"
-                + device.driverVersion()).substring(0, 12);
+        String key = device.name() + "\n" + device.vendor() + "\n" + device.platformName() + "\n"
+                + device.driverVersion();
+        String id = IDS.computeIfAbsent(key, k -> sha256(k).substring(0, 12));
         return directory().resolve(safe + "-" + id + ".properties");
     }
 
