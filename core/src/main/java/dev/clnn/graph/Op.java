@@ -299,10 +299,25 @@ public sealed interface Op {
 
     /**
      * A new shape for the same elements in the same order (flatten, squeeze, ...): {@code dims} are
-     * the dimensions after the batch, one of them may be -1. No kernel runs; the output shares the
-     * input's memory.
+     * the dimensions after the first, one of them may be -1. The first dimension is the input's
+     * divided by {@code from} and multiplied by {@code to}: 1 and 1 keep the batch first; other
+     * factors move rows between the batch axis and the next ones, as attention and window
+     * partitions do ({@code (N, 196, 256) -> (N * 196, 256)} is {@code from} 1, {@code to} 196, and
+     * back is 196 and 1). Each example's elements stay together, so any batch size works. No
+     * kernel runs; the output shares the input's memory.
      */
-    record Reshape(int[] dims) implements Op {
+    record Reshape(int[] dims, int from, int to) implements Op {
+        public Reshape {
+            if (from < 1 || to < 1) {
+                throw new IllegalArgumentException("Reshape factors must be at least 1, got " + from + " and " + to);
+            }
+        }
+
+        /** A reshape that keeps the batch first. */
+        public Reshape(int[] dims) {
+            this(dims, 1, 1);
+        }
+
         @Override
         public <R> R accept(Visitor<R> v) { return v.reshape(this); }
 
@@ -312,9 +327,17 @@ public sealed interface Op {
         @Override
         public Shape infer(List<Shape> in) {
             Shape x = in.get(0);
-            long rest = x.size() / x.dim(0);
+            String target = "(" + (from == to ? "N" : "N / " + from + " * " + to) + ", "
+                    + java.util.Arrays.toString(dims) + ")";
+            if (x.rank() == 0 || x.dim(0) % from != 0) {
+                throw new IllegalArgumentException("Cannot reshape " + x + " to " + target);
+            }
             int[] out = new int[dims.length + 1];
-            out[0] = x.dim(0);
+            out[0] = x.dim(0) / from * to;
+            if (out[0] == 0 || x.size() % out[0] != 0) {
+                throw new IllegalArgumentException("Cannot reshape " + x + " to " + target);
+            }
+            long rest = x.size() / out[0];
             int unknown = -1;
             long known = 1;
             for (int i = 0; i < dims.length; i++) {
@@ -330,12 +353,11 @@ public sealed interface Op {
             }
             if (unknown >= 0) {
                 if (known == 0 || rest % known != 0) {
-                    throw new IllegalArgumentException("Cannot reshape " + x + " to (N, "
-                            + java.util.Arrays.toString(dims) + ")");
+                    throw new IllegalArgumentException("Cannot reshape " + x + " to " + target);
                 }
                 out[unknown + 1] = (int) (rest / known);
             } else if (known != rest) {
-                throw new IllegalArgumentException("Cannot reshape " + x + " to (N, " + java.util.Arrays.toString(dims) + ")");
+                throw new IllegalArgumentException("Cannot reshape " + x + " to " + target);
             }
             return Shape.of(out);
         }

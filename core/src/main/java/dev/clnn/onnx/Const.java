@@ -20,6 +20,32 @@ final class Const {
      */
     static final long BATCH = Long.MIN_VALUE / 2 + 0xBA7C4L;
 
+    /** How many multiples of the batch size the markers {@link #batchTimes} can stand for. */
+    private static final long MAX_BATCH_FACTOR = 1L << 40;
+
+    /**
+     * The batch size times {@code k} (k at least 1), in shape computations: the first dimension of
+     * a value that merges the batch with {@code k} rows of each example (a Reshape to
+     * {@code (N * k, ...)}, as attention and window partitions do). {@code batchTimes(1)} is {@link #BATCH}.
+     */
+    static long batchTimes(long k) {
+        if (k < 1 || k >= MAX_BATCH_FACTOR) {
+            throw new OnnxFormatException("a shape computation gives the batch size times " + k
+                    + ", which clnn cannot represent");
+        }
+        return BATCH + (k - 1);
+    }
+
+    /** Whether {@code v} is the batch size or a multiple of it ({@link #batchTimes}). */
+    static boolean isBatch(long v) {
+        return v >= BATCH && v < BATCH + (MAX_BATCH_FACTOR - 1);
+    }
+
+    /** The k of a {@link #batchTimes} marker. */
+    static long batchFactor(long v) {
+        return v - BATCH + 1;
+    }
+
     private final int[] dims;
     private final boolean integer;
     private float[] f;
@@ -93,7 +119,7 @@ final class Const {
             return false;
         }
         for (long v : l()) {
-            if (v == BATCH) {
+            if (isBatch(v)) {
                 return true;
             }
         }
@@ -108,7 +134,7 @@ final class Const {
         long[] l = l();
         float[] r = new float[l.length];
         for (int i = 0; i < r.length; i++) {
-            if (l[i] == BATCH) {
+            if (isBatch(l[i])) {
                 throw new OnnxFormatException("a value computed from the batch size is used as float data");
             }
             r[i] = l[i];
@@ -147,7 +173,7 @@ final class Const {
         int[] r = new int[l.length];
         for (int i = 0; i < r.length; i++) {
             long v = l[i];
-            if (v == BATCH) {
+            if (isBatch(v)) {
                 throw new OnnxFormatException(what + " depends on the batch size, which clnn only knows at compile"
                         + " time");
             }

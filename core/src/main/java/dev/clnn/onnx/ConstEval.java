@@ -153,7 +153,7 @@ final class ConstEval {
         if (to == 9) {
             long[] l = x.longs().clone();
             for (int i = 0; i < l.length; i++) {
-                l[i] = l[i] == Const.BATCH ? 1 : l[i] != 0 ? 1 : 0;
+                l[i] = Const.isBatch(l[i]) ? 1 : l[i] != 0 ? 1 : 0;
             }
             return Const.ofLongs(x.dims(), l);
         }
@@ -211,7 +211,7 @@ final class ConstEval {
         for (int i = 0; i < starts.length; i++) {
             int a = Dims.axis(axes == null ? i : axes[i], rank, "Slice axis");
             long step = steps == null ? 1 : steps[i];
-            if (step == 0 || step == Const.BATCH || starts[i] == Const.BATCH || ends[i] == Const.BATCH) {
+            if (step == 0 || Const.isBatch(step) || Const.isBatch(starts[i]) || Const.isBatch(ends[i])) {
                 throw new OnnxFormatException("Slice with step 0 or bounds that depend on the batch size");
             }
             long dim = d[a];
@@ -379,6 +379,46 @@ final class ConstEval {
         return src;
     }
 
+    /**
+     * {@code x op y} where one or both are the batch size or a multiple of it: multiples multiply
+     * and divide exactly ({@code N * 64 * 16}, {@code N * 64 / 64}, {@code (N * 4) / N}); adding 0
+     * or multiplying by 1 keeps the value. Any other combination gives {@link Const#BATCH}, which
+     * is what shape computations that only carry the batch along need.
+     */
+    private static long batchArithmetic(String op, long x, long y) {
+        boolean bx = Const.isBatch(x);
+        boolean by = Const.isBatch(y);
+        long fx = bx ? Const.batchFactor(x) : x;
+        long fy = by ? Const.batchFactor(y) : y;
+        switch (op) {
+            case "Mul":
+                if (bx != by && (bx ? fy : fx) >= 1) {
+                    return Const.batchTimes(fx * fy);
+                }
+                break;
+            case "Div":
+                if (bx && !by && fy >= 1 && fx % fy == 0) {
+                    return Const.batchTimes(fx / fy);
+                }
+                if (bx && by && fx % fy == 0) {
+                    return fx / fy;
+                }
+                break;
+            case "Add":
+            case "Sub":
+                if (bx && !by && y == 0) {
+                    return x;
+                }
+                if (by && !bx && x == 0 && op.equals("Add")) {
+                    return y;
+                }
+                break;
+            default:
+                break;
+        }
+        return Const.BATCH;
+    }
+
     static Const binary(String op, Const a, Const b) {
         int[] out = broadcast(a.dims(), b.dims());
         checkComputed(out, op);
@@ -390,8 +430,8 @@ final class ConstEval {
             for (int i = 0; i < n; i++) {
                 long x = a.l()[ia[i]];
                 long y = b.l()[ib[i]];
-                if (x == Const.BATCH || y == Const.BATCH) {
-                    r[i] = Const.BATCH;
+                if (Const.isBatch(x) || Const.isBatch(y)) {
+                    r[i] = batchArithmetic(op, x, y);
                     continue;
                 }
                 switch (op) {

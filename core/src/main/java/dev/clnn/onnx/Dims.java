@@ -102,7 +102,7 @@ final class Dims {
         long known = 1;
         int unknown = -1;
         for (int i = 0; i < t.length; i++) {
-            if (t[i] == Const.BATCH) {
+            if (Const.isBatch(t[i])) {
                 throw new OnnxFormatException("Reshape of a constant to a shape that depends on the batch size");
             }
             if (t[i] == -1) {

@@ -226,7 +226,7 @@ public final class GraphExport implements Op.Visitor<Void> {
     public Void reshape(Op.Reshape r) {
         Shape out = shapes.get(node.output());
         long[] dims = toLongs(out.dims());
-        dims[0] = 0;        // keep the batch
+        dims[0] = r.from() == r.to() ? 0 : -1;     // keep the batch, or merge it with the next axes
         String y = emit("Reshape", List.of(nhwc(node.inputs().get(0)), constant(dims))).getOutput(0);
         if (out.rank() == 4) {
             y = emit("Transpose", List.of(y)).addAttribute(ints("perm", TO_NCHW)).getOutput(0);

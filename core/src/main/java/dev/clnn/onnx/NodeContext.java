@@ -82,6 +82,17 @@ final class NodeContext {
 
     /** Input {@code i} as a value computed from the model input. */
     Val valIn(int i) {
+        Val v = anyValIn(i);
+        if (v.pending()) {
+            throw new OnnxFormatException("input '" + node.getInput(i) + "' is a Transpose by "
+                    + java.util.Arrays.toString(v.perm()) + ", which moves the batch axis; clnn follows such a"
+                    + " transpose only into Slice, Gather, Split and Squeeze that bring the batch first again");
+        }
+        return v;
+    }
+
+    /** Input {@code i} as a value computed from the model input, perhaps a transpose not carried out ({@link Val#pending}). */
+    Val anyValIn(int i) {
         Val v = layout.val(node.getInput(i));
         if (v == null) {
             throw new OnnxFormatException(consts.containsKey(node.getInput(i)) ? "input '" + node.getInput(i)
@@ -136,8 +147,21 @@ final class NodeContext {
     /** The batch-1 shape of the clnn value {@code name}. */
     Shape shape(String name) { return layout.shape(name); }
 
-    /** The ONNX dimensions of {@code v} at batch 1. */
-    int[] dims(Val v) { return layout.dims(v); }
+    /**
+     * The ONNX dimensions of {@code v} at batch 1. The first is 1 unless a Reshape merged the batch
+     * with the next axes (then the rows per example), or {@code v} is a pending transpose.
+     */
+    int[] dims(Val v) {
+        if (!v.pending()) {
+            return layout.dims(v);
+        }
+        int[] d = layout.dims(new Val(v.name(), false));
+        int[] out = new int[d.length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = d[v.perm()[k]];
+        }
+        return out;
+    }
 
     /** {@code v} as NHWC data; see {@link Layout#nhwc}. */
     String nhwc(Val v) { return layout.nhwc(v, base()); }

@@ -179,6 +179,10 @@ public final class OnnxImport {
                     + "' is a constant; clnn imports models whose output depends on the input"
                     : "no node computes the output '" + outOnnx + "'");
         }
+        if (out.pending() || layout.dims(out)[0] != 1) {
+            throw new OnnxFormatException("the output '" + outOnnx + "' does not have the batch as its first axis"
+                    + " (a Reshape or Transpose before it moves the batch); clnn returns outputs batch first");
+        }
         // a conversion back to ONNX's order is named after the last node
         String result = layout.plain(out, NodeContext.base(g.getNode(g.getNodeCount() - 1)));
         if (result.equals(layout.input())) {

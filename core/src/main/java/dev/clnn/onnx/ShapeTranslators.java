@@ -119,7 +119,7 @@ final class ShapeTranslators {
                 if (tk != 1 && tk != Const.BATCH) {
                     throw new OnnxFormatException("Expand to " + tk + " along the batch axis is not supported");
                 }
-            } else if (tk == Const.BATCH || tk < 0 || tk > Integer.MAX_VALUE) {
+            } else if (Const.isBatch(tk) || tk < 0 || tk > Integer.MAX_VALUE) {
                 throw new OnnxFormatException("Expand shape " + Arrays.toString(t) + " is not a static shape");
             } else if (d[dk] == 1) {
                 repeats[dk] = (int) tk;
@@ -173,7 +173,7 @@ final class ShapeTranslators {
             long[] l;
             if (cx.isVal(0)) {
                 l = Arrays.stream(cx.dims(cx.valIn(0))).asLongStream().toArray();
-                l[0] = Const.BATCH;
+                l[0] = Const.batchTimes(l[0]);        // the batch, or the batch times the rows merged with it
             } else {
                 Const c = cx.constIn(0, "Shape input");
                 l = Arrays.stream(c.dims()).asLongStream().toArray();
@@ -199,16 +199,37 @@ final class ShapeTranslators {
         cx.put(new Val(cx.add(new Op.Reshape(onnxRest), x), false));
     }
 
+    /**
+     * Flatten to 2-D at {@code axis}: axis 1 keeps the batch; a later axis merges the batch with the
+     * axes before it ({@code (N, T, C)} at axis 2 is {@code (N * T, C)}, as LeViT's BatchNorm1d on
+     * tokens runs).
+     */
     private static void flatten(NodeContext cx) {
         Val v = cx.valIn(0);
         int[] d = cx.dims(v);
         int axis = Dims.axis((int) cx.i("axis", 1), d.length + 1, "Flatten axis");
-        if (axis != 1) {
-            throw new OnnxFormatException("clnn flattens with axis 1 (keeping the batch), got axis " + axis);
+        if (axis == 0) {
+            throw new OnnxFormatException("Flatten with axis 0 puts the batch inside the one row it makes; clnn"
+                    + " keeps the batch first");
         }
-        reshapeTo(cx, v, new int[] {-1});
+        long rows = 1;
+        for (int k = 0; k < axis; k++) {
+            rows *= d[k];
+        }
+        if (rows == d[0]) {
+            reshapeTo(cx, v, new int[] {-1});
+            return;
+        }
+        cx.put(new Val(cx.add(new Op.Reshape(new int[] {-1}, d[0], Math.toIntExact(rows)), cx.plain(v)), false));
     }
 
+    /**
+     * Reshape of a computed value. The batch N stays the outermost factor of the first dimension:
+     * the target's first entry is N (from Shape, copied with 0, or the declared batch size), N times
+     * some rows of each example (computed from Shape, or a multiple of the declared batch size), or
+     * -1 with the rest of the target fixed. Any batch size then reshapes alike, each example's
+     * elements staying together; a target that splits the batch elsewhere is refused.
+     */
     private static void reshape(NodeContext cx) {
         Val v = cx.valIn(0);
         int[] d = cx.dims(v);
@@ -217,89 +238,205 @@ final class ShapeTranslators {
             throw new OnnxFormatException("Reshape to a scalar");
         }
         boolean allowZero = cx.i("allowzero", 0) != 0;
-        long[] rest = Arrays.copyOfRange(t, 1, t.length);
-        if (!keepsBatch(cx, t, rest, Const.count(d) / d[0], allowZero)) {
-            throw new OnnxFormatException("Reshape shape " + Arrays.toString(t) + " does not keep the batch dimension"
-                    + " first; clnn compiles per batch size and needs it");
-        }
-        int[] dims = new int[rest.length];
-        for (int i = 0; i < rest.length; i++) {
-            if (rest[i] == Const.BATCH) {
-                throw new OnnxFormatException("Reshape shape " + Arrays.toString(t) + " moves the batch dimension");
+        long total = Const.count(d);        // at batch 1: the elements of one example
+        int[] dims = new int[t.length - 1];
+        long known = 1;
+        boolean unknown = false;
+        for (int i = 1; i < t.length; i++) {
+            long ti = t[i];
+            if (Const.isBatch(ti)) {
+                throw new OnnxFormatException("Reshape shape " + shapeText(t) + " moves the batch dimension away"
+                        + " from the first axis; clnn keeps the batch first");
             }
-            if (rest[i] == 0 && !allowZero) {
-                dims[i] = i + 1 < d.length ? d[i + 1] : 0;
-            } else if (rest[i] < -1 || rest[i] > OnnxTensors.MAX_ELEMENTS) {
-                throw new OnnxFormatException("Reshape shape " + Arrays.toString(t) + " has a bad dimension "
-                        + rest[i]);
+            if (ti == 0 && !allowZero) {
+                if (i >= d.length) {
+                    throw new OnnxFormatException("Reshape shape " + shapeText(t) + " copies dimension " + i
+                            + " of a rank-" + d.length + " input");
+                }
+                ti = d[i];
+            } else if (ti < -1 || ti > OnnxTensors.MAX_ELEMENTS) {
+                throw new OnnxFormatException("Reshape shape " + shapeText(t) + " has a bad dimension " + ti);
+            }
+            if (ti == -1) {
+                if (unknown) {
+                    throw new OnnxFormatException("Reshape shape " + shapeText(t) + " has two -1");
+                }
+                unknown = true;
             } else {
-                dims[i] = (int) rest[i];
+                known *= ti;
             }
+            dims[i - 1] = (int) ti;
         }
-        reshapeTo(cx, v, dims);
+        long rows = rowsPerExample(cx, t, d, total, known, unknown, allowZero);
+        int from = d[0];
+        if (rows == from) {
+            reshapeTo(cx, v, dims);
+            return;
+        }
+        if (rows < 1 || rows > Integer.MAX_VALUE || total % rows != 0) {
+            throw new OnnxFormatException("Reshape shape " + shapeText(t) + " does not fit the input "
+                    + Arrays.toString(d) + " at batch 1");
+        }
+        cx.put(new Val(cx.add(new Op.Reshape(dims, from, (int) rows), cx.plain(v)), false));
     }
 
     /**
-     * Whether Reshape target {@code t} keeps the batch first: its first entry is the batch (as
-     * computed from Shape, copied with 0, or the declared batch size), or -1 with the rest
-     * {@code rest} accounting for all {@code per} elements of one example.
+     * The target's first dimension over the batch size: 1 keeps the batch, more merges the batch
+     * with that many rows of each example.
      */
-    private static boolean keepsBatch(NodeContext cx, long[] t, long[] rest, long per, boolean allowZero) {
+    private static long rowsPerExample(NodeContext cx, long[] t, int[] d, long total, long known, boolean unknown,
+            boolean allowZero) {
         long t0 = t[0];
-        if (t0 == Const.BATCH || t0 == 0 && !allowZero || cx.fixedBatch() > 0 && t0 == cx.fixedBatch()) {
-            return true;
+        if (Const.isBatch(t0)) {
+            return Const.batchFactor(t0);
         }
-        if (t0 != -1) {
-            return false;
+        if (t0 == 0 && !allowZero) {
+            return d[0];
         }
-        long known = 1;
-        for (long r : rest) {
-            if (r <= 0) {
-                throw new OnnxFormatException("Reshape shape " + Arrays.toString(t) + ": clnn needs the batch"
-                        + " dimension kept first");
+        if (t0 == -1) {
+            if (unknown || known == 0 || total % known != 0) {
+                throw new OnnxFormatException("Reshape shape " + shapeText(t) + ": clnn needs the dimensions after"
+                        + " the first fixed when the first is -1 (input " + Arrays.toString(d) + " at batch 1)");
             }
-            known *= r;
+            return total / known;
         }
-        return known == per;
+        int fixed = cx.fixedBatch();
+        if (t0 > 0 && fixed > 0 && t0 % fixed == 0) {
+            return t0 / fixed;
+        }
+        throw new OnnxFormatException("Reshape shape " + shapeText(t) + " does not keep the batch dimension"
+                + " first: its first entry " + t0 + " is not the batch size "
+                + (fixed > 0 ? fixed + " or a multiple of it" : "(symbolic in this model) or computed from it"));
+    }
+
+    /** A Reshape target as text, the batch marker as N or N*k. */
+    private static String shapeText(long[] t) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < t.length; i++) {
+            b.append(i > 0 ? ", " : "");
+            if (Const.isBatch(t[i])) {
+                long k = Const.batchFactor(t[i]);
+                b.append(k == 1 ? "N" : "N*" + k);
+            } else {
+                b.append(t[i]);
+            }
+        }
+        return b.append(']').toString();
     }
 
     private static void squeeze(NodeContext cx, boolean squeeze) {
-        Val v = cx.valIn(0);
-        int[] d = cx.dims(v);
+        Val any = cx.anyValIn(0);
         List<Const> in = new ArrayList<>();
         in.add(null);
         if (cx.present(1)) {
             in.add(cx.constIn(1, "axes"));
         }
         int[] axes = Dims.axesOf(cx.node(), in, cx.opset(), 13);
+        if (squeeze && any.pending() && axes != null) {
+            cx.put(squeezePending(cx, any, axes));
+            return;
+        }
+        Val v = cx.valIn(0);
+        int[] d = cx.dims(v);
         int[] out = squeeze ? Dims.squeezeDims(d, axes) : Dims.unsqueezeDims(d, axes);
         if (squeeze && axes == null) {
             int[] keep = Dims.squeezeDims(Arrays.copyOfRange(d, 1, d.length), null);
             out = new int[keep.length + 1];
-            out[0] = 1;
+            out[0] = d[0];
             System.arraycopy(keep, 0, out, 1, keep.length);
         }
-        if (out.length == 0 || out[0] != 1 || axes != null && Arrays.stream(axes).anyMatch(a -> a == 0
+        if (out.length == 0 || out[0] != d[0] || axes != null && Arrays.stream(axes).anyMatch(a -> a == 0
                 || a == -(squeeze ? d.length : d.length + axes.length))) {
             throw new OnnxFormatException((squeeze ? "Squeeze" : "Unsqueeze") + " of the batch axis is not supported");
         }
         reshapeTo(cx, v, Arrays.copyOfRange(out, 1, out.length));
     }
 
+    /**
+     * Squeeze of the ONNX axes {@code axes} (each of size 1) of the pending transpose {@code v}: the
+     * source loses those axes (a reshape), and the transpose is carried out as soon as it keeps the
+     * batch first ({@link #transposed}).
+     */
+    static Val squeezePending(NodeContext cx, Val v, int[] axes) {
+        int[] d = cx.dims(v);
+        int[] perm = v.perm();
+        boolean[] drop = new boolean[perm.length];
+        for (int a0 : axes) {
+            int a = Dims.axis(a0, d.length, "Squeeze axis");
+            if (d[a] != 1) {
+                throw new OnnxFormatException("Squeeze of axis " + a + " of size " + d[a]);
+            }
+            if (perm[a] == 0) {
+                throw new OnnxFormatException("Squeeze of the batch axis is not supported");
+            }
+            drop[a] = true;
+        }
+        int[] src = cx.dims(new Val(v.name(), false));
+        boolean[] dropSrc = new boolean[src.length];
+        for (int a = 0; a < perm.length; a++) {
+            dropSrc[perm[a]] |= drop[a];
+        }
+        int[] rest = new int[src.length - 1 - axes.length];
+        int[] renumber = new int[src.length];
+        for (int k = 0, j = 0, kept = 0; k < src.length; k++) {
+            renumber[k] = kept;
+            if (!dropSrc[k]) {
+                kept++;
+                if (k > 0) {
+                    rest[j++] = src[k];
+                }
+            }
+        }
+        String squeezed = cx.add("_squeeze", new Op.Reshape(rest), v.name());
+        int[] newPerm = new int[perm.length - axes.length];
+        for (int a = 0, j = 0; a < perm.length; a++) {
+            if (!drop[a]) {
+                newPerm[j++] = renumber[perm[a]];
+            }
+        }
+        return transposed(cx, squeezed, newPerm);
+    }
+
+    /**
+     * The value {@code plain} (in ONNX's order) transposed by {@code perm}: itself for the identity,
+     * a Transpose when the batch stays first, else a pending transpose ({@link Val#pending}).
+     */
+    static Val transposed(NodeContext cx, String plain, int[] perm) {
+        boolean identity = true;
+        for (int k = 0; k < perm.length; k++) {
+            identity &= perm[k] == k;
+        }
+        if (identity) {
+            return new Val(plain, false);
+        }
+        if (perm[0] != 0) {
+            return new Val(plain, false, perm.clone());
+        }
+        return new Val(cx.add(new Op.Transpose(TransposeParams.of(perm)), plain), false);
+    }
+
+    /**
+     * Transpose. One that moves the batch axis stays pending ({@link Val#pending}) until a Slice,
+     * Gather, Split or Squeeze brings the batch first again; a transpose of a pending one composes.
+     */
     private static void transpose(NodeContext cx) {
-        Val v = cx.valIn(0);
+        Val v = cx.anyValIn(0);
         int rank = cx.dims(v).length;
         int[] perm = cx.has("perm") ? cx.ints("perm") : Dims.reversed(rank);
         Dims.checkPerm(perm, rank);
-        if (perm[0] != 0) {
-            throw new OnnxFormatException("Transpose " + Arrays.toString(perm) + " moves the batch axis");
+        if (v.pending()) {
+            int[] composed = new int[rank];
+            for (int k = 0; k < rank; k++) {
+                composed[k] = v.perm()[perm[k]];
+            }
+            cx.put(transposed(cx, v.name(), composed));
+            return;
         }
         if (v.nhwc() && Arrays.equals(perm, Layout.NCHW_TO_NHWC)) {
             cx.put(new Val(v.name(), false));          // the NHWC data already is that order
             return;
         }
-        String x = cx.plain(v);
-        cx.put(new Val(cx.add(new Op.Transpose(TransposeParams.of(perm)), x), false));
+        cx.put(transposed(cx, cx.plain(v), perm));
     }
 
     private static void pad(NodeContext cx) {

@@ -29,13 +29,32 @@ final class SliceTranslators {
      * index and a Concat. Negative indices count from the end.
      */
     private static void gather(NodeContext cx) {
-        Val v = cx.valIn(0);
-        int[] d = cx.dims(v);
+        Val any = cx.anyValIn(0);
+        int[] d = cx.dims(any);
         int axis = Dims.axis((int) cx.i("axis", 0), d.length, "Gather axis");
+        Const ic = cx.constIn(1, "Gather indices");
+        if (any.pending()) {
+            gatherPending(cx, any, d, axis, ic);
+            return;
+        }
+        Val v = cx.valIn(0);
+        if (axis == 0 && isRange(ic, d[0])) {
+            // every row in order, into the indices' shape (an exported as_strided view): a reshape
+            int[] id = ic.dims();
+            if (id.length == 0 || id[0] < 1) {
+                throw new OnnxFormatException("Gather along the batch axis is not supported");
+            }
+            int[] dims = new int[id.length - 1 + d.length - 1];
+            System.arraycopy(id, 1, dims, 0, id.length - 1);
+            System.arraycopy(d, 1, dims, id.length - 1, d.length - 1);
+            String x = cx.plain(v);
+            cx.put(new Val(id[0] == d[0] ? cx.add(new Op.Reshape(dims), x)
+                    : cx.add(new Op.Reshape(dims, d[0], id[0]), x), false));
+            return;
+        }
         if (axis == 0) {
             throw new OnnxFormatException("Gather along the batch axis is not supported");
         }
-        Const ic = cx.constIn(1, "Gather indices");
         if (ic.rank() > 1) {
             throw new OnnxFormatException("Gather with indices of rank " + ic.rank() + " is not supported (a scalar"
                     + " or 1-D constant only)");
@@ -83,9 +102,45 @@ final class SliceTranslators {
         cx.put(new Val(cx.add(new Op.Concat(dev.clnn.ops.ConcatParams.axis(clnn), parts.length), parts), v.nhwc()));
     }
 
+    /** Whether {@code ic} holds 0, 1, ..., n - 1 in order (in any shape). */
+    private static boolean isRange(Const ic, int n) {
+        if (!ic.isInteger() || ic.size() != n) {
+            return false;
+        }
+        long[] l = ic.longs();
+        for (int k = 0; k < n; k++) {
+            if (l[k] != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Gather of one index along axis {@code axis} of a pending transpose (q, k or v of an
+     * attention block): a one-wide Slice of the source and a Squeeze of the axis.
+     */
+    private static void gatherPending(NodeContext cx, Val v, int[] d, int axis, Const ic) {
+        if (ic.rank() != 0) {
+            throw new OnnxFormatException("Gather with indices of shape " + Arrays.toString(ic.dims()) + " from a"
+                    + " Transpose that moves the batch axis is not supported (a scalar index only)");
+        }
+        int i = ic.ints("Gather indices")[0];
+        if (i < -d[axis] || i >= d[axis]) {
+            throw new OnnxFormatException("Gather index " + i + " is out of range for dimension " + d[axis]);
+        }
+        i = i < 0 ? i + d[axis] : i;
+        int src = v.perm()[axis];
+        if (src == 0) {
+            throw new OnnxFormatException("Gather along the batch axis is not supported");
+        }
+        String one = cx.add("_slice", new Op.Slice(SliceParams.all(d.length).withAxis(src, i, i + 1, 1)), v.name());
+        cx.put(ShapeTranslators.squeezePending(cx, new Val(one, false, v.perm()), new int[] {axis}));
+    }
+
     /** Slice (opset 10+): starts, ends and the optional axes and steps are constant inputs. */
     private static void slice(NodeContext cx) {
-        Val v = cx.valIn(0);
+        Val v = cx.anyValIn(0);
         int[] d = cx.dims(v);
         int rank = d.length;
         long[] starts = cx.constIn(1, "Slice starts").longs();
@@ -108,24 +163,25 @@ final class SliceTranslators {
             }
             seen[a] = true;
             long step = steps == null ? 1 : steps[i];
-            if (step == 0 || step == Const.BATCH || starts[i] == Const.BATCH || ends[i] == Const.BATCH) {
+            if (step == 0 || Const.isBatch(step) || Const.isBatch(starts[i]) || Const.isBatch(ends[i])) {
                 throw new OnnxFormatException("Slice with step 0 or bounds that depend on the batch size");
             }
             int start = clamp(starts[i]);
             int end = clamp(ends[i]);
             int st = clamp(step);
-            if (a == 0) {
+            int clnn = v.pending() ? v.perm()[a] : Layout.axis(v, a);
+            if (clnn == 0) {
                 boolean whole = start == 0 && st == 1
-                        && (end == Integer.MAX_VALUE || cx.fixedBatch() > 0 && end >= cx.fixedBatch());
+                        && (end == Integer.MAX_VALUE || cx.fixedBatch() > 0 && end >= (long) cx.fixedBatch() * d[a]);
                 if (!whole) {
                     throw new OnnxFormatException("Slice of the batch axis is not supported (starts "
                             + Arrays.toString(starts) + ", ends " + Arrays.toString(ends) + ")");
                 }
                 continue;
             }
-            p = p.withAxis(Layout.axis(v, a), start, end, st);
+            p = p.withAxis(clnn, start, end, st);
         }
-        cx.put(new Val(cx.add(new Op.Slice(p), v.name()), v.nhwc()));
+        cx.put(new Val(cx.add(new Op.Slice(p), v.name()), v.nhwc(), v.perm()));
     }
 
     /** A long index as an int: beyond the int range it only clamps to the dimension anyway. */
@@ -141,11 +197,12 @@ final class SliceTranslators {
     private static final class Split implements Translator {
         @Override
         public void translate(NodeContext cx) {
-            Val v = cx.valIn(0);
+            Val v = cx.anyValIn(0);
             int[] d = cx.dims(v);
             int rank = d.length;
             int axis = Dims.axis((int) cx.i("axis", 0), rank, "Split axis");
-            if (axis == 0) {
+            int clnn = v.pending() ? v.perm()[axis] : Layout.axis(v, axis);
+            if (clnn == 0) {
                 throw new OnnxFormatException("Split along the batch axis is not supported");
             }
             int[] sizes = sizes(cx, d[axis]);
@@ -153,11 +210,10 @@ final class SliceTranslators {
                 throw new OnnxFormatException("Split into " + sizes.length + " parts " + Arrays.toString(sizes)
                         + " has " + cx.outputCount() + " outputs");
             }
-            int clnn = Layout.axis(v, axis);
             int start = 0;
             for (int k = 0; k < sizes.length; k++) {
                 SliceParams p = SliceParams.all(rank).withAxis(clnn, start, start + sizes[k], 1);
-                cx.put(k, new Val(cx.add("_" + k, new Op.Slice(p), v.name()), v.nhwc()));
+                cx.put(k, new Val(cx.add("_" + k, new Op.Slice(p), v.name()), v.nhwc(), v.perm()));
                 start += sizes[k];
             }
         }
