@@ -35,7 +35,6 @@ public final class BatchNorm extends KernelOp<BatchNormParams> {
     private final int channels;
     private final int inner;
     private final int n;
-    private boolean closed;
 
     private BatchNorm(ClContext cl, BatchNormParams params, Shape shape, KernelConfig<Variant> config, int axis,
                       float[] scaleShift) {
@@ -52,7 +51,7 @@ public final class BatchNorm extends KernelOp<BatchNormParams> {
         KernelSource source = KernelSource.load("norm/batchnorm.cl")
                 .withHeader("common/vector.cl").withHeader("common/activation.cl");
         build(source, options, config.variant() == Variant.CHANNELS_LAST ? "batchnorm_channels_last" : "batchnorm_general");
-        this.scaleShift = cl.buffer(scaleShift);
+        this.scaleShift = own(cl.buffer(scaleShift));
     }
 
     /**
@@ -135,7 +134,7 @@ public final class BatchNorm extends KernelOp<BatchNormParams> {
      * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        OpSupport.ensureOpen(OP, closed);
+        ensureOpen();
         OpSupport.check(OP, "input", x, cl, shape());
         OpSupport.check(OP, "output", y, cl, shape());
         if (n == 0) {
@@ -151,13 +150,4 @@ public final class BatchNorm extends KernelOp<BatchNormParams> {
         }
     }
 
-    /** Releases the kernel object and the folded scale and shift; idempotent. */
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            scaleShift.close();
-            super.close();
-        }
-    }
 }

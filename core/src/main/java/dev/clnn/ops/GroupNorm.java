@@ -34,7 +34,6 @@ public final class GroupNorm extends KernelOp<Integer> {
     private final float epsilon;
     private final int group;
     private final ClBuffer gammaBeta;
-    private boolean closed;
 
     private GroupNorm(ClContext cl, Shape shape, int groups, boolean channelsLast, float epsilon, float[] gb) {
         super(OP + (channelsLast ? " channels last" : " channels first"), cl, groups, shape, shape,
@@ -46,7 +45,7 @@ public final class GroupNorm extends KernelOp<Integer> {
         this.group = group(cl);
         build("norm/groupnorm.cl", BuildOptions.none().define("GROUP", group).define("CHANNELS_LAST",
                 channelsLast ? 1 : 0), "groupnorm");
-        this.gammaBeta = cl.buffer(gb);
+        this.gammaBeta = own(cl.buffer(gb));
     }
 
     /** One work-item per block on a CPU (no barriers), a work-group of up to {@link #GPU_GROUP} elsewhere. */
@@ -108,7 +107,7 @@ public final class GroupNorm extends KernelOp<Integer> {
      * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        OpSupport.ensureOpen(OP, closed);
+        ensureOpen();
         if (!checkCopy(x, y)) {
             return;
         }
@@ -116,13 +115,4 @@ public final class GroupNorm extends KernelOp<Integer> {
         OpSupport.launchGroups(kernel(), (long) shape().dim(0) * groups, group);
     }
 
-    /** Releases the kernel and the scale / bias buffer; idempotent. */
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            gammaBeta.close();
-            super.close();
-        }
-    }
 }

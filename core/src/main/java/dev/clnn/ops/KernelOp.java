@@ -24,6 +24,9 @@ public abstract class KernelOp<P> implements AutoCloseable {
     private final Shape output;
     private final Object config;
     private ClKernel kernel;
+    /** Device buffers and other resources the operator owns besides its kernel ({@link #own}). */
+    private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
+    private boolean closed;
 
     /**
      * Records the operator and logs its configuration ({@link OpLog}).
@@ -54,6 +57,17 @@ public abstract class KernelOp<P> implements AutoCloseable {
         return build(KernelSource.load(file), options, name);
     }
 
+    /** Registers {@code resource} (a weights or table buffer) to be closed with the operator; returns it. */
+    protected final <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    /** Throws {@link IllegalStateException} once the operator is closed. */
+    protected final void ensureOpen() {
+        OpSupport.ensureOpen(op, closed);
+    }
+
     /** The kernel object {@link #build} made. */
     protected final ClKernel kernel() {
         return kernel;
@@ -61,6 +75,7 @@ public abstract class KernelOp<P> implements AutoCloseable {
 
     /** Checks a copy-like {@code run(x, y)} ({@link OpSupport#checkCopy}); false when there is nothing to do. */
     protected final boolean checkCopy(Tensor x, Tensor y) {
+        ensureOpen();
         return OpSupport.checkCopy(op, cl, x, input, y, output);
     }
 
@@ -81,11 +96,22 @@ public abstract class KernelOp<P> implements AutoCloseable {
         return op + "(" + params + ", " + shapes + ", " + config + ")";
     }
 
-    /** Releases the kernel object; idempotent. */
+    /** Releases the kernel object and what the operator {@link #own owns}; idempotent. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (kernel != null) {
             kernel.close();
+        }
+        for (AutoCloseable r : owned) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(op + ": releasing " + r + " failed", e);
+            }
         }
     }
 }

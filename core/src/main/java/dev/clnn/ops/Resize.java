@@ -26,13 +26,12 @@ public final class Resize extends KernelOp<ResizeParams> {
     private static final String OP = "Resize";
 
     private final ClBuffer table;
-    private boolean closed;
 
     private Resize(ClContext cl, ResizeParams params, Shape input, Shape output) {
         super(OP, cl, params, input, output, "resize_nhwc");
         build("layout/resize.cl", BuildOptions.none().define("MODE", params.mode() == ResizeParams.Mode.LINEAR ? 1 : 0),
                 "resize_nhwc");
-        this.table = cl.buffer(tables(params, input, output));
+        this.table = own(cl.buffer(tables(params, input, output)));
     }
 
     /**
@@ -69,7 +68,7 @@ public final class Resize extends KernelOp<ResizeParams> {
      * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        OpSupport.ensureOpen(OP, closed);
+        ensureOpen();
         if (!checkCopy(x, y)) {
             return;
         }
@@ -80,13 +79,4 @@ public final class Resize extends KernelOp<ResizeParams> {
         launch(out.size());
     }
 
-    /** Releases the kernel and the coordinate table; idempotent. */
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            table.close();
-            super.close();
-        }
-    }
 }

@@ -11,27 +11,18 @@ import dev.clnn.tensor.Tensor;
  * reciprocal, exp, log, neg, abs, pow by a constant), over a tensor of any shape and layout
  * ({@code kernels/eltwise/unary.cl}, one kernel compiled per function). NaN inputs give NaN.
  *
- * <p>Variants: {@code GENERAL} takes one element per work-item; {@code VECTOR} takes
- * {@link KernelConfig#vectorWidth()} elements per work-item through vector loads. The tuned
- * configuration is the table's {@code activation} entry: the same memory-bound access pattern.
+ * <p>Variants and tuning: see {@link ElementwiseMap}.
  *
  * <pre>{@code
  * Unary erf = Unary.configure(cl, UnaryParams.of(UnaryParams.Kind.ERF), x.shape());
  * erf.run(x, y);      // x read, y written; y may be x
  * }</pre>
  */
-public final class Unary extends KernelOp<UnaryParams> {
+public final class Unary extends ElementwiseMap<UnaryParams> {
     private static final String OP = "Unary";
 
-    public enum Variant { GENERAL, VECTOR }
-
-    private final KernelConfig<Variant> config;
-    private final int n;
-
     private Unary(ClContext cl, UnaryParams params, Shape shape, KernelConfig<Variant> config) {
-        super(OP + " " + params, cl, params, shape, shape, config);
-        this.config = config;
-        this.n = OpSupport.elements(op, shape);
+        super(OP + " " + params, cl, params, shape, config);
         int vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         BuildOptions options = BuildOptions.none().define("VW", vw).define("UNARY", params.kind().code());
         if (params.kind() == UnaryParams.Kind.POW) {
@@ -39,8 +30,7 @@ public final class Unary extends KernelOp<UnaryParams> {
                     .define("EXPONENT", floatLiteral(params.exponent()));
         }
         KernelSource source = KernelSource.load("eltwise/unary.cl").withHeader("common/vector.cl");
-        String name = config.variant() == Variant.VECTOR ? "unary_vector" : "unary_general";
-        build(source, options, name);
+        build(source, options, kernelName("unary", config));
     }
 
     /** A finite float as an OpenCL C literal: Float.toString round-trips exactly. */
@@ -50,7 +40,7 @@ public final class Unary extends KernelOp<UnaryParams> {
 
     /** Configures {@code params} for tensors of {@code shape} with the tuned variant. */
     public static Unary configure(ClContext cl, UnaryParams params, Shape shape) {
-        return configure(cl, params, shape, KernelConfig.tuned("activation", cl.device(), Variant.class));
+        return configure(cl, params, shape, tuned(cl));
     }
 
     /** Configures with an explicit variant and vector width (tests, tuning). */
@@ -61,25 +51,4 @@ public final class Unary extends KernelOp<UnaryParams> {
         return new Unary(cl, params, shape, config);
     }
 
-    /** The shape of both input and output. */
-    public Shape shape() { return inputShape(); }
-
-    public KernelConfig<Variant> config() { return config; }
-
-    /**
-     * Enqueues {@code y = f(x)}: {@code x} is read, {@code y} written; both have {@link #shape()}.
-     * {@code y} may be {@code x} (in place).
-     *
-     * @throws IllegalArgumentException when a tensor has another shape or lives in another context
-     * @throws IllegalStateException    when a tensor was closed
-     */
-    public void run(Tensor x, Tensor y) {
-        OpSupport.check(op, "input", x, cl, shape());
-        OpSupport.check(op, "output", y, cl, shape());
-        if (n == 0) {
-            return;
-        }
-        kernel().args(n, x.buffer(), y.buffer());
-        launch(config.variant() == Variant.VECTOR ? OpSupport.ceilDiv(n, config.vectorWidth()) : n);
-    }
 }

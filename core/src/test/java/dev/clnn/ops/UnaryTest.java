@@ -2,6 +2,7 @@ package dev.clnn.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,21 @@ class UnaryTest {
             try (Unary op = Unary.configure(cl, p, Shape.of(2, 7, 7, 13))) {
                 check(cl, op, 5, true);
             }
+        }
+    }
+
+    /** A closed op refuses to run with a clear message, and closing again is harmless. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void aClosedOpRefusesToRun(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Shape s = Shape.of(3, 5);
+        Unary op = Unary.configure(cl, UnaryParams.of(UnaryParams.Kind.EXP), s);
+        try (Tensor x = Tensor.allocate(cl, s)) {
+            op.close();
+            op.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> op.run(x, x));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }
     }
 
