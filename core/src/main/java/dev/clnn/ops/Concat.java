@@ -22,7 +22,7 @@ import dev.clnn.tensor.Tensor;
  * cat.run(List.of(a, b), y);
  * }</pre>
  */
-public final class Concat implements AutoCloseable {
+public final class Concat extends DeviceOp {
     private static final String OP = "Concat";
 
     public enum Variant { GENERAL, VECTOR }
@@ -62,7 +62,7 @@ public final class Concat implements AutoCloseable {
         this.inner = in;
         this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         KernelSource source = KernelSource.load("layout/concat.cl").withHeader("common/vector.cl");
-        this.kernel = cl.program(source, BuildOptions.none().define("VW", vw)).kernel("concat_copy");
+        this.kernel = own(cl.program(source, BuildOptions.none().define("VW", vw)).kernel("concat_copy"));
     }
 
     /**
@@ -118,9 +118,10 @@ public final class Concat implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the count or a shape differs from the configured ones,
      *                                  an input shares y's buffer, or a tensor lives in another context
-     * @throws IllegalStateException    when a tensor was closed
+     * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(List<Tensor> xs, Tensor y) {
+        ensureOpen();
         if (xs == null || xs.size() != inputs.size()) {
             throw new IllegalArgumentException(OP + " " + params + ": configured for " + inputs.size() + " inputs "
                     + inputs + ", got " + (xs == null ? "null" : xs.size()));
@@ -147,9 +148,8 @@ public final class Concat implements AutoCloseable {
         return OP + "(" + params + ", " + inputs + " -> " + output + ", " + config + ")";
     }
 
-    /** Releases the kernel object; idempotent. */
     @Override
-    public void close() {
-        kernel.close();
+    protected String describe() {
+        return toString();
     }
 }

@@ -33,7 +33,7 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class Conv2d implements AutoCloseable {
+public final class Conv2d extends DeviceOp {
     private static final String OP = "Conv2d";
     /** The convolution kernels take (x, w, y), then the geometry (set once), then bias and residual. */
     private static final int FIRST_GEOMETRY_ARG = 3;
@@ -49,7 +49,6 @@ public final class Conv2d implements AutoCloseable {
     private final ClKernel pack;
     private final ClBuffer packed;
     private final Gemm gemm;
-    private boolean closed;
 
     /**
      * A convolution kernel with its geometry arguments, global size and work-group size (null: the
@@ -88,6 +87,11 @@ public final class Conv2d implements AutoCloseable {
             pack = null;
             packed = null;
         }
+        // kernel objects before the buffer they may hold as an argument
+        own(launch == null ? null : launch.kernel());
+        own(pack);
+        own(packed);
+        own(gemm);
     }
 
     /**
@@ -316,29 +320,8 @@ public final class Conv2d implements AutoCloseable {
         k.launch(launch.global(), launch.local());
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("This " + OP + " (input " + input + ", output " + output + ") was closed");
-        }
-    }
-
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            // Kernel objects first: they may still hold the packed buffer as an argument.
-            if (launch != null) {
-                launch.kernel().close();
-            }
-            if (pack != null) {
-                pack.close();
-            }
-            if (packed != null) {
-                packed.close();
-            }
-            if (gemm != null) {
-                gemm.close();
-            }
-        }
+    protected String describe() {
+        return OP + " (input " + input + ", output " + output + ")";
     }
 }

@@ -22,7 +22,7 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class Dense implements AutoCloseable {
+public final class Dense extends DeviceOp {
     private static final String OP = "Dense";
 
     private final ClContext cl;
@@ -31,7 +31,6 @@ public final class Dense implements AutoCloseable {
     private final Tensor weights;
     private final Tensor bias;
     private final Gemm gemm;
-    private boolean closed;
 
     private Dense(ClContext cl, Shape input, Shape output, Tensor weights, Tensor bias, Gemm gemm) {
         this.cl = cl;
@@ -39,7 +38,7 @@ public final class Dense implements AutoCloseable {
         this.output = output;
         this.weights = weights;
         this.bias = bias;
-        this.gemm = gemm;
+        this.gemm = own(gemm);
     }
 
     /**
@@ -136,17 +135,8 @@ public final class Dense implements AutoCloseable {
         gemm.run(x.buffer(), weights.buffer(), bias == null ? null : bias.buffer(), null, y.buffer());
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("This " + OP + " (input " + input + ", output " + output + ") was closed");
-        }
-    }
-
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            gemm.close();
-        }
+    protected String describe() {
+        return OP + " (input " + input + ", output " + output + ")";
     }
 }

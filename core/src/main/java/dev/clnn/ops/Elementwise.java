@@ -32,7 +32,7 @@ import dev.clnn.tensor.Tensor;
  * residual.run(x, skip, y);   // x and skip read, y written; y may be x
  * }</pre>
  */
-public final class Elementwise implements AutoCloseable {
+public final class Elementwise extends DeviceOp {
     private static final String OP = "Elementwise";
 
     public enum Variant { GENERAL, SAME, BROADCAST }
@@ -62,7 +62,7 @@ public final class Elementwise implements AutoCloseable {
                 .withHeader("common/vector.cl").withHeader("common/activation.cl");
         String kernelName = config.variant() == Variant.SAME ? "binary_same"
                 : config.variant() == Variant.BROADCAST ? "binary_broadcast" : "binary_general";
-        this.kernel = cl.program(source, options).kernel(kernelName);
+        this.kernel = own(cl.program(source, options).kernel(kernelName));
     }
 
     /**
@@ -161,9 +161,10 @@ public final class Elementwise implements AutoCloseable {
      *
      * @throws IllegalArgumentException when a shape differs from the configured ones, {@code y}
      *                                  shares a buffer with a broadcast operand, or a tensor lives in another context
-     * @throws IllegalStateException    when a tensor was closed
+     * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor a, Tensor b, Tensor y) {
+        ensureOpen();
         String op = name(params);
         OpSupport.check(op, "operand a", a, cl, shapes.a);
         OpSupport.check(op, "operand b", b, cl, shapes.b);
@@ -218,9 +219,8 @@ public final class Elementwise implements AutoCloseable {
         return name(params) + "(" + shapes.a + ", " + shapes.b + " -> " + shapes.out + ", " + config + ")";
     }
 
-    /** Releases the kernel object; idempotent. */
     @Override
-    public void close() {
-        kernel.close();
+    protected String describe() {
+        return toString();
     }
 }

@@ -10,12 +10,13 @@ import dev.clnn.tensor.Tensor;
 /**
  * What every operator that runs one kernel object shares: its context, parameters, input and
  * output shapes, chosen configuration and kernel, the configuration log record, the checks and
- * launch of {@code run}, {@code toString} and {@code close}. A subclass computes what its kernel
+ * launch of {@code run} and {@code toString}; its lifecycle is {@link DeviceOp}'s. A subclass
+ * computes what its kernel
  * needs in its constructor, builds the kernel with {@link #build}, and implements {@code run}.
  *
  * @param <P> the operator's parameters (a record, or the value that defines the operator)
  */
-public abstract class KernelOp<P> implements AutoCloseable {
+public abstract class KernelOp<P> extends DeviceOp {
     /** The operator's name in messages ("Slice", "Unary erf"). */
     protected final String op;
     protected final ClContext cl;
@@ -24,9 +25,6 @@ public abstract class KernelOp<P> implements AutoCloseable {
     private final Shape output;
     private final Object config;
     private ClKernel kernel;
-    /** Device buffers and other resources the operator owns besides its kernel ({@link #own}). */
-    private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
-    private boolean closed;
 
     /**
      * Records the operator and logs its configuration ({@link OpLog}).
@@ -48,24 +46,13 @@ public abstract class KernelOp<P> implements AutoCloseable {
         if (kernel != null) {
             throw new IllegalStateException(op + ": kernel already built");
         }
-        kernel = cl.program(source, options).kernel(name);
+        kernel = own(cl.program(source, options).kernel(name));
         return kernel;
     }
 
     /** Builds the kernel {@code name} of the kernel file {@code file} (no headers); called once. */
     protected final ClKernel build(String file, BuildOptions options, String name) {
         return build(KernelSource.load(file), options, name);
-    }
-
-    /** Registers {@code resource} (a weights or table buffer) to be closed with the operator; returns it. */
-    protected final <T extends AutoCloseable> T own(T resource) {
-        owned.add(resource);
-        return resource;
-    }
-
-    /** Throws {@link IllegalStateException} once the operator is closed. */
-    protected final void ensureOpen() {
-        OpSupport.ensureOpen(op, closed);
     }
 
     /** The kernel object {@link #build} made. */
@@ -96,22 +83,8 @@ public abstract class KernelOp<P> implements AutoCloseable {
         return op + "(" + params + ", " + shapes + ", " + config + ")";
     }
 
-    /** Releases the kernel object and what the operator {@link #own owns}; idempotent. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (kernel != null) {
-            kernel.close();
-        }
-        for (AutoCloseable r : owned) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(op + ": releasing " + r + " failed", e);
-            }
-        }
+    protected String describe() {
+        return op;
     }
 }

@@ -25,7 +25,7 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class LayerNorm implements AutoCloseable {
+public final class LayerNorm extends DeviceOp {
     private static final String OP = "LayerNorm";
 
     public enum Variant { GENERAL, VECTOR }
@@ -39,7 +39,6 @@ public final class LayerNorm implements AutoCloseable {
     private final ClBuffer gammaBeta;
     private final int rows;
     private final int len;
-    private boolean closed;
 
     private LayerNorm(ClContext cl, Shape shape, int axis, float epsilon, float[] scale, float[] bias,
                       KernelConfig<Variant> config) {
@@ -53,11 +52,11 @@ public final class LayerNorm implements AutoCloseable {
         this.rows = len == 0 ? 0 : (int) (shape.size() / len);
         int vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         KernelSource source = KernelSource.load("norm/layernorm.cl").withHeader("common/vector.cl");
-        this.kernel = cl.program(source, BuildOptions.none().define("VW", vw)).kernel("layernorm_rows");
+        this.kernel = own(cl.program(source, BuildOptions.none().define("VW", vw)).kernel("layernorm_rows"));
         float[] gb = new float[2 * len];
         System.arraycopy(scale, 0, gb, 0, len);
         System.arraycopy(bias, 0, gb, len, len);
-        this.gammaBeta = cl.buffer(gb.length == 0 ? new float[1] : gb);
+        this.gammaBeta = own(cl.buffer(gb.length == 0 ? new float[1] : gb));
     }
 
     /**
@@ -119,7 +118,7 @@ public final class LayerNorm implements AutoCloseable {
      * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        OpSupport.ensureOpen(OP, closed);
+        ensureOpen();
         OpSupport.check(OP, "input", x, cl, shape);
         OpSupport.check(OP, "output", y, cl, shape);
         OpSupport.distinct(OP, x, y);
@@ -135,13 +134,8 @@ public final class LayerNorm implements AutoCloseable {
         return OP + "(axis " + axis + ", eps " + epsilon + ", " + shape + ", " + config + ")";
     }
 
-    /** Releases the kernel and the scale / bias buffer; idempotent. */
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            gammaBeta.close();
-            kernel.close();
-        }
+    protected String describe() {
+        return OP;
     }
 }

@@ -16,7 +16,7 @@ import dev.clnn.tensor.Tensor;
  * mm.run(q, k, scores);     // (2, 4, 9, 16) x (2, 4, 9, 16)^T -> (2, 4, 9, 9)
  * }</pre>
  */
-public final class MatMul implements AutoCloseable {
+public final class MatMul extends DeviceOp {
     private static final String OP = "MatMul";
 
     private final ClContext cl;
@@ -36,7 +36,7 @@ public final class MatMul implements AutoCloseable {
         this.a = a;
         this.b = b;
         this.c = c;
-        this.gemm = gemm;
+        this.gemm = own(gemm);
         GemmShape s = gemm == null ? null : gemm.shape();
         this.matrixC = s == null ? 0 : (long) s.m() * s.n();
         int[] batch = MatMulParams.batchDims(a, b);
@@ -123,6 +123,7 @@ public final class MatMul implements AutoCloseable {
      * @throws IllegalStateException    when a tensor or this op was closed
      */
     public void run(Tensor x, Tensor w, Tensor y) {
+        ensureOpen();
         OpSupport.check(OP, "A", x, cl, a);
         OpSupport.check(OP, "B", w, cl, b);
         OpSupport.check(OP, "C", y, cl, c);
@@ -138,11 +139,8 @@ public final class MatMul implements AutoCloseable {
         return OP + "(" + params + ", " + a + " x " + b + " -> " + c + ")";
     }
 
-    /** Releases the GEMM's kernels and scratch; idempotent. */
     @Override
-    public void close() {
-        if (gemm != null) {
-            gemm.close();
-        }
+    protected String describe() {
+        return toString();
     }
 }

@@ -77,12 +77,6 @@ final class OpSupport {
         }
     }
 
-    static void ensureOpen(String op, boolean closed) {
-        if (closed) {
-            throw new IllegalStateException("This " + op + " was closed");
-        }
-    }
-
     /** Rejects a work-group larger than the device runs. */
     static void checkWorkGroup(String op, KernelConfig<?> config, ClDevice device) {
         if (config.workGroupSize() > device.maxWorkGroupSize()) {

@@ -18,7 +18,7 @@ import dev.clnn.tensor.Tensor;
  * tile.run(token, tokens);     // (2, 1, 64) -> (2, 3, 64)
  * }</pre>
  */
-public final class Tile implements AutoCloseable {
+public final class Tile extends DeviceOp {
     private static final String OP = "Tile";
     private static final int VIEW = 6;
 
@@ -34,7 +34,7 @@ public final class Tile implements AutoCloseable {
         this.input = input;
         this.output = output;
         OpLog.configured(OP + " " + Arrays.toString(repeats), cl, input, "tile_copy");
-        this.kernel = cl.kernel("layout/tile.cl", BuildOptions.none(), "tile_copy");
+        this.kernel = own(cl.kernel("layout/tile.cl", BuildOptions.none(), "tile_copy"));
     }
 
     /**
@@ -84,9 +84,10 @@ public final class Tile implements AutoCloseable {
      * written); they must not share a buffer.
      *
      * @throws IllegalArgumentException when a shape differs from the configured ones, or they share a buffer
-     * @throws IllegalStateException    when a tensor was closed
+     * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
+        ensureOpen();
         if (!OpSupport.checkCopy(OP, cl, x, input, y, output)) {
             return;
         }
@@ -113,9 +114,8 @@ public final class Tile implements AutoCloseable {
         return OP + "(" + Arrays.toString(repeats) + ", " + input + " -> " + output + ")";
     }
 
-    /** Releases the kernel object; idempotent. */
     @Override
-    public void close() {
-        kernel.close();
+    protected String describe() {
+        return toString();
     }
 }

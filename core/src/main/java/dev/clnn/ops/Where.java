@@ -19,7 +19,7 @@ import dev.clnn.tensor.Tensor;
  * where.run(mask, minusInf, scores, masked);   // all read but masked, written
  * }</pre>
  */
-public final class Where implements AutoCloseable {
+public final class Where extends DeviceOp {
     private static final String OP = "Where";
     static final int MAX_RANK = 6;
 
@@ -37,7 +37,7 @@ public final class Where implements AutoCloseable {
         this.b = b;
         this.out = out;
         OpLog.configured(OP, cl, List.of(c, a, b), "where_general");
-        this.kernel = cl.kernel("eltwise/where.cl", BuildOptions.none(), "where_general");
+        this.kernel = own(cl.kernel("eltwise/where.cl", BuildOptions.none(), "where_general"));
     }
 
     /**
@@ -72,9 +72,10 @@ public final class Where implements AutoCloseable {
      *
      * @throws IllegalArgumentException when a tensor has another shape or lives in another context, or
      *                                  the output shares a buffer with a broadcast operand
-     * @throws IllegalStateException    when a tensor was closed
+     * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor cond, Tensor x, Tensor y, Tensor result) {
+        ensureOpen();
         OpSupport.check(OP, "condition", cond, cl, c);
         OpSupport.check(OP, "operand a", x, cl, a);
         OpSupport.check(OP, "operand b", y, cl, b);
@@ -125,9 +126,8 @@ public final class Where implements AutoCloseable {
         return OP + "(" + c + ", " + a + ", " + b + " -> " + out + ")";
     }
 
-    /** Releases the kernel object; idempotent. */
     @Override
-    public void close() {
-        kernel.close();
+    protected String describe() {
+        return toString();
     }
 }
