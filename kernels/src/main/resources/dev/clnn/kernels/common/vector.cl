@@ -6,6 +6,7 @@
 //   VLOAD(i, p)         the i-th vector at p, that is p[i*VW .. i*VW + VW-1] (vloadn: element alignment suffices)
 //   VSTORE(v, i, p)     the matching store
 //   hsum(v), hmax(v)    sum and maximum of the VW components, as a float
+//   row_chunk(...)      which VW-float chunk of which row of a (rows x len) matrix a work-item takes
 //
 // Defines:
 //   VW   floats per vector: 1, 2, 4, 8 or 16 (1 makes every "vector" a plain float)
@@ -60,6 +61,21 @@ float hmax(const floatv v)
         m = fmax(m, tmp[e]);
     }
     return m;
+}
+
+// The chunk of VW floats this work-item takes when each row of a (rows x len) matrix is cut into
+// chunks of VW (the last one partial) and one work-item per chunk runs over a 1-D range, rows
+// outermost: its row and first column. False for the work-items past the last chunk.
+bool row_chunk(const int rows, const int len, int* row, int* j0)
+{
+    const int chunks = (len + VW - 1) / VW;
+    const int g = get_global_id(0);
+    if (g >= rows * chunks) {
+        return false;
+    }
+    *row = g / chunks;
+    *j0 = (g - *row * chunks) * VW;
+    return true;
 }
 
 // The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row,

@@ -15,13 +15,10 @@
 __kernel void concat_copy(const int outer, const int len, const int dst_len, const int offset,
                           __global const float* x, __global float* y)
 {
-    const int chunks = (len + VW - 1) / VW;
-    const int g = get_global_id(0);
-    if (g >= outer * chunks) {
+    int o, j0;
+    if (!row_chunk(outer, len, &o, &j0)) {
         return;
     }
-    const int o = g / chunks;
-    const int j0 = (g - o * chunks) * VW;
     const int valid = len - j0;
     vstore_partial(vload_partial(x + (size_t)o * len + j0, valid), y + (size_t)o * dst_len + offset + j0, valid);
 }

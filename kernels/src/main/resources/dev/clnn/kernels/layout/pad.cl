@@ -28,13 +28,10 @@ __kernel void pad(const int rows, const int inner, const float value,
                   const int b4, const int b5, const int b6, const int b7,
                   __global const float* x, __global float* y)
 {
-    const int chunks = (inner + VW - 1) / VW;
-    const int g = get_global_id(0);
-    if (g >= rows * chunks) {
+    int row, j0;
+    if (!row_chunk(rows, inner, &row, &j0)) {
         return;
     }
-    const int row = g / chunks;
-    const int j0 = (g - row * chunks) * VW;
     const int valid = inner - j0;
     int rest = row;
     int src = 0;                // input row index

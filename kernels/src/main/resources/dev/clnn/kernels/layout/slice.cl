@@ -24,15 +24,12 @@ __kernel void slice_copy(const int rows, const int o1, const int o2, const int o
                          const int s0, const int s1, const int s2, const int s3, const int s4, const int s5,
                          const int base, __global const float* x, __global float* y)
 {
-    const int chunks = (o5 + VW - 1) / VW;
-    const int g = get_global_id(0);
-    if (g >= rows * chunks) {
+    int row, j0;
+    if (!row_chunk(rows, o5, &row, &j0)) {
         return;
     }
     // NOTE: remainders as a - (a / b) * b, which Oclgrind's --uninitialized checker can run
     // (LLVM turns a % b next to a / b into a freeze instruction it cannot interpret).
-    const int row = g / chunks;
-    const int j0 = (g - row * chunks) * VW;
     int r = row;
     const int i4 = r - (r / o4) * o4;
     r /= o4;

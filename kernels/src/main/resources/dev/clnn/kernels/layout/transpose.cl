@@ -37,13 +37,10 @@ __kernel void transpose(const int rows, const int inner,
                         const int s4, const int s5, const int s6, const int s7,
                         __global const float* x, __global float* y)
 {
-    const int chunks = (inner + VW - 1) / VW;
-    const int g = get_global_id(0);
-    if (g >= rows * chunks) {
+    int row, j0;
+    if (!row_chunk(rows, inner, &row, &j0)) {
         return;
     }
-    const int row = g / chunks;
-    const int j0 = (g - row * chunks) * VW;
     int rest = row;
     int src = 0;                // input offset of the row's first float
     T_DIM(7) T_DIM(6) T_DIM(5) T_DIM(4) T_DIM(3) T_DIM(2) T_DIM(1) T_DIM(0)

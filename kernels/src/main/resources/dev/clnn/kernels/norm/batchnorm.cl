@@ -30,13 +30,10 @@ __kernel void batchnorm_general(const int n, const int channels, const int inner
 __kernel void batchnorm_channels_last(const int rows, const int channels,
                                       __global const float* x, __global const float* ss, __global float* y)
 {
-    const int blocks = (channels + VW - 1) / VW;
-    const int g = get_global_id(0);
-    if (g >= rows * blocks) {
+    int row, c0;
+    if (!row_chunk(rows, channels, &row, &c0)) {
         return;
     }
-    const int row = g / blocks;
-    const int c0 = (g - row * blocks) * VW;
     const int valid = channels - c0;
     const size_t at = (size_t)row * channels + c0;
     const floatv v = fma(vload_partial(x + at, valid), vload_partial(ss + c0, valid),

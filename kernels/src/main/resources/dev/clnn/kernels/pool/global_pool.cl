@@ -28,13 +28,10 @@
 
 __kernel void global_avg_pool(const int N, const int HW, const int C, __global const float* x, __global float* y)
 {
-    const int blocks = (C + VW - 1) / VW;
-    const int g = get_global_id(0);
-    if (g >= N * blocks) {
+    int n, c0;
+    if (!row_chunk(N, C, &n, &c0)) {
         return;
     }
-    const int n = g / blocks;
-    const int c0 = (g - n * blocks) * VW;
     const int valid = C - c0;
     __global const float* xn = x + (size_t)n * HW * C + c0;
     floatv acc = (floatv)(0.0f);

@@ -61,15 +61,12 @@
 __kernel void pool2d(const int N, const int H, const int W, const int C, const int OH, const int OW,
                      __global const float* x, __global float* y)
 {
-    const int blocks = (C + VW - 1) / VW;
-    const int g = get_global_id(0);
-    if (g >= N * OH * OW * blocks) {
+    int pixel, c0;                          // pixel: (n * OH + oh) * OW + ow
+    if (!row_chunk(N * OH * OW, C, &pixel, &c0)) {
         return;
     }
     // NOTE: remainders as a - (a / b) * b: LLVM turns a % b next to a / b into a "freeze"
     // instruction that Oclgrind's --uninitialized checker cannot run.
-    const int pixel = g / blocks;           // (n * OH + oh) * OW + ow
-    const int c0 = (g - pixel * blocks) * VW;
     const int row = pixel / OW;             // n * OH + oh
     const int ow = pixel - row * OW;
     const int n = row / OH;
