@@ -319,7 +319,11 @@ final class ConstEval {
         return new Const(out, f, l);
     }
 
-    /** Expand: NumPy's broadcast of {@code x} and the shape (a dimension of 1 takes the other's size). */
+    /**
+     * Expand: NumPy's broadcast of {@code x} and the shape (a dimension of 1 takes the other's size).
+     * The importer translates Expand itself, constants included (a constant expanded along the batch
+     * becomes a computed value); this folder serves {@link #eval} on constants and static shapes.
+     */
     private static Const expand(Const x, Const shape) {
         int[] t = shape.ints("Expand shape");
         for (int d : t) {

@@ -51,7 +51,7 @@ final class ConstMath {
         float[] fa = a.isInteger() ? null : a.f();
         float[] fb = b.isInteger() ? null : b.f();
         for (int i = 0; i < r.length; i++) {
-            int ord = la != null ? order(op, la[ia[i]], fb[ib[i]]) : lb != null ? -order(op, lb[ib[i]], fa[ia[i]])
+            int ord = la != null ? order(op, la[ia[i]], fb[ib[i]]) : lb != null ? flip(order(op, lb[ib[i]], fa[ia[i]]))
                     : order(fa[ia[i]], fb[ib[i]]);
             r[i] = holds(op, ord) ? 1 : 0;
         }
@@ -92,6 +92,11 @@ final class ConstMath {
             return Float.isNaN(y) ? UNORDERED : markerOrder(op, Const.batchFactor(x), y);
         }
         return order((float) x, y);
+    }
+
+    /** The order of y and x from that of x and y. */
+    private static int flip(int ord) {
+        return ord == UNORDERED ? UNORDERED : -ord;
     }
 
     private static int order(float x, float y) {
