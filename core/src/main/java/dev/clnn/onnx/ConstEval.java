@@ -10,7 +10,9 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 /**
  * The constant evaluator: runs, on host arrays, the nodes whose inputs are all known at load time
  * (the shape arithmetic exporters emit: {@code Shape -> Gather -> Unsqueeze -> Concat -> Reshape},
- * constant folding of weights, ...). Sizes are checked before allocating.
+ * constant folding of weights, ...), and the masks and index tables built from static shapes
+ * (comparisons, logic, {@code Where}, {@code Mod}, {@code Pow}: {@link ConstMath}). Sizes are checked
+ * before allocating.
  */
 final class ConstEval {
     /** Evaluates one node: its inputs (null for an absent optional one) to its (first) output. */
@@ -47,7 +49,30 @@ final class ConstEval {
             Map.entry("Min", (n, in, opset, tensors) -> binary("Min", in.get(0), in.get(1))),
             Map.entry("Ceil", (n, in, opset, tensors) -> round(in.get(0), true)),
             Map.entry("Floor", (n, in, opset, tensors) -> round(in.get(0), false)),
-            Map.entry("Clip", (n, in, opset, tensors) -> clip(n, in, opset)));
+            Map.entry("Clip", (n, in, opset, tensors) -> clip(n, in, opset)),
+            Map.entry("Expand", (n, in, opset, tensors) -> expand(in.get(0), in.get(1))),
+            Map.entry("ScatterND", (n, in, opset, tensors) -> scatterNd(n, in.get(0), in.get(1), in.get(2))),
+            Map.entry("Equal", (n, in, opset, tensors) -> ConstMath.compare("Equal", in.get(0), in.get(1))),
+            Map.entry("Less", (n, in, opset, tensors) -> ConstMath.compare("Less", in.get(0), in.get(1))),
+            Map.entry("Greater", (n, in, opset, tensors) -> ConstMath.compare("Greater", in.get(0), in.get(1))),
+            Map.entry("LessOrEqual", (n, in, opset, tensors) -> ConstMath.compare("LessOrEqual", in.get(0),
+                    in.get(1))),
+            Map.entry("GreaterOrEqual", (n, in, opset, tensors) -> ConstMath.compare("GreaterOrEqual", in.get(0),
+                    in.get(1))),
+            Map.entry("Not", (n, in, opset, tensors) -> ConstMath.not(in.get(0))),
+            Map.entry("And", (n, in, opset, tensors) -> ConstMath.logic("And", in.get(0), in.get(1))),
+            Map.entry("Or", (n, in, opset, tensors) -> ConstMath.logic("Or", in.get(0), in.get(1))),
+            Map.entry("Xor", (n, in, opset, tensors) -> ConstMath.logic("Xor", in.get(0), in.get(1))),
+            Map.entry("Where", (n, in, opset, tensors) -> ConstMath.where(in.get(0), in.get(1), in.get(2))),
+            Map.entry("Mod", (n, in, opset, tensors) -> ConstMath.mod(in.get(0), in.get(1),
+                    Attrs.i(n, "fmod", 0) != 0)),
+            Map.entry("Pow", (n, in, opset, tensors) -> ConstMath.pow(in.get(0), in.get(1))),
+            Map.entry("Abs", (n, in, opset, tensors) -> ConstMath.unary("Abs", in.get(0))),
+            Map.entry("Sign", (n, in, opset, tensors) -> ConstMath.unary("Sign", in.get(0))),
+            Map.entry("Sqrt", (n, in, opset, tensors) -> ConstMath.unary("Sqrt", in.get(0))),
+            Map.entry("Exp", (n, in, opset, tensors) -> ConstMath.unary("Exp", in.get(0))),
+            Map.entry("Log", (n, in, opset, tensors) -> ConstMath.unary("Log", in.get(0))),
+            Map.entry("Reciprocal", (n, in, opset, tensors) -> ConstMath.unary("Reciprocal", in.get(0))));
 
     /** Operators the evaluator folds when all their inputs are constants. */
     static final Set<String> FOLDABLE = FOLDERS.keySet();
@@ -58,7 +83,8 @@ final class ConstEval {
     private ConstEval() {
     }
 
-    private static void checkComputed(int[] dims, String what) {
+    /** Fails when a constant of {@code dims} would have more than {@link #MAX_COMPUTED} elements. */
+    static void checkComputed(int[] dims, String what) {
         long n = 1;
         for (int d : dims) {
             n *= d;
@@ -291,6 +317,80 @@ final class ConstEval {
             }
         }
         return new Const(out, f, l);
+    }
+
+    /**
+     * Expand: NumPy's broadcast of {@code x} and the shape (a dimension of 1 takes the other's size).
+     * The importer translates Expand itself, constants included (a constant expanded along the batch
+     * becomes a computed value); this folder serves {@link #eval} on constants and static shapes.
+     */
+    private static Const expand(Const x, Const shape) {
+        int[] t = shape.ints("Expand shape");
+        for (int d : t) {
+            if (d < 0) {
+                throw new OnnxFormatException("Expand shape " + Arrays.toString(t) + " has a negative dimension");
+            }
+        }
+        int[] out = broadcast(x.dims(), t);
+        checkComputed(out, "Expand");
+        return x.gather(out, broadcastIndex(x.dims(), out));
+    }
+
+    /**
+     * ScatterND without reduction: a copy of {@code data} whose slices at {@code indices} (tuples
+     * along its last axis, each naming leading coordinates of data) are replaced by {@code updates}.
+     */
+    private static Const scatterNd(NodeProto n, Const data, Const indices, Const updates) {
+        String reduction = Attrs.s(n, "reduction", "none");
+        if (!reduction.equals("none")) {
+            throw new OnnxFormatException("ScatterND with reduction '" + reduction + "' is not folded (only 'none')");
+        }
+        int[] d = data.dims();
+        int[] id = indices.dims();
+        checkComputed(d, "ScatterND");
+        if (id.length == 0 || id[id.length - 1] > d.length) {
+            throw new OnnxFormatException("ScatterND indices of shape " + Arrays.toString(id) + " do not index data of"
+                    + " shape " + Arrays.toString(d));
+        }
+        int q = id[id.length - 1];
+        int[] expected = new int[id.length - 1 + d.length - q];
+        System.arraycopy(id, 0, expected, 0, id.length - 1);
+        System.arraycopy(d, q, expected, id.length - 1, d.length - q);
+        if (!Arrays.equals(expected, updates.dims())) {
+            throw new OnnxFormatException("ScatterND updates of shape " + Arrays.toString(updates.dims())
+                    + " do not fit indices " + Arrays.toString(id) + " into data " + Arrays.toString(d) + " (expected "
+                    + Arrays.toString(expected) + ")");
+        }
+        int[] idx = indices.ints("ScatterND indices");
+        int[] strides = Const.strides(d);
+        int inner = (int) Const.count(Arrays.copyOfRange(d, q, d.length));
+        int tuples = q == 0 ? (int) Const.count(Arrays.copyOf(id, id.length - 1)) : idx.length / q;
+        int[] offsets = new int[tuples];
+        for (int t = 0; t < tuples; t++) {
+            long off = 0;
+            for (int k = 0; k < q; k++) {
+                long v = idx[t * q + k];
+                if (v < -d[k] || v >= d[k]) {
+                    throw new OnnxFormatException("ScatterND index " + v + " is out of range for dimension " + d[k]);
+                }
+                off += (v < 0 ? v + d[k] : v) * strides[k];
+            }
+            offsets[t] = (int) off;
+        }
+        if (data.isInteger()) {
+            long[] r = data.l().clone();
+            long[] u = updates.longs();
+            for (int t = 0; t < tuples; t++) {
+                System.arraycopy(u, t * inner, r, offsets[t], inner);
+            }
+            return Const.ofLongs(d, r);
+        }
+        float[] r = data.f().clone();
+        float[] u = updates.floats();
+        for (int t = 0; t < tuples; t++) {
+            System.arraycopy(u, t * inner, r, offsets[t], inner);
+        }
+        return Const.ofFloats(d, r);
     }
 
     private static Const constantOfShape(NodeProto n, Const shape, TensorSource tensors) {
