@@ -482,8 +482,9 @@ final class ConstEval {
     /**
      * {@code x op y} where one or both are the batch size or a multiple of it: multiples multiply
      * and divide exactly ({@code N * 64 * 16}, {@code N * 64 / 64}, {@code (N * 4) / N}); adding 0
-     * or multiplying by 1 keeps the value. Any other combination gives {@link Const#BATCH}, which
-     * is what shape computations that only carry the batch along need.
+     * keeps the value, and Max and Min against a value no larger than {@code k} know their answer
+     * ({@code N * k} is at least {@code k}). Anything else depends on N in a way a marker cannot
+     * hold, and fails rather than folding to a wrong constant.
      */
     private static long batchArithmetic(String op, long x, long y) {
         boolean bx = Const.isBatch(x);
@@ -513,10 +514,30 @@ final class ConstEval {
                     return y;
                 }
                 break;
+            case "Max":
+            case "Min":
+                if (bx != by) {
+                    long k = bx ? fx : fy;
+                    long other = bx ? y : x;
+                    if (other <= k) {
+                        return op.equals("Max") ? (bx ? x : y) : other;
+                    }
+                }
+                break;
             default:
                 break;
         }
-        return Const.BATCH;
+        throw new OnnxFormatException("shape arithmetic " + op + "(" + markerText(x) + ", " + markerText(y)
+                + ") depends on the batch size in a way clnn cannot follow before compile time; export the model"
+                + " with a fixed batch size or simplify it (onnx-simplifier)");
+    }
+
+    private static String markerText(long v) {
+        if (!Const.isBatch(v)) {
+            return Long.toString(v);
+        }
+        long k = Const.batchFactor(v);
+        return k == 1 ? "N" : "N*" + k;
     }
 
     static Const binary(String op, Const a, Const b) {
@@ -544,7 +565,7 @@ final class ConstEval {
                         if (y == 0) {
                             throw new OnnxFormatException("integer division by zero in a constant Div");
                         }
-                        r[i] = Math.floorDiv(x, y);
+                        r[i] = x / y;       // toward zero, as ONNX Runtime divides integers
                 }
             }
             return Const.ofLongs(out, r);

@@ -337,6 +337,29 @@ class OnnxConstFoldTest {
         }
     }
 
+    /** Shape arithmetic on N: multiples multiply and divide exactly, bounds decide Max/Min, the rest fails. */
+    @Test
+    void arithmeticOnTheBatchIsExactOrRefused() {
+        long n = Const.BATCH;
+        long n64 = Const.batchTimes(64);
+        assertArrayEquals(new long[] {n64, n64}, eval("Mul", longs(n, 4), longs(64, Const.batchTimes(16))).l());
+        assertArrayEquals(new long[] {n64}, eval("Mul", eval("Mul", longs(n), longs(4)), longs(16)).l());
+        assertArrayEquals(new long[] {n}, eval("Div", longs(n64), longs(64)).l());
+        assertArrayEquals(new long[] {4}, eval("Div", longs(Const.batchTimes(4)), longs(n)).l());
+        assertArrayEquals(new long[] {n, n64}, eval("Max", longs(n, 64), longs(1, n64)).l());
+        assertArrayEquals(new long[] {1, 3}, eval("Min", longs(n, 3), longs(1, n64)).l());
+        assertArrayEquals(new long[] {n}, eval("Sub", longs(n), longs(0)).l());
+        assertArrayEquals(new long[] {-2}, eval("Div", longs(-7), longs(3)).l(), "integer Div truncates");
+        for (Runnable bad : List.<Runnable>of(
+                () -> eval("Sub", longs(n), longs(1)),
+                () -> eval("Add", longs(n), longs(n)),
+                () -> eval("Max", longs(n), longs(5)),
+                () -> eval("Div", longs(Const.batchTimes(6)), longs(4)))) {
+            OnnxFormatException e = assertThrows(OnnxFormatException.class, bad::run);
+            assertTrue(e.getMessage().contains("depends on the batch size"), e.getMessage());
+        }
+    }
+
     @Test
     void comparingTheBatchWithAPositiveValueIsRefusedClearly() {
         OnnxFormatException e = assertThrows(OnnxFormatException.class,
