@@ -253,7 +253,7 @@ public final class Graph {
 
         /** As {@link #build(String...)}. */
         public Graph build(List<String> outputs) {
-            if (outputs == null || outputs.contains(null)) {
+            if (outputs == null || outputs.stream().anyMatch(java.util.Objects::isNull)) {
                 throw new IllegalArgumentException("Graph " + name + ": the outputs must be value names, got " + outputs);
             }
             return new Graph(name, inputs, nodes, outputs);
