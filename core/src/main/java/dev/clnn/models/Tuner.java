@@ -228,7 +228,7 @@ public final class Tuner {
             }
         }
 
-        /** The fastest device time of each node over {@link #RUNS} profiled runs on {@code x}. */
+        /** The fastest device time of each node over the profiled runs on {@code x}. */
         private Measured measure(Model model, Tensor[] x) {
             model.predictAll(x);    // first run: the driver's lazy builds
             cl.finish();
