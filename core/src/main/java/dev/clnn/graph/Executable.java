@@ -3,6 +3,7 @@ package dev.clnn.graph;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,13 +18,17 @@ import dev.clnn.tensor.Tensor;
  * kernels built, the weights on the device, intermediate values placed by a {@link MemoryPlan}.
  * Running only enqueues kernels.
  *
- * <p>Thread-safe: {@link #run(float[])} may be called from any number of threads. The weights are
+ * <p>A graph of one input and one output runs with {@link #run(float[])}; one of several inputs or
+ * outputs with {@link #runAll(float[]...)} (arrays in the graph's input and output order) or
+ * {@link #run(Map)} (arrays by value name).
+ *
+ * <p>Thread-safe: the host-array methods may be called from any number of threads. The weights are
  * on the device once; each concurrent call runs in a lane of its own (kernel objects, activation
  * buffers and a command queue), made on first need and reused, up to {@link #maxLanes()} lanes;
- * further callers wait for a free one. The device-tensor methods {@link #run(Tensor)} and
- * {@link #profile} use the first lane, whose output tensor they return: callers of those are
- * serialised, and the tensor is overwritten by the next such call. Close it (after the last call)
- * to free the device memory.
+ * further callers wait for a free one. The device-tensor methods {@link #run(Tensor)},
+ * {@link #runAll(Tensor...)} and {@link #profile} use the first lane, whose output tensors they
+ * return: callers of those are serialised, and the tensors are overwritten by the next such call.
+ * Close it (after the last call) to free the device memory.
  *
  * <pre>{@code
  * try (Executable net = Executable.compile(cl, Passes.optimize(graph), 1)) {
@@ -119,9 +124,21 @@ public final class Executable implements AutoCloseable {
 
     public int batch() { return batch; }
 
+    /** The first input's shape, {@code (batch, ...)}. */
     public Shape inputShape() { return shapes.get(graph.input()); }
 
+    /** The first output's shape. */
     public Shape outputShape() { return shapes.get(graph.output()); }
+
+    /** The shape of every input, in {@link Graph#inputs()} order. */
+    public List<Shape> inputShapes() {
+        return graph.inputNames().stream().map(shapes::get).toList();
+    }
+
+    /** The shape of every output, in {@link Graph#outputs()} order. */
+    public List<Shape> outputShapes() {
+        return graph.outputs().stream().map(shapes::get).toList();
+    }
 
     public MemoryPlan plan() { return plan; }
 
@@ -150,16 +167,35 @@ public final class Executable implements AutoCloseable {
     }
 
     /**
-     * Runs the graph on {@code input} ({@link #inputShape()}) in the first lane and returns the
-     * output tensor, which belongs to this executable and is overwritten by the next call of this
-     * method or {@link #profile}. Returns once the work is enqueued on the context's default
-     * queue; reading the result there waits for it. Concurrent callers are serialised.
+     * Runs a graph of one input and one output on {@code input} ({@link #inputShape()}) in the first
+     * lane and returns the output tensor, which belongs to this executable and is overwritten by
+     * the next call of this method, {@link #runAll(Tensor...)} or {@link #profile}. Returns once the
+     * work is enqueued on the context's default queue; reading the result there waits for it.
+     * Concurrent callers are serialised.
+     *
+     * @throws IllegalArgumentException when the graph has several inputs or outputs (use
+     *                                  {@link #runAll(Tensor...)}), or the shape differs
      */
     public Tensor run(Tensor input) {
-        checkInput(input);
+        requireOneInOneOut("runAll(Tensor...)");
+        return runAll(input).get(0);
+    }
+
+    /**
+     * Runs the graph on device tensors in the first lane: {@code inputs} are the graph's inputs in
+     * {@link Graph#inputs()} order, of {@link #inputShapes()}, and are only read. Returns the
+     * outputs in {@link Graph#outputs()} order, of {@link #outputShapes()}: tensors that belong to
+     * this executable (or one of {@code inputs}, where an output is an input) and are overwritten
+     * by the next device-tensor call. Enqueues on the context's default queue; concurrent callers
+     * are serialised.
+     *
+     * @throws IllegalArgumentException when the number or a shape of the inputs differs
+     */
+    public List<Tensor> runAll(Tensor... inputs) {
+        checkInputs(inputs);
         Lane lane = acquire(true);
         try {
-            return lane.run(input, null);
+            return List.of(lane.run(inputs, null));
         } finally {
             release(lane);
         }
@@ -167,25 +203,103 @@ public final class Executable implements AutoCloseable {
 
     /**
      * Copies {@code input} (flattened {@link #inputShape()}) to the device, runs, and reads the
-     * output back. Safe to call from any number of threads at once.
+     * output back, for a graph of one input and one output. Safe to call from any number of
+     * threads at once.
+     *
+     * @throws IllegalArgumentException when the graph has several inputs or outputs (use
+     *                                  {@link #runAll(float[]...)} or {@link #run(Map)}), or the
+     *                                  length is not {@link #inputShape()}'s size
      */
     public float[] run(float[] input) {
-        if (input.length != inputShape().size()) {
-            throw new IllegalArgumentException(graph.name() + " takes " + inputShape() + " = " + inputShape().size()
-                    + " floats per batch of " + batch + ", got " + input.length);
+        requireOneInOneOut("runAll(float[]...) or run(Map)");
+        return runAll(input)[0];
+    }
+
+    /**
+     * Runs one batch of a graph of any number of inputs and outputs: {@code inputs} are the
+     * flattened inputs in {@link Graph#inputs()} order, each of its {@link #inputShapes()} entry,
+     * and are only read; returns the flattened outputs in {@link Graph#outputs()} order, each of its
+     * {@link #outputShapes()} entry. Safe to call from any number of threads at once.
+     *
+     * <pre>{@code
+     * float[][] out = net.runAll(image, metadata);   // graph inputs (image, metadata)
+     * float[] boxes = out[0], scores = out[1];       // graph outputs (boxes, scores)
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the number of inputs or a length differs, naming the input
+     */
+    public float[][] runAll(float[]... inputs) {
+        checkLengths(inputs);
+        List<Shape> outShapes = outputShapes();
+        float[][] out = new float[outShapes.size()][];
+        Lane lane = acquire(false);
+        try (ClQueue.Binding b = lane.bind()) {
+            Tensor[] xs = new Tensor[inputs.length];
+            for (int k = 0; k < xs.length; k++) {
+                xs[k] = lane.input(k);
+                xs[k].buffer().write(inputs[k], 0, 0, inputs[k].length);
+            }
+            Tensor[] ys = lane.run(xs, null);
+            for (int k = 0; k < ys.length; k++) {
+                out[k] = new float[outShapes.get(k).sizeAsInt()];
+                ys[k].buffer().read(out[k], 0, 0, out[k].length);
+            }
+        } finally {
+            release(lane);
         }
-        float[] out = new float[outputShape().sizeAsInt()];
-        run(input, 0, out, 0);
         return out;
+    }
+
+    /**
+     * {@link #runAll(float[]...)} by name: {@code inputs} maps every graph input's value name to
+     * its flattened batch; returns every output's value name mapped to its flattened batch, in
+     * {@link Graph#outputs()} order. Safe to call from any number of threads at once.
+     *
+     * @throws IllegalArgumentException when an input is missing or a name is not a graph input
+     */
+    public Map<String, float[]> run(Map<String, float[]> inputs) {
+        float[][] out = runAll(byName(graph, inputs));
+        Map<String, float[]> named = new LinkedHashMap<>();
+        for (int k = 0; k < out.length; k++) {
+            named.put(graph.outputs().get(k), out[k]);
+        }
+        return named;
+    }
+
+    /**
+     * The arrays of {@code inputs} in {@link Graph#inputs()} order, checked: every graph input is
+     * there and nothing else.
+     */
+    static float[][] byName(Graph graph, Map<String, float[]> inputs) {
+        if (inputs == null) {
+            throw new IllegalArgumentException(graph.name() + " takes inputs " + graph.inputNames() + ", got none");
+        }
+        List<String> names = graph.inputNames();
+        for (String k : inputs.keySet()) {
+            if (!names.contains(k)) {
+                throw new IllegalArgumentException(graph.name() + " has no input named " + k + "; its inputs are "
+                        + names);
+            }
+        }
+        float[][] ordered = new float[names.size()][];
+        for (int k = 0; k < ordered.length; k++) {
+            ordered[k] = inputs.get(names.get(k));
+            if (ordered[k] == null) {
+                throw new IllegalArgumentException(graph.name() + " takes inputs " + names + "; input " + names.get(k)
+                        + " is missing");
+            }
+        }
+        return ordered;
     }
 
     /**
      * Like {@link #run(float[])} for a batch that is part of larger arrays: reads
      * {@link #inputShape()}'s floats of {@code input} from {@code inOffset} and writes the output
-     * into {@code output} from {@code outOffset}, without copying either slice on the host.
-     * Safe to call from any number of threads at once.
+     * into {@code output} from {@code outOffset}, without copying either slice on the host. For a
+     * graph of one input and one output. Safe to call from any number of threads at once.
      */
     public void run(float[] input, int inOffset, float[] output, int outOffset) {
+        requireOneInOneOut("runAll(float[]...)");
         int in = inputShape().sizeAsInt();
         int out = outputShape().sizeAsInt();
         if (inOffset < 0 || (long) inOffset + in > input.length || outOffset < 0 || (long) outOffset + out > output.length) {
@@ -194,31 +308,83 @@ public final class Executable implements AutoCloseable {
         }
         Lane lane = acquire(false);
         try (ClQueue.Binding b = lane.bind()) {
-            Tensor x = lane.input(inputShape());
+            Tensor x = lane.input(0);
             x.buffer().write(input, inOffset, 0, in);
-            lane.run(x, null).buffer().read(output, outOffset, 0, out);
+            lane.run(new Tensor[] {x}, null)[0].buffer().read(output, outOffset, 0, out);
         } finally {
             release(lane);
         }
     }
 
-    /** Device time of one run per node, from profiling events (in the first lane); finishes the queue. */
-    public List<LayerTime> profile(Tensor input) {
-        checkInput(input);
+    /**
+     * Device time of one run per node, from profiling events (in the first lane); finishes the
+     * queue. {@code inputs} as for {@link #runAll(Tensor...)}.
+     */
+    public List<LayerTime> profile(Tensor... inputs) {
+        checkInputs(inputs);
         List<LayerTime> times = new ArrayList<>();
         Lane lane = acquire(true);
         try {
-            lane.run(input, times);
+            lane.run(inputs, times);
         } finally {
             release(lane);
         }
         return times;
     }
 
-    private void checkInput(Tensor input) {
-        if (!input.shape().equals(inputShape())) {
-            throw new IllegalArgumentException(graph.name() + " was compiled for input " + inputShape() + ", got "
-                    + input.shape() + (input.shape().dim(0) != batch ? "; compile it for batch " + input.shape().dim(0) : ""));
+    private void requireOneInOneOut(String instead) {
+        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
+            throw new IllegalArgumentException(graph.name() + " takes " + describe("input", graph.inputNames(),
+                    inputShapes()) + " and returns " + describe("output", graph.outputs(), outputShapes()) + "; use "
+                    + instead);
+        }
+    }
+
+    /** {@code 2 inputs (a (2, 8, 8, 3), b (2, 5))}. */
+    private static String describe(String what, List<String> names, List<Shape> shapes) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < names.size(); k++) {
+            sb.append(k == 0 ? "" : ", ").append(names.get(k)).append(' ').append(shapes.get(k));
+        }
+        return names.size() + " " + what + (names.size() == 1 ? "" : "s") + " (" + sb + ")";
+    }
+
+    private void checkLengths(float[][] inputs) {
+        List<Shape> want = inputShapes();
+        if (inputs == null || inputs.length != want.size()) {
+            throw new IllegalArgumentException(graph.name() + " takes " + want.size() + " input"
+                    + (want.size() == 1 ? "" : "s") + " (" + String.join(", ", graph.inputNames()) + "), got "
+                    + (inputs == null ? 0 : inputs.length));
+        }
+        for (int k = 0; k < inputs.length; k++) {
+            Shape s = want.get(k);
+            if (inputs[k] == null || inputs[k].length != s.size()) {
+                throw new IllegalArgumentException(graph.name() + " takes "
+                        + (want.size() == 1 ? "" : "input " + graph.inputs().get(k).name() + " of ") + s + " = "
+                        + s.size() + " floats per batch of " + batch + ", got "
+                        + (inputs[k] == null ? "none" : inputs[k].length));
+            }
+        }
+    }
+
+    private void checkInputs(Tensor[] inputs) {
+        List<Shape> want = inputShapes();
+        if (inputs == null || inputs.length != want.size()) {
+            throw new IllegalArgumentException(graph.name() + " takes " + want.size() + " input"
+                    + (want.size() == 1 ? "" : "s") + " (" + String.join(", ", graph.inputNames()) + "), got "
+                    + (inputs == null ? 0 : inputs.length));
+        }
+        for (int k = 0; k < inputs.length; k++) {
+            if (inputs[k] == null) {
+                throw new IllegalArgumentException(graph.name() + ": input " + graph.inputs().get(k).name()
+                        + " is null");
+            }
+            Shape s = inputs[k].shape();
+            if (!s.equals(want.get(k))) {
+                throw new IllegalArgumentException(graph.name() + " was compiled for input "
+                        + (want.size() == 1 ? "" : graph.inputs().get(k).name() + " ") + want.get(k) + ", got " + s + (s.rank() > 0 && s.dim(0) != batch ? "; compile it for batch "
+                        + s.dim(0) : ""));
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.clnn.graph;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,30 +12,55 @@ import java.util.Set;
 import dev.clnn.tensor.Shape;
 
 /**
- * An inference graph: one input value, nodes in execution (topological) order, one output value.
- * Shapes carry the batch dimension first and are inferred for any batch size; activations are
- * NHWC. Immutable; build with {@link #builder}, rewrite with {@link Passes}, run with
- * {@link Executable}.
+ * An inference graph: one or more input values, nodes in execution (topological) order, one or more
+ * output values. Every input holds a batch of examples of its own example shape; all inputs of a
+ * run share the batch size {@code N}, dimension 0 of every value. Shapes are inferred for any batch
+ * size; activations are NHWC. An output may be an input or a value other nodes read too. The
+ * single-value accessors ({@link #input()}, {@link #exampleShape()}, {@link #inputShape(int)},
+ * {@link #output()}) are those of the first input and the first output. Immutable; build with
+ * {@link #builder}, rewrite with {@link Passes}, run with {@link Executable}.
  */
 public final class Graph {
-    private final String name;
-    private final String input;
-    private final Shape exampleShape;
-    private final List<Node> nodes;
-    private final String output;
+    /** A graph input: its value name and the shape of one example (without the batch dimension). */
+    public record Input(String name, Shape exampleShape) {
+        public Input {
+            if (name == null || name.isEmpty() || exampleShape == null) {
+                throw new IllegalArgumentException("A graph input needs a name and an example shape, got " + name
+                        + " " + exampleShape);
+            }
+        }
 
-    Graph(String name, String input, Shape exampleShape, List<Node> nodes, String output) {
+        /** The shape of a batch of {@code batch} examples: {@code (batch, exampleShape...)}. */
+        public Shape shape(int batch) {
+            int[] d = new int[exampleShape.rank() + 1];
+            d[0] = batch;
+            System.arraycopy(exampleShape.dims(), 0, d, 1, exampleShape.rank());
+            return Shape.of(d);
+        }
+    }
+
+    private final String name;
+    private final List<Input> inputs;
+    private final List<Node> nodes;
+    private final List<String> outputs;
+
+    Graph(String name, List<Input> inputs, List<Node> nodes, List<String> outputs) {
         this.name = name;
-        this.input = input;
-        this.exampleShape = exampleShape;
+        this.inputs = List.copyOf(inputs);
         this.nodes = List.copyOf(nodes);
-        this.output = output;
+        this.outputs = List.copyOf(outputs);
         validate();
     }
 
+    /** The same graph with other nodes (for {@link Passes}): inputs and outputs are kept. */
+    Graph withNodes(List<Node> newNodes) {
+        return new Graph(name, inputs, newNodes, outputs);
+    }
+
     /**
-     * Starts a graph whose input value {@code input} holds examples of {@code exampleShape}
-     * (without the batch dimension, e.g. {@code (224, 224, 3)} for NHWC images).
+     * Starts a graph whose (first) input value {@code input} holds examples of {@code exampleShape}
+     * (without the batch dimension, e.g. {@code (224, 224, 3)} for NHWC images); more inputs are
+     * declared with {@link Builder#input}.
      */
     public static Builder builder(String name, String input, Shape exampleShape) {
         return new Builder(name, input, exampleShape);
@@ -43,24 +68,44 @@ public final class Graph {
 
     public String name() { return name; }
 
-    public String input() { return input; }
+    /** The first input's value name. */
+    public String input() { return inputs.get(0).name(); }
 
-    /** The shape of one example, without the batch dimension. */
-    public Shape exampleShape() { return exampleShape; }
+    /** Every input, in the order runs take them. */
+    public List<Input> inputs() { return inputs; }
 
-    /** The input shape for a batch of {@code batch} examples. */
+    /** The value names of the inputs, in order. */
+    public List<String> inputNames() {
+        return inputs.stream().map(Input::name).toList();
+    }
+
+    /** Whether {@code value} is one of the graph's inputs. */
+    public boolean isInput(String value) {
+        for (Input in : inputs) {
+            if (in.name().equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The shape of one example of the first input, without the batch dimension. */
+    public Shape exampleShape() { return inputs.get(0).exampleShape(); }
+
+    /** The first input's shape for a batch of {@code batch} examples. */
     public Shape inputShape(int batch) {
-        int[] d = new int[exampleShape.rank() + 1];
-        d[0] = batch;
-        System.arraycopy(exampleShape.dims(), 0, d, 1, exampleShape.rank());
-        return Shape.of(d);
+        return inputs.get(0).shape(batch);
     }
 
     public List<Node> nodes() { return nodes; }
 
-    public String output() { return output; }
+    /** The first output's value name. */
+    public String output() { return outputs.get(0); }
 
-    /** The node defining {@code value}, or {@code null} for the graph input. */
+    /** The value names of the outputs, in the order runs return them. */
+    public List<String> outputs() { return outputs; }
+
+    /** The node defining {@code value}, or {@code null} for a graph input. */
     public Node producer(String value) {
         for (Node n : nodes) {
             if (n.output().equals(value)) {
@@ -91,7 +136,9 @@ public final class Graph {
             throw new IllegalArgumentException("Batch size must be at least 1, got " + batch);
         }
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        shapes.put(input, inputShape(batch));
+        for (Input in : inputs) {
+            shapes.put(in.name(), in.shape(batch));
+        }
         for (Node n : nodes) {
             List<Shape> in = new ArrayList<>();
             for (String v : n.inputs()) {
@@ -117,7 +164,16 @@ public final class Graph {
     }
 
     private void validate() {
-        Set<String> defined = new HashSet<>(Collections.singleton(input));
+        if (inputs.isEmpty() || outputs.isEmpty()) {
+            throw new IllegalArgumentException("Graph " + name + " needs at least one input and one output, got inputs "
+                    + inputNames() + " and outputs " + outputs);
+        }
+        Set<String> defined = new HashSet<>();
+        for (Input in : inputs) {
+            if (!defined.add(in.name())) {
+                throw new IllegalArgumentException("Graph " + name + ": input " + in.name() + " is declared twice");
+            }
+        }
         Set<String> names = new HashSet<>();
         for (Node n : nodes) {
             if (!names.add(n.name())) {
@@ -130,11 +186,18 @@ public final class Graph {
                 }
             }
             if (!defined.add(n.output())) {
-                throw new IllegalArgumentException("Graph " + name + ": value " + n.output() + " is defined twice");
+                throw new IllegalArgumentException("Graph " + name + ": value " + n.output() + " is defined twice"
+                        + (isInput(n.output()) ? " (it is a graph input)" : ""));
             }
         }
-        if (!defined.contains(output)) {
-            throw new IllegalArgumentException("Graph " + name + ": no node defines the output " + output);
+        Set<String> listed = new HashSet<>();
+        for (String out : outputs) {
+            if (!defined.contains(out)) {
+                throw new IllegalArgumentException("Graph " + name + ": no node defines the output " + out);
+            }
+            if (!listed.add(out)) {
+                throw new IllegalArgumentException("Graph " + name + ": output " + out + " is listed twice");
+            }
         }
     }
 
@@ -143,18 +206,26 @@ public final class Graph {
         return "Graph " + name + " (" + nodes.size() + " nodes, " + weightFloats() + " weights)";
     }
 
-    /** Adds nodes in order; each {@code add} returns the new value's name. */
+    /** Adds inputs and nodes in order; each {@code add} returns the new value's name. */
     public static final class Builder {
         private final String name;
-        private final String input;
-        private final Shape exampleShape;
+        private final List<Input> inputs = new ArrayList<>();
         private final List<Node> nodes = new ArrayList<>();
         private final Map<String, Integer> counters = new HashMap<>();
 
         private Builder(String name, String input, Shape exampleShape) {
             this.name = name;
-            this.input = input;
-            this.exampleShape = exampleShape;
+            inputs.add(new Input(input, exampleShape));
+        }
+
+        /**
+         * Declares another input value {@code input} holding examples of {@code exampleShape} (no
+         * batch dimension; the batch size is every input's); returns its name. Runs take the inputs
+         * in the order they were declared, the builder's first one first.
+         */
+        public String input(String input, Shape exampleShape) {
+            inputs.add(new Input(input, exampleShape));
+            return input;
         }
 
         /** Adds a node named {@code nodeName} whose output value gets the same name; returns it. */
@@ -169,8 +240,23 @@ public final class Graph {
             return add(prefix + "_" + k, op, inputs);
         }
 
-        public Graph build(String output) {
-            return new Graph(name, input, exampleShape, nodes, output);
+        /**
+         * The graph whose outputs are the values {@code outputs}, in the order runs return them: at
+         * least one, each defined by a node or an input, none listed twice.
+         *
+         * @throws IllegalArgumentException when a node reads an undefined value, a name is taken
+         *                                  twice, or an output is undefined or repeated
+         */
+        public Graph build(String... outputs) {
+            return build(Arrays.asList(outputs));
+        }
+
+        /** As {@link #build(String...)}. */
+        public Graph build(List<String> outputs) {
+            if (outputs == null || outputs.stream().anyMatch(java.util.Objects::isNull)) {
+                throw new IllegalArgumentException("Graph " + name + ": the outputs must be value names, got " + outputs);
+            }
+            return new Graph(name, inputs, nodes, outputs);
         }
     }
 }

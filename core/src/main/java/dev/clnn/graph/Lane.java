@@ -16,7 +16,7 @@ import dev.clnn.tensor.Tensor;
 /**
  * One set of execution state of an {@link Executable}: a configured {@link Step} per node (its own
  * kernel objects, whose arguments are per-object state), the activation buffers of the memory
- * plan, a buffer for the input, and optionally a command queue of its own. One thread uses a lane
+ * plan, a buffer per graph input, and optionally a command queue of its own. One thread uses a lane
  * at a time; concurrent callers of an executable each hold a different lane.
  */
 final class Lane implements AutoCloseable {
@@ -27,7 +27,7 @@ final class Lane implements AutoCloseable {
     private final List<Step> steps = new ArrayList<>();
     private final List<ClBuffer> slots = new ArrayList<>();
     private final Map<String, Tensor> values = new HashMap<>();
-    private Tensor input;
+    private final Tensor[] inputs;
     private boolean closed;
 
     /**
@@ -39,6 +39,7 @@ final class Lane implements AutoCloseable {
         this.cl = cl;
         this.graph = graph;
         this.shapes = shapes;
+        this.inputs = new Tensor[graph.inputs().size()];
         ClQueue q = null;
         try {
             for (Node n : graph.nodes()) {
@@ -79,21 +80,26 @@ final class Lane implements AutoCloseable {
         return queue == null ? () -> { } : queue.bind();
     }
 
-    /** The lane's input buffer, made on first use: {@code shape} of the graph input. */
-    Tensor input(Shape shape) {
-        if (input == null) {
-            input = Tensor.allocate(cl, shape, layoutOf(shape));
+    /** The lane's buffer for graph input {@code k}, made on first use. */
+    Tensor input(int k) {
+        if (inputs[k] == null) {
+            Shape shape = shapes.get(graph.inputs().get(k).name());
+            inputs[k] = Tensor.allocate(cl, shape, layoutOf(shape));
         }
-        return input;
+        return inputs[k];
     }
 
     /**
-     * Enqueues every node on {@code x} and returns the output tensor (owned by the lane); with
-     * {@code times} non-null, records each node's device time (and finishes after each node).
+     * Enqueues every node on the graph inputs {@code xs} (in the graph's order) and returns the
+     * output tensors in the graph's order (owned by the lane, or one of {@code xs} where an output is
+     * an input or a view of one); with {@code times} non-null, records each node's device time (and
+     * finishes after each node).
      */
-    Tensor run(Tensor x, List<Executable.LayerTime> times) {
+    Tensor[] run(Tensor[] xs, List<Executable.LayerTime> times) {
         Map<String, Tensor> bound = new HashMap<>(values);
-        bound.put(graph.input(), x);
+        for (int k = 0; k < xs.length; k++) {
+            bound.put(graph.inputs().get(k).name(), xs[k]);
+        }
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
@@ -103,7 +109,7 @@ final class Lane implements AutoCloseable {
             }
             Tensor out = bound.get(n.output());
             if (out == null) {
-                // a reshape of the caller's input: a view of it
+                // a reshape of a caller's input: a view of it
                 out = in[0].reshape(shapes.get(n.output()), layoutOf(shapes.get(n.output())));
                 bound.put(n.output(), out);
             }
@@ -120,7 +126,11 @@ final class Lane implements AutoCloseable {
                 events.forEach(ClEvent::close);
             }
         }
-        return bound.get(graph.output());
+        Tensor[] out = new Tensor[graph.outputs().size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = bound.get(graph.outputs().get(k));
+        }
+        return out;
     }
 
     private List<Shape> shapesOf(Node n) {
@@ -146,8 +156,10 @@ final class Lane implements AutoCloseable {
         for (ClBuffer b : slots) {
             b.close();
         }
-        if (input != null) {
-            input.close();
+        for (Tensor t : inputs) {
+            if (t != null) {
+                t.close();
+            }
         }
     }
 }

@@ -10,10 +10,11 @@ import dev.clnn.tensor.Shape;
 
 /**
  * Where every intermediate value of a graph lives: a few device buffers ("slots") reused as values
- * die. A value occupies its slot from the node that defines it to the last node that reads it (the
- * graph output forever); a reshape shares its input's slot. Slots are chosen best-fit and grow when
- * no free one is large enough, so a chain of layers needs about two slots, the two largest
- * activations. The graph input lives in the caller's tensor and takes no slot.
+ * die. A value occupies its slot from the node that defines it to the last node that reads it (a
+ * graph output, and every value it is a reshape of, forever: no later node may overwrite it); a
+ * reshape shares its input's slot. Slots are chosen best-fit and grow when no free one is large
+ * enough, so a chain of layers needs about two slots, the two largest activations. The graph
+ * inputs live in the caller's tensors and take no slot.
  */
 public final class MemoryPlan {
     private final Map<String, Integer> slotOf;
@@ -30,7 +31,9 @@ public final class MemoryPlan {
     public static MemoryPlan of(Graph graph, Map<String, Shape> shapes) {
         List<Node> nodes = graph.nodes();
         Map<String, String> root = new HashMap<>();
-        root.put(graph.input(), graph.input());
+        for (String in : graph.inputNames()) {
+            root.put(in, in);
+        }
         Map<String, Integer> lastUse = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
@@ -40,7 +43,9 @@ public final class MemoryPlan {
                 lastUse.put(root.get(v), i);
             }
         }
-        lastUse.put(root.get(graph.output()), Integer.MAX_VALUE);
+        for (String out : graph.outputs()) {
+            lastUse.put(root.get(out), Integer.MAX_VALUE);
+        }
 
         Map<String, Integer> slotOf = new HashMap<>();
         List<Long> sizes = new ArrayList<>();
@@ -96,7 +101,7 @@ public final class MemoryPlan {
         return slot;
     }
 
-    /** The slot of {@code value}, or -1 for the graph input (and reshapes of it). */
+    /** The slot of {@code value}, or -1 for a graph input (and reshapes of it). */
     public int slotOf(String value) {
         Integer s = slotOf.get(value);
         if (s == null) {

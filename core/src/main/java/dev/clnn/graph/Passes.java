@@ -16,7 +16,7 @@ import dev.clnn.tensor.Shape;
  * BatchNorm folded into the preceding convolution, a constant row added after a dense op folded into its bias, a residual add carried by the convolution that
  * feeds it, a transpose of the last two dimensions read by a MatMul as the GEMM's transpose flag, and activations moved into the epilogue of the convolution, dense or element-wise op
  * before them (x * sigmoid(x) and GELU first made activations). A value is only fused away when the op it feeds is its sole reader and it is not
- * the graph's output.
+ * one of the graph's outputs.
  */
 public final class Passes {
     private Passes() {
@@ -181,7 +181,7 @@ public final class Passes {
             }
             Node m = new Node(n.name(), n.op(), inputs, n.output());
             if (n.op() instanceof Op.Transpose t && keepsMemoryOrder(t.params().perm(), shapes.get(n.inputs().get(0)))) {
-                if (isIdentity(t.params().perm()) && !n.output().equals(g.output())) {
+                if (isIdentity(t.params().perm()) && !g.outputs().contains(n.output())) {
                     renamed.put(n.output(), inputs.get(0));
                     continue;
                 }
@@ -335,9 +335,9 @@ public final class Passes {
         return -1;
     }
 
-    /** {@code value} has exactly one reader and is not the graph output. */
+    /** {@code value} has exactly one reader and is not a graph output. */
     private static boolean soleReader(Graph g, List<Node> nodes, String value) {
-        if (value.equals(g.output())) {
+        if (g.outputs().contains(value)) {
             return false;
         }
         int readers = 0;
@@ -352,6 +352,6 @@ public final class Passes {
     }
 
     private static Graph rebuild(Graph g, List<Node> nodes) {
-        return new Graph(g.name(), g.input(), g.exampleShape(), nodes, g.output());
+        return g.withNodes(nodes);
     }
 }

@@ -2,6 +2,7 @@ package dev.clnn.graph;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
@@ -35,15 +36,41 @@ public final class ReferenceExecutor {
     private ReferenceExecutor() {
     }
 
-    /** The graph's output for {@code input}, a flattened batch of {@code batch} examples. */
+    /**
+     * The output of a graph of one input and one output for {@code input}, a flattened batch of
+     * {@code batch} examples.
+     *
+     * @throws IllegalArgumentException when the graph has several inputs or outputs (use
+     *                                  {@link #runAll}), or the length differs
+     */
     public static float[] run(Graph graph, float[] input, int batch) {
+        requireOneInOneOut(graph);
+        return runAll(graph, new float[][] {input}, batch)[0];
+    }
+
+    /**
+     * The outputs (in {@link Graph#outputs()} order) for {@code inputs}, flattened batches of
+     * {@code batch} examples in {@link Graph#inputs()} order.
+     *
+     * @throws IllegalArgumentException when the number of inputs or a length differs
+     */
+    public static float[][] runAll(Graph graph, float[][] inputs, int batch) {
         Map<String, Shape> shapes = graph.shapes(batch);
-        if (input.length != shapes.get(graph.input()).size()) {
-            throw new IllegalArgumentException(graph.name() + " takes " + shapes.get(graph.input()) + ", got "
-                    + input.length + " floats");
+        List<String> names = graph.inputNames();
+        if (inputs == null || inputs.length != names.size()) {
+            throw new IllegalArgumentException(graph.name() + " takes " + names.size() + " input"
+                    + (names.size() == 1 ? "" : "s") + " " + names + ", got " + (inputs == null ? 0 : inputs.length));
         }
         Map<String, float[]> values = new HashMap<>();
-        values.put(graph.input(), input);
+        for (int k = 0; k < inputs.length; k++) {
+            Shape s = shapes.get(names.get(k));
+            if (inputs[k] == null || inputs[k].length != s.size()) {
+                throw new IllegalArgumentException(graph.name() + " takes " + (names.size() == 1 ? ""
+                        : "input " + names.get(k) + " of ") + s + ", got "
+                        + (inputs[k] == null ? "none" : inputs[k].length + " floats"));
+            }
+            values.put(names.get(k), inputs[k]);
+        }
         for (Node n : graph.nodes()) {
             List<float[]> xs = new ArrayList<>();
             List<Shape> ss = new ArrayList<>();
@@ -53,7 +80,24 @@ public final class ReferenceExecutor {
             }
             values.put(n.output(), n.op().accept(new Eval(xs, ss)));
         }
-        return values.get(graph.output());
+        float[][] out = new float[graph.outputs().size()][];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = values.get(graph.outputs().get(k));
+        }
+        return out;
+    }
+
+    /**
+     * {@link #runAll} by name: every graph input's value name mapped to its flattened batch in,
+     * every output's value name mapped to its flattened batch out (in {@link Graph#outputs()} order).
+     */
+    public static Map<String, float[]> run(Graph graph, Map<String, float[]> inputs, int batch) {
+        float[][] out = runAll(graph, Executable.byName(graph, inputs), batch);
+        Map<String, float[]> named = new LinkedHashMap<>();
+        for (int k = 0; k < out.length; k++) {
+            named.put(graph.outputs().get(k), out[k]);
+        }
+        return named;
     }
 
     /**
@@ -61,16 +105,45 @@ public final class ReferenceExecutor {
      * outputs of its examples, concatenated.
      */
     public static float[] runParallel(Graph graph, float[] input, int batch) {
-        int in = input.length / batch;
-        float[][] parts = new float[batch][];
-        java.util.stream.IntStream.range(0, batch).parallel().forEach(b -> parts[b] = run(graph,
-                java.util.Arrays.copyOfRange(input, b * in, (b + 1) * in), 1));
-        int out = parts[0].length;
-        float[] all = new float[out * batch];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(parts[b], 0, all, b * out, out);
+        requireOneInOneOut(graph);
+        return runAllParallel(graph, new float[][] {input}, batch)[0];
+    }
+
+    /** Like {@link #runAll} but one example per thread, on every core. */
+    public static float[][] runAllParallel(Graph graph, float[][] inputs, int batch) {
+        if (inputs == null || inputs.length != graph.inputs().size()) {
+            return runAll(graph, inputs, batch);        // which names the mistake
+        }
+        for (int k = 0; k < inputs.length; k++) {
+            if (inputs[k] == null || inputs[k].length != graph.inputs().get(k).shape(batch).size()) {
+                return runAll(graph, inputs, batch);
+            }
+        }
+        float[][][] parts = new float[batch][][];
+        java.util.stream.IntStream.range(0, batch).parallel().forEach(b -> {
+            float[][] one = new float[inputs.length][];
+            for (int k = 0; k < one.length; k++) {
+                int in = inputs[k].length / batch;
+                one[k] = java.util.Arrays.copyOfRange(inputs[k], b * in, (b + 1) * in);
+            }
+            parts[b] = runAll(graph, one, 1);
+        });
+        float[][] all = new float[parts[0].length][];
+        for (int k = 0; k < all.length; k++) {
+            int out = parts[0][k].length;
+            all[k] = new float[out * batch];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(parts[b][k], 0, all[k], b * out, out);
+            }
         }
         return all;
+    }
+
+    private static void requireOneInOneOut(Graph graph) {
+        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
+            throw new IllegalArgumentException(graph.name() + " has inputs " + graph.inputNames() + " and outputs "
+                    + graph.outputs() + "; use runAll for a graph of several");
+        }
     }
 
     /** The reference of every kind of op, on one node's inputs. */

@@ -29,6 +29,8 @@ import dev.clnn.tensor.Shape;
  * with zeros, the padding's outputs dropped), so at most {@code log2(maxBatch) + 1} sizes are ever
  * compiled; with {@link Rounding#EXACT} each size is compiled as it is, and at most
  * {@link #maxCached()} are kept (the least recently used one that no call is running is closed).
+ * A network of several inputs or outputs runs with {@link #predictAll(float[]...)}: every input
+ * holds the same number of examples and is padded alike.
  * Thread-safe: calls at different batch sizes run at once; calls at the same size share its
  * {@link Model}'s lanes.
  */
@@ -42,8 +44,8 @@ public final class DynamicBatchModel implements AutoCloseable {
     private final Graph graph;
     private final int maxBatch;
     private final Rounding rounding;
-    private final long inPerExample;
-    private final long outPerExample;
+    private final long[] inPerExample;     // per graph input
+    private final long[] outPerExample;    // per graph output
     private final Map<Integer, Entry> compiled = new LinkedHashMap<>(16, 0.75f, true);   // access order: LRU first
     private Executable sibling;     // the first compiled size: the weights' owner for the others
     private int maxCached = DEFAULT_MAX_CACHED;
@@ -64,8 +66,9 @@ public final class DynamicBatchModel implements AutoCloseable {
         this.graph = graph;
         this.maxBatch = maxBatch;
         this.rounding = rounding;
-        this.inPerExample = graph.inputShape(1).size();
-        this.outPerExample = graph.shapes(1).get(graph.output()).size();
+        Map<String, Shape> one = graph.shapes(1);
+        this.inPerExample = graph.inputNames().stream().mapToLong(v -> one.get(v).size()).toArray();
+        this.outPerExample = graph.outputs().stream().mapToLong(v -> one.get(v).size()).toArray();
     }
 
     /**
@@ -84,11 +87,14 @@ public final class DynamicBatchModel implements AutoCloseable {
         return new DynamicBatchModel(ClContext.create(device), optimized, maxBatch, rounding);
     }
 
-    /** The shape of one example: {@code input.length} must be a multiple of its size. */
+    /** The shape of one example (of the first input): {@code input.length} must be a multiple of its size. */
     public Shape exampleShape() { return graph.exampleShape(); }
 
-    /** Floats of output per example. */
-    public long outputsPerExample() { return outPerExample; }
+    /** Floats of (the first) output per example. */
+    public long outputsPerExample() { return outPerExample[0]; }
+
+    /** The optimised graph this model compiles: its inputs and outputs are those of the calls. */
+    public Graph graph() { return graph; }
 
     public int maxBatch() { return maxBatch; }
 
@@ -121,31 +127,77 @@ public final class DynamicBatchModel implements AutoCloseable {
 
     /**
      * Runs {@code input}, the flattened examples (NHWC for images) of any batch from 1 to
-     * {@link #maxBatch()}, and returns the outputs of exactly those examples, in order.
+     * {@link #maxBatch()}, and returns the outputs of exactly those examples, in order. For a
+     * network of one input and one output.
      *
-     * @throws IllegalArgumentException when the length is not a whole number of examples in range
+     * @throws IllegalArgumentException when the length is not a whole number of examples in range,
+     *                                  or the network has several inputs or outputs (use
+     *                                  {@link #predictAll(float[]...)})
      */
     public float[] predict(float[] input) {
-        if (input == null || input.length == 0 || input.length % inPerExample != 0
-                || input.length / inPerExample > maxBatch) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "The input has %s floats; %s takes 1 to %d "
-                    + "examples of %s, a multiple of %d floats", input == null ? "no" : input.length, graph.name(),
-                    maxBatch, graph.exampleShape(), inPerExample));
+        if (inPerExample.length != 1 || outPerExample.length != 1) {
+            throw new IllegalArgumentException(graph.name() + " has inputs " + graph.inputNames() + " and outputs "
+                    + graph.outputs() + "; use predictAll(float[]...)");
         }
-        int n = (int) (input.length / inPerExample);
+        return predictAll(input)[0];
+    }
+
+    /**
+     * Runs a batch of any size from 1 to {@link #maxBatch()} of a network of any number of inputs
+     * and outputs: {@code inputs} are the flattened examples of every graph input, in
+     * {@link Graph#inputs()} order, each holding the same number of examples; returns the outputs of
+     * exactly those examples, in {@link Graph#outputs()} order.
+     *
+     * @throws IllegalArgumentException when the number of inputs differs, or a length is not a whole
+     *                                  number of examples in range or not the first input's number
+     */
+    public float[][] predictAll(float[]... inputs) {
+        int n = examples(inputs);
         int size = compiledSize(n);
         Entry e = acquire(size);
         try {
             if (size == n) {
-                return e.model.predict(input);
+                return e.model.predictAll(inputs);
             }
-            float[] padded = new float[Math.toIntExact(size * inPerExample)];
-            System.arraycopy(input, 0, padded, 0, input.length);
-            float[] out = e.model.predict(padded);
-            return java.util.Arrays.copyOf(out, Math.toIntExact(n * outPerExample));
+            float[][] padded = new float[inputs.length][];
+            for (int k = 0; k < inputs.length; k++) {
+                padded[k] = java.util.Arrays.copyOf(inputs[k], Math.toIntExact(size * inPerExample[k]));
+            }
+            float[][] out = e.model.predictAll(padded);
+            for (int k = 0; k < out.length; k++) {
+                out[k] = java.util.Arrays.copyOf(out[k], Math.toIntExact(n * outPerExample[k]));
+            }
+            return out;
         } finally {
             release(e);
         }
+    }
+
+    /** The number of examples {@code inputs} hold, checked. */
+    private int examples(float[][] inputs) {
+        if (inputs == null || inputs.length != inPerExample.length) {
+            throw new IllegalArgumentException(graph.name() + " takes " + inPerExample.length + " input"
+                    + (inPerExample.length == 1 ? "" : "s") + " " + graph.inputNames() + ", got "
+                    + (inputs == null ? 0 : inputs.length));
+        }
+        int n = -1;
+        for (int k = 0; k < inputs.length; k++) {
+            float[] x = inputs[k];
+            Graph.Input in = graph.inputs().get(k);
+            if (x == null || x.length == 0 || x.length % inPerExample[k] != 0 || x.length / inPerExample[k] > maxBatch) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "The input%s has %s floats; %s takes 1 to "
+                        + "%d examples of %s, a multiple of %d floats", inputs.length == 1 ? "" : " " + in.name(),
+                        x == null ? "no" : x.length, graph.name(), maxBatch, in.exampleShape(), inPerExample[k]));
+            }
+            int m = (int) (x.length / inPerExample[k]);
+            if (n >= 0 && m != n) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "Input %s holds %d examples and input %s "
+                        + "%d; every input of %s takes the same batch", graph.inputs().get(0).name(), n, in.name(), m,
+                        graph.name()));
+            }
+            n = m;
+        }
+        return n;
     }
 
     private Entry acquire(int size) {

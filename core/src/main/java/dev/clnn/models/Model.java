@@ -1,5 +1,10 @@
 package dev.clnn.models;
 
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.Devices;
@@ -21,8 +26,19 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  *
- * <p>Thread-safe: {@link #predict(float[])} may be called from any number of threads at once, as
- * from a service's request threads. The weights are on the device once; each concurrent call gets
+ * <p>A network of several inputs or outputs (an imported ONNX model with two images in, or two
+ * heads out) runs with {@link #predictAll(float[]...)}, arrays in {@link #inputNames()} and
+ * {@link #outputNames()} order, or {@link #predict(Map)}, arrays by name:
+ *
+ * <pre>{@code
+ * try (Model model = OnnxImport.load(file).compile(device, 1)) {    // inputs "left", "right"
+ *     Map<String, float[]> out = model.predict(Map.of("left", l, "right", r));
+ *     float[] depth = out.get("depth");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: the {@code predict} methods on host arrays may be called from any number of
+ * threads at once, as from a service's request threads. The weights are on the device once; each concurrent call gets
  * its own execution state (kernel objects, activation buffers and command queue), made on first
  * need and reused, at most {@link #maxConcurrency()} of them (further callers wait). Results do
  * not depend on how many threads call. Close the model after the last call.
@@ -31,11 +47,15 @@ public final class Model implements AutoCloseable {
     private final ClContext cl;
     private final boolean ownsContext;
     private final Executable executable;
+    private volatile List<String> inputNames;
+    private volatile List<String> outputNames;
 
     private Model(ClContext cl, boolean ownsContext, Executable executable) {
         this.cl = cl;
         this.ownsContext = ownsContext;
         this.executable = executable;
+        this.inputNames = executable.graph().inputNames();
+        this.outputNames = executable.graph().outputs();
     }
 
     /** Compiles {@code graph} for {@code batch} examples per call on {@code device} (its own context). */
@@ -73,21 +93,108 @@ public final class Model implements AutoCloseable {
         return compile(SequentialGraph.of(trained, "sequential"), trained.context(), batch);
     }
 
-    /** {@code (batch, ...)}: what {@link #predict} takes. */
+    /** {@code (batch, ...)}: what {@link #predict(float[])} takes (the first input's shape). */
     public Shape inputShape() { return executable.inputShape(); }
 
+    /** The first output's shape. */
     public Shape outputShape() { return executable.outputShape(); }
+
+    /** Every input's shape {@code (batch, ...)}, in {@link #inputNames()} order. */
+    public List<Shape> inputShapes() { return executable.inputShapes(); }
+
+    /** Every output's shape, in {@link #outputNames()} order. */
+    public List<Shape> outputShapes() { return executable.outputShapes(); }
+
+    /**
+     * The names of the inputs, in the order {@link #predictAll(float[]...)} takes them: the graph's
+     * value names, or those set with {@link #names} (an imported ONNX model's own).
+     */
+    public List<String> inputNames() { return inputNames; }
+
+    /** The names of the outputs, in the order {@link #predictAll(float[]...)} returns them. */
+    public List<String> outputNames() { return outputNames; }
+
+    /**
+     * Names the inputs and outputs for {@link #predict(Map)} and {@link #inputNames()} /
+     * {@link #outputNames()} (by default the graph's value names), e.g. as the ONNX file that the
+     * graph was imported from names them. Returns this model.
+     *
+     * @throws IllegalArgumentException when the counts differ from the graph's or a name repeats
+     */
+    public Model names(List<String> inputs, List<String> outputs) {
+        Graph g = executable.graph();
+        if (inputs == null || outputs == null || inputs.size() != g.inputs().size() || outputs.size() != g.outputs().size()
+                || new HashSet<>(inputs).size() != inputs.size() || new HashSet<>(outputs).size() != outputs.size()
+                || inputs.stream().anyMatch(java.util.Objects::isNull)
+                || outputs.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException(g.name() + " has " + g.inputs().size() + " inputs and "
+                    + g.outputs().size() + " outputs; got the distinct names " + inputs + " and " + outputs);
+        }
+        this.inputNames = List.copyOf(inputs);
+        this.outputNames = List.copyOf(outputs);
+        return this;
+    }
 
     public ClContext context() { return cl; }
 
     public Executable executable() { return executable; }
 
     /**
-     * Runs one batch: {@code input} is the flattened {@link #inputShape()} (NHWC for images);
-     * returns the flattened {@link #outputShape()}.
+     * Runs one batch of a network of one input and one output: {@code input} is the flattened
+     * {@link #inputShape()} (NHWC for images); returns the flattened {@link #outputShape()}.
+     *
+     * @throws IllegalArgumentException when the network has several inputs or outputs (use
+     *                                  {@link #predictAll(float[]...)} or {@link #predict(Map)}),
+     *                                  or the length differs
      */
     public float[] predict(float[] input) {
         return executable.run(input);
+    }
+
+    /**
+     * Runs one batch of a network of any number of inputs and outputs: {@code inputs} are the
+     * flattened {@link #inputShapes()}, in {@link #inputNames()} order, and are only read; returns
+     * the flattened {@link #outputShapes()} in {@link #outputNames()} order. Thread-safe.
+     *
+     * @throws IllegalArgumentException when the number of inputs or a length differs, naming the input
+     */
+    public float[][] predictAll(float[]... inputs) {
+        return executable.runAll(inputs);
+    }
+
+    /**
+     * {@link #predictAll(float[]...)} by name: every name of {@link #inputNames()} mapped to its
+     * flattened batch in; every name of {@link #outputNames()} mapped to its flattened batch out,
+     * in that order. Thread-safe.
+     *
+     * @throws IllegalArgumentException when an input is missing or a name is not one of the inputs
+     */
+    public Map<String, float[]> predict(Map<String, float[]> inputs) {
+        List<String> in = inputNames;
+        List<String> out = outputNames;
+        if (inputs == null) {
+            throw new IllegalArgumentException(executable.graph().name() + " takes inputs " + in + ", got none");
+        }
+        for (String k : inputs.keySet()) {
+            if (!in.contains(k)) {
+                throw new IllegalArgumentException(executable.graph().name() + " has no input named '" + k
+                        + "'; its inputs are " + in);
+            }
+        }
+        float[][] ordered = new float[in.size()][];
+        for (int k = 0; k < ordered.length; k++) {
+            ordered[k] = inputs.get(in.get(k));
+            if (ordered[k] == null) {
+                throw new IllegalArgumentException(executable.graph().name() + " takes inputs " + in + "; '"
+                        + in.get(k) + "' is missing");
+            }
+        }
+        float[][] results = executable.runAll(ordered);
+        Map<String, float[]> named = new LinkedHashMap<>();
+        for (int k = 0; k < results.length; k++) {
+            named.put(out.get(k), results[k]);
+        }
+        return named;
     }
 
     /**
@@ -107,6 +214,15 @@ public final class Model implements AutoCloseable {
      */
     public Tensor predict(Tensor input) {
         return executable.run(input);
+    }
+
+    /**
+     * Like {@link #predict(Tensor)} for a network of any number of inputs and outputs: device
+     * tensors in {@link #inputNames()} order in, the model's output tensors in {@link #outputNames()}
+     * order out (overwritten by the next call of a device-tensor method).
+     */
+    public List<Tensor> predictAll(Tensor... inputs) {
+        return executable.runAll(inputs);
     }
 
     /** The most {@link #predict(float[])} calls that run at once (default {@value Executable#DEFAULT_MAX_LANES}). */

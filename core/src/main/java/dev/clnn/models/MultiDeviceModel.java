@@ -105,7 +105,8 @@ public final class MultiDeviceModel implements AutoCloseable {
      * Compiles {@code graph} once per device (each in its own context) for batches of {@code batch}
      * examples, timing each device to choose the first shares; re-balances during use.
      *
-     * @throws IllegalArgumentException when {@code devices} is empty or {@code batch < 1}
+     * @throws IllegalArgumentException when {@code devices} is empty, {@code batch < 1}, or the graph
+     *                                  has several inputs or outputs
      */
     public static MultiDeviceModel compile(Graph graph, List<ClDevice> devices, int batch) {
         check(graph, devices, batch);
@@ -143,6 +144,11 @@ public final class MultiDeviceModel implements AutoCloseable {
     private static void check(Graph graph, List<ClDevice> devices, int batch) {
         if (graph == null) {
             throw new IllegalArgumentException("No graph given");
+        }
+        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
+            throw new IllegalArgumentException(graph.name() + " has inputs " + graph.inputNames() + " and outputs "
+                    + graph.outputs() + "; MultiDeviceModel splits networks of one input and one output (run one of"
+                    + " several with a Model per device)");
         }
         if (devices == null || devices.isEmpty()) {
             throw new IllegalArgumentException("No devices given: list at least one device to run " + graph.name()

@@ -190,16 +190,19 @@ public final class Tuner {
         private final Graph graph;
         private final ClContext cl;
         private final int batch;
-        private final float[] input;
+        private final float[][] inputs;
 
         Timing(Graph graph, ClContext cl, int batch) {
             this.graph = graph;
             this.cl = cl;
             this.batch = batch;
-            this.input = new float[Math.toIntExact(graph.inputShape(batch).size())];
+            this.inputs = new float[graph.inputs().size()][];
             Random r = new Random(1);
-            for (int i = 0; i < input.length; i++) {
-                input[i] = r.nextFloat();
+            for (int k = 0; k < inputs.length; k++) {
+                inputs[k] = new float[Math.toIntExact(graph.inputs().get(k).shape(batch).size())];
+                for (int i = 0; i < inputs[k].length; i++) {
+                    inputs[k][i] = r.nextFloat();
+                }
             }
         }
 
@@ -208,24 +211,41 @@ public final class Tuner {
             try (Tuning.Trial t = Tuning.trial(trial)) {        // the table for the rest, never a tuning file
                 model = Model.compile(graph, cl, batch);
             }
-            try (model; Tensor x = Tensor.of(cl, model.inputShape(), input)) {
-                model.predict(x);       // first run: the driver's lazy builds
-                cl.finish();
-                List<Executable.LayerTime> best = null;
-                for (int run = 0; run < RUNS; run++) {
-                    List<Executable.LayerTime> times = model.executable().profile(x);
-                    if (best == null) {
-                        best = new ArrayList<>(times);
-                    } else {
-                        for (int i = 0; i < best.size(); i++) {
-                            if (times.get(i).nanos() < best.get(i).nanos()) {
-                                best.set(i, times.get(i));
-                            }
+            try (model) {
+                Tensor[] xs = new Tensor[inputs.length];
+                try {
+                    for (int k = 0; k < xs.length; k++) {
+                        xs[k] = Tensor.of(cl, model.inputShapes().get(k), inputs[k]);
+                    }
+                    return measure(model, xs);
+                } finally {
+                    for (Tensor x : xs) {
+                        if (x != null) {
+                            x.close();
                         }
                     }
                 }
-                return new Measured(best);
             }
+        }
+
+        /** The fastest device time of each node over the profiled runs on {@code x}. */
+        private Measured measure(Model model, Tensor[] x) {
+            model.predictAll(x);    // first run: the driver's lazy builds
+            cl.finish();
+            List<Executable.LayerTime> best = null;
+            for (int run = 0; run < RUNS; run++) {
+                List<Executable.LayerTime> times = model.executable().profile(x);
+                if (best == null) {
+                    best = new ArrayList<>(times);
+                } else {
+                    for (int i = 0; i < best.size(); i++) {
+                        if (times.get(i).nanos() < best.get(i).nanos()) {
+                            best.set(i, times.get(i));
+                        }
+                    }
+                }
+            }
+            return new Measured(best);
         }
     }
 }

@@ -31,9 +31,9 @@ import dev.clnn.tensor.Shape;
  * ONNX (opset 17), so another runtime can run exactly the same network and weights: the way
  * {@code clnn}'s benchmarks put ONNX Runtime beside clnn in one run.
  *
- * <p>The model keeps clnn's interface: the graph's input (NHWC {@code (N, H, W, C)} for images,
- * symbolic batch {@code N}) and its output as clnn computes it. Inside, every rank-4 value is NCHW,
- * the layout of ONNX's Conv and pooling: the input is transposed once, HWIO kernels are stored
+ * <p>The model keeps clnn's interface: the graph's inputs (NHWC {@code (N, H, W, C)} for images,
+ * symbolic batch {@code N}) and its outputs as clnn computes them. Inside, every rank-4 value is NCHW,
+ * the layout of ONNX's Conv and pooling: each input is transposed once, HWIO kernels are stored
  * OIHW, and NHWC axes (softmax, concat, pad, transpose, reshape) are mapped; a reshape of a rank-4
  * value goes back to NHWC first, since flattening order depends on the layout. Fused epilogues
  * become their own nodes (Add, Relu, Clip, ...), which ONNX Runtime fuses again.
@@ -58,7 +58,11 @@ public final class GraphExport implements Op.Visitor<Void> {
         this.shapes = g.shapes(1);
     }
 
-    /** The serialized ONNX model of {@code graph}; its input keeps the graph's name, its output is "output". */
+    /**
+     * The serialized ONNX model of {@code graph}; its inputs keep their value names, a single output
+     * is "output", and several keep their value names (an output that is also an input gets
+     * {@code _output} appended).
+     */
     public static byte[] toBytes(Graph graph) {
         return model(graph, "output", graph.name()).toByteArray();
     }
@@ -74,21 +78,26 @@ public final class GraphExport implements Op.Visitor<Void> {
 
     private ModelProto build(Graph g, String outputName, String doc) {
         graph.setName(g.name());
-        graph.addInput(valueInfo(g.input(), shapes.get(g.input())));
-        names.put(g.input(), g.input());
-        nchw.put(g.input(), false);
-        if (shapes.get(g.input()).rank() == 4) {
-            names.put(g.input(), emit("Transpose", List.of(g.input())).addAttribute(ints("perm", TO_NCHW)).getOutput(0));
-            nchw.put(g.input(), true);
+        for (String in : g.inputNames()) {
+            graph.addInput(valueInfo(in, shapes.get(in)));
+            names.put(in, in);
+            nchw.put(in, false);
+            if (shapes.get(in).rank() == 4) {
+                names.put(in, emit("Transpose", List.of(in)).addAttribute(ints("perm", TO_NCHW)).getOutput(0));
+                nchw.put(in, true);
+            }
         }
         for (Node n : g.nodes()) {
             node = n;
             n.op().accept(this);
         }
-        String out = nhwc(g.output());
-        graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(out)
-                .addOutput(outputName));
-        graph.addOutput(valueInfo(outputName, shapes.get(g.output())));
+        for (String value : g.outputs()) {
+            String name = g.outputs().size() == 1 ? outputName : value + (g.isInput(value) ? "_output" : "");
+            graph.addNode(NodeProto.newBuilder().setOpType("Identity")
+                    .setName(g.outputs().size() == 1 ? "output" : "output_" + value).addInput(nhwc(value))
+                    .addOutput(name));
+            graph.addOutput(valueInfo(name, shapes.get(value)));
+        }
         String version = GraphExport.class.getPackage().getImplementationVersion();
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("clnn")
                 .setProducerVersion(version == null ? "development" : version).setDocString(doc)

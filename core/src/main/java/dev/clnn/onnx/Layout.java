@@ -34,22 +34,47 @@ final class Layout {
     private final Map<String, String> plainOf = new HashMap<>();
     private final Set<String> names = new HashSet<>();
     private final String input;
+    /** clnn names of the graph inputs, in order. */
+    private final List<String> inputs = new ArrayList<>();
 
     /**
-     * Starts a graph whose input is the ONNX value {@code onnxInput} with dimensions {@code dims}
-     * (batch first, given as 1), in ONNX's order.
+     * Starts a graph whose (first) input is the ONNX value {@code onnxInput} with dimensions
+     * {@code dims} (batch first, given as 1), in ONNX's order.
      */
     Layout(String graphName, String onnxInput, int[] dims) {
         this.input = unique(onnxInput.isEmpty() ? "input" : onnxInput);
-        int[] rest = new int[dims.length - 1];
-        System.arraycopy(dims, 1, rest, 0, rest.length);
-        this.builder = Graph.builder(graphName, input, Shape.of(rest));
+        this.builder = Graph.builder(graphName, input, example(dims));
         shapes.put(input, Shape.of(dims));
+        inputs.add(input);
     }
 
-    /** The clnn name of the graph's input. */
+    /** One example's shape: {@code dims} without the batch. */
+    private static Shape example(int[] dims) {
+        int[] rest = new int[dims.length - 1];
+        System.arraycopy(dims, 1, rest, 0, rest.length);
+        return Shape.of(rest);
+    }
+
+    /**
+     * Declares another graph input, the ONNX value {@code onnxInput} of dimensions {@code dims}
+     * (batch first, given as 1) in ONNX's order; returns its clnn name.
+     */
+    String addInput(String onnxInput, int[] dims) {
+        String name = unique(onnxInput.isEmpty() ? "input" : onnxInput);
+        builder.input(name, example(dims));
+        shapes.put(name, Shape.of(dims));
+        inputs.add(name);
+        return name;
+    }
+
+    /** The clnn name of the graph's first input. */
     String input() {
         return input;
+    }
+
+    /** Whether the clnn value {@code name} is one of the graph's inputs. */
+    boolean isInput(String name) {
+        return inputs.contains(name);
     }
 
     /** A clnn value name made from {@code base}: legal characters, and not taken yet. */
@@ -97,8 +122,8 @@ final class Layout {
         vals.put(onnxName, v);
     }
 
-    Graph build(String output) {
-        return builder.build(output);
+    Graph build(List<String> outputs) {
+        return builder.build(outputs);
     }
 
     /** The ONNX dimensions of a value at batch 1. */

@@ -27,16 +27,19 @@ import dev.clnn.graph.Op;
 /**
  * Imports an ONNX model (opsets 11 to 20) as a clnn {@link Graph}.
  *
- * <p>Layout: ONNX activations are NCHW, clnn's NHWC. The graph takes the input as the model
- * declares it and transposes it to NHWC once; the importer tracks, for every 4-D value, whether it
- * holds NHWC data or ONNX's own order, converts convolution weights OIHW to HWIO, maps channel axes
- * (Concat, Softmax, Pad, per-channel constants), and transposes back to NCHW only where element
- * order matters (a Flatten or Reshape of a value with H or W above 1, and the output).
+ * <p>Every graph input that is not an initializer becomes an input of the clnn graph (float32,
+ * batch first, one batch size for all), and every graph output an output, in the model's order.
+ *
+ * <p>Layout: ONNX activations are NCHW, clnn's NHWC. The graph takes each input as the model
+ * declares it and transposes a 4-D one to NHWC once; the importer tracks, for every 4-D value,
+ * whether it holds NHWC data or ONNX's own order, converts convolution weights OIHW to HWIO, maps
+ * channel axes (Concat, Softmax, Pad, per-channel constants), and transposes back to NCHW only where
+ * element order matters (a Flatten or Reshape of a value with H or W above 1, and the outputs).
  *
  * <p>Subgraphs that only depend on constants and static shapes (the {@code Shape -> Gather ->
  * Unsqueeze -> Concat -> Reshape} arithmetic exporters emit) are folded at load time.
  *
- * <p>This class reads and checks the model (opset, input, output, initializers) and walks its
+ * <p>This class reads and checks the model (opset, inputs, outputs, initializers) and walks its
  * nodes; {@code Layout} tracks which values are NHWC and adds the conversions; each operator is
  * translated by the {@code Translator} registered for it in {@code Translators}, whose keys (with
  * the folded operators of {@code ConstEval}) are the operators clnn supports.
@@ -156,42 +159,87 @@ public final class OnnxImport {
                 inputs.add(v);
             }
         }
-        if (inputs.size() != 1) {
-            throw new OnnxFormatException("the model has " + inputs.size() + " inputs besides its initializers; clnn"
-                    + " imports models with exactly one");
+        if (inputs.isEmpty()) {
+            throw new OnnxFormatException("the model has 0 inputs besides its initializers; clnn imports models with"
+                    + " at least one");
         }
         if (g.getOutputCount() == 0) {
             throw new OnnxFormatException("the model declares no output");
         }
-        ValueInfoProto in = inputs.get(0);
-        int[] inDims = inputDims(in);
         String graphName = g.getName().isEmpty() ? fileName.replaceFirst("\\.onnx$", "") : g.getName();
-        layout = new Layout(graphName, in.getName(), inDims);
-        Val input = new Val(layout.input(), false);
-        layout.put(in.getName(), inDims.length == 4 ? new Val(layout.nhwc(input, "input"), true) : input);
+        List<String> inNames = declareInputs(inputs, graphName);
         for (NodeProto n : g.getNodeList()) {
             translate(n);
         }
-        String outOnnx = g.getOutput(0).getName();
-        Val out = layout.val(outOnnx);
+        List<String> outNames = new ArrayList<>();
+        List<String> results = new ArrayList<>();
+        for (ValueInfoProto o : g.getOutputList()) {
+            results.add(output(g, o.getName(), results));
+            if (outNames.contains(o.getName())) {
+                throw new OnnxFormatException("the output '" + o.getName() + "' is listed twice");
+            }
+            outNames.add(o.getName());
+        }
+        Graph graph = layout.build(results);
+        graph.shapes(1);
+        return new OnnxModel(graph, inNames, outNames, fixedBatch, opset);
+    }
+
+    /**
+     * Declares every input of the graph (float32, batch first): a 4-D one as NCHW data converted
+     * to NHWC once, others as they are. Returns their ONNX names, in order.
+     */
+    private List<String> declareInputs(List<ValueInfoProto> inputs, String graphName) {
+        List<String> names = new ArrayList<>();
+        for (ValueInfoProto in : inputs) {
+            if (names.contains(in.getName())) {
+                throw new OnnxFormatException("input '" + in.getName() + "' is declared twice");
+            }
+            int[] inDims = inputDims(in);
+            String name;
+            if (layout == null) {
+                layout = new Layout(graphName, in.getName(), inDims);
+                name = layout.input();
+            } else {
+                name = layout.addInput(in.getName(), inDims);
+            }
+            Val input = new Val(name, false);
+            // the first input's conversion keeps the name it had when models had one input
+            String base = names.isEmpty() ? "input" : name;
+            layout.put(in.getName(), inDims.length == 4 ? new Val(layout.nhwc(input, base), true) : input);
+            names.add(in.getName());
+        }
+        return names;
+    }
+
+    /**
+     * The clnn value of the ONNX output {@code onnxName}, in ONNX's order and shape: a conversion back
+     * from NHWC is named after the node that computes it (the first output's after the last node),
+     * and an output that is a graph input or an earlier output gets a view of its own.
+     */
+    private String output(GraphProto g, String onnxName, List<String> earlier) {
+        Val out = layout.val(onnxName);
         if (out == null) {
-            throw new OnnxFormatException(consts.containsKey(outOnnx) ? "the output '" + outOnnx
-                    + "' is a constant; clnn imports models whose output depends on the input"
-                    : "no node computes the output '" + outOnnx + "'");
+            throw new OnnxFormatException(consts.containsKey(onnxName) ? "the output '" + onnxName
+                    + "' is a constant; clnn imports models whose outputs depend on the input"
+                    : "no node computes the output '" + onnxName + "'");
         }
         if (out.pending() || layout.dims(out)[0] != 1) {
-            throw new OnnxFormatException("the output '" + outOnnx + "' does not have the batch as its first axis"
+            throw new OnnxFormatException("the output '" + onnxName + "' does not have the batch as its first axis"
                     + " (a Reshape or Transpose before it moves the batch); clnn returns outputs batch first");
         }
-        // a conversion back to ONNX's order is named after the last node
-        String result = layout.plain(out, NodeContext.base(g.getNode(g.getNodeCount() - 1)));
-        if (result.equals(layout.input())) {
+        NodeProto producer = g.getNode(g.getNodeCount() - 1);
+        for (int i = 0; i < g.getNodeCount() && !earlier.isEmpty(); i++) {
+            if (g.getNode(i).getOutputList().contains(onnxName)) {
+                producer = g.getNode(i);
+            }
+        }
+        String result = layout.plain(out, NodeContext.base(producer));
+        if (layout.isInput(result) || earlier.contains(result)) {
             int[] d = layout.shape(result).dims();
             result = layout.add("output", new Op.Reshape(Arrays.copyOfRange(d, 1, d.length)), result);
         }
-        Graph graph = layout.build(result);
-        graph.shapes(1);
-        return new OnnxModel(graph, in.getName(), outOnnx, fixedBatch, opset);
+        return result;
     }
 
     /**
@@ -278,6 +326,10 @@ public final class OnnxImport {
             }
             d[i] = (int) v;
             if (i == 0) {
+                if (fixedBatch > 0 && fixedBatch != v) {
+                    throw new OnnxFormatException("input '" + in.getName() + "' declares batch size " + v + " and an"
+                            + " earlier input " + fixedBatch + "; clnn runs every input at one batch size");
+                }
                 fixedBatch = (int) v;
                 d[0] = 1;
             } else {

@@ -256,4 +256,188 @@ class GraphTest {
         assertTrue(Passes.simplifyTransposes(one).nodes().get(0).op() instanceof Op.Reshape);
         assertEquals(Shape.of(2, 1, 4, 3), Passes.simplifyTransposes(one).shapes(2).get(one.output()));
     }
+
+    /**
+     * Two inputs, an image {@code a} (6, 5, 3) and a second image {@code b} (6, 5, 2), through a
+     * convolution each, added, then two heads: class probabilities {@code p} (3) and a pointwise
+     * convolution {@code q} (6, 5, 2). With {@code extra}, the sum {@code s} (read by the ReLU too)
+     * and the input {@code b} are outputs as well.
+     */
+    static Graph twoInTwoOut(boolean extra) {
+        Graph.Builder g = Graph.builder("two_heads", "a", Shape.of(6, 5, 3));
+        g.input("b", Shape.of(6, 5, 2));
+        String ca = g.add("conv_a", conv(3, 3, 4, 1, 1, new int[] {1, 1, 1, 1}, true), "a");
+        String cb = g.add("conv_b", conv(1, 2, 4, 1, 1, new int[] {0, 0, 0, 0}, false), "b");
+        String s = g.add("s", new Op.Binary(ElementwiseParams.add()), ca, cb);
+        String r = g.add("relu", new Op.Act(Activation.RELU), s);
+        String gap = g.add("gap", new Op.Pool(Pool2dParams.globalAverage()), r);
+        String flat = g.add("flat", new Op.Reshape(new int[] {-1}), gap);
+        String fc = g.add("fc", new Op.Dense(4, 3, TestData.uniform(12, 81), TestData.uniform(3, 82), Activation.NONE),
+                flat);
+        String p = g.add("p", new Op.Softmax(SoftmaxParams.softmax(-1)), fc);
+        String q = g.add("q", conv(1, 4, 2, 1, 1, new int[] {0, 0, 0, 0}, true), r);
+        return extra ? g.build(s, p, "b", q) : g.build(p, q);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void aGraphOfTwoInputsAndTwoOutputsRunsLikeTheReference(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        for (boolean extra : new boolean[] {false, true}) {
+            Graph g = twoInTwoOut(extra);
+            for (Graph variant : List.of(g, Passes.optimize(g))) {
+                for (int batch : new int[] {1, 3}) {
+                    float[] a = TestData.uniform((int) g.inputShape(batch).size(), 20 + batch);
+                    float[] b = TestData.uniform((int) g.inputs().get(1).shape(batch).size(), 30 + batch);
+                    float[][] expected = ReferenceExecutor.runAll(variant, new float[][] {a, b}, batch);
+                    assertEquals(g.outputs().size(), expected.length);
+                    try (Executable e = Executable.compile(cl, variant, batch)) {
+                        assertEquals(List.of(Shape.of(batch, 6, 5, 3), Shape.of(batch, 6, 5, 2)), e.inputShapes());
+                        float[][] got = e.runAll(a, b);
+                        java.util.Map<String, float[]> named = e.run(java.util.Map.of("b", b, "a", a));
+                        assertEquals(g.outputs(), List.copyOf(named.keySet()), "outputs in the graph's order");
+                        for (int k = 0; k < got.length; k++) {
+                            String what = variant.nodes().size() + " nodes, batch " + batch + ", output "
+                                    + g.outputs().get(k) + ": ";
+                            assertEquals(e.outputShapes().get(k).size(), got[k].length, what);
+                            Comparison c = Comparison.of(got[k], expected[k], Tolerances.BENCH_RTOL, 1e-5f);
+                            assertTrue(c.passed(), what + c.describe(got[k], expected[k]));
+                            assertEquals(0, Comparison.of(named.get(g.outputs().get(k)), got[k], 0, 0).failures(), what);
+                        }
+                        if (extra) {
+                            assertEquals(0, Comparison.of(got[2], b, 0, 0).failures(), "an input as an output");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void severalInputsRunOnDeviceTensorsAndConcurrently(ClDevice device) throws Exception {
+        ClContext cl = CONTEXTS.on(device);
+        Graph g = Passes.optimize(twoInTwoOut(false));
+        float[] a = TestData.uniform((int) g.inputShape(2).size(), 41);
+        float[] b = TestData.uniform((int) g.inputs().get(1).shape(2).size(), 42);
+        try (Executable e = Executable.compile(cl, g, 2);
+             Tensor ta = Tensor.of(cl, e.inputShapes().get(0), a);
+             Tensor tb = Tensor.of(cl, e.inputShapes().get(1), b)) {
+            float[][] host = e.runAll(a, b);
+            List<Tensor> out = e.runAll(ta, tb);
+            assertEquals(2, out.size());
+            for (int k = 0; k < 2; k++) {
+                assertEquals(e.outputShapes().get(k), out.get(k).shape());
+                assertEquals(0, Comparison.of(out.get(k).toArray(), host[k], 0, 0).failures());
+            }
+            assertEquals(g.nodes().size(), e.profile(ta, tb).size());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                List<java.util.concurrent.Future<float[][]>> runs = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    runs.add(pool.submit(() -> e.runAll(a, b)));
+                }
+                for (java.util.concurrent.Future<float[][]> f : runs) {
+                    float[][] r = f.get();
+                    for (int k = 0; k < 2; k++) {
+                        assertEquals(0, Comparison.of(r[k], host[k], 0, 0).failures(), "concurrent runs agree");
+                    }
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void outputsAreNeverFusedAwayNorTheirBuffersReused() {
+        Graph g = twoInTwoOut(true);
+        Graph opt = Passes.optimize(g);
+        assertEquals(List.of("s", "p", "b", "q"), opt.outputs());
+        // the add may ride in a convolution's epilogue, but the ReLU after it may not: s is read as it is
+        Op sum = opt.producer("s").op();
+        assertTrue(sum instanceof Op.Conv c && c.params().activation().kind() == Activation.Kind.NONE, sum.describe());
+        assertTrue(opt.nodes().stream().anyMatch(n -> n.op() instanceof Op.Act), "the ReLU of s stays");
+        for (Graph variant : List.of(g, opt)) {
+            MemoryPlan plan = MemoryPlan.of(variant, variant.shapes(1));
+            assertEquals(-1, plan.slotOf("b"), "an input takes no slot");
+            for (String out : variant.outputs()) {
+                int slot = plan.slotOf(out);
+                Node producer = variant.producer(out);
+                if (slot < 0) {
+                    continue;
+                }
+                boolean after = false;
+                for (Node n : variant.nodes()) {
+                    if (after && !(n.op() instanceof Op.Reshape)) {
+                        assertTrue(plan.slotOf(n.output()) != slot, n.name() + " overwrites output " + out);
+                    }
+                    after |= n == producer;
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void wrongInputsOfSeveralAreRejectedNamingTheInput(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Graph g = twoInTwoOut(false);
+        float[] a = new float[(int) g.inputShape(2).size()];
+        float[] b = new float[(int) g.inputs().get(1).shape(2).size()];
+        try (Executable e = Executable.compile(cl, g, 2)) {
+            IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> e.runAll(a));
+            assertTrue(one.getMessage().contains("takes 2 inputs (a, b), got 1"), one.getMessage());
+            IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
+                    () -> e.runAll(a, new float[7]));
+            assertTrue(length.getMessage().contains("input b of (2, 6, 5, 2) = 120 floats per batch of 2, got 7"),
+                    length.getMessage());
+            IllegalArgumentException single = assertThrows(IllegalArgumentException.class, () -> e.run(a));
+            assertTrue(single.getMessage().contains("2 inputs (a (2, 6, 5, 3), b (2, 6, 5, 2))")
+                    && single.getMessage().contains("use runAll"), single.getMessage());
+            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                    () -> e.run(java.util.Map.of("a", a)));
+            assertTrue(missing.getMessage().contains("input b is missing"), missing.getMessage());
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                    () -> e.run(java.util.Map.of("a", a, "b", b, "c", b)));
+            assertTrue(unknown.getMessage().contains("no input named c"), unknown.getMessage());
+            try (Tensor ta = Tensor.allocate(cl, g.inputShape(2)); Tensor tb = Tensor.allocate(cl, g.inputShape(2))) {
+                IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> e.runAll(ta, tb));
+                assertTrue(shape.getMessage().contains("input b (2, 6, 5, 2), got (2, 6, 5, 3)"), shape.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> e.run(ta));
+                assertThrows(IllegalArgumentException.class, () -> e.profile(ta));
+            }
+        }
+        IllegalArgumentException reference = assertThrows(IllegalArgumentException.class,
+                () -> ReferenceExecutor.runAll(g, new float[][] {a}, 2));
+        assertTrue(reference.getMessage().contains("takes 2 inputs [a, b], got 1"), reference.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ReferenceExecutor.run(g, a, 2));
+    }
+
+    @Test
+    void inputsAndOutputsAreCheckedWhenTheGraphIsBuilt() {
+        Graph.Builder twice = Graph.builder("twice", "x", Shape.of(4));
+        twice.input("x", Shape.of(2));
+        IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> twice.build("x"));
+        assertTrue(dup.getMessage().contains("input x is declared twice"), dup.getMessage());
+        Graph.Builder b = Graph.builder("outs", "x", Shape.of(4));
+        b.input("y", Shape.of(4));
+        String sum = b.add("sum", new Op.Binary(ElementwiseParams.add()), "x", "y");
+        IllegalArgumentException repeated = assertThrows(IllegalArgumentException.class, () -> b.build(sum, sum));
+        assertTrue(repeated.getMessage().contains("output sum is listed twice"), repeated.getMessage());
+        IllegalArgumentException undefined = assertThrows(IllegalArgumentException.class, () -> b.build(sum, "nope"));
+        assertTrue(undefined.getMessage().contains("no node defines the output nope"), undefined.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.build());
+        Graph.Builder shadow = Graph.builder("shadow", "x", Shape.of(4));
+        shadow.input("y", Shape.of(4));
+        shadow.add("y", new Op.Act(Activation.RELU), "x");
+        IllegalArgumentException redefined = assertThrows(IllegalArgumentException.class, () -> shadow.build("y"));
+        assertTrue(redefined.getMessage().contains("value y is defined twice (it is a graph input)"),
+                redefined.getMessage());
+        Graph g = b.build("y", sum);
+        assertEquals(List.of("x", "y"), g.inputNames());
+        assertEquals("x", g.input());
+        assertEquals("y", g.output());
+        assertEquals(Shape.of(3, 4), g.shapes(3).get("y"));
+    }
 }

@@ -15,7 +15,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 /**
  * Builds small ONNX models in tests with the protobuf builder classes: an input (a negative
  * dimension is the symbolic batch "N"), seeded random initializers, nodes with attributes given
- * as name/value pairs, and one output.
+ * as name/value pairs, and the outputs.
  */
 final class OnnxBuilder {
     private final GraphProto.Builder graph = GraphProto.newBuilder();
@@ -164,9 +164,12 @@ final class OnnxBuilder {
         return graph;
     }
 
-    ModelProto build(String output) {
-        graph.addOutput(ValueInfoProto.newBuilder().setName(output).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
+    /** The model whose outputs are {@code outputs}, in order. */
+    ModelProto build(String... outputs) {
+        for (String output : outputs) {
+            graph.addOutput(ValueInfoProto.newBuilder().setName(output).setType(TypeProto.newBuilder().setTensorType(
+                    TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
+        }
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("clnn-tests")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
                 .setGraph(graph).build();

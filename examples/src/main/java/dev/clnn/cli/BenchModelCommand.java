@@ -160,6 +160,10 @@ abstract class BenchModelCommand implements Callable<Integer> {
         @Override
         Graph graph() throws IOException {
             dev.clnn.onnx.OnnxModel m = dev.clnn.onnx.OnnxImport.load(file);
+            if (m.inputNames().size() != 1 || m.outputNames().size() != 1) {
+                throw new UserError(file + " has inputs " + m.inputNames() + " and outputs " + m.outputNames()
+                        + "; bench runs models of one input and one output (clnn infer runs any)");
+            }
             m.checkBatch(batch);
             report().println("Imported " + m);
             return m.graph();

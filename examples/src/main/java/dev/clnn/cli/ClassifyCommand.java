@@ -85,6 +85,11 @@ final class ClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mean and --std need 3 values each (R,G,B)");
         }
         OnnxModel m = OnnxImport.load(model);
+        if (m.inputNames().size() != 1 || m.outputNames().size() != 1) {
+            throw new IllegalArgumentException(model.getFileName() + " has inputs " + m.inputNames() + " and outputs "
+                    + m.outputNames() + "; classify needs an image classifier of one input (N, 3, H, W) and one"
+                    + " output (N, classes)");
+        }
         Shape ex = m.exampleShape();
         if (ex.rank() != 3 || ex.dim(0) != 3) {
             throw new IllegalArgumentException(model.getFileName() + " takes " + ex + " examples; classify needs an"

@@ -5,6 +5,8 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -22,8 +24,8 @@ import dev.clnn.reference.Comparison;
 
 /**
  * Any ONNX model on clnn and on ONNX Runtime (Java API, default options, CPU) in one run: the
- * same input, the median latency of each over the same number of runs after a warm-up, their
- * ratio, and whether the outputs agree. Run it with {@code scripts/compare-ort.sh MODEL.onnx}:
+ * same inputs, the median latency of each over the same number of runs after a warm-up, their
+ * ratio, and whether the outputs agree (each of them, for a model of several). Run it with {@code scripts/compare-ort.sh MODEL.onnx}:
  *
  * <pre>
  *   scripts/compare-ort.sh resnet18.onnx --device cpu --batch-size 1 --runs 50
@@ -59,41 +61,57 @@ public final class CompareOrt {
         }
         OnnxModel onnx = OnnxImport.load(file);
         onnx.checkBatch(batch);
-        float[] x = GemmBenchmark.random((int) onnx.inputShape(batch).size(), 7);
+        float[][] x = new float[onnx.inputNames().size()][];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = GemmBenchmark.random((int) onnx.inputShapes(batch).get(k).size(), 7 + k);
+        }
         ClDevice device = Devices.selectOne(spec);
         double[] clnn;
-        float[] clnnOut;
+        float[][] clnnOut;
         try (Model m = onnx.compile(device, batch)) {
-            clnnOut = m.predict(x);
-            clnn = time(runs, () -> m.predict(x));
+            clnnOut = m.predictAll(x);
+            clnn = time(runs, () -> m.predictAll(x));
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] dims = Arrays.stream(onnx.inputShape(batch).dims()).asLongStream().toArray();
         double[] ort;
-        float[] ortOut;
-        try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions());
-             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims)) {
-            Map<String, OnnxTensor> feed = Map.of(session.getInputNames().iterator().next(), in);
-            ortOut = run(session, feed);
-            ort = time(runs, () -> run(session, feed));
+        float[][] ortOut;
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions())) {
+            for (int k = 0; k < x.length; k++) {
+                long[] dims = Arrays.stream(onnx.inputShapes(batch).get(k).dims()).asLongStream().toArray();
+                feed.put(onnx.inputNames().get(k), OnnxTensor.createTensor(env, FloatBuffer.wrap(x[k]), dims));
+            }
+            ortOut = run(session, feed, onnx.outputNames());
+            ort = time(runs, () -> run(session, feed, onnx.outputNames()));
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
         }
-        Comparison c = Comparison.of(clnnOut, ortOut, 1e-3f, 1e-4f);
         System.out.printf(Locale.ROOT, "%s, batch %d, %d runs after one warm-up (median, ms):%n", onnx, batch, runs);
         System.out.printf(Locale.ROOT, "  clnn on %-40s %9.3f%n", device.name(), median(clnn));
         System.out.printf(Locale.ROOT, "  ONNX Runtime (CPU, Java API)%17s %9.3f%n", "", median(ort));
-        System.out.printf(Locale.ROOT, "  clnn time / ONNX Runtime time: %.2f; outputs %s%n", median(clnn) / median(ort),
-                c.summary());
+        List<String> checks = new java.util.ArrayList<>();
+        for (int k = 0; k < clnnOut.length; k++) {
+            Comparison c = Comparison.of(clnnOut[k], ortOut[k], 1e-3f, 1e-4f);
+            checks.add((clnnOut.length == 1 ? "outputs " : "output '" + onnx.outputNames().get(k) + "' ") + c.summary());
+        }
+        System.out.printf(Locale.ROOT, "  clnn time / ONNX Runtime time: %.2f; %s%n", median(clnn) / median(ort),
+                String.join("; ", checks));
     }
 
     interface Work {
         void run() throws OrtException;
     }
 
-    private static float[] run(OrtSession session, Map<String, OnnxTensor> feed) throws OrtException {
+    /** The outputs {@code names}, in that order. */
+    private static float[][] run(OrtSession session, Map<String, OnnxTensor> feed, List<String> names)
+            throws OrtException {
         try (OrtSession.Result r = session.run(feed)) {
-            FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] y = new float[b.remaining()];
-            b.get(y);
+            float[][] y = new float[names.size()][];
+            for (int k = 0; k < y.length; k++) {
+                FloatBuffer b = ((OnnxTensor) r.get(names.get(k)).orElseThrow()).getFloatBuffer();
+                y[k] = new float[b.remaining()];
+                b.get(y[k]);
+            }
             return y;
         }
     }

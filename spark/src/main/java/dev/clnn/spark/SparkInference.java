@@ -71,12 +71,17 @@ public final class SparkInference {
         } catch (OnnxFormatException e) {
             throw new IllegalArgumentException("clnn-spark: model " + modelName + " cannot be run: " + e.getMessage(), e);
         }
+        if (model.inputNames().size() != 1 || model.outputNames().size() != 1) {
+            throw new IllegalArgumentException("clnn-spark: model " + modelName + " has inputs " + model.inputNames()
+                    + " and outputs " + model.outputNames() + "; clnn-spark scores models of one input and one output");
+        }
     }
 
     /**
      * A model from its ONNX bytes (external data is not supported); {@code name} names it in messages.
      *
-     * @throws IllegalArgumentException when the bytes are not an ONNX model clnn can run, saying why
+     * @throws IllegalArgumentException when the bytes are not an ONNX model clnn can run, or the model
+     *                                  has several inputs or outputs, saying why
      */
     public static SparkInference onnx(byte[] bytes, String name) {
         return new SparkInference(bytes, name);

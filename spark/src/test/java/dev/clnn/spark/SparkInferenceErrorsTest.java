@@ -38,6 +38,18 @@ class SparkInferenceErrorsTest {
     }
 
     @Test
+    void aModelOfTwoInputsFailsOnTheDriver() {
+        dev.clnn.graph.Graph.Builder g = dev.clnn.graph.Graph.builder("two", "a", dev.clnn.tensor.Shape.of(4));
+        g.input("b", dev.clnn.tensor.Shape.of(4));
+        g.add("sum", new dev.clnn.graph.Op.Binary(dev.clnn.ops.ElementwiseParams.add()), "a", "b");
+        byte[] model = dev.clnn.onnx.GraphExport.toBytes(g.build("sum"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparkInference.onnx(model, "two.onnx"));
+        assertEquals("clnn-spark: model two.onnx has inputs [a, b] and outputs [output]; clnn-spark scores models of"
+                + " one input and one output", e.getMessage());
+    }
+
+    @Test
     void aTruncatedModelFailsOnTheDriver() {
         byte[] model = TestSpark.mobilenetBytes();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
