@@ -46,11 +46,13 @@ public final class Tuner {
     }
 
     /**
-     * One family's outcome: the table's entry (null: none, the operators' default) and its time, the
-     * candidate that beat it (null: none did) and its time, how many candidates ran and failed.
+     * One family's outcome: its share of the untuned network's time (what orders the search, most
+     * first), the table's entry (null: none, the operators' default) and its time measured when its
+     * turn came, the candidate that beat it (null: none did) and its time, how many candidates ran
+     * and failed.
      */
-    public record FamilyResult(String family, Map<String, String> table, Map<String, String> best, double tableMs,
-                               double bestMs, int tried, int failed) {
+    public record FamilyResult(String family, double shareMs, Map<String, String> table, Map<String, String> best,
+                               double tableMs, double bestMs, int tried, int failed) {
         public boolean improved() {
             return best != null;
         }
@@ -139,7 +141,8 @@ public final class Tuner {
                         progress.accept("  " + family + " " + Tuning.format(c) + " skipped: " + e.getMessage());
                     }
                 }
-                results.add(new FamilyResult(family, tableEntry, best.get(family), tableMs, bestMs, tried, failed));
+                results.add(new FamilyResult(family, share.get(family), tableEntry, best.get(family), tableMs, bestMs, tried,
+                        failed));
                 if (spent) {
                     break;
                 }

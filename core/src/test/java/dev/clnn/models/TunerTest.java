@@ -43,9 +43,10 @@ class TunerTest {
         assertTrue(r.tableMs() > 0 && r.tunedMs() > 0, r.summary());
         assertFalse(r.layers().isEmpty());
         assertTrue(r.summary().contains("network"), r.summary());
-        // the most expensive family first
+        // the most expensive family first, by the untuned run that ordered the search (a family's
+        // table time is measured again when its turn comes, and timing noise may reorder those)
         for (int i = 1; i < r.families().size(); i++) {
-            assertTrue(r.families().get(i - 1).tableMs() >= r.families().get(i).tableMs(), r.summary());
+            assertTrue(r.families().get(i - 1).shareMs() >= r.families().get(i).shareMs(), r.summary());
         }
         boolean improved = r.families().stream().anyMatch(Tuner.FamilyResult::improved);
         if (improved) {
