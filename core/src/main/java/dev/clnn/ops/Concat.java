@@ -147,9 +147,4 @@ public final class Concat extends DeviceOp {
     public String toString() {
         return OP + "(" + params + ", " + inputs + " -> " + output + ", " + config + ")";
     }
-
-    @Override
-    protected String describe() {
-        return toString();
-    }
 }

@@ -21,8 +21,10 @@ public abstract class DeviceOp implements AutoCloseable {
         return resource;
     }
 
-    /** What the operator is, for the closed message: "Conv2d (input ..., output ...)". */
-    protected abstract String describe();
+    /** What the operator is, for the closed message: "Conv2d (input ..., output ...)"; its toString by default. */
+    protected String describe() {
+        return toString();
+    }
 
     /** Throws {@link IllegalStateException} once the operator is closed. */
     protected final void ensureOpen() {

@@ -218,9 +218,4 @@ public final class Elementwise extends DeviceOp {
     public String toString() {
         return name(params) + "(" + shapes.a + ", " + shapes.b + " -> " + shapes.out + ", " + config + ")";
     }
-
-    @Override
-    protected String describe() {
-        return toString();
-    }
 }

@@ -138,9 +138,4 @@ public final class MatMul extends DeviceOp {
     public String toString() {
         return OP + "(" + params + ", " + a + " x " + b + " -> " + c + ")";
     }
-
-    @Override
-    protected String describe() {
-        return toString();
-    }
 }

@@ -113,9 +113,4 @@ public final class Tile extends DeviceOp {
     public String toString() {
         return OP + "(" + Arrays.toString(repeats) + ", " + input + " -> " + output + ")";
     }
-
-    @Override
-    protected String describe() {
-        return toString();
-    }
 }

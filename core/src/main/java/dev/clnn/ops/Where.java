@@ -125,9 +125,4 @@ public final class Where extends DeviceOp {
     public String toString() {
         return OP + "(" + c + ", " + a + ", " + b + " -> " + out + ")";
     }
-
-    @Override
-    protected String describe() {
-        return toString();
-    }
 }
