@@ -14,7 +14,9 @@
 //
 // Row-major fp32. The geometry travels as arguments, so one program serves every layer shape.
 // Global size: M*K work-items for im2col, N*H*W*C for col2im (one element each, unit stride along
-// the fastest axis of what it writes); any work-group size. No defines.
+// the fastest axis of what it writes: neighbouring work-items of a GPU write neighbouring floats);
+// M for im2col_rows, the CPU form (one row of cols each: a CPU runs work-items one after another,
+// so a work-item per float costs more than the copy). Any work-group size. No defines.
 
 __kernel void im2col(__global const float* restrict x, const int H, const int W, const int C,
                      const int OH, const int OW, const int KH, const int KW,
@@ -38,6 +40,35 @@ __kernel void im2col(__global const float* restrict x, const int H, const int W,
         v = x[((n * H + h) * W + w) * C + c];
     }
     cols[i] = v;
+}
+
+__kernel void im2col_rows(__global const float* restrict x, const int H, const int W, const int C,
+                          const int OH, const int OW, const int KH, const int KW,
+                          const int SH, const int SW, const int PT, const int PL,
+                          __global float* restrict cols)
+{
+    const size_t row = get_global_id(0);
+    const int ow = (int)(row % OW);
+    const int oh = (int)((row / OW) % OH);
+    const size_t n = row / ((size_t)OW * OH);
+    __global float* out = cols + row * (size_t)(KH * KW * C);
+    for (int kh = 0; kh < KH; ++kh) {
+        const int h = oh * SH - PT + kh;
+        for (int kw = 0; kw < KW; ++kw) {
+            const int w = ow * SW - PL + kw;
+            if (h >= 0 && h < H && w >= 0 && w < W) {
+                __global const float* src = x + ((n * H + h) * W + w) * C;
+                for (int c = 0; c < C; ++c) {
+                    out[c] = src[c];
+                }
+            } else {
+                for (int c = 0; c < C; ++c) {
+                    out[c] = 0.0f;
+                }
+            }
+            out += C;
+        }
+    }
 }
 
 __kernel void col2im(__global const float* restrict dcols, const int H, const int W, const int C,
