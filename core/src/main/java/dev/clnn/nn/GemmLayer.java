@@ -8,6 +8,8 @@ import dev.clnn.cl.ClContext;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.Gemm;
 import dev.clnn.ops.GemmShape;
+import dev.clnn.ops.Transpose;
+import dev.clnn.ops.TransposeParams;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -21,6 +23,10 @@ import dev.clnn.tensor.Tensor;
  *   forward    y  = act(A W + b)                 one GEMM, bias and activation in its epilogue
  *   backward   dz = dy * act'(y);  dW = A^T dz;  db = column sums of dz;  dA = dz W^T
  * </pre>
+ * On a CPU, when the kernel is wider than the batch's rows ({@code U > M}, a dense layer on a
+ * large input), {@code dA} is computed transposed, {@code dA^T = W dz^T}, and transposed back: the
+ * CPU GEMM reads W where it lies, where {@code dz W^T} would copy all of W into panels on every
+ * step, and the transpose moves only {@code M K} floats.
  *
  * <p>The forward pass runs the fused kernels of the inference operators: {@link #fusedOp} gives
  * {@code ops.Dense} or {@code ops.Conv2d}, used in inference mode always and in training mode
@@ -172,7 +178,12 @@ abstract class GemmLayer extends LayerBase {
         }
         Tensor dx = s.dx();
         ClBuffer da = explicitColumns() ? s.dcols() : dx.buffer();
-        s.inputGrad().run(1f, dz, 0, kernel.values(), kernel.offset(), 0f, da, 0);
+        if (s.transposedInputGrad()) {
+            s.inputGrad().run(1f, kernel.values(), kernel.offset(), dz, 0, 0f, s.daT().buffer(), 0);
+            s.transposeBack().run(s.daT(), Tensor.wrap(da, Shape.of(s.m, depth()), Layout.ROW_MAJOR));
+        } else {
+            s.inputGrad().run(1f, dz, 0, kernel.values(), kernel.offset(), 0f, da, 0);
+        }
         if (explicitColumns()) {
             col2im(da, n, dx.buffer());
         }
@@ -215,6 +226,8 @@ abstract class GemmLayer extends LayerBase {
         private ClBuffer dcols;
         private Gemm weightGrad;
         private Gemm inputGrad;
+        private Tensor daT;
+        private Transpose transposeBack;
         private Tensor dx;
 
         Step(int n) {
@@ -267,11 +280,33 @@ abstract class GemmLayer extends LayerBase {
             return weightGrad;
         }
 
+        /** Whether dA is computed as {@code (W dz^T)^T} (see the class comment). */
+        boolean transposedInputGrad() {
+            return cl().device().isCpu() && units() > m;
+        }
+
+        /** {@code dA = dz W^T (M, K)}, or {@code dA^T = W dz^T (K, M)} when {@link #transposedInputGrad}. */
         Gemm inputGrad() {
             if (inputGrad == null) {
-                inputGrad = Gemm.configure(cl(), GemmShape.of(false, true, m, depth(), units()));
+                inputGrad = Gemm.configure(cl(), transposedInputGrad() ? GemmShape.of(false, true, depth(), m, units())
+                        : GemmShape.of(false, true, m, depth(), units()));
             }
             return inputGrad;
+        }
+
+        /** {@code dA^T (K, M)}. */
+        Tensor daT() {
+            if (daT == null) {
+                daT = Tensor.allocate(cl(), Shape.of(depth(), m), Layout.ROW_MAJOR);
+            }
+            return daT;
+        }
+
+        Transpose transposeBack() {
+            if (transposeBack == null) {
+                transposeBack = Transpose.configure(cl(), TransposeParams.of(1, 0), Shape.of(depth(), m));
+            }
+            return transposeBack;
         }
 
         Tensor dx() {
@@ -283,7 +318,7 @@ abstract class GemmLayer extends LayerBase {
 
         @Override
         public void close() {
-            closeAll(op, product, out, cols, dz, dcols, weightGrad, inputGrad, dx);
+            closeAll(op, product, out, cols, dz, dcols, weightGrad, inputGrad, daT, transposeBack, dx);
         }
     }
 }
