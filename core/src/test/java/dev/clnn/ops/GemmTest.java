@@ -262,6 +262,19 @@ class GemmTest {
         }
     }
 
+    /** Strips are cut for parallelism, but not below one per core when every strip re-reads a deep panel of B. */
+    @org.junit.jupiter.api.Test
+    void cpuStripsAreCutOnlyWhereBIsShallow() {
+        GemmConfig avx512 = GemmConfig.cpu(6, 16, 4, 96, 128);
+        // 32 x 128 by K = 256: panels of 64 KiB; 8 work-items wanted on 2 cores -> strips of 6 rows
+        assertEquals(GemmConfig.cpu(6, 16, 4, 6, 128), avx512.fitted(32, 128, 256, 2));
+        // by K = 21,632 (a dense layer on 26 x 26 x 32 inputs): 5.3 MiB panels; the two panels already
+        // occupy both cores, so the strip stays whole and each panel streams once
+        assertEquals(GemmConfig.cpu(6, 16, 4, 96, 128), avx512.fitted(32, 128, 21632, 2));
+        // on 16 cores the deep product is still cut until every core has a work-item
+        assertEquals(GemmConfig.cpu(6, 16, 4, 6, 128), avx512.fitted(32, 128, 21632, 16));
+    }
+
     @org.junit.jupiter.api.Test
     void rejectsImpossibleShapes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmShape.of(0, 3, 3));
