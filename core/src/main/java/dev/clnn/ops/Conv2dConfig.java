@@ -113,8 +113,10 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
     /**
      * The fastest variant that handles the shape on {@code device}, from the tuning table: pointwise
      * shapes go to the matrix product ({@link GemmConfig#select}), depthwise ones (multiplier 1) to
-     * the depthwise kernels, other ungrouped ones to the direct kernel, and the rest (grouped,
-     * channel multipliers) to the general kernel.
+     * the depthwise kernels, other ungrouped ones to the direct kernel or the implicit GEMM as the
+     * {@code conv2d} entry says (an implicit_gemm entry with {@code MIN_COUT} keeps the direct kernel,
+     * with its {@code VW} and {@code WB}, for fewer output channels), and the rest (grouped, channel
+     * multipliers) to the general kernel.
      */
     static Conv2dConfig forShape(ClDevice device, Conv2dParams p, Shape input, Shape weights) {
         if (p.isPointwise(weights)) {
@@ -136,6 +138,10 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             Map<String, String> t = Tuning.lookup("conv2d", device);
             if (variantOf(t).equals("direct")) {
                 return direct(num(t, "VW"), num(t, "WB"));
+            }
+            boolean narrow = t.containsKey("MIN_COUT") && weights.dim(3) < num(t, "MIN_COUT");
+            if (variantOf(t).equals("implicit_gemm") && narrow) {
+                return direct(num(t, "VW"), num(t, "WB"));        // fewer output channels: the direct kernel
             }
             if (variantOf(t).equals("implicit_gemm")) {
                 Shape out = p.outputShape(input, weights, null);

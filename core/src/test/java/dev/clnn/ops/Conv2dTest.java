@@ -181,11 +181,22 @@ class Conv2dTest {
         assertTrue(dw5 == Conv2dConfig.Variant.DEPTHWISE || dw5 == Conv2dConfig.Variant.GENERAL, dw5::toString);
         Conv2dConfig.Variant st = ConvHarness.check(cl, stem, null, 4).variant();
         java.util.Map<String, String> tuned = Tuning.find("conv2d", device);
-        if (tuned != null && "implicit_gemm".equals(tuned.get("variant"))) {
-            // NVIDIA GPUs: dense convolutions as implicit GEMM (measured faster there; tuning.properties)
-            assertEquals(Conv2dConfig.Variant.IMPLICIT_GEMM, st);
-        } else {
-            assertTrue(st == Conv2dConfig.Variant.DIRECT || st == Conv2dConfig.Variant.GENERAL, st::toString);
+        boolean implicit = tuned != null && "implicit_gemm".equals(tuned.get("variant"));
+        int minCout = implicit && tuned.containsKey("MIN_COUT") ? Integer.parseInt(tuned.get("MIN_COUT")) : 0;
+        // NVIDIA GPUs and AVX-512 CPUs: dense convolutions as implicit GEMM (measured faster there;
+        // tuning.properties), on the CPUs from MIN_COUT output channels, the direct kernel below
+        Case wide = conv("wide", 1, 8, 8, 8, 3, 3, 64, P.withPadding(1));
+        Conv2dConfig.Variant wv = ConvHarness.check(cl, wide, null, 7).variant();
+        Conv2dConfig.Variant[] picked = {st, wv};
+        int[] couts = {32, 64};
+        for (int i = 0; i < picked.length; i++) {
+            Conv2dConfig.Variant v = picked[i];
+            int cout = couts[i];
+            if (implicit && cout >= minCout) {
+                assertEquals(Conv2dConfig.Variant.IMPLICIT_GEMM, v, cout + " output channels");
+            } else {
+                assertTrue(v == Conv2dConfig.Variant.DIRECT || v == Conv2dConfig.Variant.GENERAL, v::toString);
+            }
         }
         assertEquals(Conv2dConfig.Variant.GENERAL, ConvHarness.check(cl, multiplier, null, 5).variant());
         assertEquals(Conv2dConfig.Variant.GENERAL, ConvHarness.check(cl, grouped, null, 6).variant());
