@@ -149,6 +149,15 @@ public final class Tuner {
             }
             Measured tuned = timing.measure(best);
             Measured again = timing.measure(Map.of());
+            if (!best.isEmpty() && !networkGains(timing, best, tuned, again)) {
+                // each winner beat the table within its family, but the whole network is not faster:
+                // noise, or a winner that slows the layers of another family; keep the table
+                progress.accept(String.format(java.util.Locale.ROOT, "  the winners together do not make the network"
+                        + " %d %% faster (table %.3f ms, tuned %.3f ms): nothing is written", MIN_GAIN_PERCENT,
+                        again.totalMs(), tuned.totalMs()));
+                return new Report(graph.name(), device, batch, results, rows(again, tuned), again.totalMs(),
+                        tuned.totalMs(), spent, null);
+            }
             Path file = null;
             if (!best.isEmpty()) {
                 Map<String, Map<String, String>> keep = new LinkedHashMap<>(TuningCache.entries(device));
@@ -158,6 +167,21 @@ public final class Tuner {
             return new Report(graph.name(), device, batch, results, rows(again, tuned), again.totalMs(),
                     tuned.totalMs(), spent, file);
         }
+    }
+
+    /**
+     * Whether the winners make the whole network {@link #MIN_GAIN_PERCENT} faster than the table,
+     * from the measurements given and, when they disagree with that, one more of each.
+     */
+    private static boolean networkGains(Timing timing, Map<String, Map<String, String>> best, Measured tuned,
+                                        Measured table) {
+        double factor = 1 - MIN_GAIN_PERCENT / 100.0;
+        if (tuned.totalMs() < table.totalMs() * factor) {
+            return true;
+        }
+        double tunedMs = Math.min(tuned.totalMs(), timing.measure(best).totalMs());
+        double tableMs = Math.max(table.totalMs(), timing.measure(Map.of()).totalMs());
+        return tunedMs < tableMs * factor;
     }
 
     private static List<LayerRow> rows(Measured table, Measured tuned) {

@@ -93,7 +93,10 @@ final class TuneCommand implements Callable<Integer> {
             out.println("The budget ran out before every candidate was timed; run again with a larger --budget "
                     + "to search further.");
         }
-        out.println(r.file() == null ? "Nothing beat the table by 3 % or more; no tuning file written."
+        boolean won = r.families().stream().anyMatch(Tuner.FamilyResult::improved);
+        out.println(r.file() == null ? (won ? "The winners did not make the whole network 3 % faster than the table"
+                + " when measured together; no tuning file written." : "Nothing beat the table by 3 % or more; no"
+                + " tuning file written.")
                 : "Kept in " + r.file() + "; every compile on this device now uses it.");
         out.flush();
         return Main.OK;
