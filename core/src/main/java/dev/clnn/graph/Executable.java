@@ -349,13 +349,18 @@ public final class Executable implements AutoCloseable {
         return names.size() + " " + what + (names.size() == 1 ? "" : "s") + " (" + sb + ")";
     }
 
+    /** Rejects a call with another number of inputs than the graph takes. */
+    private void checkCount(int given) {
+        int want = graph.inputs().size();
+        if (given != want) {
+            throw new IllegalArgumentException(graph.name() + " takes " + want + " input" + (want == 1 ? "" : "s")
+                    + " (" + String.join(", ", graph.inputNames()) + "), got " + given);
+        }
+    }
+
     private void checkLengths(float[][] inputs) {
         List<Shape> want = inputShapes();
-        if (inputs == null || inputs.length != want.size()) {
-            throw new IllegalArgumentException(graph.name() + " takes " + want.size() + " input"
-                    + (want.size() == 1 ? "" : "s") + " (" + String.join(", ", graph.inputNames()) + "), got "
-                    + (inputs == null ? 0 : inputs.length));
-        }
+        checkCount(inputs == null ? 0 : inputs.length);
         for (int k = 0; k < inputs.length; k++) {
             Shape s = want.get(k);
             if (inputs[k] == null || inputs[k].length != s.size()) {
@@ -369,11 +374,7 @@ public final class Executable implements AutoCloseable {
 
     private void checkInputs(Tensor[] inputs) {
         List<Shape> want = inputShapes();
-        if (inputs == null || inputs.length != want.size()) {
-            throw new IllegalArgumentException(graph.name() + " takes " + want.size() + " input"
-                    + (want.size() == 1 ? "" : "s") + " (" + String.join(", ", graph.inputNames()) + "), got "
-                    + (inputs == null ? 0 : inputs.length));
-        }
+        checkCount(inputs == null ? 0 : inputs.length);
         for (int k = 0; k < inputs.length; k++) {
             if (inputs[k] == null) {
                 throw new IllegalArgumentException(graph.name() + ": input " + graph.inputs().get(k).name()

@@ -180,7 +180,7 @@ abstract class GemmLayer extends LayerBase {
         ClBuffer da = explicitColumns() ? s.dcols() : dx.buffer();
         if (s.transposedInputGrad()) {
             s.inputGrad().run(1f, kernel.values(), kernel.offset(), dz, 0, 0f, s.daT().buffer(), 0);
-            s.transposeBack().run(s.daT(), Tensor.wrap(da, Shape.of(s.m, depth()), Layout.ROW_MAJOR));
+            s.transposeBack().run(s.daT(), s.da());
         } else {
             s.inputGrad().run(1f, dz, 0, kernel.values(), kernel.offset(), 0f, da, 0);
         }
@@ -227,6 +227,7 @@ abstract class GemmLayer extends LayerBase {
         private Gemm weightGrad;
         private Gemm inputGrad;
         private Tensor daT;
+        private Tensor da;
         private Transpose transposeBack;
         private Tensor dx;
 
@@ -300,6 +301,15 @@ abstract class GemmLayer extends LayerBase {
                 daT = Tensor.allocate(cl(), Shape.of(depth(), m), Layout.ROW_MAJOR);
             }
             return daT;
+        }
+
+        /** {@code dA (M, K)}, a view of the columns' gradient or of {@link #dx}, where the transpose writes. */
+        Tensor da() {
+            if (da == null) {
+                ClBuffer buffer = explicitColumns() ? dcols() : dx().buffer();
+                da = Tensor.wrap(buffer, Shape.of(m, depth()), Layout.ROW_MAJOR);
+            }
+            return da;
         }
 
         Transpose transposeBack() {

@@ -1,5 +1,6 @@
 package dev.clnn.cli;
 
+import static dev.clnn.cli.OnnxCommandsTest.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,19 +46,6 @@ class InferCommandTest {
             t.setShape(s);
         }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
-    }
-
-    private static TensorProto tensor(String name, Random r, long... dims) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
-        long n = 1;
-        for (long d : dims) {
-            t.addDims(d);
-            n *= d;
-        }
-        for (int i = 0; i < n; i++) {
-            t.addFloatData(r.nextFloat() - 0.5f);
-        }
-        return t.build();
     }
 
     /**

@@ -34,7 +34,8 @@ class OnnxCommandsTest {
         return cli.run(args);
     }
 
-    private static TensorProto tensor(String name, Random r, long... dims) {
+    /** A float initializer of {@code dims} with values in [-0.5, 0.5). */
+    static TensorProto tensor(String name, Random r, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
         long n = 1;
         for (long d : dims) {
