@@ -23,7 +23,7 @@ import dev.clnn.tensor.Shape;
  *   <li>{@code IMPLICIT_GEMM} ({@link Gemm}, {@code kernels/gemm}): ungrouped convolutions of any
  *       kernel size, stride, dilation and padding as a layer's matrix product whose A is the implicit
  *       im2col matrix of the input (never formed), weights packed at configure time. Chosen when the
- *       {@code conv2d} tuning entry names {@code variant=implicit_gemm} (no entry does yet).</li>
+ *       {@code conv2d} tuning entry names {@code variant=implicit_gemm} (NVIDIA GPUs and AVX-512 CPUs).</li>
  *   <li>{@code DEPTHWISE} ({@code depthwise_general.cl}): groups == channels, multiplier 1, any
  *       kernel size, stride, dilation and padding; {@code vw} channels per work-item.</li>
  *   <li>{@code DEPTHWISE_3X3} ({@code depthwise3x3.cl}): the same for 3x3, stride 1 or 2, no

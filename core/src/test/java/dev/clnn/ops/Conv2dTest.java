@@ -42,6 +42,8 @@ class Conv2dTest {
         Conv2dConfig.direct(4, 3),
         Conv2dConfig.implicitGemm(GemmConfig.general()),
         Conv2dConfig.implicitGemm(GemmConfig.cpu(3, 4, 2)),
+        // strips of two blocks in K slices of 5: slices that start and end inside a tap
+        Conv2dConfig.implicitGemm(GemmConfig.cpu(3, 4, 2, 6, 5)),
         Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 64, 8, 4, 8)),
         Conv2dConfig.implicitGemm(GemmConfig.splitk(7)),
     };

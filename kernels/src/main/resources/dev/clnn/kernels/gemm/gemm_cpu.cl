@@ -60,7 +60,7 @@
 #if A_PACKED
 #define A_VALUE(r, k) ap[r]             // the current k-row of the panel; ap advances by MR per k
 #elif A_IM2COL
-#define A_VALUE(r, k) A_ELEMENT(ir[r], k)
+// (the k loop reads the implicit im2col matrix itself, tap by tap)
 #else
 #define A_VALUE(r, k) ar[r][A_K(k)]
 #endif
@@ -101,10 +101,17 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
 #if A_PACKED
             __global const float* ap = a + (size_t)(i0 / MR) * K * MR + (size_t)k0 * MR;
 #elif A_IM2COL
-            int ir[MR];         // the rows, clamped
+            // each row's output pixel, as the top-left input tap and the image's first row
+            int ih0[MR], iw0[MR], img[MR];
             #pragma unroll
             for (int r = 0; r < MR; ++r) {
-                ir[r] = min(i0 + r, M - 1);
+                const int i = min(i0 + r, M - 1);       // rows past M clamped
+                const int ow = i % OW;
+                const int t2 = i / OW;
+                const int oh = t2 % OH;
+                img[r] = (t2 / OH) * H;
+                ih0[r] = oh * SH - PT;
+                iw0[r] = ow * SW - PL;
             }
 #else
             __global const float* ar[MR];
@@ -126,6 +133,50 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                 }
             }
             __global const float* b = bq + (size_t)k0 * NR;
+#if A_IM2COL
+            // k = (kh * KW + kw) * CIN + ci: the slice is walked tap by tap, a run of input channels at
+            // a time, so each row's tap address and padding test are worked out once per run, not per
+            // element. A padding tap reads a clamped, in-bounds address and selects zero.
+            int tap = k0 / CIN;
+            int ci = k0 - tap * CIN;
+            int kh = tap / KW;
+            int kw = tap - kh * KW;
+            for (int k = k0; k < k1; ) {
+                const int run = min(CIN - ci, k1 - k);
+                __global const float* xr[MR];
+                bool in[MR];
+                #pragma unroll
+                for (int r = 0; r < MR; ++r) {
+                    const int ih = ih0[r] + kh * DH;
+                    const int iw = iw0[r] + kw * DW;
+                    in[r] = ih >= 0 && ih < H && iw >= 0 && iw < W;
+                    xr[r] = a + (in[r] ? ((size_t)(img[r] + ih) * W + iw) * CIN : 0) + ci;
+                }
+                for (int e = 0; e < run; ++e) {
+                    floatv bv[NV];
+                    #pragma unroll
+                    for (int v = 0; v < NV; ++v) {
+                        bv[v] = VLOAD(v, b);
+                    }
+                    #pragma unroll
+                    for (int r = 0; r < MR; ++r) {
+                        const float x = xr[r][e];
+                        const floatv av = (floatv)(in[r] ? x : 0.0f);
+                        #pragma unroll
+                        for (int v = 0; v < NV; ++v) {
+                            acc[r][v] = fma(av, bv[v], acc[r][v]);
+                        }
+                    }
+                    b += NR;
+                }
+                k += run;
+                ci = 0;
+                if (++kw == KW) {
+                    kw = 0;
+                    ++kh;
+                }
+            }
+#else
             for (int k = k0; k < k1; ++k) {
                 floatv bv[NV];
                 #pragma unroll
@@ -145,6 +196,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
 #endif
                 b += NR;
             }
+#endif
 #if MS > 1
             if (k1 < K) {
                 #pragma unroll
