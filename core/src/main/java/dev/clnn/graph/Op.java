@@ -156,8 +156,22 @@ public sealed interface Op {
         }
     }
 
-    /** Inference batch normalisation over the last (channel) axis. */
-    record BatchNorm(float[] gamma, float[] beta, float[] mean, float[] variance, float epsilon) implements Op {
+    /**
+     * Inference batch normalisation over the last (channel) axis, then an activation ({@code NONE}
+     * as imported; {@link Passes#fuseActivations} moves a following one in, as DenseNet's
+     * BatchNorm-ReLU pairs before each convolution have).
+     */
+    record BatchNorm(float[] gamma, float[] beta, float[] mean, float[] variance, float epsilon, Activation activation)
+            implements Op {
+        public BatchNorm {
+            java.util.Objects.requireNonNull(activation, "activation (NONE for none)");
+        }
+
+        /** Batch normalisation alone. */
+        public BatchNorm(float[] gamma, float[] beta, float[] mean, float[] variance, float epsilon) {
+            this(gamma, beta, mean, variance, epsilon, Activation.NONE);
+        }
+
         @Override
         public long weightFloats() { return 4L * gamma.length; }
 
@@ -178,7 +192,9 @@ public sealed interface Op {
         }
 
         @Override
-        public String describe() { return "batchnorm"; }
+        public String describe() {
+            return activation.kind() == Activation.Kind.NONE ? "batchnorm" : "batchnorm + " + activation;
+        }
     }
 
     /** A standalone element-wise activation. */

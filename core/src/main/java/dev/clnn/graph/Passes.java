@@ -223,7 +223,7 @@ public final class Passes {
         List<Node> nodes = new ArrayList<>(g.nodes());
         for (int i = 0; i < nodes.size(); i++) {
             Node bn = nodes.get(i);
-            if (!(bn.op() instanceof Op.BatchNorm norm)) {
+            if (!(bn.op() instanceof Op.BatchNorm norm) || norm.activation().kind() != Activation.Kind.NONE) {
                 continue;
             }
             int p = indexOfProducer(nodes, bn.inputs().get(0));
@@ -284,7 +284,7 @@ public final class Passes {
         return rebuild(g, nodes);
     }
 
-    /** An activation after a convolution, dense or element-wise op joins that op's epilogue. */
+    /** An activation after a convolution, dense, batch-norm or element-wise op joins that op's epilogue. */
     public static Graph fuseActivations(Graph g) {
         List<Node> nodes = new ArrayList<>(g.nodes());
         for (int i = 0; i < nodes.size(); i++) {
@@ -313,6 +313,9 @@ public final class Passes {
         if (op instanceof Op.Conv c && c.params().activation().kind() == Activation.Kind.NONE
                 && c.params().residual() != Residual.ACTIVATE_THEN_ADD) {
             return new Op.Conv(c.params().withActivation(act), c.weightShape(), c.weights(), c.bias());
+        }
+        if (op instanceof Op.BatchNorm n && n.activation().kind() == Activation.Kind.NONE) {
+            return new Op.BatchNorm(n.gamma(), n.beta(), n.mean(), n.variance(), n.epsilon(), act);
         }
         if (op instanceof Op.Dense d && d.activation().kind() == Activation.Kind.NONE) {
             return new Op.Dense(d.in(), d.out(), d.weights(), d.bias(), act);

@@ -206,7 +206,7 @@ public final class ReferenceExecutor {
                 double v = (x[i] - (double) bn.mean()[ch]) / Math.sqrt((double) bn.variance()[ch] + bn.epsilon());
                 r[i] = (float) (v * bn.gamma()[ch] + bn.beta()[ch]);
             }
-            return r;
+            return map(r, ReferenceExecutor.act(bn.activation()));
         }
 
         @Override

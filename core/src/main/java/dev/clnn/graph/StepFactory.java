@@ -92,10 +92,10 @@ final class StepFactory implements Op.Visitor<Step> {
         return Step.of((in, out) -> e.run(in[0], c, out), e);
     }
 
-    /** Inference BatchNorm not folded into a convolution (after an add, say): its own kernel. */
+    /** Inference BatchNorm not folded into a convolution (after an add, say): its own kernel, activation fused. */
     @Override
     public Step batchNorm(Op.BatchNorm bn) {
-        BatchNorm op = BatchNorm.configure(cl, BatchNormParams.nhwc(bn.epsilon()), input(), bn.gamma(), bn.beta(),
+        BatchNorm op = BatchNorm.configure(cl, BatchNormParams.nhwc(bn.epsilon()).with(bn.activation()), input(), bn.gamma(), bn.beta(),
                 bn.mean(), bn.variance());
         return Step.of((in, out) -> op.run(in[0], out), op);
     }

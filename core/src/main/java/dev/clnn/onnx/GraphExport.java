@@ -161,7 +161,7 @@ public final class GraphExport implements Op.Visitor<Void> {
                 named("moving_mean", bn.mean(), c), named("moving_variance", bn.variance(), c)))
                 .addAttribute(floatAttr("epsilon", bn.epsilon()))
                 .getOutput(0);
-        return define(y, layoutOf(0));
+        return define(activation(y, bn.activation()), layoutOf(0));
     }
 
     @Override

@@ -52,7 +52,7 @@ class GraphTest {
                 var, 1e-3f);
     }
 
-    /** Every kind of op: conv + BN + ReLU6, depthwise, pointwise with a residual, pooling, dense, softmax. */
+    /** Every kind of op: conv + BN + ReLU6, depthwise, pointwise with a residual, BN + ReLU, pooling, dense, softmax. */
     static Graph everyOp() {
         Graph.Builder g = Graph.builder("every_op", "x", Shape.of(9, 10, 3));
         String a = g.add("conv", conv(3, 3, 8, 2, 1, new int[] {0, 0, 1, 1}, false), "x");
@@ -66,6 +66,7 @@ class GraphTest {
         String sum = g.add("add", new Op.Binary(ElementwiseParams.add()), a, p);
         String scaled = g.add("scale", new Op.BinaryConst(ElementwiseParams.mul(), Shape.of(8), TestData.uniform(8, 77)), sum);
         String normed = g.add("post_bn", bn(8), scaled);
+        normed = g.add("post_relu", new Op.Act(Activation.RELU), normed);
         String pooled = g.add("pool", new Op.Pool(Pool2dParams.max(2, 2)), normed);
         String gap = g.add("gap", new Op.Pool(Pool2dParams.globalAverage()), pooled);
         String flat = g.add("flat", new Op.Reshape(new int[] {-1}), gap);
@@ -81,8 +82,10 @@ class GraphTest {
         Graph g = everyOp();
         Graph opt = Passes.optimize(g);
         List<String> names = opt.nodes().stream().map(Node::name).toList();
-        // conv+bn+relu, dw+bn+relu, pw+bn+add, fc+tanh each become one node; post_bn follows a mul and stays
+        // conv+bn+relu, dw+bn+relu, pw+bn+add, fc+tanh each become one node; post_bn follows a mul and stays,
+        // with the ReLU after it in its kernel
         assertEquals(List.of("conv", "dw", "pw", "scale", "post_bn", "pool", "gap", "flat", "fc", "softmax"), names);
+        assertEquals(Activation.RELU, ((Op.BatchNorm) opt.nodes().get(4).op()).activation());
         Op.Conv pw = (Op.Conv) opt.nodes().get(2).op();
         assertEquals(Conv2dParams.Residual.ADD_THEN_ACTIVATE, pw.params().residual());
         assertEquals(Activation.RELU6, ((Op.Conv) opt.nodes().get(0).op()).params().activation());

@@ -2,6 +2,7 @@ package dev.clnn.onnx;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
@@ -15,9 +16,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
 import dev.clnn.graph.Graph;
+import dev.clnn.graph.Op;
 import dev.clnn.graph.Passes;
 import dev.clnn.graph.ReferenceExecutor;
 import dev.clnn.models.MnistCnn;
+import dev.clnn.ops.Activation;
 import dev.clnn.models.MobileNetV1;
 import dev.clnn.models.MobileNetV2;
 import dev.clnn.models.RandomWeights;
@@ -36,6 +39,23 @@ class GraphExportTest {
         check(MobileNetV1.build(new RandomWeights(3), 0.25f, 64, 100), 2);
         check(MobileNetV2.build(new RandomWeights(4), 0.35f, 64, 100), 2);
         check(MnistCnn.build(new RandomWeights(5)), 3);
+    }
+
+    /** A batch norm not folded into a convolution (DenseNet's, before its convolutions) with its ReLU fused. */
+    @Test
+    void aBatchNormWithItsActivationExportsAsTwoOperators() throws Exception {
+        Graph.Builder b = Graph.builder("bn_relu", "x", Shape.of(5, 6, 4));
+        float[] variance = TestData.uniform(4, 3);
+        for (int i = 0; i < variance.length; i++) {
+            variance[i] = 0.25f + Math.abs(variance[i]);
+        }
+        String y = b.add("bn", new Op.BatchNorm(TestData.uniform(4, 1), TestData.uniform(4, 2), TestData.uniform(4, 4),
+                variance, 1e-3f), "x");
+        y = b.add("relu", new Op.Act(Activation.RELU6), y);
+        Graph g = b.build(y);
+        Graph fused = Passes.optimize(g);
+        assertEquals(1, fused.nodes().size(), "the activation joins the batch norm");
+        check(g, 2);
     }
 
     private static void check(Graph g, int batch) throws Exception {
