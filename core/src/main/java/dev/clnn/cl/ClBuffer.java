@@ -205,8 +205,8 @@ public final class ClBuffer implements AutoCloseable {
 
     void ensureOpen() {
         if (isClosed()) {
-            throw new IllegalStateException("This buffer " + (closed || parent == null ? "was" : "is a region of a buffer that was")
-                    + " closed; it can no longer be used");
+            String which = closed || parent == null ? "This buffer was" : "This region's parent buffer was";
+            throw new IllegalStateException(which + " closed; it can no longer be used");
         }
         context.ensureOpen();
     }

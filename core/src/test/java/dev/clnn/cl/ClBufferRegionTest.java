@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 
@@ -80,7 +79,8 @@ class ClBufferRegionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void misalignedOutOfRangeAndNestedRegionsAreRejected(ClDevice device) {
-        try (ClContext cl = ClContext.create(device); ClBuffer parent = cl.buffer(4 * ClBuffer.regionAlignFloats(device))) {
+        try (ClContext cl = ClContext.create(device);
+             ClBuffer parent = cl.buffer(4 * ClBuffer.regionAlignFloats(device))) {
             long align = parent.regionAlignFloats();
             assertThrows(IllegalArgumentException.class, () -> parent.region(0, 0), "empty");
             assertThrows(IllegalArgumentException.class, () -> parent.region(-align, 1), "negative offset");
@@ -92,13 +92,14 @@ class ClBufferRegionTest {
                         () -> whole.region(0, 1));
                 assertTrue(nested.getMessage().contains("region of a region"), nested.getMessage());
             }
-            assumeTrue(align > 1, "every float offset is aligned on " + device);
-            IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
-                    () -> parent.region(align + 1, 2));
-            assertTrue(misaligned.getMessage().contains("misaligned")
-                    && misaligned.getMessage().contains("CL_DEVICE_MEM_BASE_ADDR_ALIGN")
-                    && misaligned.getMessage().contains(device.baseAddressAlignBytes() + " bytes"),
-                    misaligned.getMessage());
+            if (align > 1) {   // the OpenCL full profile asks for at least 128 bytes
+                IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
+                        () -> parent.region(align + 1, 2));
+                assertTrue(misaligned.getMessage().contains("misaligned")
+                        && misaligned.getMessage().contains("CL_DEVICE_MEM_BASE_ADDR_ALIGN")
+                        && misaligned.getMessage().contains(device.baseAddressAlignBytes() + " bytes"),
+                        misaligned.getMessage());
+            }
         }
     }
 

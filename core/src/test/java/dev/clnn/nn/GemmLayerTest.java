@@ -110,7 +110,8 @@ class GemmLayerTest {
 
             float[] before = kernel.read();
             Tensor y = layer.forward(xt, true);
-            try (Tensor dy = Tensor.of(cl, y.shape(), y.layout(), LayerTesting.uniform(y.shape().sizeAsInt(), 30, 1f))) {
+            float[] dyValues = LayerTesting.uniform(y.shape().sizeAsInt(), 30, 1f);
+            try (Tensor dy = Tensor.of(cl, y.shape(), y.layout(), dyValues)) {
                 layer.backward(dy, false);
             }
             sgd.step(store);

@@ -50,7 +50,8 @@ class ParameterStoreTest {
             long end = 0;
             for (Parameter p : params) {
                 assertEquals(0, p.offset() % align, p + " at " + p.offset() + " on an alignment of " + align);
-                assertEquals((end + align - 1) / align * align, p.offset(), p + " at the first aligned float after the last");
+                assertEquals((end + align - 1) / align * align, p.offset(),
+                        p + " at the first aligned float after the previous parameter");
                 end = p.offset() + p.size();
             }
             assertEquals(end, store.floats(), "the buffers end with the last parameter");
