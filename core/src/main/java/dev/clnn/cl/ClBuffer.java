@@ -3,25 +3,41 @@ package dev.clnn.cl;
 import static org.jocl.CL.*;
 
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
+import org.jocl.cl_buffer_region;
 import org.jocl.cl_mem;
 
 /**
  * A device buffer of a {@link ClContext}. Copies are blocking and ordered on the context's queue,
  * so a read sees every kernel enqueued before it. Offsets and lengths are in floats.
+ *
+ * <p>A buffer may also be a {@link #region} of another: an OpenCL sub-buffer, the same memory seen
+ * from an offset, which kernels take like any buffer. Work on a region and on its parent must be
+ * ordered (one in-order queue, or events): OpenCL leaves concurrent writes to both undefined.
  */
 public final class ClBuffer implements AutoCloseable {
     private final ClContext context;
     final cl_mem mem;
     private final long bytes;
+    /** The buffer this one is a region of, or null. */
+    private final ClBuffer parent;
+    /** The open regions of this buffer, closed before it; null until the first. */
+    private List<ClBuffer> regions;
     private boolean closed;
 
     ClBuffer(ClContext context, cl_mem mem, long bytes) {
+        this(context, mem, bytes, null);
+    }
+
+    private ClBuffer(ClContext context, cl_mem mem, long bytes, ClBuffer parent) {
         this.context = context;
         this.mem = mem;
         this.bytes = bytes;
+        this.parent = parent;
     }
 
     public long bytes() { return bytes; }
@@ -31,7 +47,66 @@ public final class ClBuffer implements AutoCloseable {
 
     public ClContext context() { return context; }
 
-    public boolean isClosed() { return closed; }
+    /** Whether this buffer, or the buffer it is a {@link #region} of, was closed. */
+    public boolean isClosed() { return closed || (parent != null && parent.isClosed()); }
+
+    /** Whether this buffer is a {@link #region} of another. */
+    public boolean isRegion() { return parent != null; }
+
+    /**
+     * A sub-buffer over {@code floats} floats of this buffer from float {@code offsetFloats}: the same
+     * memory, so writes through either are seen through the other (see the class comment on
+     * ordering). The offset must be a multiple of the device's base address alignment ({@link
+     * ClDevice#baseAddressAlignBytes()}, 32 floats on PoCL's CPU device); {@link
+     * #regionAlignFloats()} gives it in floats. The region owns no memory of its own (it adds
+     * nothing to {@link ClContext#allocatedBytes()}); closing it leaves this buffer open, and closing
+     * this buffer first closes its open regions.
+     *
+     * @throws IllegalArgumentException when the region is empty, does not fit this buffer, starts at
+     *                                  a misaligned offset, or this buffer is itself a region (OpenCL
+     *                                  has no sub-buffers of sub-buffers)
+     * @throws IllegalStateException    when this buffer was closed
+     */
+    public ClBuffer region(long offsetFloats, long floats) {
+        ensureOpen();
+        if (parent != null) {
+            throw new IllegalArgumentException("A region of a region: OpenCL makes sub-buffers only of whole buffers;"
+                    + " take the region of the parent buffer instead");
+        }
+        if (floats < 1 || offsetFloats < 0 || offsetFloats + floats > floats()) {
+            throw new IllegalArgumentException("A region of " + floats + " floats at offset " + offsetFloats
+                    + " does not fit a buffer of " + floats() + " floats (regions hold at least one float)");
+        }
+        long align = regionAlignFloats();
+        if (offsetFloats % align != 0) {
+            throw new IllegalArgumentException("A region at float " + offsetFloats + " (byte "
+                    + offsetFloats * Sizeof.cl_float + ") is misaligned: " + context.device().name()
+                    + " starts sub-buffers only at multiples of " + context.device().baseAddressAlignBytes()
+                    + " bytes (" + align + " floats, CL_DEVICE_MEM_BASE_ADDR_ALIGN)");
+        }
+        int[] err = new int[1];
+        cl_mem sub = clCreateSubBuffer(mem, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
+                new cl_buffer_region(offsetFloats * Sizeof.cl_float, floats * Sizeof.cl_float), err);
+        ClException.check(err[0], "clCreateSubBuffer");
+        ClBuffer region = new ClBuffer(context, sub, floats * Sizeof.cl_float, this);
+        synchronized (this) {
+            if (regions == null) {
+                regions = new ArrayList<>();
+            }
+            regions.add(region);
+        }
+        return region;
+    }
+
+    /** The offsets a {@link #region} may start at are the multiples of this many floats. */
+    public long regionAlignFloats() {
+        return regionAlignFloats(context.device());
+    }
+
+    /** The offsets a {@link #region} of a buffer on {@code device} may start at are the multiples of this. */
+    public static long regionAlignFloats(ClDevice device) {
+        return device.baseAddressAlignBytes() / Sizeof.cl_float;
+    }
 
     /** Copies {@code src} to the start of this buffer. */
     public ClBuffer write(float[] src) {
@@ -129,17 +204,39 @@ public final class ClBuffer implements AutoCloseable {
     }
 
     void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("This buffer was closed; it can no longer be used");
+        if (isClosed()) {
+            String which = closed || parent == null ? "This buffer was" : "This region's parent buffer was";
+            throw new IllegalStateException(which + " closed; it can no longer be used");
         }
         context.ensureOpen();
     }
 
+    /** Releases the buffer; a buffer's open regions first, a region without touching its parent. */
     @Override
     public void close() {
-        if (!closed) {
+        List<ClBuffer> open;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
+            open = regions;
+            regions = null;
+        }
+        if (open != null) {
+            open.forEach(ClBuffer::close);
+        }
+        if (parent != null) {
+            parent.forget(this);
+            context.release(mem, 0);
+        } else {
             context.release(mem, bytes);
+        }
+    }
+
+    private synchronized void forget(ClBuffer region) {
+        if (regions != null) {
+            regions.remove(region);
         }
     }
 }

@@ -25,6 +25,7 @@ public final class ClDevice {
     private final long localMemBytes;
     private final boolean localMemDedicated;
     private final long maxWorkGroupSize;
+    private final int baseAddressAlignBytes;
     private final List<String> extensions;
     private final String openclCVersion;
     private final String deviceVersion;
@@ -35,8 +36,8 @@ public final class ClDevice {
     ClDevice(int index, cl_platform_id platform, cl_device_id id, String platformName, String platformVendor,
              String vendor, String name, DeviceType type, boolean unifiedMemory, int computeUnits, int clockMhz,
              long globalMemBytes, long maxAllocBytes, long localMemBytes, boolean localMemDedicated,
-             long maxWorkGroupSize, List<String> extensions, String openclCVersion, String deviceVersion,
-             String driverVersion) {
+             long maxWorkGroupSize, int baseAddressAlignBytes, List<String> extensions, String openclCVersion,
+             String deviceVersion, String driverVersion) {
         this.index = index;
         this.platform = platform;
         this.id = id;
@@ -53,6 +54,7 @@ public final class ClDevice {
         this.localMemBytes = localMemBytes;
         this.localMemDedicated = localMemDedicated;
         this.maxWorkGroupSize = maxWorkGroupSize;
+        this.baseAddressAlignBytes = baseAddressAlignBytes;
         this.extensions = List.copyOf(extensions);
         this.openclCVersion = openclCVersion;
         this.deviceVersion = deviceVersion;
@@ -76,6 +78,11 @@ public final class ClDevice {
     /** Local memory is real on-chip memory ({@code CL_LOCAL}) rather than emulated in global memory. */
     public boolean localMemDedicated() { return localMemDedicated; }
     public long maxWorkGroupSize() { return maxWorkGroupSize; }
+    /**
+     * {@code CL_DEVICE_MEM_BASE_ADDR_ALIGN}, in bytes (the device reports bits): where a sub-buffer
+     * ({@link ClBuffer#region}) may start, e.g. 128 on PoCL's CPU device.
+     */
+    public int baseAddressAlignBytes() { return baseAddressAlignBytes; }
     public List<String> extensions() { return extensions; }
     public String openclCVersion() { return openclCVersion; }
     public String deviceVersion() { return deviceVersion; }

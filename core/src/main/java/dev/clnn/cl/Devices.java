@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.jocl.cl_device_id;
 import org.jocl.cl_platform_id;
 
@@ -166,10 +167,21 @@ public final class Devices {
                 deviceLong(id, CL_DEVICE_LOCAL_MEM_SIZE, 8),
                 deviceLong(id, CL_DEVICE_LOCAL_MEM_TYPE, 4) == CL_LOCAL,
                 deviceLong(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, 8),
+                baseAddressAlignBytes(id),
                 extensions,
                 deviceString(id, CL_DEVICE_OPENCL_C_VERSION),
                 deviceString(id, CL_DEVICE_VERSION),
                 deviceString(id, CL_DRIVER_VERSION));
+    }
+
+    /**
+     * {@code CL_DEVICE_MEM_BASE_ADDR_ALIGN} in bytes, at least a float's width. The device reports
+     * bits; the full profile asks for at least 1024 (the size of a long16), but a driver that reports
+     * less, or a width that is no multiple of a float, gets the next multiple of a float.
+     */
+    private static int baseAddressAlignBytes(cl_device_id id) {
+        long bytes = Math.max(Sizeof.cl_float, deviceLong(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, 4) / 8);
+        return (int) ((bytes + Sizeof.cl_float - 1) / Sizeof.cl_float * Sizeof.cl_float);
     }
 
     static String deviceString(cl_device_id id, int param) {

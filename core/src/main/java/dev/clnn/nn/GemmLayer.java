@@ -36,10 +36,13 @@ import dev.clnn.tensor.Tensor;
  * derivative is taken from it) and A.
  *
  * <p>The operators read whole tensors, while the parameters live at offsets of the model's flat
- * {@link ParameterStore}; the layer keeps its own copies of kernel and bias, refreshed from the
- * store when the store's {@link ParameterStore#version() version} moved (an optimizer step, a
- * write, a load), and each configured operator repacks its weights only when the copies are newer
- * than its pack.
+ * {@link ParameterStore}: they are given the parameters' {@link Parameter#view() views}, tensors
+ * over regions of the store's value buffer (the store aligns each parameter so that it can be
+ * one), and so read the weights where the optimizer writes them, with no copy. A configured
+ * operator that packs its weights (most do on a CPU) repacks them only when the store's
+ * {@link ParameterStore#version() version} moved since its last pack (an optimizer step, a write,
+ * a load). The backward pass reads the kernel and writes both gradients at their offsets of the
+ * flat buffers.
  */
 abstract class GemmLayer extends LayerBase {
     private final Activation activation;
@@ -47,10 +50,6 @@ abstract class GemmLayer extends LayerBase {
     private Parameter bias;
     private BiasActivation gradient;
     private ColumnSums sums;
-    private Tensor kernelCopy;
-    private Tensor biasCopy;
-    /** The store version the copies hold; -1 before the first forward pass. */
-    private long copied = -1;
     private BatchCache<Step> steps;
 
     GemmLayer(Activation activation) {
@@ -72,8 +71,8 @@ abstract class GemmLayer extends LayerBase {
     }
 
     /**
-     * Creates the parameters (kernel Glorot-uniform, bias zero), their copies and the kernels of the
-     * backward pass; for {@link #configure}. The kernel's last dimension is the units U.
+     * Creates the parameters (kernel Glorot-uniform, bias zero) and the kernels of the backward
+     * pass; for {@link #configure}. The kernel's last dimension is the units U.
      */
     final void createParameters(ClContext cl, Shape kernelShape, int fanIn, int fanOut) {
         int units = kernelShape.dim(kernelShape.rank() - 1);
@@ -81,8 +80,6 @@ abstract class GemmLayer extends LayerBase {
         bias = new Parameter("bias", Shape.of(units), Initializer.zeros());
         gradient = new BiasActivation(cl, activation, true);
         sums = new ColumnSums(cl);
-        kernelCopy = Tensor.allocate(cl, kernelShape, Layout.ROW_MAJOR);
-        biasCopy = Tensor.allocate(cl, Shape.of(units), Layout.ROW_MAJOR);
         steps = new BatchCache<>(Step::new);
     }
 
@@ -93,8 +90,8 @@ abstract class GemmLayer extends LayerBase {
     abstract Layout outputLayout();
 
     /**
-     * The inference operator for a batch of {@code n} over the copies {@code w} and {@code b}, with
-     * bias and activation fused.
+     * The inference operator for a batch of {@code n} over the kernel {@code w} and the bias
+     * {@code b} (the parameters' views, read in place), with bias and activation fused.
      */
     abstract FusedOp fusedOp(int n, Tensor w, Tensor b);
 
@@ -114,48 +111,39 @@ abstract class GemmLayer extends LayerBase {
     }
 
     private int depth() {
-        return kernelCopy.shape().sizeAsInt() / units();
+        return kernel.size() / units();
     }
 
     private int units() {
-        return biasCopy.shape().dim(0);
+        return bias.shape().dim(0);
     }
 
     @Override
     public final Tensor forward(Tensor input, boolean training) {
         int n = checkInput(input);
         Step s = steps.get(n);
-        refreshCopies();
+        long version = kernel.version();
         if (training && explicitColumns()) {
             ClBuffer cols = s.cols();
             im2col(input.buffer(), n, cols);
             Gemm product = s.product();
-            if (s.productVersion != copied) {
-                product.repack(kernelCopy.buffer(), 0);
-                s.productVersion = copied;
+            ClBuffer w = kernel.view().buffer();
+            if (s.productVersion != version) {
+                product.repack(w, 0);
+                s.productVersion = version;
             }
-            product.run(cols, kernelCopy.buffer(), biasCopy.buffer(), null, s.out.buffer());
+            product.run(cols, w, bias.view().buffer(), null, s.out.buffer());
             s.a = cols;
         } else {
-            FusedOp op = s.op();
-            if (s.opVersion != copied) {
+            FusedOp op = s.op(version);
+            if (s.opVersion != version) {
                 op.reload().run();
-                s.opVersion = copied;
+                s.opVersion = version;
             }
             op.run().accept(input, s.out);
             s.a = training ? input.buffer() : null;
         }
         return s.out;
-    }
-
-    /** Copies kernel and bias out of the store when it changed since the last copy. */
-    private void refreshCopies() {
-        long version = kernel.version();
-        if (version != copied) {
-            kernel.values().copyTo(kernelCopy.buffer(), kernel.offset(), 0, kernel.size());
-            bias.values().copyTo(biasCopy.buffer(), bias.offset(), 0, bias.size());
-            copied = version;
-        }
     }
 
     @Override
@@ -194,13 +182,13 @@ abstract class GemmLayer extends LayerBase {
     final void release() {
         if (steps != null) {
             steps.close();
-            closeAll(sums, kernelCopy, biasCopy);
+            closeAll(sums);
         }
     }
 
     /**
      * A configured forward operator of the {@code ops} package: {@code run(x, y)} enqueues the
-     * fused forward pass, {@code reload} repacks the weights after the copies changed.
+     * fused forward pass, {@code reload} repacks the weights after the parameters changed.
      */
     record FusedOp(AutoCloseable op, BiConsumer<Tensor, Tensor> run, Runnable reload)
             implements AutoCloseable {
@@ -237,9 +225,11 @@ abstract class GemmLayer extends LayerBase {
             this.out = Tensor.allocate(cl(), batched(n, outputShape()), outputLayout());
         }
 
-        FusedOp op() {
+        /** The fused operator, made on first use; it packs the weights of store version {@code version} then. */
+        FusedOp op(long version) {
             if (op == null) {
-                op = fusedOp(n, kernelCopy, biasCopy);
+                op = fusedOp(n, kernel.view(), bias.view());
+                opVersion = version;
             }
             return op;
         }

@@ -1,12 +1,15 @@
 package dev.clnn.nn;
 
 import dev.clnn.cl.ClBuffer;
+import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
 
 /**
  * One trainable tensor of a layer (a kernel, a bias) and its gradient. Both live in the flat
  * buffers of a {@link ParameterStore}, at the same {@link #offset()}, so an optimizer updates
- * every parameter of a model in one launch.
+ * every parameter of a model in one launch; {@link #view()} shows the values as a tensor of their
+ * own, in place, for the operators that take whole tensors.
  *
  * <p>A layer creates its parameters in {@link Layer#build}; they have storage once a store is
  * allocated for them ({@link ParameterStore#allocate}).
@@ -18,6 +21,9 @@ public final class Parameter {
     private String qualifiedName;
     private ParameterStore store;
     private long offset = -1;
+    /** The region of the store's value buffer that {@link #view} wraps; made on first use. */
+    private ClBuffer region;
+    private Tensor view;
 
     /**
      * @param name        the parameter's name within its layer ({@code kernel}, {@code bias})
@@ -58,6 +64,33 @@ public final class Parameter {
     /** The store's flat gradient buffer (this parameter's gradient starts at {@link #offset()}). */
     public ClBuffer gradients() {
         return bound().gradients();
+    }
+
+    /**
+     * The values as a row-major tensor of {@link #shape()}, in place: a region (OpenCL sub-buffer)
+     * of the store's value buffer at {@link #offset()}, so it always holds the current values, and
+     * a write through it is a write of the parameter (call {@link ParameterStore#changed()} after
+     * one). Made on the first call and kept; the store owns it and closes it with its buffers, and
+     * closing the returned tensor itself frees nothing.
+     */
+    public Tensor view() {
+        ClBuffer values = bound().values();
+        if (region == null) {
+            region = values.region(offset, size());
+        }
+        if (view == null || view.isClosed()) {
+            view = Tensor.wrap(region, shape, Layout.ROW_MAJOR);
+        }
+        return view;
+    }
+
+    /** Closes the {@link #view()}'s region; for {@link ParameterStore#close()}. */
+    void closeView() {
+        if (region != null) {
+            region.close();
+            region = null;
+            view = null;
+        }
     }
 
     /** Copies the values to a new host array (blocking). */

@@ -12,6 +12,15 @@ import dev.clnn.cl.ClContext;
  * The storage of a model's parameters: one flat device buffer of values and one of gradients, each
  * parameter at its own offset in both. Owns both buffers; close it (a {@link Sequential} closes its
  * own).
+ *
+ * <p>Each parameter starts at a multiple of the device's base address alignment ({@link
+ * ClBuffer#regionAlignFloats()}, 32 floats on PoCL's CPU device), so that it can also be seen as a
+ * tensor of its own ({@link Parameter#view()}, an OpenCL sub-buffer) which the forward operators
+ * read in place: no copy of the weights after an optimizer step. The floats between parameters are
+ * padding: zero in both buffers from the start, and they stay zero, since no layer writes them and
+ * the optimizers, which run over the whole flat buffers ({@link #floats()}), turn a zero value with
+ * a zero gradient (and zero moments) into zero. Nothing else sees them: {@link #count()}, the
+ * weights files, a parameter's reads and writes and the ONNX export all go parameter by parameter.
  */
 public final class ParameterStore implements AutoCloseable {
     private final List<Parameter> parameters;
@@ -42,27 +51,32 @@ public final class ParameterStore implements AutoCloseable {
     }
 
     static ParameterStore allocate(ClContext cl, List<Parameter> parameters, List<String> names) {
-        long total = 0;
-        for (Parameter p : parameters) {
-            total += p.size();
+        long align = ClBuffer.regionAlignFloats(cl.device());
+        long count = 0;
+        long[] offsets = new long[parameters.size()];
+        long end = 0;
+        for (int i = 0; i < parameters.size(); i++) {
+            offsets[i] = (end + align - 1) / align * align;
+            end = offsets[i] + parameters.get(i).size();
+            count += parameters.get(i).size();
         }
-        if (total > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("A model of " + total + " parameters exceeds 2^31 floats");
+        if (end > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("A model of " + count + " parameters (" + end + " floats aligned to "
+                    + align + ") exceeds 2^31 floats");
         }
-        ClBuffer values = cl.buffer(Math.max(1, total));
+        ClBuffer values = cl.buffer(Math.max(1, end));
         ClBuffer gradients;
         try {
-            gradients = cl.buffer(Math.max(1, total));
+            gradients = cl.buffer(Math.max(1, end));
         } catch (RuntimeException e) {
             values.close();
             throw e;
         }
-        ParameterStore store = new ParameterStore(List.copyOf(parameters), total, values, gradients);
-        long offset = 0;
+        ParameterStore store = new ParameterStore(List.copyOf(parameters), count, values, gradients);
         for (int i = 0; i < parameters.size(); i++) {
-            parameters.get(i).bind(store, offset, names.get(i));
-            offset += parameters.get(i).size();
+            parameters.get(i).bind(store, offsets[i], names.get(i));
         }
+        values.fill(0f);
         gradients.fill(0f);
         store.initialize(0);
         return store;
@@ -85,10 +99,16 @@ public final class ParameterStore implements AutoCloseable {
     /** The parameters, in storage order. */
     public List<Parameter> parameters() { return Collections.unmodifiableList(parameters); }
 
-    /** Total number of floats (trainable parameters). */
+    /** Total number of floats of the parameters (trainable parameters), padding not counted. */
     public long count() { return count; }
 
-    /** The flat value buffer: {@link #count()} floats (at least one). */
+    /**
+     * The length of the flat buffers in floats (at least one): {@link #count()} plus the zero padding
+     * that aligns each parameter (see the class comment). Optimizers update this many.
+     */
+    public long floats() { return values.floats(); }
+
+    /** The flat value buffer: {@link #floats()} floats, each parameter at its {@link Parameter#offset()}. */
     public ClBuffer values() {
         ensureOpen();
         return values;
@@ -124,10 +144,14 @@ public final class ParameterStore implements AutoCloseable {
         }
     }
 
+    /** Closes the parameters' views, then both buffers. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            for (Parameter p : parameters) {
+                p.closeView();
+            }
             values.close();
             gradients.close();
         }

@@ -51,7 +51,7 @@ public final class Adam extends KernelOptimizer {
         long t = state.next();
         double alpha = learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
         kernel.args(params.values(), params.gradients(), s[0], s[1], (float) alpha, beta1, beta2, epsilon);
-        kernel.launch(new long[] {params.count()}, null);
+        kernel.launch(new long[] {params.floats()}, null);
         params.changed();
     }
 

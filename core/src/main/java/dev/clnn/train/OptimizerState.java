@@ -3,7 +3,10 @@ package dev.clnn.train;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.nn.ParameterStore;
 
-/** The per-parameter state buffers of an optimizer, bound to one store on first use, zeroed on reset. */
+/**
+ * The per-parameter state buffers of an optimizer, bound to one store on first use, zeroed on reset.
+ * Each is laid out like the store's flat buffers, padding included ({@link ParameterStore#floats()}).
+ */
 final class OptimizerState implements AutoCloseable {
     private final int buffers;
     private ParameterStore store;
@@ -20,7 +23,7 @@ final class OptimizerState implements AutoCloseable {
             store = params;
             state = new ClBuffer[buffers];
             for (int i = 0; i < buffers; i++) {
-                state[i] = params.context().buffer(Math.max(1, params.count()));
+                state[i] = params.context().buffer(params.floats());
                 state[i].fill(0f);
             }
         } else if (store != params) {

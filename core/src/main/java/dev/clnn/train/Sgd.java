@@ -44,7 +44,7 @@ public final class Sgd extends KernelOptimizer {
         } else {
             kernel.args(params.values(), params.gradients(), s[0], learningRate, momentum);
         }
-        kernel.launch(new long[] {params.count()}, null);
+        kernel.launch(new long[] {params.floats()}, null);
         params.changed();
         state.next();
     }

@@ -35,7 +35,7 @@ class SgdTest {
         try (ParameterStore s = OptimizerTesting.store(cl, w0); Sgd sgd = new Sgd(0.1f)) {
             OptimizerTesting.gradients(s, g);
             sgd.step(s);
-            assertArrayEquals(new float[] {0.95f, -0.4f, 0.25f, -0.2f}, s.values().read(), 1e-7f, "w - 0.1 g");
+            assertArrayEquals(new float[] {0.95f, -0.4f, 0.25f, -0.2f}, OptimizerTesting.values(s), 1e-7f, "w - 0.1 g");
         }
         // v = 0.9 v - 0.1 g; w += v:  v1 = -0.1 g, v2 = -0.19 g, v3 = -0.271 g
         float[][] expected = {
@@ -47,7 +47,7 @@ class SgdTest {
             OptimizerTesting.gradients(s, g);
             for (float[] e : expected) {
                 sgd.step(s);
-                assertArrayEquals(e, s.values().read(), 1e-6f, "momentum step " + sgd.steps());
+                assertArrayEquals(e, OptimizerTesting.values(s), 1e-6f, "momentum step " + sgd.steps());
             }
         }
     }
@@ -67,7 +67,7 @@ class SgdTest {
                     OptimizerTesting.gradients(s, g);
                     sgd.step(s);
                     ReferenceTraining.sgdStep(wd, ReferenceTraining.toDouble(g), v, 0.05f, momentum);
-                    assertClose("SGD momentum " + momentum + " step " + t, s.values().read(), wd,
+                    assertClose("SGD momentum " + momentum + " step " + t, OptimizerTesting.values(s), wd,
                             Tolerances.OPTIMIZER_RTOL, Tolerances.OPTIMIZER_ATOL);
                 }
             }

@@ -1,6 +1,7 @@
 // Optimizer steps over a flat parameter buffer: every parameter of a model lives in one buffer
 // and its gradient at the same index of another, so one launch updates the whole model.
-// One work-item per parameter; global size = count; any work-group size.
+// One work-item per float of the flat buffers; global size = their length, which includes the zero
+// padding that aligns each parameter (zero value, gradient and state stay zero); any work-group size.
 //
 //   sgd            w -= lr * g
 //   sgd_momentum   v = momentum * v - lr * g;  w += v                       (Keras' SGD)
