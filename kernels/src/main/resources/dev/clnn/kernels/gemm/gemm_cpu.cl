@@ -65,6 +65,25 @@
 #define A_VALUE(r, k) ar[r][A_K(k)]
 #endif
 
+// One k of a register block: acc[r][v] += a[r] * (vector v of the B row at b), for every r < MR, v < NV.
+// Per k a block loads NV vectors of B and broadcasts MR scalars of A: every load feeds MR (or NV) FMAs.
+inline void fma_block(floatv acc[MR][NV], const float a[MR], __global const float* restrict b)
+{
+    floatv bv[NV];
+    #pragma unroll
+    for (int v = 0; v < NV; ++v) {
+        bv[v] = VLOAD(v, b);
+    }
+    #pragma unroll
+    for (int r = 0; r < MR; ++r) {
+        const floatv av = (floatv)(a[r]);
+        #pragma unroll
+        for (int v = 0; v < NV; ++v) {
+            acc[r][v] = fma(av, bv[v], acc[r][v]);
+        }
+    }
+}
+
 __kernel void gemm_cpu(const int M, const int N, const int K,
                        __global const float* restrict a, const int offa, const int lda,
                        __global const float* restrict bp, const int offb, const int ldb,
@@ -153,20 +172,13 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                     xr[r] = a + (in[r] ? ((size_t)(img[r] + ih) * W + iw) * CIN : 0) + ci;
                 }
                 for (int e = 0; e < run; ++e) {
-                    floatv bv[NV];
-                    #pragma unroll
-                    for (int v = 0; v < NV; ++v) {
-                        bv[v] = VLOAD(v, b);
-                    }
+                    float av[MR];
                     #pragma unroll
                     for (int r = 0; r < MR; ++r) {
                         const float x = xr[r][e];
-                        const floatv av = (floatv)(in[r] ? x : 0.0f);
-                        #pragma unroll
-                        for (int v = 0; v < NV; ++v) {
-                            acc[r][v] = fma(av, bv[v], acc[r][v]);
-                        }
+                        av[r] = in[r] ? x : 0.0f;
                     }
+                    fma_block(acc, av, b);
                     b += NR;
                 }
                 k += run;
@@ -178,19 +190,12 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
             }
 #else
             for (int k = k0; k < k1; ++k) {
-                floatv bv[NV];
-                #pragma unroll
-                for (int v = 0; v < NV; ++v) {
-                    bv[v] = VLOAD(v, b);
-                }
+                float av[MR];
                 #pragma unroll
                 for (int r = 0; r < MR; ++r) {
-                    const floatv av = (floatv)(A_VALUE(r, k));
-                    #pragma unroll
-                    for (int v = 0; v < NV; ++v) {
-                        acc[r][v] = fma(av, bv[v], acc[r][v]);
-                    }
+                    av[r] = A_VALUE(r, k);
                 }
+                fma_block(acc, av, b);
 #if A_PACKED
                 ap += MR;
 #endif
