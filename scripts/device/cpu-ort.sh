@@ -10,7 +10,8 @@
 # timm's mobilenetv1_100 for MobileNet v1. Latency at batch 1: ONNX Runtime (CPU provider, default
 # options, every core) the median of 50 runs after 10; clnn the mean per example of `bench --model
 # --examples 64` after its 32-example warm-up. Throughput at batch 16 for the networks in BATCH16.
-# Results go to cpu-ort/ (git-ignored) and to $OUT when set. Environment: ONLY (comma-separated).
+# Results go to cpu-ort/ (git-ignored) and to $OUT when set. Environment: ONLY (comma-separated), ROUNDS
+# (before/after pairs per network and batch, default 2).
 set -u
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 source .device/env.sh
@@ -66,8 +67,11 @@ PY
       i=$((i + 1)); [ $(( (i - 1) % n + 1 )) = "$k" ] || continue
       for bs in 1 16; do
         [ $bs = 16 ] && [[ ",$BATCH16," != *",$net,"* ]] && continue
-        for which in before after before after; do
-          echo "clnn $which $net batch $bs: $(clnn $which $net $bs)" | tee -a "$dir/clnn.txt"
+        for _ in $(seq "${ROUNDS:-2}"); do
+          for which in before after; do
+            line="clnn $which $net batch $bs: $(clnn $which $net $bs)"
+            echo "$line" >> "$dir/clnn.txt"; [ -n "${OUT:-}" ] && echo "$line" >> "$OUT/clnn.txt"; echo "$line"
+          done
         done
       done
     done

@@ -347,7 +347,7 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 float[] first = m.predict(x).toArray();
                 double compile = (System.nanoTime() - t0) / 1e9;
                 Comparison check = Comparison.of(Arrays.copyOf(first, reference.length), reference,
-                        Tolerances.BENCH_RTOL, Tolerances.BENCH_ATOL);
+                        Tolerances.BENCH_RTOL, Tolerances.benchAtol(reference));
                 out.printf("  compile      %.3f s (building kernels, uploading weights, the first batch)%n", compile);
                 if (!noWarmup) {
                     for (int i = 0; i < Math.max(1, 32 / batch); i++) {

@@ -57,7 +57,7 @@ final class SplitBench {
             float[] first = m.predict(input);
             double compile = (System.nanoTime() - t0) / 1e9;
             Comparison check = Comparison.of(Arrays.copyOf(first, reference.length), reference,
-                    Tolerances.BENCH_RTOL, Tolerances.BENCH_ATOL);
+                    Tolerances.BENCH_RTOL, Tolerances.benchAtol(reference));
             out.printf("  compile      %.3f s (a context and model per device, timing one example on each, the first "
                     + "batch)%n", compile);
             if (warmup) {
