@@ -171,15 +171,33 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                     in[r] = ih >= 0 && ih < H && iw >= 0 && iw < W;
                     xr[r] = a + (in[r] ? ((size_t)(img[r] + ih) * W + iw) * CIN : 0) + ci;
                 }
-                for (int e = 0; e < run; ++e) {
-                    float av[MR];
-                    #pragma unroll
-                    for (int r = 0; r < MR; ++r) {
-                        const float x = xr[r][e];
-                        av[r] = in[r] ? x : 0.0f;
+                bool inside = true;         // no row of the block is in the padding for this tap
+                #pragma unroll
+                for (int r = 0; r < MR; ++r) {
+                    inside = inside && in[r];
+                }
+                if (inside) {
+                    // plain loads, which the broadcasts can take straight from memory
+                    for (int e = 0; e < run; ++e) {
+                        float av[MR];
+                        #pragma unroll
+                        for (int r = 0; r < MR; ++r) {
+                            av[r] = xr[r][e];
+                        }
+                        fma_block(acc, av, b);
+                        b += NR;
                     }
-                    fma_block(acc, av, b);
-                    b += NR;
+                } else {
+                    for (int e = 0; e < run; ++e) {
+                        float av[MR];
+                        #pragma unroll
+                        for (int r = 0; r < MR; ++r) {
+                            const float x = xr[r][e];
+                            av[r] = in[r] ? x : 0.0f;
+                        }
+                        fma_block(acc, av, b);
+                        b += NR;
+                    }
                 }
                 k += run;
                 ci = 0;
