@@ -1,6 +1,8 @@
 package dev.clnn.cli;
 
-import static dev.clnn.cli.OnnxCommandsTest.tensor;
+import static dev.clnn.cli.OnnxCommandsTest.classifierGraph;
+import static dev.clnn.cli.OnnxCommandsTest.info;
+import static dev.clnn.cli.OnnxCommandsTest.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,15 +15,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 
 import dev.clnn.graph.ReferenceExecutor;
 import dev.clnn.onnx.OnnxImport;
@@ -35,50 +30,18 @@ import dev.clnn.tensor.Shape;
 class InferCommandTest {
     private final CliRun cli = new CliRun();
 
-    private static ValueInfoProto info(String name, long... dims) {
-        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE);
-        if (dims.length > 0) {
-            TensorShapeProto.Builder s = TensorShapeProto.newBuilder()
-                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
-            for (long d : dims) {
-                s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-            }
-            t.setShape(s);
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
-    }
-
     /**
      * image (N, 3, 8, 8) and meta (N, 5) in; {@code logits} (N, 5) = Gemm of the pooled ReLU of a
      * convolution, plus meta, and {@code features} (N, 4, 8, 8), the ReLU itself, out.
      */
     static Path twoInTwoOut(Path dir) throws Exception {
-        Random r = new Random(4);
-        AttributeProto pads = AttributeProto.newBuilder().setName("pads").setType(AttributeProto.AttributeType.INTS)
-                .addInts(1).addInts(1).addInts(1).addInts(1).build();
-        AttributeProto transB = AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT)
-                .setI(1).build();
-        GraphProto g = GraphProto.newBuilder().setName("two")
+        GraphProto g = classifierGraph("two", new Random(4), "features", "g")
                 .addInput(info("image", 3, 8, 8)).addInput(info("meta", 5))
                 .addOutput(info("logits")).addOutput(info("features"))
-                .addInitializer(tensor("w", r, 4, 3, 3, 3)).addInitializer(tensor("b", r, 4))
-                .addInitializer(tensor("fc", r, 5, 4)).addInitializer(tensor("fcb", r, 5))
-                .addNode(NodeProto.newBuilder().setOpType("Conv").setName("conv").addInput("image").addInput("w")
-                        .addInput("b").addOutput("c").addAttribute(pads))
-                .addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("c").addOutput("features"))
-                .addNode(NodeProto.newBuilder().setOpType("GlobalAveragePool").setName("gap").addInput("features")
-                        .addOutput("p"))
-                .addNode(NodeProto.newBuilder().setOpType("Flatten").setName("flat").addInput("p").addOutput("f"))
-                .addNode(NodeProto.newBuilder().setOpType("Gemm").setName("fc").addInput("f").addInput("fc")
-                        .addInput("fcb").addOutput("g").addAttribute(transB))
                 .addNode(NodeProto.newBuilder().setOpType("Add").setName("add").addInput("g").addInput("meta")
                         .addOutput("logits"))
                 .build();
-        ModelProto m = ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
-        Path file = dir.resolve("two.onnx");
-        Files.write(file, m.toByteArray());
-        return file;
+        return write(g, dir, "two.onnx");
     }
 
     private static float[] data(int n, int seed) {

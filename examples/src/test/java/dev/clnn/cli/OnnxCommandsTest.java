@@ -48,42 +48,57 @@ class OnnxCommandsTest {
         return t.build();
     }
 
-    private static ValueInfoProto info(String name, boolean shaped) {
+    /** A float value {@code name} of shape (N, dims...), or of no declared shape when dims is empty. */
+    static ValueInfoProto info(String name, long... dims) {
         TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE);
-        if (shaped) {
-            t.setShape(TensorShapeProto.newBuilder()
-                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
-                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(3))
-                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(8))
-                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(8)));
+        if (dims.length > 0) {
+            TensorShapeProto.Builder s = TensorShapeProto.newBuilder()
+                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+            for (long d : dims) {
+                s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            }
+            t.setShape(s);
         }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
     }
 
-    /** (N, 3, 8, 8) -> Conv 3x3 -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> (N, 5). */
-    static Path classifier(Path dir) throws Exception {
-        Random r = new Random(3);
+    /**
+     * The nodes and weights of a small classifier reading {@code image} (N, 3, 8, 8): Conv 3x3 -> Relu
+     * (named {@code relu}) -> GlobalAveragePool -> Flatten -> Gemm (named {@code gemm}, (N, 5)), weights
+     * drawn from {@code r}. Inputs and outputs are the caller's to add.
+     */
+    static GraphProto.Builder classifierGraph(String name, Random r, String relu, String gemm) {
         AttributeProto pads = AttributeProto.newBuilder().setName("pads").setType(AttributeProto.AttributeType.INTS)
                 .addInts(1).addInts(1).addInts(1).addInts(1).build();
         AttributeProto transB = AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT)
                 .setI(1).build();
-        GraphProto g = GraphProto.newBuilder().setName("tiny")
-                .addInput(info("image", true)).addOutput(info("logits", false))
+        return GraphProto.newBuilder().setName(name)
                 .addInitializer(tensor("w", r, 4, 3, 3, 3)).addInitializer(tensor("b", r, 4))
                 .addInitializer(tensor("fc", r, 5, 4)).addInitializer(tensor("fcb", r, 5))
                 .addNode(NodeProto.newBuilder().setOpType("Conv").setName("conv").addInput("image").addInput("w")
                         .addInput("b").addOutput("c").addAttribute(pads))
-                .addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("c").addOutput("r"))
-                .addNode(NodeProto.newBuilder().setOpType("GlobalAveragePool").setName("gap").addInput("r").addOutput("p"))
+                .addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("c").addOutput(relu))
+                .addNode(NodeProto.newBuilder().setOpType("GlobalAveragePool").setName("gap").addInput(relu)
+                        .addOutput("p"))
                 .addNode(NodeProto.newBuilder().setOpType("Flatten").setName("flat").addInput("p").addOutput("f"))
                 .addNode(NodeProto.newBuilder().setOpType("Gemm").setName("fc").addInput("f").addInput("fc")
-                        .addInput("fcb").addOutput("logits").addAttribute(transB))
-                .build();
+                        .addInput("fcb").addOutput(gemm).addAttribute(transB));
+    }
+
+    /** Writes {@code g} as an opset-13 model to {@code dir/file}. */
+    static Path write(GraphProto g, Path dir, String file) throws Exception {
         ModelProto m = ModelProto.newBuilder().setIrVersion(8)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
-        Path file = dir.resolve("tiny.onnx");
-        Files.write(file, m.toByteArray());
-        return file;
+        Path path = dir.resolve(file);
+        Files.write(path, m.toByteArray());
+        return path;
+    }
+
+    /** (N, 3, 8, 8) -> Conv 3x3 -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> (N, 5). */
+    static Path classifier(Path dir) throws Exception {
+        GraphProto g = classifierGraph("tiny", new Random(3), "r", "logits")
+                .addInput(info("image", 3, 8, 8)).addOutput(info("logits")).build();
+        return write(g, dir, "tiny.onnx");
     }
 
     @Test
