@@ -164,17 +164,14 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                 const int run = min(CIN - ci, k1 - k);
                 __global const float* xr[MR];
                 bool in[MR];
+                bool inside = true;         // no row of the block is in the padding for this tap
                 #pragma unroll
                 for (int r = 0; r < MR; ++r) {
                     const int ih = ih0[r] + kh * DH;
                     const int iw = iw0[r] + kw * DW;
                     in[r] = ih >= 0 && ih < H && iw >= 0 && iw < W;
-                    xr[r] = a + (in[r] ? ((size_t)(img[r] + ih) * W + iw) * CIN : 0) + ci;
-                }
-                bool inside = true;         // no row of the block is in the padding for this tap
-                #pragma unroll
-                for (int r = 0; r < MR; ++r) {
                     inside = inside && in[r];
+                    xr[r] = a + (in[r] ? ((size_t)(img[r] + ih) * W + iw) * CIN : 0) + ci;
                 }
                 if (inside) {
                     // plain loads, which the broadcasts can take straight from memory
