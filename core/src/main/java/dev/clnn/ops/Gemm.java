@@ -111,7 +111,7 @@ public final class Gemm implements AutoCloseable {
     private final Seams seams;
     private final GemmLayout layout;
     private final ClKernel main;
-    // SPLITK only (null otherwise): the kernel that sums the K-slices and the partial sums
+    // the forms that split K only (null otherwise): the kernel that sums the K-slices and the partial sums
     private final ClKernel reduce;
     private final ClBuffer partial;
     // the panel forms only (null otherwise; packerA and packedA also null when A is read strided)
@@ -131,8 +131,8 @@ public final class Gemm implements AutoCloseable {
         List<AutoCloseable> made = new ArrayList<>();
         try {
             ClProgram program = program(cl, form, defines(layout));
-            boolean split = form == GemmConfig.Variant.SPLITK;
-            main = track(made, program.kernel(split ? "gemm_splitk_partial"
+            boolean split = config.splitsK();
+            main = track(made, program.kernel(form == GemmConfig.Variant.SPLITK ? "gemm_splitk_partial"
                     : "gemm_" + form.name().toLowerCase(Locale.ROOT)));
             reduce = split ? track(made, program.kernel("gemm_splitk_reduce")) : null;
             // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
@@ -394,6 +394,9 @@ public final class Gemm implements AutoCloseable {
         }
         if (config.variant() == GemmConfig.Variant.SPLITK) {
             o = o.define("MT", l.rowsPerItem);
+        }
+        if (config.splitsK()) {
+            o = o.define("SPLIT_REDUCE", 1);
         }
         return new Defines(o, seams.epilogue());
     }

@@ -19,7 +19,9 @@ import dev.clnn.cl.ClDevice;
  *       of {@code tk} (0: whole) so that a slice of the B panel is reused from L1 by every block of the
  *       strip; no local memory ({@code gemm_cpu.cl}).</li>
  *   <li>{@code TILED}: a {@code tm x tn} tile per work-group staged {@code tk} deep in local memory, a
- *       {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}).</li>
+ *       {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}); with {@code ks > 0}, K is
+ *       cut into slices of {@code ks} taken by separate work-groups, whose sums a second kernel adds
+ *       (split K, for results with too few tiles to fill the device).</li>
  *   <li>{@code SPLITK}: K is cut into slices of {@code ks} computed in parallel, then a second kernel sums
  *       the slices ({@code gemm_splitk.cl}); for products whose result gives a GPU too few tiles. A work-item
  *       computes every row of a result of at most {@link #SPLITK_MAX_ROWS} rows, one row otherwise.</li>
@@ -64,6 +66,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 int threads = (tm / wm) * (tn / wn);
                 require(tk > 0 && (tk * tm / 4) % threads == 0 && (tk * tn / 4) % threads == 0,
                         "TK*TM/4 and TK*TN/4 must be multiples of the work-group size " + threads);
+                require(ks >= 0 && ks % tk == 0, "KS must be 0 (all of K) or a positive multiple of TK");
                 break;
             case SPLITK:
                 require(ks >= 1 && ks <= 65536, "KS must be in 1..65536");
@@ -94,7 +97,22 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn) {
-        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, 0);
+        return tiled(tm, tn, tk, wm, wn, 0);
+    }
+
+    /** The tiled form with K cut into slices of {@code ks} (a multiple of {@code tk}; 0: all of K). */
+    public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn, int ks) {
+        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, ks);
+    }
+
+    /** This tiled form with K cut into slices of {@code ks} (0: all of K). */
+    GemmConfig withSlices(int ks) {
+        return tiled(tm, tn, tk, wm, wn, ks);
+    }
+
+    /** Whether the form cuts K into slices summed by a second kernel. */
+    boolean splitsK() {
+        return variant == Variant.SPLITK || (variant == Variant.TILED && ks > 0);
     }
 
     /** Split-K with slices of {@code ks} along K. */
@@ -106,7 +124,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * The configuration of an {@code m x k} by {@code k x n} product on {@code device}: the one rule,
      * documented with the table in {@code tuning.properties}. Small products whose operands would be
      * packed on every run take the general kernel; thin ({@code m <= SPLITK_MAX_ROWS}) and deep ones
-     * take split-K where the table has a {@code gemm_splitk} entry for the device; the rest take the
+     * take split-K where the table has a {@code gemm_splitk} entry for the device, deep ones the tiled
+     * form cut into K slices instead where its entry gives {@code SPLIT_STEPS}; the rest take the
      * device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise), with its small tile when
      * the tuned one would leave compute units idle (CPU: the block and strip {@link #fitted} to the result); general when nothing is tuned or the tile does not
      * fit the device.
@@ -121,10 +140,12 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         Map<String, String> entry = Tuning.find(device.isCpu() ? "gemm_cpu" : "gemm_tiled", device);
         GemmConfig tuned = entry == null ? general() : fromMap(entry, stridedA ? "STRIDED_" : "");
         Map<String, String> split = Tuning.find("gemm_splitk", device);
+        String prefix = stridedA ? "STRIDED_" : "";
+        int splitSteps = tuned.variant == Variant.TILED ? num(entry, prefix, "SPLIT_STEPS", 0) : 0;
         boolean thin = m <= SPLITK_MAX_ROWS;
         boolean deep = k >= DEEP * Math.max(m, n) && tuned.variant == Variant.TILED
                 && tuned.tiles(m, n) < device.computeUnits();
-        if (split != null && (thin || deep)) {
+        if (split != null && (thin || (deep && splitSteps == 0))) {
             tuned = fromMap(split, thin ? "THIN_" : "");
         } else if (tuned.variant == Variant.CPU) {
             tuned = tuned.fitted(m, n, k, device.computeUnits());
@@ -140,8 +161,27 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                     }
                 }
             }
+            if (deep && splitSteps > 0) {
+                tuned = tuned.slicedToFill(m, n, k, splitSteps, device.computeUnits());
+            }
         }
         return Gemm.fits(tuned, device) ? tuned : general();
+    }
+
+    /**
+     * This tiled form with K cut into as many slices as bring its work-groups up to one per compute
+     * unit, each slice at least {@code minSteps} steps of TK deep; unchanged when that allows fewer
+     * than two slices.
+     */
+    GemmConfig slicedToFill(long m, long n, long k, int minSteps, int computeUnits) {
+        long tiles = tiles(m, n);
+        long kPad = (k + tk - 1) / tk * tk;
+        long slices = Math.min((computeUnits + tiles - 1) / tiles, kPad / ((long) tk * minSteps));
+        if (slices < 2) {
+            return this;
+        }
+        long steps = (kPad / tk + slices - 1) / slices;
+        return withSlices((int) (steps * tk));
     }
 
     /**
@@ -190,7 +230,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             }
             case TILED:
                 return tiled(num(p, prefix, "TM"), num(p, prefix, "TN"), num(p, prefix, "TK"), num(p, prefix, "WM"),
-                        num(p, prefix, "WN"));
+                        num(p, prefix, "WN"), num(p, prefix, "KS", 0));
             case SPLITK:
                 return splitk(num(p, prefix, "KS"));
             default:
@@ -260,6 +300,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             d.put("TK", tk);
             d.put("WM", wm);
             d.put("WN", wn);
+            d.put("KS", ks);
         }
         return BuildOptions.none().defineAll(d);
     }
@@ -268,7 +309,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     public String toString() {
         switch (variant) {
             case CPU: return "cpu(MR=" + mr + " VW=" + vw + " NV=" + nv + " TM=" + tm + " TK=" + tk + ")";
-            case TILED: return "tiled(TM=" + tm + " TN=" + tn + " TK=" + tk + " WM=" + wm + " WN=" + wn + ")";
+            case TILED: return "tiled(TM=" + tm + " TN=" + tn + " TK=" + tk + " WM=" + wm + " WN=" + wn
+                    + (ks > 0 ? " KS=" + ks : "") + ")";
             case SPLITK: return "splitk(KS=" + ks + ")";
             default: return "general";
         }

@@ -80,8 +80,18 @@ final class GemmLayout {
             case TILED: {
                 int mPad = Gemm.roundUp(m, c.tm());
                 int nPad = Gemm.roundUp(n, c.tn());
-                return new GemmLayout(seams.packA(), true, mPad, nPad, Gemm.roundUp(k, c.tk()), mPad, nPad, 0, 0,
-                        new long[][] {{nPad / c.wn(), mPad / c.wm()}, {c.tn() / c.wn(), c.tm() / c.wm()}});
+                int kPad = Gemm.roundUp(k, c.tk());
+                long[] global = {nPad / c.wn(), mPad / c.wm()};
+                long[] local = {c.tn() / c.wn(), c.tm() / c.wm()};
+                if (c.ks() == 0) {
+                    return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, 0, 0,
+                            new long[][] {global, local});
+                }
+                // split K: a third dimension of work-groups, one per slice, then the sum of the slices
+                int slices = (kPad + c.ks() - 1) / c.ks();
+                return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, slices, 0, new long[][] {
+                    {global[0], global[1], slices}, {local[0], local[1], 1},
+                    {Gemm.roundUp(n, side), Gemm.roundUp(m, side)}, {side, side}});
             }
             case SPLITK: {
                 int slices = (k + c.ks() - 1) / c.ks();

@@ -45,6 +45,10 @@ class Conv2dTest {
         // strips of two blocks in K slices of 5: slices that start and end inside a tap
         Conv2dConfig.implicitGemm(GemmConfig.cpu(3, 4, 2, 6, 5)),
         Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 64, 8, 4, 8)),
+        // split K in slices of 24 (the im2col walk starts inside a tap), and a work-group of 64 that TK = 48
+        // does not divide (the element-by-element loader)
+        Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 32, 8, 4, 4, 24)),
+        Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 32, 48, 4, 4)),
         Conv2dConfig.implicitGemm(GemmConfig.splitk(7)),
     };
 
@@ -142,7 +146,8 @@ class Conv2dTest {
             Activation.HARD_SWISH, Activation.hardSigmoid(0.2f, 0.5f), Activation.clip(-0.5f, 0.25f), Activation.NONE};
         Conv2dConfig[] kernels = {Conv2dConfig.general(), Conv2dConfig.direct(16, 4), Conv2dConfig.depthwise3x3(16, 4),
             Conv2dConfig.depthwise(4), Conv2dConfig.pointwise(GemmConfig.cpu(6, 16, 2)),
-            Conv2dConfig.pointwise(GemmConfig.tiled(32, 64, 8, 4, 8)), Conv2dConfig.pointwise(GemmConfig.general())};
+            Conv2dConfig.pointwise(GemmConfig.tiled(32, 64, 8, 4, 8)), Conv2dConfig.pointwise(GemmConfig.general()),
+            Conv2dConfig.pointwise(GemmConfig.tiled(32, 32, 8, 4, 4, 8))};
         long seed = 200;
         for (int k = 0; k < kinds.length; k++) {
             for (int j : new int[] {k % kernels.length, (k + 3) % kernels.length}) {

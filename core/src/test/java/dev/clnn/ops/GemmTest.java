@@ -46,6 +46,7 @@ class GemmTest {
         GemmConfig.cpu(3, 4, 2, 9, 4),          // strips of 3 blocks, K slices of 4 that divide few K
         GemmConfig.tiled(64, 64, 16, 4, 4),
         GemmConfig.tiled(32, 64, 8, 4, 8),
+        GemmConfig.tiled(32, 32, 8, 4, 4, 16),  // split K: slices of 16, the last one short
         GemmConfig.splitk(7),       // slices that divide no K of the shapes
         GemmConfig.splitk(256),
     };
@@ -260,6 +261,39 @@ class GemmTest {
             System.clearProperty("clnn.tune.gemm_tiled");
             System.clearProperty("clnn.tune.gemm_splitk");
         }
+    }
+
+    /** With SPLIT_STEPS, a deep tiled product with fewer tiles than compute units cuts K into slices of its own tiles. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void fewTilesSplitKWithinTheTiledForm(ClDevice device) {
+        String entry = "variant=tiled TM=32 TN=32 TK=8 WM=4 WN=4 SPLIT_STEPS=2";
+        System.setProperty("clnn.tune.gemm_cpu", entry);
+        System.setProperty("clnn.tune.gemm_tiled", entry);
+        System.setProperty("clnn.tune.gemm_splitk", "variant=splitk KS=32");
+        ClContext cl = CONTEXTS.on(device);
+        // one 32 x 32 tile, K = 300 (38 steps of 8): one slice per compute unit, at most 19 slices of 2 steps
+        try (Gemm deep = Gemm.configure(cl, GemmShape.of(20, 30, 300));
+             Gemm shallow = Gemm.configure(cl, GemmShape.of(40, 30, 100))) {
+            assertEquals(GemmConfig.tiled(32, 32, 8, 4, 4), shallow.config(), "K < 4 x max(M, N): not split");
+            int cu = device.computeUnits();
+            long slices = Math.min(cu, 19);
+            GemmConfig expected = slices < 2 ? GemmConfig.tiled(32, 32, 8, 4, 4)
+                    : GemmConfig.tiled(32, 32, 8, 4, 4, (int) ((38 + slices - 1) / slices * 8));
+            assertEquals(expected, deep.config(), "deep with few tiles and SPLIT_STEPS: the tiled form split");
+            check(cl, deep, 1.5f, 0f, 0, 5);
+        } finally {
+            System.clearProperty("clnn.tune.gemm_cpu");
+            System.clearProperty("clnn.tune.gemm_tiled");
+            System.clearProperty("clnn.tune.gemm_splitk");
+        }
+        GemmConfig tile = GemmConfig.tiled(32, 32, 16, 4, 4);
+        // 256 x 256: 64 tiles for 132 compute units -> 3 slices of 96 (6 steps), the last one 64 deep
+        assertEquals(tile.withSlices(96), tile.slicedToFill(256, 256, 256, 4, 132));
+        // too shallow for two slices of 4 steps: unchanged
+        assertEquals(tile, tile.slicedToFill(256, 256, 100, 4, 132));
+        // enough tiles already: unchanged
+        assertEquals(tile, tile.slicedToFill(512, 512, 4096, 4, 132));
     }
 
     /** Strips are cut for parallelism, but not below one per core when every strip re-reads a deep panel of B. */

@@ -44,6 +44,11 @@
 // OFFSET(off) (the offset argument off, or 0 when FUSED) and LDC (ldc, or N when FUSED);
 // EPILOGUE_PARAMS (the epilogue's kernel parameters), C_RESTRICT, SCALE(v) (alpha * v, or v when
 // FUSED) and STORE_C(at, j, v) (stores element at of C, in column j, given v = SCALE(sum)).
+//
+// Split K. The forms that cut K into S slices (gemm_splitk.cl, and gemm_tiled.cl with KS > 0) write
+// each slice's sums, without the epilogue, into part (S, M, N); with SPLIT_REDUCE == 1 this file also
+// gives the kernel gemm_splitk_reduce, which adds the S sums of each element in order and stores it
+// through the epilogue. Work-items: (N, M), rounded up to the work-group; items past the edges return.
 
 #ifndef TRANS_A
 #define TRANS_A 0       // A stored transposed
@@ -59,6 +64,9 @@
 #endif
 #ifndef FUSED
 #define FUSED 0         // bias + activation + residual instead of alpha/beta
+#endif
+#ifndef SPLIT_REDUCE
+#define SPLIT_REDUCE 0  // give gemm_splitk_reduce, the sum of a split-K product's slices
 #endif
 
 #if A_IM2COL && A_PACKED
@@ -128,4 +136,22 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #define C_RESTRICT restrict
 #define SCALE(v) (alpha * (v))
 #define STORE_C(at, j, v) c[at] = beta == 0.0f ? (v) : fma(beta, c[at], (v))
+#endif
+
+#if SPLIT_REDUCE
+__kernel void gemm_splitk_reduce(const int M, const int N, const int S, __global const float* restrict part,
+                                 __global float* C_RESTRICT c, const int offc, const int ldc
+                                 EPILOGUE_PARAMS)
+{
+    const int j = get_global_id(0);
+    const int i = get_global_id(1);
+    if (i >= M || j >= N) {
+        return;
+    }
+    float sum = 0.0f;
+    for (int s = 0; s < S; ++s) {
+        sum += part[((size_t)s * M + i) * N + j];
+    }
+    STORE_C(OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
+}
 #endif

@@ -10,8 +10,8 @@
 // a work-item, which sums its slice for MT rows of column j into part (S, M, N): each element of
 // op(B) it loads feeds MT multiply-adds, and neighbouring work-items read neighbouring elements of a
 // row of op(B) (coalesced when B is not transposed). Rows past M are clamped to row M - 1 (read,
-// computed, never stored), so nothing outside A is read. gemm_splitk_reduce adds the S partial sums
-// of an element in order and applies the epilogue.
+// computed, never stored), so nothing outside A is read. gemm_splitk_reduce (gemm_common.cl, SPLIT_REDUCE)
+// adds the S partial sums of an element in order and applies the epilogue.
 //
 // Work-items: partial (N, ceil(M / MT), S) and reduce (N, M), each rounded up to the work-group;
 // items past the edges return.
@@ -77,20 +77,4 @@ __kernel void gemm_splitk_partial(const int M, const int N, const int K,
             part[((size_t)s * M + i0 + r) * N + j] = acc[r];
         }
     }
-}
-
-__kernel void gemm_splitk_reduce(const int M, const int N, const int S, __global const float* restrict part,
-                                 __global float* C_RESTRICT c, const int offc, const int ldc
-                                 EPILOGUE_PARAMS)
-{
-    const int j = get_global_id(0);
-    const int i = get_global_id(1);
-    if (i >= M || j >= N) {
-        return;
-    }
-    float sum = 0.0f;
-    for (int s = 0; s < S; ++s) {
-        sum += part[((size_t)s * M + i) * N + j];
-    }
-    STORE_C(OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
 }

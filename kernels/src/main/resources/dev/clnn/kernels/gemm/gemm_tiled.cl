@@ -22,12 +22,23 @@
 // (columns likewise), so the float4 reads of a warp fall on neighbouring addresses and the C stores
 // on neighbouring lines.
 //
-// Work-group size: (TN / WN, TM / WM). Global size: (ldb / WN, ceil(M / TM) * TM / WM).
+// An implicit im2col A (A_IM2COL) is read without a division per element: a work-item loads the
+// same rows and the same depth within every slice (work-group size a multiple of TK), so it works out
+// where its rows' output pixels lie once, and steps its (kh, kw, ci) position along K by TK per slice.
+//
+// Split K (KS > 0): the work-groups along the third dimension take slices of KS of K each and store
+// their tile's sums, without the epilogue, in part (S, M, N), S = ceil(K / KS); gemm_splitk_reduce
+// (gemm_common.cl) then adds the slices and applies the epilogue. For products whose result has too
+// few tiles to keep every compute unit busy.
+//
+// Work-group size: (TN / WN, TM / WM). Global size: (ldb / WN, ceil(M / TM) * TM / WM, S) (S = 1
+// without KS).
 //
 // Defines:
 //   TM, TN   tile of C per work-group (multiples of 4 * work-group size in that dimension)
 //   TK       depth of the slice staged in local memory per step
 //   WM, WN   register tile per work-item (multiples of 4)
+//   KS       0: all of K per work-group; else the slice of K per work-group (a multiple of TK)
 //   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef TM
@@ -45,6 +56,9 @@
 #ifndef WN
 #define WN 4        // columns per work-item
 #endif
+#ifndef KS
+#define KS 0        // slice of K per work-group (0: all of K)
+#endif
 
 #define TY (TM / WM)            // work-items along m
 #define TX (TN / WN)            // work-items along n
@@ -53,7 +67,7 @@
 #define GN (WN / 4)             // float4 groups per work-item along n
 #define LB (TK * TN / 4 / THREADS)  // float4 loads of B per work-item per step
 
-#if (TK * TM / 4) % THREADS != 0 || (TK * TN / 4) % THREADS != 0 || WM % 4 != 0 || WN % 4 != 0
+#if (TK * TM / 4) % THREADS != 0 || (TK * TN / 4) % THREADS != 0 || WM % 4 != 0 || WN % 4 != 0 || KS % TK != 0
 #error "tile parameters do not divide evenly"
 #endif
 
@@ -96,12 +110,68 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
 }
 #endif
 
+#if A_IM2COL && THREADS % TK == 0
+// The im2col walk: element l of a work-item's share of a slice is row m0 + tid / TK + l * (THREADS / TK)
+// at depth k0 + tid % TK, for every slice.
+#define IM2COL_WALK 1
+#define WALK_STATE int wrow[LA], wih[LA], wiw[LA], wci, wkw, wkh
+// Where each of the work-item's rows starts in x (its image row n * H) and in the image (the top-left
+// tap, oh * SH - PT and ow * SW - PL); a row past M gets a position no tap reaches. Then the (kh, kw, ci)
+// of its depth tid % TK + k0.
+#define WALK_START(k0)                                                                  \
+    _Pragma("unroll")                                                                   \
+    for (int l = 0; l < LA; ++l) {                                                      \
+        const int m = m0 + tid / TK + l * (THREADS / TK);                               \
+        const int ow = m % OW;                                                          \
+        const int t = m / OW;                                                           \
+        wrow[l] = (t / OH) * H;                                                         \
+        wih[l] = m < M ? (t % OH) * SH - PT : INT_MIN / 2;                              \
+        wiw[l] = ow * SW - PL;                                                          \
+    }                                                                                   \
+    {                                                                                   \
+        const int k = (k0) + tid % TK;                                                  \
+        wci = k % CIN;                                                                  \
+        wkw = (k / CIN) % KW;                                                           \
+        wkh = k / CIN / KW;                                                             \
+    }
+// Loads the work-item's elements of the slice at depth k0 into ra, then moves its position TK deeper.
+#define WALK_LOAD(k0)                                                                   \
+    {                                                                                   \
+        const bool kin = (k0) + tid % TK < K;                                           \
+        _Pragma("unroll")                                                               \
+        for (int l = 0; l < LA; ++l) {                                                  \
+            const int ih = wih[l] + wkh * DH;                                           \
+            const int iw = wiw[l] + wkw * DW;                                           \
+            ra[l] = kin && ih >= 0 && ih < H && iw >= 0 && iw < W                       \
+                    ? a[((size_t)(wrow[l] + ih) * W + iw) * CIN + wci] : 0.0f;          \
+        }                                                                               \
+        wci += TK;                                                                      \
+        while (wci >= CIN) {                                                            \
+            wci -= CIN;                                                                 \
+            if (++wkw == KW) {                                                          \
+                wkw = 0;                                                                \
+                ++wkh;                                                                  \
+            }                                                                           \
+        }                                                                               \
+    }
+#else
+#define IM2COL_WALK 0
+#endif
+
+#if KS
+// a slice's sums go to part (S, M, N) as they are; gemm_splitk_reduce applies the epilogue
+#define C_PARAMS __global float* restrict part
+#define TAIL_PARAMS
+#else
+#define C_PARAMS __global float* C_RESTRICT c, const int offc, const int ldc
+#define TAIL_PARAMS EPILOGUE_PARAMS
+#endif
+
 __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
 void gemm_tiled(const int M, const int N, const int K,
                 __global const a_elem* restrict a, const int offa, const int lda,
                 __global const float4* restrict bp, const int offb, const int ldb,
-                __global float* C_RESTRICT c, const int offc, const int ldc
-                IM2COL_PARAMS EPILOGUE_PARAMS)
+                C_PARAMS IM2COL_PARAMS TAIL_PARAMS)
 {
     A_TILE;
     __local float4 bs[TK][TN / 4];
@@ -111,10 +181,20 @@ void gemm_tiled(const int M, const int N, const int K,
     const int tid = ty * TX + tx;
     const int m0 = get_group_id(1) * TM;
     const int n0 = get_group_id(0) * TN;
-    const int kpad = (K + TK - 1) / TK * TK;
+#if KS
+    const int kbegin = get_group_id(2) * KS;                    // this work-group's slice of K
+    const int kend = min((K + TK - 1) / TK * TK, kbegin + KS);
+#else
+    const int kbegin = 0;
+    const int kend = (K + TK - 1) / TK * TK;
+#endif
     const int nrow = ldb / 4;       // float4s per row of bp
 #if !A_PACKED
     a += OFFSET(offa);
+#endif
+#if IM2COL_WALK
+    WALK_STATE;
+    WALK_START(kbegin);
 #endif
 
     float4 acc[WM][GN];
@@ -128,17 +208,21 @@ void gemm_tiled(const int M, const int N, const int K,
 
     a_elem ra[LA];
     float4 rb[LB];
+#if IM2COL_WALK
+    WALK_LOAD(kbegin);
+#else
     #pragma unroll
     for (int l = 0; l < LA; ++l) {
-        ra[l] = load_a(a, lda, M, K, m0, 0, tid + l * THREADS IM2COL_ARGS);
+        ra[l] = load_a(a, lda, M, K, m0, kbegin, tid + l * THREADS IM2COL_ARGS);
     }
+#endif
     #pragma unroll
     for (int l = 0; l < LB; ++l) {
         const int f = tid + l * THREADS;
-        rb[l] = bp[(f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];
+        rb[l] = bp[(size_t)(kbegin + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];
     }
 
-    for (int k0 = 0; k0 < kpad; k0 += TK) {
+    for (int k0 = kbegin; k0 < kend; k0 += TK) {
         barrier(CLK_LOCAL_MEM_FENCE);       // everyone is done reading the previous slice
         #pragma unroll
         for (int l = 0; l < LA; ++l) {
@@ -151,12 +235,16 @@ void gemm_tiled(const int M, const int N, const int K,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
 
-        if (k0 + TK < kpad) {
+        if (k0 + TK < kend) {
             const int next = k0 + TK;
+#if IM2COL_WALK
+            WALK_LOAD(next);
+#else
             #pragma unroll
             for (int l = 0; l < LA; ++l) {
                 ra[l] = load_a(a, lda, M, K, m0, next, tid + l * THREADS IM2COL_ARGS);
             }
+#endif
             #pragma unroll
             for (int l = 0; l < LB; ++l) {
                 const int f = tid + l * THREADS;
@@ -185,6 +273,30 @@ void gemm_tiled(const int M, const int N, const int K,
         }
     }
 
+#if KS
+    __global float* const slice = part + (size_t)get_group_id(2) * M * N;
+    #pragma unroll
+    for (int g = 0; g < GM; ++g) {
+        #pragma unroll
+        for (int e = 0; e < 4; ++e) {
+            const int m = m0 + g * 4 * TY + ty * 4 + e;
+            if (m < M) {
+                #pragma unroll
+                for (int h = 0; h < GN; ++h) {
+                    const int n = n0 + h * 4 * TX + tx * 4;
+                    const float4 v = acc[g * 4 + e][h];
+                    const float vs[4] = {v.x, v.y, v.z, v.w};
+                    #pragma unroll
+                    for (int t = 0; t < 4; ++t) {
+                        if (n + t < N) {
+                            slice[(size_t)m * N + n + t] = vs[t];
+                        }
+                    }
+                }
+            }
+        }
+    }
+#else
     #pragma unroll
     for (int g = 0; g < GM; ++g) {
         #pragma unroll
@@ -215,4 +327,5 @@ void gemm_tiled(const int M, const int N, const int K,
             }
         }
     }
+#endif
 }
