@@ -3,9 +3,9 @@
 # to compare against in .device/before:   bash scripts/device/gpu-gemm-conv.sh
 # The H200's GEMM and convolution forms before and after a change, interleaved in one command:
 # ResNet-18/50 (torchvision, random weights, exported by PyTorch) at batch 1 and 64, MobileNet v1/v2 at
-# batch 1 and 64, each also with the tiled form's split K switched off (the gemm_tiled entry without
-# SPLIT_STEPS, "after-nosplit"); SGEMM at n = 256..1024 with forced configurations; PyTorch eager, CUDA graphs
-# and cuBLAS (TF32 off) as the references. Full output in $OUT/gpu-gemm-conv.log where OUT is set.
+# batch 1 and 64, each also with another gemm_tiled entry ("alt": ALT, by default the H200's entry without
+# SPLIT_STEPS and NARROW_, i.e. with the tiled form's split K and narrow tile switched off); SGEMM at n = 256..1024 with forced configurations; PyTorch eager, CUDA graphs
+# and cuBLAS (TF32 off) as the references (SKIP_GEMM=1 leaves out the SGEMM runs). Full output in $OUT/gpu-gemm-conv.log where OUT is set.
 set -u
 source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
@@ -15,11 +15,12 @@ BEFORE="$(ls "$PWD"/.device/before/*.jar | tr '\n' ':')$(ls "$PWD"/.device/lib/*
 NV="variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 STRIDED_TK=16 MID_TM=64 MID_TN=64 MID_TK=16 MID_WM=4 MID_WN=4"
 NV="$NV SMALL_TM=32 SMALL_TN=32 SMALL_TK=16 SMALL_WM=4 SMALL_WN=4 STRIDED_SMALL_TM=32 STRIDED_SMALL_TN=32"
 NV="$NV STRIDED_SMALL_TK=16 STRIDED_SMALL_WM=4 STRIDED_SMALL_WN=4"
+ALT=${ALT:-$NV}
 clnn() {   # which, then the bench arguments
   local which=$1; shift
   local cp=$AFTER opt=""
   [ "$which" = before ] && cp=$BEFORE
-  case "$which" in after-nosplit) opt="-Dclnn.tune.gemm_tiled=$NV" ;; esac
+  case "$which" in alt) opt="-Dclnn.tune.gemm_tiled=$ALT" ;; esac
   timeout 200 java ${opt:+"$opt"} -cp "$cp" dev.clnn.cli.Main "$@" 2>&1
 }
 {
@@ -65,7 +66,7 @@ for n in (256, 512, 1024, 2048):
     print(f"REF torch cuBLAS SGEMM n={n}: {dt*1e3:.4f} ms, {2*n**3/dt/1e12:.2f} TFLOPS")
 PY
 for round in $(seq 1 ${ROUNDS:-1}); do
-  ORDER="before after after-nosplit"; [ $((round % 2)) = 0 ] && ORDER="after-nosplit after before"
+  ORDER="before after alt"; [ $((round % 2)) = 0 ] && ORDER="alt after before"
   for net in resnet18 resnet50; do
     for bs in 1 64; do
       ex=512; [ $bs = 64 ] && ex=1024
@@ -86,8 +87,8 @@ for round in $(seq 1 ${ROUNDS:-1}); do
   done
 done
 g() { clnn "$@" | grep -E "^[0-9]: " ; }
-for n in 256 512 1024 2048; do
-  for which in after before after-nosplit; do
+[ -n "${SKIP_GEMM:-}" ] || for n in 256 512 1024 2048; do
+  for which in after before alt; do
     echo "GEMM n=$n $which: $(g $which bench gemm --device gpu --no-reference --iterations 100 --size $n)"
   done
   [ $n = 256 ] && { echo "GEMM n=$n forced:"; g after bench gemm --device gpu --no-reference --iterations 100 --size $n \

@@ -126,7 +126,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * packed on every run take the general kernel; thin ({@code m <= SPLITK_MAX_ROWS}) and deep ones
      * take split-K where the table has a {@code gemm_splitk} entry for the device, deep ones the tiled
      * form cut into K slices instead where its entry gives {@code SPLIT_STEPS}; the rest take the
-     * device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise), with its small tile when
+     * device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise), with its narrow tile
+     * ({@code NARROW_}) when the result is at most half as wide as the tuned tile, its small tile when
      * the tuned one would leave compute units idle (CPU: the block and strip {@link #fitted} to the result); general when nothing is tuned or the tile does not
      * fit the device.
      *
@@ -149,16 +150,20 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             tuned = fromMap(split, thin ? "THIN_" : "");
         } else if (tuned.variant == Variant.CPU) {
             tuned = tuned.fitted(m, n, k, device.computeUnits());
-        } else if (tuned.variant == Variant.TILED && tuned.tiles(m, n) < device.computeUnits()) {
+        } else if (tuned.variant == Variant.TILED) {
+            if (2L * n <= tuned.tn && entry.containsKey("NARROW_TM")) {
+                // a result at most half as wide as the tile: the narrow tile, not columns of padding
+                tuned = fromMap(entry, "NARROW_");
+            }
             // smaller tiers until every compute unit has a tile: MID_ (when tuned), then SMALL_
             for (String tier : new String[] {"MID_", "SMALL_"}) {
+                if (tuned.tiles(m, n) >= device.computeUnits()) {
+                    break;
+                }
                 String key = stridedA && (tier.equals("MID_") || entry.containsKey("STRIDED_" + tier + "TM"))
                         ? "STRIDED_" + tier : tier;
                 if (entry.containsKey(key + "TM")) {
                     tuned = fromMap(entry, key);
-                    if (tuned.tiles(m, n) >= device.computeUnits()) {
-                        break;
-                    }
                 }
             }
             if (deep && splitSteps > 0) {

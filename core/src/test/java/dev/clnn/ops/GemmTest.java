@@ -47,6 +47,7 @@ class GemmTest {
         GemmConfig.tiled(64, 64, 16, 4, 4),
         GemmConfig.tiled(32, 64, 8, 4, 8),
         GemmConfig.tiled(32, 32, 8, 4, 4, 16),  // split K: slices of 16, the last one short
+        GemmConfig.tiled(128, 64, 16, 8, 4),    // the H200's narrow tile
         GemmConfig.splitk(7),       // slices that divide no K of the shapes
         GemmConfig.splitk(256),
     };
@@ -231,6 +232,15 @@ class GemmTest {
                     GemmConfig.select(device, 32L * cu, 32, 128, false), "MID_ too few as well: SMALL_");
             assertEquals(cu > 1 ? GemmConfig.tiled(32, 32, 16, 4, 4) : GemmConfig.tiled(128, 128, 16, 8, 8),
                     GemmConfig.select(device, 49, 64, 16, true), "strided A has no STRIDED_MID_: its small tile");
+            String narrow = tiers + " NARROW_TM=128 NARROW_TN=64 NARROW_TK=16 NARROW_WM=8 NARROW_WN=4";
+            System.setProperty("clnn.tune.gemm_cpu", narrow);
+            System.setProperty("clnn.tune.gemm_tiled", narrow);
+            assertEquals(GemmConfig.tiled(128, 64, 16, 8, 4), GemmConfig.select(device, many, 64, 64, false),
+                    "a result half as wide as the tile: NARROW_");
+            assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8), GemmConfig.select(device, many, 65, 64, false),
+                    "wider than half the tile: the tuned one");
+            assertEquals(cu > 1 ? GemmConfig.tiled(64, 64, 16, 4, 4) : GemmConfig.tiled(128, 64, 16, 8, 4),
+                    GemmConfig.select(device, 64L * cu, 64, 64, false), "narrow tiles too few: MID_");
             System.setProperty("clnn.tune.gemm_cpu", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
             System.setProperty("clnn.tune.gemm_tiled", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
             assertEquals(GemmConfig.general(), GemmConfig.select(device, many, 512, 64, false),
