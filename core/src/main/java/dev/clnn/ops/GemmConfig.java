@@ -128,7 +128,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * form cut into K slices instead where its entry gives {@code SPLIT_STEPS}; the rest take the
      * device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise), with its narrow tile
      * ({@code NARROW_}) when the result is at most half as wide as the tuned tile, its small tile when
-     * the tuned one would leave compute units idle (CPU: the block and strip {@link #fitted} to the result); general when nothing is tuned or the tile does not
+     * the tuned one would leave compute units idle, and split-K when even that does and A is packed (CPU: the block and strip {@link #fitted} to the result); general when nothing is tuned or the tile does not
      * fit the device.
      *
      * @param stridedA A is read in place rather than packed on each run (pointwise convolutions,
@@ -168,6 +168,10 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             }
             if (deep && splitSteps > 0) {
                 tuned = tuned.slicedToFill(m, n, k, splitSteps, device.computeUnits());
+            } else if (!stridedA && split != null && tuned.tiles(m, n) < device.computeUnits()) {
+                // a product packed on each run that not even the smallest tile spreads over the device
+                // (SGEMM n=256 on the H200: 0.44 TFLOPS in 32x32 tiles, 1.8 with split-K)
+                tuned = fromMap(split, "");
             }
         }
         return Gemm.fits(tuned, device) ? tuned : general();

@@ -219,8 +219,9 @@ class GemmTest {
                     GemmConfig.select(device, 16, 16, 4096, false), "deep with few tiles: KS");
             assertEquals(idle ? GemmConfig.tiled(32, 32, 16, 4, 4) : GemmConfig.tiled(128, 128, 16, 8, 8),
                     GemmConfig.select(device, 49, 64, 16, true), "few tiles, strided A: the small tile");
-            assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8), GemmConfig.select(device, 49, 64, 64, false),
-                    "few tiles, packed A: no SMALL_ tile in the entry, so the tuned one");
+            assertEquals(idle ? GemmConfig.splitk(256) : GemmConfig.tiled(128, 128, 8, 8, 8),
+                    GemmConfig.select(device, 49, 64, 64, false),
+                    "few tiles, packed A: no SMALL_ tile in the entry, so split-K");
             String tiers = tiled + " MID_TM=64 MID_TN=64 MID_TK=16 MID_WM=4 MID_WN=4"
                     + " SMALL_TM=32 SMALL_TN=32 SMALL_TK=16 SMALL_WM=4 SMALL_WN=4";
             System.setProperty("clnn.tune.gemm_cpu", tiers);
@@ -243,7 +244,7 @@ class GemmTest {
                     GemmConfig.select(device, 64L * cu, 64, 64, false), "narrow tiles too few: MID_");
             System.setProperty("clnn.tune.gemm_cpu", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
             System.setProperty("clnn.tune.gemm_tiled", "variant=tiled TM=512 TN=512 TK=128 WM=4 WN=4");
-            assertEquals(GemmConfig.general(), GemmConfig.select(device, many, 512, 64, false),
+            assertEquals(GemmConfig.general(), GemmConfig.select(device, 4 * many, 512, 64, false),
                     "a tile that does not fit the device: general");
         } finally {
             System.clearProperty("clnn.tune.gemm_cpu");
@@ -264,7 +265,8 @@ class GemmTest {
             GemmConfig expected = device.computeUnits() > 1 ? GemmConfig.splitk(32)   // 1 tile < compute units
                     : GemmConfig.tiled(64, 64, 16, 4, 4);
             assertEquals(expected, thin.config());
-            assertEquals(GemmConfig.tiled(64, 64, 16, 4, 4), shallow.config(), "K < 4 x max(M, N): tiles");
+            assertEquals(device.computeUnits() > 1 ? GemmConfig.splitk(32) : GemmConfig.tiled(64, 64, 16, 4, 4),
+                    shallow.config(), "K < 4 x max(M, N), still too few tiles: split-K");
             check(cl, thin, 1f, 0f, 0, 3);
         } finally {
             System.clearProperty("clnn.tune.gemm_cpu");
