@@ -5,7 +5,9 @@
 # ResNet-18/50 (torchvision, random weights, exported by PyTorch) at batch 1 and 64, MobileNet v1/v2 at
 # batch 1 and 64, each also with another gemm_tiled entry ("alt": ALT, by default the H200's entry without
 # SPLIT_STEPS and NARROW_, i.e. with the tiled form's split K and narrow tile switched off); SGEMM at n = 256..1024 with forced configurations; PyTorch eager, CUDA graphs
-# and cuBLAS (TF32 off) as the references (SKIP_GEMM=1 leaves out the SGEMM runs). Full output in $OUT/gpu-gemm-conv.log where OUT is set.
+# and cuBLAS (TF32 off) as the references. Narrower runs: ONNX="resnet18 resnet50" and BUILTIN="mobilenet
+# mobilenet_v2" name the networks, ONNX_BATCHES / BUILTIN_BATCHES their batch sizes ("1 64"), WHICH the jars
+# ("before after alt"), GEMM_SIZES the SGEMM sizes ("256 512 1024 2048"; SKIP_GEMM=1 for none). Full output in $OUT/gpu-gemm-conv.log where OUT is set.
 set -u
 source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
@@ -66,9 +68,9 @@ for n in (256, 512, 1024, 2048):
     print(f"REF torch cuBLAS SGEMM n={n}: {dt*1e3:.4f} ms, {2*n**3/dt/1e12:.2f} TFLOPS")
 PY
 for round in $(seq 1 ${ROUNDS:-1}); do
-  ORDER="before after alt"; [ $((round % 2)) = 0 ] && ORDER="alt after before"
-  for net in resnet18 resnet50; do
-    for bs in 1 64; do
+  ORDER=${WHICH:-before after alt}; [ $((round % 2)) = 0 ] && ORDER=$(echo $ORDER | tr ' ' '\n' | tac | tr '\n' ' ')
+  for net in ${ONNX-resnet18 resnet50}; do
+    for bs in ${ONNX_BATCHES:-1 64}; do
       ex=512; [ $bs = 64 ] && ex=1024
       for which in $ORDER; do
         echo "RUN $which $net batch $bs round $round: $(clnn $which bench --model /tmp/$net.onnx --device gpu --batch-size $bs --examples $ex \
@@ -76,8 +78,8 @@ for round in $(seq 1 ${ROUNDS:-1}); do
       done
     done
   done
-  for net in mobilenet mobilenet_v2; do
-    for bs in 1 64; do
+  for net in ${BUILTIN-mobilenet mobilenet_v2}; do
+    for bs in ${BUILTIN_BATCHES:-1 64}; do
       ex=1024; [ $bs = 64 ] && ex=4096
       for which in $ORDER; do
         echo "RUN $which $net batch $bs round $round: $(clnn $which bench $net --device gpu --batch-size $bs --examples $ex \
@@ -87,17 +89,19 @@ for round in $(seq 1 ${ROUNDS:-1}); do
   done
 done
 g() { clnn "$@" | grep -E "^[0-9]: " ; }
-[ -n "${SKIP_GEMM:-}" ] || for n in 256 512 1024 2048; do
-  for which in after before alt; do
+[ -n "${SKIP_GEMM:-}" ] || for n in ${GEMM_SIZES:-256 512 1024 2048}; do
+  for which in ${WHICH:-after before alt}; do
     echo "GEMM n=$n $which: $(g $which bench gemm --device gpu --no-reference --iterations 100 --size $n)"
   done
   [ $n = 256 ] && { echo "GEMM n=$n forced:"; g after bench gemm --device gpu --no-reference --iterations 100 --size $n \
     --config 'variant=splitk KS=32' --config 'variant=splitk KS=64' --config 'variant=splitk KS=128' \
     --config 'variant=splitk KS=256' --config 'variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4 KS=128'; }
 done
+[ -n "${SKIP_PROFILE:-}" ] || {
 echo "PROFILE after resnet18 batch 1"
 clnn after bench --model /tmp/resnet18.onnx --device gpu --examples 256 --profile | grep -E "conv|dense|total|pool" | head -40
 echo "PROFILE after resnet18 batch 64"
 clnn after bench --model /tmp/resnet18.onnx --device gpu --batch-size 64 --examples 256 --profile | grep -E "conv|dense|total|pool" | head -80
+}
 } > "$log" 2>&1
 grep -E "^(REF|RUN|GEMM)|tiled|splitk" "$log"

@@ -155,9 +155,14 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 // a result at most half as wide as the tile: the narrow tile, not columns of padding
                 tuned = fromMap(entry, "NARROW_");
             }
+            // A long product (K at least as long as either side) whose tile nearly fills the device (a tile
+            // for at least half the compute units) keeps its tile and takes K slices where the entry allows
+            // them: ResNet's last 3x3 layers at batch 64, 3136 x 512 by K = 4608, ran at 13 TFLOPS on the
+            // 64x64 tier.
+            boolean tall = splitSteps > 0 && k >= Math.max(m, n) && 2 * tuned.tiles(m, n) >= device.computeUnits();
             // smaller tiers until every compute unit has a tile: MID_ (when tuned), then SMALL_
             for (String tier : new String[] {"MID_", "SMALL_"}) {
-                if (tuned.tiles(m, n) >= device.computeUnits()) {
+                if (tall || tuned.tiles(m, n) >= device.computeUnits()) {
                     break;
                 }
                 String key = stridedA && (tier.equals("MID_") || entry.containsKey("STRIDED_" + tier + "TM"))
@@ -166,7 +171,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                     tuned = fromMap(entry, key);
                 }
             }
-            if (deep && splitSteps > 0) {
+            if ((deep || tall) && splitSteps > 0) {
                 tuned = tuned.slicedToFill(m, n, k, splitSteps, device.computeUnits());
             } else if (!stridedA && split != null && tuned.tiles(m, n) < device.computeUnits()) {
                 // a product packed on each run that not even the smallest tile spreads over the device

@@ -299,6 +299,26 @@ class GemmTest {
             System.clearProperty("clnn.tune.gemm_tiled");
             System.clearProperty("clnn.tune.gemm_splitk");
         }
+        // long (k >= max(m, n)) with too few tiles, but at least half as many as compute units: the tuned
+        // tile, sliced, not the MID_ tier
+        String tiers = "variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4 SPLIT_STEPS=4 MID_TM=32 MID_TN=32 MID_TK=16"
+                + " MID_WM=4 MID_WN=4 STRIDED_MID_TM=32 STRIDED_MID_TN=32 STRIDED_MID_TK=16 STRIDED_MID_WM=4"
+                + " STRIDED_MID_WN=4";
+        System.setProperty("clnn.tune.gemm_tiled", tiers);
+        System.setProperty("clnn.tune.gemm_cpu", tiers);
+        try {
+            int cu = device.computeUnits();
+            long rows = 64L * Math.max(1, (cu + 1) / 2);     // half as many 64x64 tiles as compute units
+            // K = 2 x rows: long, not deep (< 4 x rows)
+            GemmConfig tall = GemmConfig.select(device, rows, 64, 2 * rows, true);
+            assertEquals(cu > 1 ? GemmConfig.tiled(64, 64, 16, 4, 4, (int) rows) : GemmConfig.tiled(64, 64, 16, 4, 4),
+                    tall, "two K slices of the tuned tile");
+            assertEquals(cu > 1 ? GemmConfig.tiled(32, 32, 16, 4, 4) : GemmConfig.tiled(64, 64, 16, 4, 4),
+                    GemmConfig.select(device, 32, 64, 48, true), "K shorter than a side: the MID_ tier");
+        } finally {
+            System.clearProperty("clnn.tune.gemm_cpu");
+            System.clearProperty("clnn.tune.gemm_tiled");
+        }
         GemmConfig tile = GemmConfig.tiled(32, 32, 16, 4, 4);
         // 256 x 256: 64 tiles for 132 compute units -> 3 slices of 96 (6 steps), the last one 64 deep
         assertEquals(tile.withSlices(96), tile.slicedToFill(256, 256, 256, 4, 132));
