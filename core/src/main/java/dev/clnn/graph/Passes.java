@@ -42,8 +42,7 @@ public final class Passes {
                 nodes.set(i, new Node(m.name(), new Op.Act(Activation.GELU), m.inputs(), m.output()));
                 continue;
             }
-            if (!(m.op() instanceof Op.Binary b) || b.params().op() != ElementwiseParams.Op.MUL
-                    || b.params().activation().kind() != Activation.Kind.NONE) {
+            if (!isPlainBinary(m, ElementwiseParams.Op.MUL)) {
                 continue;
             }
             for (int side = 0; side < 2; side++) {
@@ -241,8 +240,7 @@ public final class Passes {
         List<Node> nodes = new ArrayList<>(g.nodes());
         for (int i = 0; i < nodes.size(); i++) {
             Node add = nodes.get(i);
-            if (!(add.op() instanceof Op.Binary bin) || bin.params().op() != ElementwiseParams.Op.ADD
-                    || bin.params().activation().kind() != Activation.Kind.NONE) {
+            if (!isPlainBinary(add, ElementwiseParams.Op.ADD)) {
                 continue;
             }
             for (int side = 0; side < 2; side++) {
@@ -333,6 +331,12 @@ public final class Passes {
         nodes.set(i, merged);
         nodes.remove(p);
         return i - 1;
+    }
+
+    /** {@code n} is the two-input element-wise {@code op} with no activation in its epilogue. */
+    private static boolean isPlainBinary(Node n, ElementwiseParams.Op op) {
+        return n.op() instanceof Op.Binary b && b.params().op() == op
+                && b.params().activation().kind() == Activation.Kind.NONE;
     }
 
     private static int indexOfProducer(List<Node> nodes, String value) {
