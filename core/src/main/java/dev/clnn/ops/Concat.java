@@ -37,17 +37,14 @@ public final class Concat extends DeviceOp {
     private final int inner;
     private final int vw;
 
-    private Concat(ClContext cl, ConcatParams params, List<Shape> inputs, int axis, KernelConfig<Variant> config) {
+    private Concat(ClContext cl, ConcatParams params, List<Shape> inputs, Shape output, KernelConfig<Variant> config) {
         this.cl = cl;
         this.params = params;
         this.inputs = List.copyOf(inputs);
         this.config = config;
+        int axis = Math.floorMod(params.axis(), output.rank());
         OpLog.configured(OP, cl, inputs + " axis " + axis, config);
-        int total = 0;
-        for (Shape s : inputs) {
-            total += s.dim(axis);
-        }
-        this.output = inputs.get(0).with(axis, total);
+        this.output = output;
         OpSupport.elements(OP, output);
         int[] d = output.dims();
         int o = 1;
@@ -81,26 +78,7 @@ public final class Concat extends DeviceOp {
         if (params == null || inputs == null || inputs.isEmpty()) {
             throw new IllegalArgumentException(OP + ": params and at least one input shape are required");
         }
-        Shape first = inputs.get(0);
-        int rank = first.rank();
-        if (params.axis() < -rank || params.axis() >= rank) {
-            throw new IllegalArgumentException(OP + " " + params + ": axis " + params.axis()
-                    + " is out of range for input shape " + first + " (rank " + rank + ")");
-        }
-        int axis = params.axis() < 0 ? params.axis() + rank : params.axis();
-        for (Shape s : inputs) {
-            if (s.rank() != rank) {
-                throw new IllegalArgumentException(OP + " " + params + ": input shapes " + first + " and " + s
-                        + " differ in rank");
-            }
-            for (int i = 0; i < rank; i++) {
-                if (i != axis && s.dim(i) != first.dim(i)) {
-                    throw new IllegalArgumentException(OP + " " + params + ": input shapes " + first + " and " + s
-                            + " differ in dimension " + i + ", which is not the concatenation axis");
-                }
-            }
-        }
-        return new Concat(cl, params, inputs, axis, config);
+        return new Concat(cl, params, inputs, params.outputShape(inputs), config);
     }
 
     public ConcatParams params() { return params; }

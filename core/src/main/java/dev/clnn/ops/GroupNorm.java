@@ -69,6 +69,27 @@ public final class GroupNorm extends KernelOp<Integer> {
         if (shape == null || scale == null || bias == null) {
             throw new IllegalArgumentException(OP + ": shape, scale and bias are required");
         }
+        outputShape(shape, groups, channelsLast, scale, bias);
+        if (!(epsilon >= 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException(OP + ": epsilon must be finite and not negative, got " + epsilon);
+        }
+        OpSupport.elements(OP, shape);
+        int c = scale.length;
+        float[] gb = new float[2 * c];
+        System.arraycopy(scale, 0, gb, 0, c);
+        System.arraycopy(bias, 0, gb, c, c);
+        return new GroupNorm(cl, shape, groups, channelsLast, epsilon, gb);
+    }
+
+    /**
+     * The output shape, {@code shape} itself, of the normalisation in {@code groups} groups with
+     * {@code scale.length} and {@code bias.length} weights.
+     *
+     * @throws IllegalArgumentException when the shape has rank below 2 (below 3 channels first), the
+     *                                  groups do not divide the channels, or the weights do not have one
+     *                                  value per channel
+     */
+    public static Shape outputShape(Shape shape, int groups, boolean channelsLast, float[] scale, float[] bias) {
         if (shape.rank() < (channelsLast ? 2 : 3)) {
             throw new IllegalArgumentException(OP + ": input " + shape + " has no spatial dimensions");
         }
@@ -81,14 +102,7 @@ public final class GroupNorm extends KernelOp<Integer> {
             throw new IllegalArgumentException(OP + ": input " + shape + " needs " + c + " scales and biases, got "
                     + scale.length + " and " + bias.length);
         }
-        if (!(epsilon >= 0f) || Float.isInfinite(epsilon)) {
-            throw new IllegalArgumentException(OP + ": epsilon must be finite and not negative, got " + epsilon);
-        }
-        OpSupport.elements(OP, shape);
-        float[] gb = new float[2 * c];
-        System.arraycopy(scale, 0, gb, 0, c);
-        System.arraycopy(bias, 0, gb, c, c);
-        return new GroupNorm(cl, shape, groups, channelsLast, epsilon, gb);
+        return shape;
     }
 
     /** The shape of both input and output. */
