@@ -1,5 +1,6 @@
-// Vector helpers for kernels that move VW floats per load or store. The host prepends this file to
-// the kernel's own source (KernelSource.withHeader), like common/activation.cl.
+// Vector helpers for kernels that move VW floats per load or store, and the index arithmetic they
+// share. The host prepends this file to the kernel's own source (KernelSource.withHeader), like
+// common/activation.cl.
 //
 // Gives:
 //   floatv              float when VW == 1, else floatVW
@@ -7,6 +8,7 @@
 //   VSTORE(v, i, p)     the matching store
 //   hsum(v), hmax(v)    sum and maximum of the VW components, as a float
 //   row_chunk(...)      which VW-float chunk of which row of a (rows x len) matrix a work-item takes
+//   unravel(&rest, n)   the index along a dimension of extent n of a row-major flat index
 //
 // Defines:
 //   VW   floats per vector: 1, 2, 4, 8 or 16 (1 makes every "vector" a plain float)
@@ -76,6 +78,18 @@ bool row_chunk(const int rows, const int len, int* row, int* j0)
     *row = g / chunks;
     *j0 = (g - *row * chunks) * VW;
     return true;
+}
+
+// The index along a dimension of extent `extent` of the row-major flat index *rest, which moves on
+// to the dimensions before it (*rest becomes the quotient): called innermost dimension first.
+// NOTE: the remainder as a - (a / b) * b: LLVM turns a % b next to a / b into a "freeze"
+// instruction that Oclgrind's --uninitialized checker cannot run.
+int unravel(int* rest, const int extent)
+{
+    const int q = *rest / extent;
+    const int i = *rest - q * extent;
+    *rest = q;
+    return i;
 }
 
 // The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row,
