@@ -3,6 +3,7 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
+import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -43,8 +44,9 @@ public final class GroupNorm extends KernelOp<Integer> {
         this.spatial = (int) (shape.size() / Math.max(1, (long) shape.dim(0) * channels));
         this.epsilon = epsilon;
         this.group = group(cl);
-        build("norm/groupnorm.cl", BuildOptions.none().define("GROUP", group).define("CHANNELS_LAST",
-                channelsLast ? 1 : 0), "groupnorm");
+        KernelSource source = KernelSource.load("norm/groupnorm.cl").withHeader("common/workgroup.cl");
+        build(source, BuildOptions.none().define("GROUP", group).define("CHANNELS_LAST", channelsLast ? 1 : 0),
+                "groupnorm");
         this.gammaBeta = own(cl.buffer(gb));
     }
 

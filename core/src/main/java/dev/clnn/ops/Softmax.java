@@ -46,7 +46,8 @@ public final class Softmax extends KernelOp<SoftmaxParams> {
         this.inner = view[2];
         BuildOptions options = BuildOptions.none().define("LOG", params.log() ? 1 : 0)
                 .define("VW", config.vectorWidth()).define("WG", config.workGroupSize());
-        KernelSource source = KernelSource.load("softmax/softmax.cl").withHeader("common/vector.cl");
+        KernelSource source = KernelSource.load("softmax/softmax.cl").withHeader("common/workgroup.cl")
+                .withHeader("common/vector.cl");
         build(source, options, "softmax_" + config.variant().name().toLowerCase(Locale.ROOT));
     }
 
