@@ -9,6 +9,7 @@
 //   hsum(v), hmax(v)    sum and maximum of the VW components, as a float
 //   row_chunk(...)      which VW-float chunk of which row of a (rows x len) matrix a work-item takes
 //   unravel(&rest, n)   the index along a dimension of extent n of a row-major flat index
+//   vload_partial, vstore_partial   a vector at the end of a row, of which only the first floats exist
 //   MAP_KERNELS(...)    the scalar and vector kernels of an element-wise map y[i] = f(x[i])
 //
 // Defines:
@@ -93,9 +94,9 @@ int unravel(int* rest, const int extent)
     return i;
 }
 
-// The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row,
-// read without touching memory past it.
-floatv vload_partial(__global const float* p, const int valid)
+// The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row
+// (or a channel tail), read without touching memory past it.
+inline floatv vload_partial(__global const float* p, const int valid)
 {
     if (valid >= VW) {
         return VLOAD(0, p);
@@ -108,7 +109,7 @@ floatv vload_partial(__global const float* p, const int valid)
 }
 
 // Stores the first `valid` components of v at p (all of them when valid >= VW).
-void vstore_partial(const floatv v, __global float* p, const int valid)
+inline void vstore_partial(const floatv v, __global float* p, const int valid)
 {
     if (valid >= VW) {
         VSTORE(v, 0, p);
