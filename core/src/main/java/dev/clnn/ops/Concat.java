@@ -46,17 +46,9 @@ public final class Concat extends DeviceOp {
         OpLog.configured(OP, cl, inputs + " axis " + axis, config);
         this.output = output;
         OpSupport.elements(OP, output);
-        int[] d = output.dims();
-        int o = 1;
-        int in = 1;
-        for (int i = 0; i < axis; i++) {
-            o *= d[i];
-        }
-        for (int i = axis + 1; i < d.length; i++) {
-            in *= d[i];
-        }
-        this.outer = o;
-        this.inner = in;
+        int[] view = OpSupport.aroundAxis(output.dims(), axis);
+        this.outer = view[0];
+        this.inner = view[2];
         this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         KernelSource source = KernelSource.load("layout/concat.cl").withHeader("common/vector.cl");
         this.kernel = own(cl.program(source, BuildOptions.none().define("VW", vw)).kernel("concat_copy"));
