@@ -3,8 +3,6 @@ package dev.clnn.cl;
 import static org.jocl.CL.*;
 
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -25,9 +23,8 @@ public final class ClBuffer implements AutoCloseable {
     private final long bytes;
     /** The buffer this one is a region of, or null. */
     private final ClBuffer parent;
-    /** The open regions of this buffer, closed before it; null until the first. */
-    private List<ClBuffer> regions;
-    private boolean closed;
+    /** The open regions of this buffer, closed before it, and whether it was closed. */
+    private final Children<ClBuffer> regions = new Children<>();
 
     ClBuffer(ClContext context, cl_mem mem, long bytes) {
         this(context, mem, bytes, null);
@@ -48,7 +45,7 @@ public final class ClBuffer implements AutoCloseable {
     public ClContext context() { return context; }
 
     /** Whether this buffer, or the buffer it is a {@link #region} of, was closed. */
-    public boolean isClosed() { return closed || (parent != null && parent.isClosed()); }
+    public boolean isClosed() { return regions.isClosed() || (parent != null && parent.isClosed()); }
 
     /** Whether this buffer is a {@link #region} of another. */
     public boolean isRegion() { return parent != null; }
@@ -89,12 +86,7 @@ public final class ClBuffer implements AutoCloseable {
                 new cl_buffer_region(offsetFloats * Sizeof.cl_float, floats * Sizeof.cl_float), err);
         ClException.check(err[0], "clCreateSubBuffer");
         ClBuffer region = new ClBuffer(context, sub, floats * Sizeof.cl_float, this);
-        synchronized (this) {
-            if (regions == null) {
-                regions = new ArrayList<>();
-            }
-            regions.add(region);
-        }
+        regions.add(region);
         return region;
     }
 
@@ -205,7 +197,7 @@ public final class ClBuffer implements AutoCloseable {
 
     void ensureOpen() {
         if (isClosed()) {
-            String which = closed || parent == null ? "This buffer was" : "This region's parent buffer was";
+            String which = regions.isClosed() || parent == null ? "This buffer was" : "This region's parent buffer was";
             throw new IllegalStateException(which + " closed; it can no longer be used");
         }
         context.ensureOpen();
@@ -214,29 +206,14 @@ public final class ClBuffer implements AutoCloseable {
     /** Releases the buffer; a buffer's open regions first, a region without touching its parent. */
     @Override
     public void close() {
-        List<ClBuffer> open;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            open = regions;
-            regions = null;
-        }
-        if (open != null) {
-            open.forEach(ClBuffer::close);
+        if (!regions.close(ClBuffer::close)) {
+            return;
         }
         if (parent != null) {
-            parent.forget(this);
+            parent.regions.forget(this);
             context.release(mem, 0);
         } else {
             context.release(mem, bytes);
-        }
-    }
-
-    private synchronized void forget(ClBuffer region) {
-        if (regions != null) {
-            regions.remove(region);
         }
     }
 }

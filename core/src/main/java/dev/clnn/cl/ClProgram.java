@@ -2,11 +2,6 @@ package dev.clnn.cl;
 
 import static org.jocl.CL.*;
 
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Set;
-
 import org.jocl.cl_kernel;
 import org.jocl.cl_program;
 
@@ -23,8 +18,7 @@ public final class ClProgram implements AutoCloseable {
     private boolean rebuilt;
     private final String source;
     private final BuildOptions options;
-    private final Set<ClKernel> kernels = Collections.newSetFromMap(new IdentityHashMap<>());
-    private boolean closed;
+    private final Children<ClKernel> kernels = new Children<>();
 
     ClProgram(ClContext context, cl_program program, KernelSource source, BuildOptions options) {
         this.context = context;
@@ -65,28 +59,19 @@ public final class ClProgram implements AutoCloseable {
     public BuildOptions options() { return options; }
 
     /** Open kernels of this program (for leak checks). */
-    synchronized int openKernels() {
-        return kernels.size();
+    int openKernels() {
+        return kernels.count();
     }
 
-    synchronized void forget(ClKernel kernel) {
-        kernels.remove(kernel);
+    void forget(ClKernel kernel) {
+        kernels.forget(kernel);
     }
 
+    /** Closes the open kernels, then releases the program; under the lock {@link #kernel} takes. */
     @Override
-    public void close() {
-        List<ClKernel> open;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            open = List.copyOf(kernels);
-            kernels.clear();
+    public synchronized void close() {
+        if (kernels.close(ClKernel::close)) {
+            clReleaseProgram(program);
         }
-        for (ClKernel k : open) {
-            k.close();
-        }
-        clReleaseProgram(program);
     }
 }

@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.clnn.io.Locations;
+
 /**
  * Device spec strings and the default device.
  *
@@ -172,17 +174,7 @@ public final class DeviceSpec {
     }
 
     static Path configDir() {
-        String dir = System.getProperty("clnn.config.dir");
-        if (dir == null || dir.isBlank()) {
-            dir = System.getenv("CLNN_CONFIG_DIR");
-        }
-        if (dir != null && !dir.isBlank()) {
-            return Path.of(dir);
-        }
-        String xdg = System.getenv("XDG_CONFIG_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "clnn");
-        }
-        return Path.of(System.getProperty("user.home"), ".config", "clnn");
+        String dir = Locations.setting("clnn.config.dir", "CLNN_CONFIG_DIR");
+        return dir != null ? Path.of(dir) : Locations.configHome();
     }
 }

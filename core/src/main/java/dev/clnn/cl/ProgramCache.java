@@ -15,6 +15,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.clnn.io.Locations;
+
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_context;
@@ -68,22 +70,11 @@ public final class ProgramCache {
     }
 
     static Path defaultDir() {
-        String dir = System.getProperty("clnn.cache.dir");
-        if (dir == null || dir.isBlank()) {
-            dir = System.getenv("CLNN_CACHE_DIR");
-        }
+        String dir = Locations.setting("clnn.cache.dir", "CLNN_CACHE_DIR");
         if (dir != null && dir.equalsIgnoreCase("off")) {
             return null;
         }
-        Path base;
-        if (dir != null && !dir.isBlank()) {
-            base = Path.of(dir);
-        } else {
-            String xdg = System.getenv("XDG_CACHE_HOME");
-            base = xdg != null && !xdg.isBlank() ? Path.of(xdg, "clnn")
-                    : Path.of(System.getProperty("user.home"), ".cache", "clnn");
-        }
-        return base.resolve("programs");
+        return (dir != null ? Path.of(dir) : Locations.cacheHome()).resolve("programs");
     }
 
     /** The folder of cached binaries, or {@code null} when the disk cache is off. */

@@ -27,8 +27,10 @@ public sealed interface Op {
     /** The output shape for these input shapes. */
     Shape infer(List<Shape> inputs);
 
-    /** Number of inputs the op takes. */
-    int arity();
+    /** Number of inputs the op takes: one unless the kind says otherwise. */
+    default int arity() {
+        return 1;
+    }
 
     /** Multiply-adds (or element operations) of one run, for reports. */
     default double flops(List<Shape> inputs, Shape output) {
@@ -179,9 +181,6 @@ public sealed interface Op {
         public <R> R accept(Visitor<R> v) { return v.batchNorm(this); }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
         public Shape infer(List<Shape> in) {
             Shape x = in.get(0);
             if (x.dim(-1) != gamma.length || beta.length != gamma.length || mean.length != gamma.length
@@ -201,9 +200,6 @@ public sealed interface Op {
     record Act(Activation activation) implements Op {
         @Override
         public <R> R accept(Visitor<R> v) { return v.act(this); }
-
-        @Override
-        public int arity() { return 1; }
 
         @Override
         public Shape infer(List<Shape> in) { return in.get(0); }
@@ -238,9 +234,6 @@ public sealed interface Op {
         public <R> R accept(Visitor<R> v) { return v.binaryConst(this); }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
         public Shape infer(List<Shape> in) {
             return dev.clnn.ops.Elementwise.broadcastShape(in.get(0), constantShape);
         }
@@ -255,16 +248,7 @@ public sealed interface Op {
         public <R> R accept(Visitor<R> v) { return v.pool(this); }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
-        public Shape infer(List<Shape> in) {
-            Shape x = in.get(0);
-            if (x.rank() != 4) {
-                throw new IllegalArgumentException("Pooling needs an (N, H, W, C) input, got " + x);
-            }
-            return Shape.of(x.dim(0), params.outputHeight(x.dim(1)), params.outputWidth(x.dim(2)), x.dim(3));
-        }
+        public Shape infer(List<Shape> in) { return params.outputShape(in.get(0)); }
 
         @Override
         public String describe() { return params.toString(); }
@@ -288,9 +272,6 @@ public sealed interface Op {
                         + (bias == null ? 0 : bias.length));
             }
         }
-
-        @Override
-        public int arity() { return 1; }
 
         @Override
         public Shape infer(List<Shape> inputs) {
@@ -336,9 +317,6 @@ public sealed interface Op {
 
         @Override
         public <R> R accept(Visitor<R> v) { return v.reshape(this); }
-
-        @Override
-        public int arity() { return 1; }
 
         @Override
         public Shape infer(List<Shape> in) {
@@ -391,9 +369,6 @@ public sealed interface Op {
         public <R> R accept(Visitor<R> v) { return v.softmax(this); }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
         public Shape infer(List<Shape> in) {
             in.get(0).axis(params.axis());
             return in.get(0);
@@ -419,22 +394,7 @@ public sealed interface Op {
         }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
-        public Shape infer(List<Shape> in) {
-            Shape x = in.get(0);
-            int[] perm = params.perm();
-            if (x.rank() != perm.length) {
-                throw new IllegalArgumentException("Transpose " + params + " needs a rank-" + perm.length
-                        + " input, got " + x);
-            }
-            int[] out = new int[perm.length];
-            for (int k = 0; k < perm.length; k++) {
-                out[k] = x.dim(perm[k]);
-            }
-            return Shape.of(out);
-        }
+        public Shape infer(List<Shape> in) { return params.outputShape(in.get(0)); }
 
         @Override
         public double flops(List<Shape> inputs, Shape output) { return 0; }
@@ -455,20 +415,7 @@ public sealed interface Op {
         }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
-        public Shape infer(List<Shape> in) {
-            Shape x = in.get(0);
-            if (x.rank() != params.rank()) {
-                throw new IllegalArgumentException("Pad " + params + " needs a rank-" + params.rank() + " input, got " + x);
-            }
-            int[] out = x.dims();
-            for (int k = 0; k < out.length; k++) {
-                out[k] += params.begin()[k] + params.end()[k];
-            }
-            return Shape.of(out);
-        }
+        public Shape infer(List<Shape> in) { return params.outputShape(in.get(0)); }
 
         @Override
         public double flops(List<Shape> inputs, Shape output) { return 0; }
@@ -496,25 +443,10 @@ public sealed interface Op {
 
         @Override
         public Shape infer(List<Shape> in) {
-            Shape first = in.get(0);
-            int axis = first.axis(params.axis());
-            if (axis == 0) {
+            if (in.get(0).axis(params.axis()) == 0) {
                 throw new IllegalArgumentException("Concat along the batch axis is not supported");
             }
-            int sum = 0;
-            for (Shape s : in) {
-                if (s.rank() != first.rank()) {
-                    throw new IllegalArgumentException("Concat inputs differ in rank: " + in);
-                }
-                for (int k = 0; k < s.rank(); k++) {
-                    if (k != axis && s.dim(k) != first.dim(k)) {
-                        throw new IllegalArgumentException("Concat inputs " + in + " differ in dimension " + k
-                                + ", which is not the axis " + axis);
-                    }
-                }
-                sum += s.dim(axis);
-            }
-            return first.with(axis, sum);
+            return params.outputShape(in);
         }
 
         @Override
@@ -539,9 +471,6 @@ public sealed interface Op {
         }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
         public Shape infer(List<Shape> in) {
             return params.outputShape(in.get(0));
         }
@@ -557,9 +486,6 @@ public sealed interface Op {
     record Unary(UnaryParams params) implements Op {
         @Override
         public <R> R accept(Visitor<R> v) { return v.unary(this); }
-
-        @Override
-        public int arity() { return 1; }
 
         @Override
         public Shape infer(List<Shape> in) { return in.get(0); }
@@ -588,21 +514,8 @@ public sealed interface Op {
         }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
         public Shape infer(List<Shape> in) {
-            Shape x = in.get(0);
-            int a = axis < 0 ? axis + x.rank() : axis;
-            long len = 1;
-            for (int i = Math.max(a, 0); i < x.rank(); i++) {
-                len *= x.dim(i);
-            }
-            if (a < 1 || a >= x.rank() || len != scale.length) {
-                throw new IllegalArgumentException("LayerNorm from axis " + axis + " with " + scale.length
-                        + " scales does not fit input " + x);
-            }
-            return x;
+            return dev.clnn.ops.LayerNorm.outputShape(in.get(0), axis, scale, bias);
         }
 
         @Override
@@ -643,9 +556,6 @@ public sealed interface Op {
     record Reduce(ReduceParams params) implements Op {
         @Override
         public <R> R accept(Visitor<R> v) { return v.reduce(this); }
-
-        @Override
-        public int arity() { return 1; }
 
         @Override
         public Shape infer(List<Shape> in) {
@@ -725,9 +635,6 @@ public sealed interface Op {
         }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
         public Shape infer(List<Shape> in) {
             return dev.clnn.ops.Tile.outputShape(repeats, in.get(0));
         }
@@ -743,9 +650,6 @@ public sealed interface Op {
     record Resize(ResizeParams params) implements Op {
         @Override
         public <R> R accept(Visitor<R> v) { return v.resize(this); }
-
-        @Override
-        public int arity() { return 1; }
 
         @Override
         public Shape infer(List<Shape> in) { return params.outputShape(in.get(0)); }
@@ -767,18 +671,8 @@ public sealed interface Op {
         public <R> R accept(Visitor<R> v) { return v.groupNorm(this); }
 
         @Override
-        public int arity() { return 1; }
-
-        @Override
         public Shape infer(List<Shape> in) {
-            Shape x = in.get(0);
-            int c = x.rank() < 2 ? -1 : channelsLast ? x.dim(-1) : x.dim(1);
-            if (x.rank() < (channelsLast ? 2 : 3) || scale.length != c || bias.length != c || groups < 1
-                    || c % groups != 0) {
-                throw new IllegalArgumentException("GroupNorm of " + groups + " groups with " + scale.length
-                        + " scales does not fit input " + x + (channelsLast ? " (channels last)" : ""));
-            }
-            return x;
+            return dev.clnn.ops.GroupNorm.outputShape(in.get(0), groups, channelsLast, scale, bias);
         }
 
         @Override

@@ -42,8 +42,7 @@ public final class Passes {
                 nodes.set(i, new Node(m.name(), new Op.Act(Activation.GELU), m.inputs(), m.output()));
                 continue;
             }
-            if (!(m.op() instanceof Op.Binary b) || b.params().op() != ElementwiseParams.Op.MUL
-                    || b.params().activation().kind() != Activation.Kind.NONE) {
+            if (!isPlainBinary(m, ElementwiseParams.Op.MUL)) {
                 continue;
             }
             for (int side = 0; side < 2; side++) {
@@ -52,9 +51,8 @@ public final class Passes {
                 int p = indexOfProducer(nodes, sig);
                 if (p >= 0 && nodes.get(p).op() instanceof Op.Act a && a.activation().kind() == Activation.Kind.SIGMOID
                         && nodes.get(p).inputs().get(0).equals(x) && soleReader(g, nodes, sig)) {
-                    nodes.set(i, new Node(m.name(), new Op.Act(Activation.SILU), List.of(x), m.output()));
-                    nodes.remove(p);
-                    i--;
+                    i = absorbProducer(nodes, i, p, new Node(m.name(), new Op.Act(Activation.SILU), List.of(x),
+                            m.output()));
                     break;
                 }
             }
@@ -83,11 +81,7 @@ public final class Passes {
             for (int j = 0; j < bias.length; j++) {
                 bias[j] += bc.constant()[bc.constant().length == 1 ? 0 : j];
             }
-            Node producer = nodes.get(p);
-            nodes.set(p, new Node(producer.name(), new Op.Dense(d.in(), d.out(), d.weights(), bias, d.activation()),
-                    producer.inputs(), add.output()));
-            nodes.remove(i);
-            i--;
+            i = intoProducer(nodes, i, p, new Op.Dense(d.in(), d.out(), d.weights(), bias, d.activation()));
         }
         return rebuild(g, nodes);
     }
@@ -165,10 +159,8 @@ public final class Passes {
             for (int k = 0; k < q.length; k++) {
                 q[k] = p1[p2[k]];
             }
-            nodes.set(i, new Node(second.name(), new Op.Transpose(TransposeParams.of(q)), first.inputs(),
-                    second.output()));
-            nodes.remove(p);
-            i--;
+            i = absorbProducer(nodes, i, p, new Node(second.name(), new Op.Transpose(TransposeParams.of(q)),
+                    first.inputs(), second.output()));
         }
         Graph composed = rebuild(g, nodes);
         java.util.Map<String, Shape> shapes = composed.shapes(1);
@@ -234,11 +226,7 @@ public final class Passes {
             }
             BatchNormFolding.Folded f = BatchNormFolding.fold(conv.weights(), conv.bias(), conv.outChannels(),
                     norm.gamma(), norm.beta(), norm.mean(), norm.variance(), norm.epsilon());
-            Node producer = nodes.get(p);
-            nodes.set(p, new Node(producer.name(), new Op.Conv(conv.params(), conv.weightShape(), f.weights(), f.bias()),
-                    producer.inputs(), bn.output()));
-            nodes.remove(i);
-            i--;
+            i = intoProducer(nodes, i, p, new Op.Conv(conv.params(), conv.weightShape(), f.weights(), f.bias()));
         }
         return rebuild(g, nodes);
     }
@@ -252,8 +240,7 @@ public final class Passes {
         List<Node> nodes = new ArrayList<>(g.nodes());
         for (int i = 0; i < nodes.size(); i++) {
             Node add = nodes.get(i);
-            if (!(add.op() instanceof Op.Binary bin) || bin.params().op() != ElementwiseParams.Op.ADD
-                    || bin.params().activation().kind() != Activation.Kind.NONE) {
+            if (!isPlainBinary(add, ElementwiseParams.Op.ADD)) {
                 continue;
             }
             for (int side = 0; side < 2; side++) {
@@ -275,9 +262,7 @@ public final class Passes {
                 if (!shapes.get(other).equals(shapes.get(add.output()))) {
                     continue; // a broadcasting add is not a residual
                 }
-                nodes.set(i, merged);
-                nodes.remove(p);
-                i--;
+                i = absorbProducer(nodes, i, p, merged);
                 break;
             }
         }
@@ -302,9 +287,7 @@ public final class Passes {
             if (fused == null) {
                 continue;
             }
-            nodes.set(p, new Node(producer.name(), fused, producer.inputs(), act.output()));
-            nodes.remove(i);
-            i--;
+            i = intoProducer(nodes, i, p, fused);
         }
         return rebuild(g, nodes);
     }
@@ -327,6 +310,33 @@ public final class Passes {
             return new Op.BinaryConst(b.params().with(act), b.constantShape(), b.constant());
         }
         return null;
+    }
+
+    /**
+     * Node {@code i} joins its producer {@code p} (earlier in the list), which now computes {@code op}
+     * into {@code i}'s output; {@code i} goes. Returns the index the caller's loop continues from.
+     */
+    private static int intoProducer(List<Node> nodes, int i, int p, Op op) {
+        Node producer = nodes.get(p);
+        nodes.set(p, new Node(producer.name(), op, producer.inputs(), nodes.get(i).output()));
+        nodes.remove(i);
+        return i - 1;
+    }
+
+    /**
+     * Node {@code i} becomes {@code merged}, which does the work of its producer {@code p} (earlier in
+     * the list) too; {@code p} goes. Returns the index the caller's loop continues from.
+     */
+    private static int absorbProducer(List<Node> nodes, int i, int p, Node merged) {
+        nodes.set(i, merged);
+        nodes.remove(p);
+        return i - 1;
+    }
+
+    /** {@code n} is the two-input element-wise {@code op} with no activation in its epilogue. */
+    private static boolean isPlainBinary(Node n, ElementwiseParams.Op op) {
+        return n.op() instanceof Op.Binary b && b.params().op() == op
+                && b.params().activation().kind() == Activation.Kind.NONE;
     }
 
     private static int indexOfProducer(List<Node> nodes, String value) {

@@ -5,7 +5,6 @@ import dev.clnn.graph.Op;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SoftmaxParams;
-import dev.clnn.tensor.Shape;
 
 /**
  * MobileNet v1 exactly as Keras builds it ({@code keras.applications.MobileNet}): a 3x3 stride-2
@@ -40,10 +39,8 @@ public final class MobileNetV1 {
     public static Graph build(WeightSource weights, float alpha, int resolution, int classes) {
         Layers l = Layers.classifier("MobileNetV1", "mobilenet_v1", weights, alpha, resolution, classes);
         Graph.Builder g = l.graph();
-        int size = resolution;
         int channels = (int) (32 * alpha);
         String x = l.conv("conv1", "input", 3, channels, 3, 2, 1, new int[] {0, 0, 1, 1}, false);
-        size = size / 2;
         x = l.act("conv1_relu", l.batchNorm("conv1_bn", x, channels), Activation.RELU6);
         for (int b = 0; b < BLOCKS.length; b++) {
             int id = b + 1;
@@ -52,7 +49,6 @@ public final class MobileNetV1 {
             int[] pad = stride == 1 ? Layers.same(3) : new int[] {0, 0, 1, 1};
             x = l.conv("conv_dw_" + id, x, channels, channels, 3, stride, channels, pad, false);
             x = l.act("conv_dw_" + id + "_relu", l.batchNorm("conv_dw_" + id + "_bn", x, channels), Activation.RELU6);
-            size = stride == 1 ? size : size / 2;
             x = l.conv("conv_pw_" + id, x, channels, filters, 1, 1, 1, Layers.VALID, false);
             x = l.act("conv_pw_" + id + "_relu", l.batchNorm("conv_pw_" + id + "_bn", x, filters), Activation.RELU6);
             channels = filters;

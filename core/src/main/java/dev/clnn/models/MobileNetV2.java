@@ -6,7 +6,6 @@ import dev.clnn.ops.Activation;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SoftmaxParams;
-import dev.clnn.tensor.Shape;
 
 /**
  * MobileNet v2 as Keras builds it ({@code keras.applications.MobileNetV2}): a 3x3 stride-2

@@ -26,7 +26,7 @@ final class ConstEval {
             Map.entry("Identity", (n, in, opset, tensors) -> in.get(0)),
             Map.entry("Dropout", (n, in, opset, tensors) -> in.get(0)),
             Map.entry("Cast", (n, in, opset, tensors) -> cast(in.get(0), (int) Attrs.i(n, "to", 1))),
-            Map.entry("Neg", (n, in, opset, tensors) -> binary("Mul", in.get(0),
+            Map.entry("Neg", (n, in, opset, tensors) -> ConstMath.binary("Mul", in.get(0),
                     Const.ofLongs(new int[0], new long[] {-1}))),
             Map.entry("Gather", (n, in, opset, tensors) -> gather(in.get(0), in.get(1), (int) Attrs.i(n, "axis", 0))),
             Map.entry("Slice", (n, in, opset, tensors) -> slice(in)),
@@ -41,12 +41,12 @@ final class ConstEval {
                     Dims.axesOf(n, in, opset, 13)))),
             Map.entry("Squeeze", (n, in, opset, tensors) -> in.get(0).reshape(Dims.squeezeDims(in.get(0).dims(),
                     Dims.axesOf(n, in, opset, 13)))),
-            Map.entry("Add", (n, in, opset, tensors) -> binary("Add", in.get(0), in.get(1))),
-            Map.entry("Sub", (n, in, opset, tensors) -> binary("Sub", in.get(0), in.get(1))),
-            Map.entry("Mul", (n, in, opset, tensors) -> binary("Mul", in.get(0), in.get(1))),
-            Map.entry("Div", (n, in, opset, tensors) -> binary("Div", in.get(0), in.get(1))),
-            Map.entry("Max", (n, in, opset, tensors) -> binary("Max", in.get(0), in.get(1))),
-            Map.entry("Min", (n, in, opset, tensors) -> binary("Min", in.get(0), in.get(1))),
+            Map.entry("Add", (n, in, opset, tensors) -> ConstMath.binary("Add", in.get(0), in.get(1))),
+            Map.entry("Sub", (n, in, opset, tensors) -> ConstMath.binary("Sub", in.get(0), in.get(1))),
+            Map.entry("Mul", (n, in, opset, tensors) -> ConstMath.binary("Mul", in.get(0), in.get(1))),
+            Map.entry("Div", (n, in, opset, tensors) -> ConstMath.binary("Div", in.get(0), in.get(1))),
+            Map.entry("Max", (n, in, opset, tensors) -> ConstMath.binary("Max", in.get(0), in.get(1))),
+            Map.entry("Min", (n, in, opset, tensors) -> ConstMath.binary("Min", in.get(0), in.get(1))),
             Map.entry("Ceil", (n, in, opset, tensors) -> round(in.get(0), true)),
             Map.entry("Floor", (n, in, opset, tensors) -> round(in.get(0), false)),
             Map.entry("Clip", (n, in, opset, tensors) -> clip(n, in, opset)),
@@ -167,8 +167,8 @@ final class ConstEval {
             lo = Const.ofFloats(new int[0], new float[] {Attrs.f(n, "min", -Float.MAX_VALUE)});
             hi = Const.ofFloats(new int[0], new float[] {Attrs.f(n, "max", Float.MAX_VALUE)});
         }
-        Const r = lo == null ? x : binary("Max", x, lo);
-        return hi == null ? r : binary("Min", r, hi);
+        Const r = lo == null ? x : ConstMath.binary("Max", x, lo);
+        return hi == null ? r : ConstMath.binary("Min", r, hi);
     }
 
     private static Const cast(Const x, int to) {
@@ -477,114 +477,5 @@ final class ConstEval {
             }
         }
         return src;
-    }
-
-    /**
-     * {@code x op y} where one or both are the batch size or a multiple of it: multiples multiply
-     * and divide exactly ({@code N * 64 * 16}, {@code N * 64 / 64}, {@code (N * 4) / N}); adding 0
-     * keeps the value, and Max and Min against a value no larger than {@code k} know their answer
-     * ({@code N * k} is at least {@code k}). Anything else depends on N in a way a marker cannot
-     * hold, and fails rather than folding to a wrong constant.
-     */
-    private static long batchArithmetic(String op, long x, long y) {
-        boolean bx = Const.isBatch(x);
-        boolean by = Const.isBatch(y);
-        long fx = bx ? Const.batchFactor(x) : x;
-        long fy = by ? Const.batchFactor(y) : y;
-        switch (op) {
-            case "Mul":
-                if (bx != by && (bx ? fy : fx) >= 1) {
-                    return Const.batchTimes(fx * fy);
-                }
-                break;
-            case "Div":
-                if (bx && !by && fy >= 1 && fx % fy == 0) {
-                    return Const.batchTimes(fx / fy);
-                }
-                if (bx && by && fx % fy == 0) {
-                    return fx / fy;
-                }
-                break;
-            case "Add":
-            case "Sub":
-                if (bx && !by && y == 0) {
-                    return x;
-                }
-                if (by && !bx && x == 0 && op.equals("Add")) {
-                    return y;
-                }
-                break;
-            case "Max":
-            case "Min":
-                if (bx != by) {
-                    long k = bx ? fx : fy;
-                    long other = bx ? y : x;
-                    if (other <= k) {
-                        return op.equals("Max") ? (bx ? x : y) : other;
-                    }
-                }
-                break;
-            default:
-                break;
-        }
-        throw new OnnxFormatException("shape arithmetic " + op + "(" + markerText(x) + ", " + markerText(y)
-                + ") depends on the batch size in a way clnn cannot follow before compile time; export the model"
-                + " with a fixed batch size or simplify it (onnx-simplifier)");
-    }
-
-    private static String markerText(long v) {
-        if (!Const.isBatch(v)) {
-            return Long.toString(v);
-        }
-        long k = Const.batchFactor(v);
-        return k == 1 ? "N" : "N*" + k;
-    }
-
-    static Const binary(String op, Const a, Const b) {
-        int[] out = broadcast(a.dims(), b.dims());
-        checkComputed(out, op);
-        int[] ia = broadcastIndex(a.dims(), out);
-        int[] ib = broadcastIndex(b.dims(), out);
-        int n = ia.length;
-        if (a.isInteger() && b.isInteger()) {
-            long[] r = new long[n];
-            for (int i = 0; i < n; i++) {
-                long x = a.l()[ia[i]];
-                long y = b.l()[ib[i]];
-                if (Const.isBatch(x) || Const.isBatch(y)) {
-                    r[i] = batchArithmetic(op, x, y);
-                    continue;
-                }
-                switch (op) {
-                    case "Add": r[i] = x + y; break;
-                    case "Sub": r[i] = x - y; break;
-                    case "Mul": r[i] = x * y; break;
-                    case "Max": r[i] = Math.max(x, y); break;
-                    case "Min": r[i] = Math.min(x, y); break;
-                    default:
-                        if (y == 0) {
-                            throw new OnnxFormatException("integer division by zero in a constant Div");
-                        }
-                        r[i] = x / y;       // toward zero, as ONNX Runtime divides integers
-                }
-            }
-            return Const.ofLongs(out, r);
-        }
-        float[] fa = a.floats();
-        float[] fb = b.floats();
-        float[] r = new float[n];
-        for (int i = 0; i < n; i++) {
-            float x = fa[ia[i]];
-            float y = fb[ib[i]];
-            switch (op) {
-                case "Add": r[i] = x + y; break;
-                case "Sub": r[i] = x - y; break;
-                case "Mul": r[i] = x * y; break;
-                case "Max": r[i] = Math.max(x, y); break;
-                case "Min": r[i] = Math.min(x, y); break;
-                default: r[i] = x / y;
-            }
-        }
-        return Const.ofFloats(out, r);
     }
 }

@@ -1,9 +1,11 @@
 package dev.clnn.onnx;
 
 import java.util.Arrays;
+import java.util.function.LongBinaryOperator;
 
 /**
- * The element-wise folders of {@link ConstEval} beyond shape arithmetic: comparisons, logic,
+ * The element-wise folders of {@link ConstEval}: the arithmetic of shape computations ({@code Add},
+ * {@code Sub}, {@code Mul}, {@code Div}, {@code Max}, {@code Min}), and beyond it comparisons, logic,
  * {@code Where}, {@code Mod}, {@code Pow} and unary math on constants, as exporters write them to
  * build masks and index tables from static shapes (Swin's shifted-window attention mask and
  * relative-position index) or to pick the batch out of a shape (DeiT's
@@ -196,12 +198,127 @@ final class ConstMath {
     // ---- arithmetic -----------------------------------------------------------------------------
 
     /**
-     * Mod, broadcast. fmod 0 (integers only, as ONNX defines it): the remainder takes the divisor's
-     * sign, as Python's %; fmod 1: the dividend's, as C's fmod (floats) or % (integers).
+     * {@code x op y} where one or both are the batch size or a multiple of it: multiples multiply
+     * and divide exactly ({@code N * 64 * 16}, {@code N * 64 / 64}, {@code (N * 4) / N}); adding 0
+     * keeps the value, and Max and Min against a value no larger than {@code k} know their answer
+     * ({@code N * k} is at least {@code k}). Anything else depends on N in a way a marker cannot
+     * hold, and fails rather than folding to a wrong constant.
      */
-    static Const mod(Const a, Const b, boolean fmod) {
+    private static long batchArithmetic(String op, long x, long y) {
+        boolean bx = Const.isBatch(x);
+        boolean by = Const.isBatch(y);
+        long fx = bx ? Const.batchFactor(x) : x;
+        long fy = by ? Const.batchFactor(y) : y;
+        switch (op) {
+            case "Mul":
+                if (bx != by && (bx ? fy : fx) >= 1) {
+                    return Const.batchTimes(fx * fy);
+                }
+                break;
+            case "Div":
+                if (bx && !by && fy >= 1 && fx % fy == 0) {
+                    return Const.batchTimes(fx / fy);
+                }
+                if (bx && by && fx % fy == 0) {
+                    return fx / fy;
+                }
+                break;
+            case "Add":
+            case "Sub":
+                if (bx && !by && y == 0) {
+                    return x;
+                }
+                if (by && !bx && x == 0 && op.equals("Add")) {
+                    return y;
+                }
+                break;
+            case "Max":
+            case "Min":
+                if (bx != by) {
+                    long k = bx ? fx : fy;
+                    long other = bx ? y : x;
+                    if (other <= k) {
+                        return op.equals("Max") ? (bx ? x : y) : other;
+                    }
+                }
+                break;
+            default:
+                break;
+        }
+        throw new OnnxFormatException("shape arithmetic " + op + "(" + markerText(x) + ", " + markerText(y)
+                + ") depends on the batch size in a way clnn cannot follow before compile time; export the model"
+                + " with a fixed batch size or simplify it (onnx-simplifier)");
+    }
+
+    private static String markerText(long v) {
+        if (!Const.isBatch(v)) {
+            return Long.toString(v);
+        }
+        long k = Const.batchFactor(v);
+        return k == 1 ? "N" : "N*" + k;
+    }
+
+    /**
+     * Add, Sub, Mul, Div, Max or Min, broadcast: integers exactly (a batch marker by {@link
+     * #batchArithmetic}), floats in float.
+     */
+    static Const binary(String op, Const a, Const b) {
+        Arith f = Arith.of(op);
+        return elementwise(op, a, b, (x, y) -> Const.isBatch(x) || Const.isBatch(y) ? batchArithmetic(op, x, y)
+                : f.onLongs.applyAsLong(x, y), f.onFloats);
+    }
+
+    /** The arithmetic of a constant Add, Sub, Mul, Max, Min or (any other name) Div, on integers and on floats. */
+    private enum Arith {
+        ADD((x, y) -> x + y, (x, y) -> x + y),
+        SUB((x, y) -> x - y, (x, y) -> x - y),
+        MUL((x, y) -> x * y, (x, y) -> x * y),
+        MAX(Math::max, Math::max),
+        MIN(Math::min, Math::min),
+        DIV(Arith::divide, (x, y) -> x / y);
+
+        final LongBinaryOperator onLongs;
+        final FloatBinaryOperator onFloats;
+
+        Arith(LongBinaryOperator onLongs, FloatBinaryOperator onFloats) {
+            this.onLongs = onLongs;
+            this.onFloats = onFloats;
+        }
+
+        static Arith of(String op) {
+            switch (op) {
+                case "Add": return ADD;
+                case "Sub": return SUB;
+                case "Mul": return MUL;
+                case "Max": return MAX;
+                case "Min": return MIN;
+                default: return DIV;
+            }
+        }
+
+        private static long divide(long x, long y) {
+            if (y == 0) {
+                throw new OnnxFormatException("integer division by zero in a constant Div");
+            }
+            return x / y;       // toward zero, as ONNX Runtime divides integers
+        }
+    }
+
+    /** A function of two floats to a float (java.util.function has none). */
+    @FunctionalInterface
+    private interface FloatBinaryOperator {
+        float applyAsFloat(float x, float y);
+    }
+
+    /**
+     * {@code f(a, b)} element by element, {@code a} and {@code b} broadcast: on the longs when both
+     * are integer tensors (batch markers included), else on the values as floats; {@code op} names
+     * the operator in messages.
+     */
+    private static Const elementwise(String op, Const a, Const b, LongBinaryOperator onLongs,
+                                     FloatBinaryOperator onFloats) {
         int[] out = ConstEval.broadcast(a.dims(), b.dims());
-        ConstEval.checkComputed(out, "Mod");
+        ConstEval.checkComputed(out, op);
         int[] ia = ConstEval.broadcastIndex(a.dims(), out);
         int[] ib = ConstEval.broadcastIndex(b.dims(), out);
         int n = ia.length;
@@ -210,36 +327,48 @@ final class ConstMath {
             long[] lb = b.l();
             long[] r = new long[n];
             for (int i = 0; i < n; i++) {
-                long x = la[ia[i]];
-                long y = lb[ib[i]];
-                if (Const.isBatch(y) || y == 0) {
-                    if (x == 0 && y != 0) {
-                        continue;        // 0 mod N * k
-                    }
-                    throw new OnnxFormatException(y == 0 ? "integer Mod by zero" : "Mod by " + marker(
-                            Const.batchFactor(y)) + ", which clnn only knows at compile time");
-                }
-                if (Const.isBatch(x)) {
-                    if (Const.batchFactor(x) % y != 0) {
-                        throw new OnnxFormatException("Mod of " + marker(Const.batchFactor(x)) + " by " + y
-                                + " depends on the batch size, which clnn only knows at compile time");
-                    }
-                    continue;            // N * k mod m is 0 when m divides k
-                }
-                r[i] = fmod ? x % y : Math.floorMod(x, y);
+                r[i] = onLongs.applyAsLong(la[ia[i]], lb[ib[i]]);
             }
             return Const.ofLongs(out, r);
-        }
-        if (!fmod) {
-            throw new OnnxFormatException("Mod of floats with fmod 0; ONNX defines floating-point Mod with fmod 1");
         }
         float[] fa = a.floats();
         float[] fb = b.floats();
         float[] r = new float[n];
         for (int i = 0; i < n; i++) {
-            r[i] = fa[ia[i]] % fb[ib[i]];        // Java's % on floats is C's fmod
+            r[i] = onFloats.applyAsFloat(fa[ia[i]], fb[ib[i]]);
         }
         return Const.ofFloats(out, r);
+    }
+
+    /**
+     * Mod, broadcast. fmod 0 (integers only, as ONNX defines it): the remainder takes the divisor's
+     * sign, as Python's %; fmod 1: the dividend's, as C's fmod (floats) or % (integers).
+     */
+    static Const mod(Const a, Const b, boolean fmod) {
+        if (!fmod && !(a.isInteger() && b.isInteger())) {
+            throw new OnnxFormatException("Mod of floats with fmod 0; ONNX defines floating-point Mod with fmod 1");
+        }
+        // Java's % on floats is C's fmod
+        return elementwise("Mod", a, b, (x, y) -> intMod(x, y, fmod), (x, y) -> x % y);
+    }
+
+    /** {@code x mod y} of two integers, either perhaps a batch marker, by the rules of {@link #mod}. */
+    private static long intMod(long x, long y, boolean fmod) {
+        if (Const.isBatch(y) || y == 0) {
+            if (x == 0 && y != 0) {
+                return 0;            // 0 mod N * k
+            }
+            throw new OnnxFormatException(y == 0 ? "integer Mod by zero" : "Mod by " + marker(
+                    Const.batchFactor(y)) + ", which clnn only knows at compile time");
+        }
+        if (Const.isBatch(x)) {
+            if (Const.batchFactor(x) % y != 0) {
+                throw new OnnxFormatException("Mod of " + marker(Const.batchFactor(x)) + " by " + y
+                        + " depends on the batch size, which clnn only knows at compile time");
+            }
+            return 0;                // N * k mod m is 0 when m divides k
+        }
+        return fmod ? x % y : Math.floorMod(x, y);
     }
 
     /** Pow, broadcast, of the base's type: integers exactly (failing on overflow), floats as C's pow. */

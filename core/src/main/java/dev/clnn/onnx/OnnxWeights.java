@@ -9,6 +9,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 
 import dev.clnn.models.WeightSource;
+import dev.clnn.ops.ConvWeights;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -59,25 +60,10 @@ public final class OnnxWeights implements WeightSource {
         }
         if (shape.rank() == 4 && stored.rank() == 4 && stored.equals(Shape.of(shape.dim(3), shape.dim(2), shape.dim(0),
                 shape.dim(1)))) {
-            return oihwToHwio(v, shape);
+            return ConvWeights.oihwToHwio(v, shape.dim(3), shape.dim(2), shape.dim(0), shape.dim(1));
         }
         throw new IllegalArgumentException(file + ": initializer " + name + " has shape " + stored + ", the network "
                 + "needs " + shape + (shape.rank() == 4 ? " (HWIO) or its OIHW form" : ""));
-    }
-
-    private static float[] oihwToHwio(float[] oihw, Shape hwio) {
-        int kh = hwio.dim(0), kw = hwio.dim(1), ci = hwio.dim(2), co = hwio.dim(3);
-        float[] out = new float[oihw.length];
-        for (int o = 0; o < co; o++) {
-            for (int i = 0; i < ci; i++) {
-                for (int y = 0; y < kh; y++) {
-                    for (int x = 0; x < kw; x++) {
-                        out[((y * kw + x) * ci + i) * co + o] = oihw[((o * ci + i) * kh + y) * kw + x];
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     @Override

@@ -77,7 +77,7 @@ final class ShapeTranslators {
             long count = Const.count(dims);
             Const ones = c.isInteger() ? Const.ofLongs(dims, filled(count, 1L)) : Const.ofFloats(dims,
                     filledF(count));
-            Const expanded = ConstEval.binary("Mul", c, ones);
+            Const expanded = ConstMath.binary("Mul", c, ones);
             if (!batch) {
                 cx.putConst(expanded);
                 return;

@@ -134,10 +134,7 @@ public final class BatchNorm extends KernelOp<BatchNormParams> {
      * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        ensureOpen();
-        OpSupport.check(OP, "input", x, cl, shape());
-        OpSupport.check(OP, "output", y, cl, shape());
-        if (n == 0) {
+        if (!checkInPlace(x, y)) {
             return;
         }
         if (config.variant() == Variant.CHANNELS_LAST) {

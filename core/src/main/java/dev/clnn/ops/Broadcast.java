@@ -111,15 +111,7 @@ final class Broadcast {
         if (at < 0) {
             return new int[] {(int) out.size(), 1, 1};
         }
-        int outer = 1;
-        int inner = 1;
-        for (int k = 0; k < at; k++) {
-            outer *= dims[k];
-        }
-        for (int k = at + 1; k < dims.length; k++) {
-            inner *= dims[k];
-        }
-        return new int[] {outer, dims[at], inner};
+        return OpSupport.aroundAxis(dims, at);
     }
 
     /** Element strides of a ({@code forA}) or b along the folded dimensions, 0 where it is broadcast. */

@@ -37,29 +37,18 @@ public final class Concat extends DeviceOp {
     private final int inner;
     private final int vw;
 
-    private Concat(ClContext cl, ConcatParams params, List<Shape> inputs, int axis, KernelConfig<Variant> config) {
+    private Concat(ClContext cl, ConcatParams params, List<Shape> inputs, Shape output, KernelConfig<Variant> config) {
         this.cl = cl;
         this.params = params;
         this.inputs = List.copyOf(inputs);
         this.config = config;
+        int axis = Math.floorMod(params.axis(), output.rank());
         OpLog.configured(OP, cl, inputs + " axis " + axis, config);
-        int total = 0;
-        for (Shape s : inputs) {
-            total += s.dim(axis);
-        }
-        this.output = inputs.get(0).with(axis, total);
+        this.output = output;
         OpSupport.elements(OP, output);
-        int[] d = output.dims();
-        int o = 1;
-        int in = 1;
-        for (int i = 0; i < axis; i++) {
-            o *= d[i];
-        }
-        for (int i = axis + 1; i < d.length; i++) {
-            in *= d[i];
-        }
-        this.outer = o;
-        this.inner = in;
+        int[] view = OpSupport.aroundAxis(output.dims(), axis);
+        this.outer = view[0];
+        this.inner = view[2];
         this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         KernelSource source = KernelSource.load("layout/concat.cl").withHeader("common/vector.cl");
         this.kernel = own(cl.program(source, BuildOptions.none().define("VW", vw)).kernel("concat_copy"));
@@ -81,26 +70,7 @@ public final class Concat extends DeviceOp {
         if (params == null || inputs == null || inputs.isEmpty()) {
             throw new IllegalArgumentException(OP + ": params and at least one input shape are required");
         }
-        Shape first = inputs.get(0);
-        int rank = first.rank();
-        if (params.axis() < -rank || params.axis() >= rank) {
-            throw new IllegalArgumentException(OP + " " + params + ": axis " + params.axis()
-                    + " is out of range for input shape " + first + " (rank " + rank + ")");
-        }
-        int axis = params.axis() < 0 ? params.axis() + rank : params.axis();
-        for (Shape s : inputs) {
-            if (s.rank() != rank) {
-                throw new IllegalArgumentException(OP + " " + params + ": input shapes " + first + " and " + s
-                        + " differ in rank");
-            }
-            for (int i = 0; i < rank; i++) {
-                if (i != axis && s.dim(i) != first.dim(i)) {
-                    throw new IllegalArgumentException(OP + " " + params + ": input shapes " + first + " and " + s
-                            + " differ in dimension " + i + ", which is not the concatenation axis");
-                }
-            }
-        }
-        return new Concat(cl, params, inputs, axis, config);
+        return new Concat(cl, params, inputs, params.outputShape(inputs), config);
     }
 
     public ConcatParams params() { return params; }

@@ -13,8 +13,9 @@ final class ConvKernels {
     }
 
     /**
-     * A kernel from {@code kernels/conv/<file>}, built with {@code common/activation.cl} and
-     * {@code conv/conv_common.cl} in front and the epilogue's defines added to {@code options}.
+     * A kernel from {@code kernels/conv/<file>}, built with {@code common/activation.cl},
+     * {@code conv/conv_common.cl} and {@code common/vector.cl} in front and the epilogue's defines
+     * added to {@code options}.
      */
     static ClKernel build(ClContext cl, String file, String name, BuildOptions options, Activation activation,
                           boolean hasBias, Conv2dParams.Residual residual) {
@@ -22,12 +23,14 @@ final class ConvKernels {
     }
 
     /**
-     * {@code source} built with {@code common/activation.cl} and {@code conv/conv_common.cl} in front
-     * (the fused epilogue: bias, activation, residual) and the epilogue's defines added to {@code options}.
+     * {@code source} built with {@code common/activation.cl}, {@code conv/conv_common.cl} (the fused
+     * epilogue: bias, activation, residual) and {@code common/vector.cl} (the channel vectors) in
+     * front, in that order, and the epilogue's defines added to {@code options}.
      */
     static ClProgram program(ClContext cl, KernelSource source, BuildOptions options, Activation activation,
                              boolean hasBias, Conv2dParams.Residual residual) {
-        KernelSource all = source.withHeader("conv/conv_common.cl").withHeader("common/activation.cl");
+        KernelSource all = source.withHeader("common/vector.cl").withHeader("conv/conv_common.cl")
+                .withHeader("common/activation.cl");
         BuildOptions defines = activation.defines(options).define("HAS_BIAS", hasBias ? 1 : 0)
                 .define("RESIDUAL", residual.code());
         return cl.program(all, defines);

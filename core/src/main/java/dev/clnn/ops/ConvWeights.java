@@ -26,33 +26,34 @@ public final class ConvWeights {
      */
     public static float[] oihwToHwio(float[] oihw, int cout, int cinPerGroup, int kh, int kw) {
         checkLength("oihwToHwio", oihw, cout, cinPerGroup, kh, kw);
-        float[] hwio = new float[oihw.length];
-        for (int o = 0; o < cout; o++) {
-            for (int i = 0; i < cinPerGroup; i++) {
-                for (int y = 0; y < kh; y++) {
-                    for (int x = 0; x < kw; x++) {
-                        hwio[((y * kw + x) * cinPerGroup + i) * cout + o] = oihw[((o * cinPerGroup + i) * kh + y) * kw + x];
-                    }
-                }
-            }
-        }
-        return hwio;
+        return permute(oihw, cout, cinPerGroup, kh, kw, true);
     }
 
     /** HWIO {@code (kh, kw, cinPerGroup, cout)} back to OIHW {@code (cout, cinPerGroup, kh, kw)} (export). */
     public static float[] hwioToOihw(float[] hwio, int cout, int cinPerGroup, int kh, int kw) {
         checkLength("hwioToOihw", hwio, cout, cinPerGroup, kh, kw);
-        float[] oihw = new float[hwio.length];
+        return permute(hwio, cout, cinPerGroup, kh, kw, false);
+    }
+
+    /** OIHW to HWIO ({@code toHwio}) or back: one index map, read in either direction. */
+    private static float[] permute(float[] src, int cout, int cin, int kh, int kw, boolean toHwio) {
+        float[] dst = new float[src.length];
         for (int o = 0; o < cout; o++) {
-            for (int i = 0; i < cinPerGroup; i++) {
+            for (int i = 0; i < cin; i++) {
                 for (int y = 0; y < kh; y++) {
                     for (int x = 0; x < kw; x++) {
-                        oihw[((o * cinPerGroup + i) * kh + y) * kw + x] = hwio[((y * kw + x) * cinPerGroup + i) * cout + o];
+                        int oihw = ((o * cin + i) * kh + y) * kw + x;
+                        int hwio = ((y * kw + x) * cin + i) * cout + o;
+                        if (toHwio) {
+                            dst[hwio] = src[oihw];
+                        } else {
+                            dst[oihw] = src[hwio];
+                        }
                     }
                 }
             }
         }
-        return oihw;
+        return dst;
     }
 
     /** The HWIO shape {@code (kh, kw, cinPerGroup, cout)} {@link Conv2d} takes. */

@@ -53,10 +53,7 @@ public abstract class ElementwiseMap<P> extends KernelOp<P> {
      * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        ensureOpen();
-        OpSupport.check(op, "input", x, cl, shape());
-        OpSupport.check(op, "output", y, cl, shape());
-        if (n == 0) {
+        if (!checkInPlace(x, y)) {
             return;
         }
         kernel().args(n, x.buffer(), y.buffer());

@@ -3,6 +3,7 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
+import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -43,8 +44,9 @@ public final class GroupNorm extends KernelOp<Integer> {
         this.spatial = (int) (shape.size() / Math.max(1, (long) shape.dim(0) * channels));
         this.epsilon = epsilon;
         this.group = group(cl);
-        build("norm/groupnorm.cl", BuildOptions.none().define("GROUP", group).define("CHANNELS_LAST",
-                channelsLast ? 1 : 0), "groupnorm");
+        KernelSource source = KernelSource.load("norm/groupnorm.cl").withHeader("common/workgroup.cl");
+        build(source, BuildOptions.none().define("GROUP", group).define("CHANNELS_LAST", channelsLast ? 1 : 0),
+                "groupnorm");
         this.gammaBeta = own(cl.buffer(gb));
     }
 
@@ -69,6 +71,27 @@ public final class GroupNorm extends KernelOp<Integer> {
         if (shape == null || scale == null || bias == null) {
             throw new IllegalArgumentException(OP + ": shape, scale and bias are required");
         }
+        outputShape(shape, groups, channelsLast, scale, bias);
+        if (!(epsilon >= 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException(OP + ": epsilon must be finite and not negative, got " + epsilon);
+        }
+        OpSupport.elements(OP, shape);
+        int c = scale.length;
+        float[] gb = new float[2 * c];
+        System.arraycopy(scale, 0, gb, 0, c);
+        System.arraycopy(bias, 0, gb, c, c);
+        return new GroupNorm(cl, shape, groups, channelsLast, epsilon, gb);
+    }
+
+    /**
+     * The output shape, {@code shape} itself, of the normalisation in {@code groups} groups with
+     * {@code scale.length} and {@code bias.length} weights.
+     *
+     * @throws IllegalArgumentException when the shape has rank below 2 (below 3 channels first), the
+     *                                  groups do not divide the channels, or the weights do not have one
+     *                                  value per channel
+     */
+    public static Shape outputShape(Shape shape, int groups, boolean channelsLast, float[] scale, float[] bias) {
         if (shape.rank() < (channelsLast ? 2 : 3)) {
             throw new IllegalArgumentException(OP + ": input " + shape + " has no spatial dimensions");
         }
@@ -81,14 +104,7 @@ public final class GroupNorm extends KernelOp<Integer> {
             throw new IllegalArgumentException(OP + ": input " + shape + " needs " + c + " scales and biases, got "
                     + scale.length + " and " + bias.length);
         }
-        if (!(epsilon >= 0f) || Float.isInfinite(epsilon)) {
-            throw new IllegalArgumentException(OP + ": epsilon must be finite and not negative, got " + epsilon);
-        }
-        OpSupport.elements(OP, shape);
-        float[] gb = new float[2 * c];
-        System.arraycopy(scale, 0, gb, 0, c);
-        System.arraycopy(bias, 0, gb, c, c);
-        return new GroupNorm(cl, shape, groups, channelsLast, epsilon, gb);
+        return shape;
     }
 
     /** The shape of both input and output. */

@@ -66,6 +66,17 @@ public abstract class KernelOp<P> extends DeviceOp {
         return OpSupport.checkCopy(op, cl, x, input, y, output);
     }
 
+    /**
+     * Checks a {@code run(x, y)} that may run in place ({@code y} may be {@code x}): both tensors as
+     * configured ({@link OpSupport#check}); false when there is nothing to do.
+     */
+    protected final boolean checkInPlace(Tensor x, Tensor y) {
+        ensureOpen();
+        OpSupport.check(op, "input", x, cl, input);
+        OpSupport.check(op, "output", y, cl, output);
+        return output.size() > 0;
+    }
+
     /** Launches the kernel over {@code items} work-items in groups the device likes. */
     protected final void launch(long items) {
         OpSupport.launch(kernel, cl.device(), items);

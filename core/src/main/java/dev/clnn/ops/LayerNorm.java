@@ -79,13 +79,27 @@ public final class LayerNorm extends DeviceOp {
         if (shape == null || scale == null || bias == null || config == null) {
             throw new IllegalArgumentException(OP + ": shape, scale, bias and config are required");
         }
+        outputShape(shape, axis, scale, bias);
+        if (!(epsilon >= 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException(OP + ": epsilon must be finite and not negative, got " + epsilon);
+        }
+        OpSupport.elements(OP, shape);
+        return new LayerNorm(cl, shape, axis < 0 ? axis + shape.rank() : axis, epsilon, scale, bias, config);
+    }
+
+    /**
+     * The output shape, {@code shape} itself, of the normalisation over the dimensions from
+     * {@code axis} (negative counts from the end; not the batch axis) with {@code scale.length} and
+     * {@code bias.length} weights.
+     *
+     * @throws IllegalArgumentException when the axis is out of range or 0, or scale or bias does not
+     *                                  have one float per normalised element
+     */
+    public static Shape outputShape(Shape shape, int axis, float[] scale, float[] bias) {
         int a = axis < 0 ? axis + shape.rank() : axis;
         if (a < 1 || a >= shape.rank()) {
             throw new IllegalArgumentException(OP + ": axis " + axis + " must name a dimension after the batch of "
                     + shape);
-        }
-        if (!(epsilon >= 0f) || Float.isInfinite(epsilon)) {
-            throw new IllegalArgumentException(OP + ": epsilon must be finite and not negative, got " + epsilon);
         }
         long len = 1;
         for (int i = a; i < shape.rank(); i++) {
@@ -95,8 +109,7 @@ public final class LayerNorm extends DeviceOp {
             throw new IllegalArgumentException(OP + ": input " + shape + " normalised from axis " + a + " needs "
                     + len + " scales and biases, got " + scale.length + " and " + bias.length);
         }
-        OpSupport.elements(OP, shape);
-        return new LayerNorm(cl, shape, a, epsilon, scale, bias, config);
+        return shape;
     }
 
     /** The shape of both input and output. */

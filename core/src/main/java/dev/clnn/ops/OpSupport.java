@@ -77,6 +77,22 @@ final class OpSupport {
         }
     }
 
+    /**
+     * The {@code (outer, dims[axis], inner)} view of a row-major tensor of {@code dims} around one
+     * axis: {@code outer} the product of the dimensions before it, {@code inner} of those after it.
+     */
+    static int[] aroundAxis(int[] dims, int axis) {
+        int outer = 1;
+        int inner = 1;
+        for (int k = 0; k < axis; k++) {
+            outer *= dims[k];
+        }
+        for (int k = axis + 1; k < dims.length; k++) {
+            inner *= dims[k];
+        }
+        return new int[] {outer, dims[axis], inner};
+    }
+
     /** Rejects a work-group larger than the device runs. */
     static void checkWorkGroup(String op, KernelConfig<?> config, ClDevice device) {
         if (config.workGroupSize() > device.maxWorkGroupSize()) {

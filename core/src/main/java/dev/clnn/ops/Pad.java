@@ -45,7 +45,7 @@ public final class Pad extends KernelOp<PadParams> {
 
     private Pad(ClContext cl, PadParams params, Shape input, KernelConfig<Variant> config, List<int[]> groups,
                 int inner) {
-        super(OP, cl, params, input, grown(params, input), config);
+        super(OP, cl, params, input, params.outputShape(input), config);
         this.config = config;
         OpSupport.elements(OP, outputShape());
         this.inner = inner;
@@ -62,15 +62,6 @@ public final class Pad extends KernelOp<PadParams> {
         this.vw = config.variant() == Variant.ROWS ? config.vectorWidth() : 1;
         KernelSource source = KernelSource.load("layout/pad.cl").withHeader("common/vector.cl");
         build(source, BuildOptions.none().define("VW", vw), "pad");
-    }
-
-    /** The input shape grown by the pads. */
-    private static Shape grown(PadParams params, Shape input) {
-        int[] out = input.dims();
-        for (int k = 0; k < out.length; k++) {
-            out[k] += params.begin()[k] + params.end()[k];
-        }
-        return Shape.of(out);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.clnn.ops;
 
 import java.util.Arrays;
 
+import dev.clnn.tensor.Shape;
+
 /**
  * Parameters of a {@link Pad}: constant padding before and after each dimension (ONNX {@code Pad},
  * mode {@code constant}). Immutable: the arrays are copied in and out.
@@ -47,6 +49,22 @@ public record PadParams(int[] begin, int[] end, float value) {
     }
 
     public int rank() { return begin.length; }
+
+    /**
+     * The output shape for an input of shape {@code in}: each dimension grown by its pads.
+     *
+     * @throws IllegalArgumentException when the input's rank is not the pads'
+     */
+    public Shape outputShape(Shape in) {
+        if (in.rank() != begin.length) {
+            throw new IllegalArgumentException("Pad " + this + " needs a rank-" + begin.length + " input, got " + in);
+        }
+        int[] out = in.dims();
+        for (int k = 0; k < out.length; k++) {
+            out[k] += begin[k] + end[k];
+        }
+        return Shape.of(out);
+    }
 
     @Override
     public int[] begin() { return begin.clone(); }

@@ -43,7 +43,7 @@ public final class Pool2d extends KernelOp<Pool2dParams> {
     private final int tc;
 
     private Pool2d(ClContext cl, Pool2dParams params, Shape input, KernelConfig<Variant> config) {
-        super(OP + " " + params, cl, params, input, pooled(params, input), config);
+        super(OP + " " + params, cl, params, input, params.outputShape(input), config);
         this.config = config;
         this.vw = config.variant() == Variant.VECTOR ? config.vectorWidth() : 1;
         this.tc = Math.min(LOCAL_CHANNELS, config.workGroupSize());
@@ -126,11 +126,6 @@ public final class Pool2d extends KernelOp<Pool2dParams> {
     }
 
     public KernelConfig<Variant> config() { return config; }
-
-    /** The output shape {@code (N, OH, OW, C)} for an input {@code (N, H, W, C)}. */
-    private static Shape pooled(Pool2dParams params, Shape input) {
-        return Shape.of(input.dim(0), params.outputHeight(input.dim(1)), params.outputWidth(input.dim(2)), input.dim(3));
-    }
 
     /**
      * Enqueues the pooling of {@code x} into {@code y}: {@code x} (N, H, W, C) is read, {@code y}

@@ -1,5 +1,7 @@
 package dev.clnn.ops;
 
+import dev.clnn.tensor.Shape;
+
 /**
  * Parameters of a {@link Pool2d}: max or average pooling with a window, strides and padding, as
  * ONNX {@code MaxPool} / {@code AveragePool} define them (floor output size), or global average
@@ -93,6 +95,18 @@ public record Pool2dParams(Mode mode, int kernelH, int kernelW, int strideH, int
     public Pool2dParams withCeilMode(boolean ceil) {
         return new Pool2dParams(mode, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight,
                 countIncludePad, ceil);
+    }
+
+    /**
+     * The output shape {@code (N, OH, OW, C)} for an NHWC input {@code (N, H, W, C)}.
+     *
+     * @throws IllegalArgumentException when the input is not rank 4
+     */
+    public Shape outputShape(Shape in) {
+        if (in.rank() != 4) {
+            throw new IllegalArgumentException("Pooling needs an (N, H, W, C) input, got " + in);
+        }
+        return Shape.of(in.dim(0), outputHeight(in.dim(1)), outputWidth(in.dim(2)), in.dim(3));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.clnn.ops;
 
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClContext;
+import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -42,8 +43,8 @@ public final class Reduce extends KernelOp<ReduceParams> {
             count *= reduced[k];
         }
         this.scale = params.mode() == ReduceParams.Mode.MEAN ? (float) (1.0 / count) : 1f;
-        build("reduce/reduce.cl", BuildOptions.none().define("L2", params.mode() == ReduceParams.Mode.L2 ? 1 : 0),
-                "reduce_axes");
+        KernelSource source = KernelSource.load("reduce/reduce.cl").withHeader("common/vector.cl");
+        build(source, BuildOptions.none().define("L2", params.mode() == ReduceParams.Mode.L2 ? 1 : 0), "reduce_axes");
     }
 
     /**

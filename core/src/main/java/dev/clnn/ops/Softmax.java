@@ -46,7 +46,8 @@ public final class Softmax extends KernelOp<SoftmaxParams> {
         this.inner = view[2];
         BuildOptions options = BuildOptions.none().define("LOG", params.log() ? 1 : 0)
                 .define("VW", config.vectorWidth()).define("WG", config.workGroupSize());
-        KernelSource source = KernelSource.load("softmax/softmax.cl").withHeader("common/vector.cl");
+        KernelSource source = KernelSource.load("softmax/softmax.cl").withHeader("common/workgroup.cl")
+                .withHeader("common/vector.cl");
         build(source, options, "softmax_" + config.variant().name().toLowerCase(Locale.ROOT));
     }
 
@@ -97,17 +98,7 @@ public final class Softmax extends KernelOp<SoftmaxParams> {
                     + " is out of range for input shape " + shape + " (rank " + shape.rank() + ")");
         }
         OpSupport.elements(OP, shape);
-        int axis = shape.axis(params.axis());
-        int[] d = shape.dims();
-        int outer = 1;
-        int inner = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= d[i];
-        }
-        for (int i = axis + 1; i < d.length; i++) {
-            inner *= d[i];
-        }
-        return new int[] {outer, d[axis], inner};
+        return OpSupport.aroundAxis(shape.dims(), shape.axis(params.axis()));
     }
 
     /** The shape of input and output. */
@@ -120,12 +111,10 @@ public final class Softmax extends KernelOp<SoftmaxParams> {
      * {@code y} written. {@code y} may be {@code x}.
      *
      * @throws IllegalArgumentException when a tensor has another shape or lives in another context
-     * @throws IllegalStateException    when a tensor was closed
+     * @throws IllegalStateException    when this op or a tensor was closed
      */
     public void run(Tensor x, Tensor y) {
-        OpSupport.check(OP, "input", x, cl, shape());
-        OpSupport.check(OP, "output", y, cl, shape());
-        if (shape().size() == 0) {
+        if (!checkInPlace(x, y)) {
             return;
         }
         switch (config.variant()) {

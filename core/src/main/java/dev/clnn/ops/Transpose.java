@@ -61,7 +61,7 @@ public final class Transpose extends KernelOp<TransposeParams> {
     }
 
     private Transpose(ClContext cl, TransposeParams params, Shape input, KernelConfig<Variant> config, Folded folded) {
-        super(OP, cl, params, input, permuted(params, input), config);
+        super(OP, cl, params, input, params.outputShape(input), config);
         this.config = config;
         this.folded = folded;
         this.tile = (int) Math.round(Math.sqrt(config.workGroupSize()));
@@ -71,15 +71,6 @@ public final class Transpose extends KernelOp<TransposeParams> {
                 : config.variant() == Variant.BLOCKED ? "transpose2d_block" : "transpose";
         KernelSource source = KernelSource.load("layout/transpose.cl").withHeader("common/vector.cl");
         this.kernel = build(source, options, name);
-    }
-
-    /** {@code output.dim(k) == input.dim(perm[k])}. */
-    private static Shape permuted(TransposeParams params, Shape input) {
-        int[] out = new int[input.rank()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = input.dim(params.perm()[k]);
-        }
-        return Shape.of(out);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.clnn.ops;
 
 import java.util.Arrays;
 
+import dev.clnn.tensor.Shape;
+
 /**
  * Parameters of a {@link Transpose}: output dimension {@code k} is input dimension {@code perm[k]}
  * (ONNX {@code Transpose}, NumPy {@code transpose}). Immutable: the array is copied in and out.
@@ -44,6 +46,24 @@ public record TransposeParams(int[] perm) {
     }
 
     public int rank() { return perm.length; }
+
+    /**
+     * The output shape for an input of shape {@code in}: dimension {@code k} is the input's
+     * {@code perm[k]}.
+     *
+     * @throws IllegalArgumentException when the input's rank is not the permutation's
+     */
+    public Shape outputShape(Shape in) {
+        if (in.rank() != perm.length) {
+            throw new IllegalArgumentException("Transpose " + this + " needs a rank-" + perm.length + " input, got "
+                    + in);
+        }
+        int[] out = new int[perm.length];
+        for (int k = 0; k < perm.length; k++) {
+            out[k] = in.dim(perm[k]);
+        }
+        return Shape.of(out);
+    }
 
     @Override
     public int[] perm() { return perm.clone(); }

@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.clnn.cl.ClDevice;
+import dev.clnn.io.Locations;
 import dev.clnn.io.AtomicFiles;
 
 /**
@@ -62,16 +63,8 @@ public final class TuningCache {
 
     /** Where tuning files live (see the class comment). */
     public static Path directory() {
-        String dir = System.getProperty("clnn.tuning.dir");
-        if (dir == null || dir.isBlank()) {
-            dir = System.getenv("CLNN_TUNING_DIR");
-        }
-        if (dir != null && !dir.isBlank()) {
-            return Path.of(dir);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("clnn").resolve("tuning");
+        String dir = Locations.setting("clnn.tuning.dir", "CLNN_TUNING_DIR");
+        return dir != null ? Path.of(dir) : Locations.cacheHome().resolve("tuning");
     }
 
     /** Whether compiles read tuning files (on unless turned off). */

@@ -77,40 +77,15 @@ public final class ReferenceConv {
     /**
      * Depthwise convolution: output channel {@code oc} convolves input channel
      * {@code oc / multiplier} alone. Weights {@code (kh, kw, 1, c * multiplier)};
-     * {@code g.groups()} must equal {@code g.cin()} and {@code g.cout()} be a multiple of it.
+     * {@code g.groups()} must equal {@code g.cin()} and {@code g.cout()} be a multiple of it. It is
+     * {@link #conv2d} with one input channel per group, the same sums in the same order.
      */
     public static float[] depthwise(Geometry g, float[] x, float[] weights, float[] bias, DoubleUnaryOperator act,
                                     float[] residual, boolean residualBeforeActivation) {
         if (g.groups() != g.cin() || g.cout() % g.cin() != 0) {
             throw new IllegalArgumentException("depthwise needs groups == cin and cout a multiple of cin: " + g);
         }
-        int multiplier = g.cout() / g.cin();
-        int oh = g.outH();
-        int ow = g.outW();
-        float[] y = new float[g.outputSize()];
-        for (int b = 0; b < g.n(); b++) {
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    for (int oc = 0; oc < g.cout(); oc++) {
-                        int c = oc / multiplier;
-                        double sum = 0;
-                        for (int ky = 0; ky < g.kh(); ky++) {
-                            for (int kx = 0; kx < g.kw(); kx++) {
-                                int iy = i * g.strideH() - g.padTop() + ky * g.dilationH();
-                                int ix = j * g.strideW() - g.padLeft() + kx * g.dilationW();
-                                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
-                                    sum += (double) x[((b * g.h() + iy) * g.w() + ix) * g.cin() + c]
-                                            * weights[(ky * g.kw() + kx) * g.cout() + oc];
-                                }
-                            }
-                        }
-                        int at = ((b * oh + i) * ow + j) * g.cout() + oc;
-                        y[at] = epilogue(sum, bias, oc, act, residual, at, residualBeforeActivation);
-                    }
-                }
-            }
-        }
-        return y;
+        return conv2d(g, x, weights, bias, act, residual, residualBeforeActivation);
     }
 
     /** Dense layer: {@code x (n, k)} times {@code weights (k, m)} (in, out), plus bias, then act. */

@@ -46,32 +46,12 @@ public final class ReferenceConv2d {
     /** {@code y = conv(x, w) + b}; {@code b} may be null (no bias). */
     public static double[] forward(Geometry g, double[] x, double[] w, double[] b) {
         double[] y = new double[g.outputSize()];
-        for (int n = 0; n < g.n; n++) {
-            for (int oh = 0; oh < g.oh; oh++) {
-                for (int ow = 0; ow < g.ow; ow++) {
-                    int out = ((n * g.oh + oh) * g.ow + ow) * g.oc;
-                    for (int o = 0; o < g.oc; o++) {
-                        y[out + o] = b == null ? 0 : b[o];
-                    }
-                    for (int kh = 0; kh < g.kh; kh++) {
-                        int h = g.inRow(oh, kh);
-                        for (int kw = 0; kw < g.kw; kw++) {
-                            int wc = g.inCol(ow, kw);
-                            if (h < 0 || h >= g.h || wc < 0 || wc >= g.w) {
-                                continue;
-                            }
-                            for (int c = 0; c < g.c; c++) {
-                                double xv = x[((n * g.h + h) * g.w + wc) * g.c + c];
-                                int wBase = ((kh * g.kw + kw) * g.c + c) * g.oc;
-                                for (int o = 0; o < g.oc; o++) {
-                                    y[out + o] += xv * w[wBase + o];
-                                }
-                            }
-                        }
-                    }
-                }
+        if (b != null) {
+            for (int at = 0; at < y.length; at += g.oc) {
+                System.arraycopy(b, 0, y, at, g.oc);
             }
         }
+        forEachProduct(g, (xi, wi, yi) -> y[yi] += x[xi] * w[wi]);
         return y;
     }
 
@@ -95,22 +75,35 @@ public final class ReferenceConv2d {
     /** The weight gradient {@code dw (KH, KW, C, OC)}. */
     public static double[] backwardWeight(Geometry g, double[] x, double[] dy) {
         double[] dw = new double[g.weightSize()];
-        forEachTap(g, (n, oh, ow, kh, kw, h, wc) -> {
-            int out = ((n * g.oh + oh) * g.ow + ow) * g.oc;
-            for (int c = 0; c < g.c; c++) {
-                double xv = x[((n * g.h + h) * g.w + wc) * g.c + c];
-                int wBase = ((kh * g.kw + kw) * g.c + c) * g.oc;
-                for (int o = 0; o < g.oc; o++) {
-                    dw[wBase + o] += xv * dy[out + o];
-                }
-            }
-        });
+        forEachProduct(g, (xi, wi, yi) -> dw[wi] += x[xi] * dy[yi]);
         return dw;
     }
 
     /** The bias gradient {@code db (OC)}: {@code dy} summed over batch and pixels. */
     public static double[] backwardBias(Geometry g, double[] dy) {
         return ReferenceDense.columnSums(dy, g.n * g.oh * g.ow, g.oc);
+    }
+
+    private interface Product {
+        void at(int xi, int wi, int yi);
+    }
+
+    /**
+     * Calls {@code product} with the flat indices into x, w and y of every term {@code x[xi] * w[wi]}
+     * of the sum that makes {@code y[yi]}: tap by tap ({@link #forEachTap}), then input channel,
+     * then output channel.
+     */
+    private static void forEachProduct(Geometry g, Product product) {
+        forEachTap(g, (n, oh, ow, kh, kw, h, wc) -> {
+            int out = ((n * g.oh + oh) * g.ow + ow) * g.oc;
+            for (int c = 0; c < g.c; c++) {
+                int xi = ((n * g.h + h) * g.w + wc) * g.c + c;
+                int wBase = ((kh * g.kw + kw) * g.c + c) * g.oc;
+                for (int o = 0; o < g.oc; o++) {
+                    product.at(xi, wBase + o, out + o);
+                }
+            }
+        });
     }
 
     private interface Tap {

@@ -11,32 +11,32 @@ public final class ReferenceDense {
 
     /** {@code y = x w + b}; {@code b} may be null. */
     public static double[] forward(double[] x, double[] w, double[] b, int n, int in, int out) {
-        double[] y = new double[n * out];
-        for (int r = 0; r < n; r++) {
-            for (int j = 0; j < out; j++) {
-                double s = b == null ? 0 : b[j];
-                for (int k = 0; k < in; k++) {
-                    s += x[r * in + k] * w[k * out + j];
-                }
-                y[r * out + j] = s;
-            }
-        }
-        return y;
+        return times(x, w, b, n, in, out, false);
     }
 
     /** {@code dx = dy w^T}, shape {@code (N, IN)}. */
     public static double[] backwardInput(double[] dy, double[] w, int n, int in, int out) {
-        double[] dx = new double[n * in];
-        for (int r = 0; r < n; r++) {
-            for (int k = 0; k < in; k++) {
-                double s = 0;
-                for (int j = 0; j < out; j++) {
-                    s += dy[r * out + j] * w[k * out + j];
+        return times(dy, w, null, n, out, in, true);
+    }
+
+    /**
+     * {@code a (rows, inner)} times {@code w}, plus {@code b} (null: none): {@code w} is
+     * {@code (inner, cols)}, or with {@code transposed} {@code (cols, inner)} read as its transpose.
+     * Each element is summed in double along the inner dimension, starting from its bias.
+     */
+    private static double[] times(double[] a, double[] w, double[] b, int rows, int inner, int cols,
+                                  boolean transposed) {
+        double[] y = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                double s = b == null ? 0 : b[j];
+                for (int k = 0; k < inner; k++) {
+                    s += a[r * inner + k] * (transposed ? w[j * inner + k] : w[k * cols + j]);
                 }
-                dx[r * in + k] = s;
+                y[r * cols + j] = s;
             }
         }
-        return dx;
+        return y;
     }
 
     /** {@code dw = x^T dy}, shape {@code (IN, OUT)}. */

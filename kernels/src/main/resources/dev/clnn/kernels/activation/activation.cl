@@ -4,7 +4,7 @@
 // common/vector.cl and common/activation.cl (ACTIVATE from ACT and its parameters; NaN propagates).
 // y may alias x (in place): each element is read and then written by the same work-item.
 //
-// Kernels:
+// Kernels (common/vector.cl's MAP_KERNELS):
 //   activation_general  one element per work-item; global size >= N, bounds-checked. On a GPU
 //                       neighbouring work-items touch neighbouring floats (coalesced).
 //   activation_vector   VW consecutive elements per work-item through one vector load and store;
@@ -15,24 +15,4 @@
 // Defines (besides those of the two headers):
 //   VW   floats per work-item in activation_vector (common/vector.cl)
 
-__kernel void activation_general(const int n, __global const float* x, __global float* y)
-{
-    const int i = get_global_id(0);
-    if (i < n) {
-        y[i] = ACTIVATE(x[i]);
-    }
-}
-
-__kernel void activation_vector(const int n, __global const float* x, __global float* y)
-{
-    const int v = get_global_id(0);
-    const int i0 = v * VW;
-    if (i0 + VW <= n) {
-        const floatv a = VLOAD(v, x);
-        VSTORE(ACTIVATE(a), v, y);
-    } else {
-        for (int i = i0; i < n; ++i) {
-            y[i] = ACTIVATE(x[i]);
-        }
-    }
-}
+MAP_KERNELS(activation, ACTIVATE, ACTIVATE)

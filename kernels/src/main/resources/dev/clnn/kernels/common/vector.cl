@@ -1,5 +1,6 @@
-// Vector helpers for kernels that move VW floats per load or store. The host prepends this file to
-// the kernel's own source (KernelSource.withHeader), like common/activation.cl.
+// Vector helpers for kernels that move VW floats per load or store, and the index arithmetic they
+// share. The host prepends this file to the kernel's own source (KernelSource.withHeader), like
+// common/activation.cl.
 //
 // Gives:
 //   floatv              float when VW == 1, else floatVW
@@ -7,6 +8,9 @@
 //   VSTORE(v, i, p)     the matching store
 //   hsum(v), hmax(v)    sum and maximum of the VW components, as a float
 //   row_chunk(...)      which VW-float chunk of which row of a (rows x len) matrix a work-item takes
+//   unravel(&rest, n)   the index along a dimension of extent n of a row-major flat index
+//   vload_partial, vstore_partial   a vector at the end of a row, of which only the first floats exist
+//   MAP_KERNELS(...)    the scalar and vector kernels of an element-wise map y[i] = f(x[i])
 //
 // Defines:
 //   VW   floats per vector: 1, 2, 4, 8 or 16 (1 makes every "vector" a plain float)
@@ -78,9 +82,21 @@ bool row_chunk(const int rows, const int len, int* row, int* j0)
     return true;
 }
 
-// The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row,
-// read without touching memory past it.
-floatv vload_partial(__global const float* p, const int valid)
+// The index along a dimension of extent `extent` of the row-major flat index *rest, which moves on
+// to the dimensions before it (*rest becomes the quotient): called innermost dimension first.
+// NOTE: the remainder as a - (a / b) * b: LLVM turns a % b next to a / b into a "freeze"
+// instruction that Oclgrind's --uninitialized checker cannot run.
+int unravel(int* rest, const int extent)
+{
+    const int q = *rest / extent;
+    const int i = *rest - q * extent;
+    *rest = q;
+    return i;
+}
+
+// The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row
+// (or a channel tail), read without touching memory past it.
+inline floatv vload_partial(__global const float* p, const int valid)
 {
     if (valid >= VW) {
         return VLOAD(0, p);
@@ -93,7 +109,7 @@ floatv vload_partial(__global const float* p, const int valid)
 }
 
 // Stores the first `valid` components of v at p (all of them when valid >= VW).
-void vstore_partial(const floatv v, __global float* p, const int valid)
+inline void vstore_partial(const floatv v, __global float* p, const int valid)
 {
     if (valid >= VW) {
         VSTORE(v, 0, p);
@@ -104,4 +120,37 @@ void vstore_partial(const floatv v, __global float* p, const int valid)
     for (int e = 0; e < valid; ++e) {
         p[e] = tmp[e];
     }
+}
+
+// MAP_KERNELS(name, F, F_SCALAR) defines the two kernels of an element-wise map y[i] = f(x[i]) over
+// a flat array of n floats, F computing f of a floatv and F_SCALAR of a float (functions or
+// function-like macros). y may alias x (in place): each element is read and then written by the
+// same work-item.
+//   name_general  one element per work-item; global size >= n, bounds-checked. On a GPU
+//                 neighbouring work-items touch neighbouring floats (coalesced).
+//   name_vector   VW consecutive elements per work-item through one vector load and store; global
+//                 size >= ceil(n / VW); the work-item holding the end of the array finishes the tail
+//                 with scalars. On a CPU a vector maps onto a SIMD register; on a GPU VW = 4 gives
+//                 16-byte accesses.
+#define MAP_KERNELS(name, F, F_SCALAR)                                                          \
+__kernel void name##_general(const int n, __global const float* x, __global float* y)          \
+{                                                                                              \
+    const int i = get_global_id(0);                                                            \
+    if (i < n) {                                                                               \
+        y[i] = F_SCALAR(x[i]);                                                                 \
+    }                                                                                          \
+}                                                                                              \
+                                                                                               \
+__kernel void name##_vector(const int n, __global const float* x, __global float* y)           \
+{                                                                                              \
+    const int v = get_global_id(0);                                                            \
+    const int i0 = v * VW;                                                                     \
+    if (i0 + VW <= n) {                                                                        \
+        const floatv a = VLOAD(v, x);                                                          \
+        VSTORE(F(a), v, y);                                                                    \
+    } else {                                                                                   \
+        for (int i = i0; i < n; ++i) {                                                         \
+            y[i] = F_SCALAR(x[i]);                                                             \
+        }                                                                                      \
+    }                                                                                          \
 }

@@ -85,7 +85,7 @@ __kernel void conv2d_direct(__global const float* restrict x, __global const flo
         if (ow < OW) {
             const size_t out = ((size_t)row * OW + ow) * COUT + oc0;
             const floatv v = EPILOGUE(acc[b], bv, RES_VEC(res + out, nc));
-            store_vec(v, y + out, nc);
+            vstore_partial(v, y + out, nc);
         }
     }
 }

@@ -1,6 +1,8 @@
-// Shared by the convolution and dense kernels (kernels/conv): the fused epilogue and the
-// channel-vector helpers. The host prepends this file (after common/activation.cl, which gives
-// ACTIVATE) to each kernel's own source, so every kernel finishes an output the same way:
+// Shared by the convolution and dense kernels (kernels/conv) and the GEMMs: the fused epilogue and
+// the work-item numbering. The host prepends this file (after common/activation.cl, which gives
+// ACTIVATE, and before common/vector.cl, which gives floatv, VLOAD, VSTORE and the partial loads
+// and stores of a channel tail, vload_partial and vstore_partial) to each kernel's own source, so
+// every kernel finishes an output the same way:
 //
 //     RESIDUAL == 0:  y = ACTIVATE(acc + bias)
 //     RESIDUAL == 1:  y = ACTIVATE(acc + bias + res)      (ResNet: add, then activate)
@@ -54,60 +56,20 @@
 #define WG 0            // 0: 3-D range; > 0: 1-D range in work-groups of WG items
 #endif
 
-#if VW == 16
-typedef float16 floatv;
-#define VLOAD vload16
-#define VSTORE vstore16
-#elif VW == 8
-typedef float8 floatv;
-#define VLOAD vload8
-#define VSTORE vstore8
-#elif VW == 4
-typedef float4 floatv;
-#define VLOAD vload4
-#define VSTORE vstore4
-#else
+#if VW != 4 && VW != 8 && VW != 16
 #error "VW must be 4, 8 or 16"
 #endif
 
-// The VW floats at p, of which only the first n exist when n < VW (a channel tail): missing
-// lanes read as zero and nothing past p[n - 1] is touched.
-inline floatv load_vec(__global const float* p, const int n)
-{
-    if (n >= VW) {
-        return VLOAD(0, p);
-    }
-    float t[VW];
-    for (int e = 0; e < VW; ++e) {
-        t[e] = e < n ? p[e] : 0.0f;
-    }
-    return VLOAD(0, t);
-}
-
-// Stores the first min(n, VW) lanes of v at p.
-inline void store_vec(const floatv v, __global float* p, const int n)
-{
-    if (n >= VW) {
-        VSTORE(v, 0, p);
-        return;
-    }
-    float t[VW];
-    VSTORE(v, 0, t);
-    for (int e = 0; e < n; ++e) {
-        p[e] = t[e];
-    }
-}
-
 // The residual load as the epilogue sees it: zero when the kernel takes none.
 #if RESIDUAL
-#define RES_VEC(p, n) load_vec((p), (n))
+#define RES_VEC(p, n) vload_partial((p), (n))
 #define RES_AT(i) res[i]
 #else
 #define RES_VEC(p, n) ((floatv)(0.0f))
 #define RES_AT(i) 0.0f
 #endif
 #if HAS_BIAS
-#define BIAS_VEC(c, n) load_vec(bias + (c), (n))
+#define BIAS_VEC(c, n) vload_partial(bias + (c), (n))
 #define BIAS_AT(c) bias[c]
 #else
 #define BIAS_VEC(c, n) ((floatv)(0.0f))

@@ -65,7 +65,7 @@ __kernel void depthwise3x3(__global const float* restrict x, __global const floa
     floatv wk[9];
     #pragma unroll
     for (int t = 0; t < 9; ++t) {
-        wk[t] = load_vec(w + (size_t)t * C + c0, nc);
+        wk[t] = vload_partial(w + (size_t)t * C + c0, nc);
     }
 
     floatv acc[HB][WB];
@@ -90,7 +90,7 @@ __kernel void depthwise3x3(__global const float* restrict x, __global const floa
         #pragma unroll
         for (int j = 0; j < IWB; ++j) {
             const int iw = iw0 + j;
-            xin[j] = iw >= 0 && iw < W ? load_vec(xrow + (size_t)iw * C, nc) : (floatv)(0.0f);
+            xin[j] = iw >= 0 && iw < W ? vload_partial(xrow + (size_t)iw * C, nc) : (floatv)(0.0f);
         }
         // input row r is tap row kh = r - a * STRIDE of output row a (constant once unrolled)
         #pragma unroll
@@ -119,7 +119,7 @@ __kernel void depthwise3x3(__global const float* restrict x, __global const floa
                 if (ow < OW) {
                     const size_t out = (((size_t)n * OH + oh) * OW + ow) * C + c0;
                     const floatv v = EPILOGUE(acc[a][b], bv, RES_VEC(res + out, nc));
-                    store_vec(v, y + out, nc);
+                    vstore_partial(v, y + out, nc);
                 }
             }
         }

@@ -52,13 +52,13 @@ __kernel void depthwise_general(__global const float* restrict x, __global const
             if (iw < 0 || iw >= W) {
                 continue;
             }
-            const floatv xv = load_vec(xrow + (size_t)iw * C, nc);
-            const floatv wv = load_vec(w + (size_t)(kh * KW + kw) * C + c0, nc);
+            const floatv xv = vload_partial(xrow + (size_t)iw * C, nc);
+            const floatv wv = vload_partial(w + (size_t)(kh * KW + kw) * C + c0, nc);
             acc = fma(xv, wv, acc);
         }
     }
 
     const size_t out = ((size_t)row * OW + ow) * C + c0;
     const floatv v = EPILOGUE(acc, BIAS_VEC(c0, nc), RES_VEC(res + out, nc));
-    store_vec(v, y + out, nc);
+    vstore_partial(v, y + out, nc);
 }

@@ -20,7 +20,7 @@
 //  10 POW          x ^ EXPONENT; with POWN (an integer exponent) pown(x, POWN), exact signs for
 //                  negative x, and x * x for POWN = 2
 //
-// Kernels:
+// Kernels (common/vector.cl's MAP_KERNELS):
 //   unary_general  one element per work-item; global size >= N, bounds-checked (coalesced on a GPU).
 //   unary_vector   VW consecutive elements per work-item through one vector load and store; global
 //                  size >= ceil(N / VW); the work-item holding the end of the array finishes the tail
@@ -91,24 +91,4 @@ float unary_scalar(const float v)
 #endif
 }
 
-__kernel void unary_general(const int n, __global const float* x, __global float* y)
-{
-    const int i = get_global_id(0);
-    if (i < n) {
-        y[i] = unary_scalar(x[i]);
-    }
-}
-
-__kernel void unary_vector(const int n, __global const float* x, __global float* y)
-{
-    const int v = get_global_id(0);
-    const int i0 = v * VW;
-    if (i0 + VW <= n) {
-        const floatv a = VLOAD(v, x);
-        VSTORE(UNARY_F(a), v, y);
-    } else {
-        for (int i = i0; i < n; ++i) {
-            y[i] = unary_scalar(x[i]);
-        }
-    }
-}
+MAP_KERNELS(unary, UNARY_F, unary_scalar)

@@ -33,7 +33,7 @@
 //
 // Defines:
 //   MR   rows of C per register block
-//   VW   vector width in floats (conv_common.cl): 4, 8 or 16
+//   VW   vector width in floats (conv_common.cl, common/vector.cl): 4, 8 or 16
 //   NV   vectors per row of the block, so NR = NV * VW columns per work-item
 //   TM   rows of C per work-item, a multiple of MR
 //   TK   depth of a K slice (0: the whole of K in one slice)
@@ -253,7 +253,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                     const int j = j0 + v * VW;
                     if (j < N) {
                         const floatv val = EPILOGUE(acc[r][v], bias_v[v], RES_VEC(res + at + j, N - j));
-                        store_vec(val, c + at + j, N - j);
+                        vstore_partial(val, c + at + j, N - j);
                     }
 #else
                     floatv val = alpha * acc[r][v];

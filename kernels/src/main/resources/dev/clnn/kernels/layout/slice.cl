@@ -28,17 +28,12 @@ __kernel void slice_copy(const int rows, const int o1, const int o2, const int o
     if (!row_chunk(rows, o5, &row, &j0)) {
         return;
     }
-    // NOTE: remainders as a - (a / b) * b, which Oclgrind's --uninitialized checker can run
-    // (LLVM turns a % b next to a / b into a freeze instruction it cannot interpret).
     int r = row;
-    const int i4 = r - (r / o4) * o4;
-    r /= o4;
-    const int i3 = r - (r / o3) * o3;
-    r /= o3;
-    const int i2 = r - (r / o2) * o2;
-    r /= o2;
-    const int i1 = r - (r / o1) * o1;
-    const int i0 = r / o1;
+    const int i4 = unravel(&r, o4);
+    const int i3 = unravel(&r, o3);
+    const int i2 = unravel(&r, o2);
+    const int i1 = unravel(&r, o1);
+    const int i0 = r;
     const long src = (long)base + (long)i0 * s0 + (long)i1 * s1 + (long)i2 * s2 + (long)i3 * s3 + (long)i4 * s4
             + (long)j0 * s5;
     const int valid = o5 - j0;

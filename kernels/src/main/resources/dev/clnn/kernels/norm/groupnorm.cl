@@ -14,8 +14,9 @@
 // Kernel:
 //   groupnorm   one work-group of GROUP work-items per block (get_group_id(0) = n * G + g): each
 //               work-item sums every GROUP-th element, the partial sums are added in __local memory
-//               (a tree; GROUP a power of two). GROUP = 1 (CPUs) has no __local memory and no
-//               barriers. Global = N * G * GROUP, local = GROUP.
+//               (common/workgroup.cl's group_sum; GROUP a power of two). GROUP = 1 (CPUs) has no
+//               __local memory and no barriers. Global = N * G * GROUP, local = GROUP. The host
+//               prepends common/workgroup.cl.
 //
 // Defines:
 //   GROUP           work-items per block, a power of two
@@ -34,25 +35,6 @@
 #else
 #define INNER hw            // pixels, stride 1
 #define OUTER_STRIDE hw     // channels of the group, stride HW
-#endif
-
-#if GROUP > 1
-// The sum of every work-item's v, in every work-item.
-static float block_sum(float v, __local float* part)
-{
-    const int lid = get_local_id(0);
-    part[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = GROUP / 2; s > 0; s >>= 1) {
-        if (lid < s) {
-            part[lid] += part[lid + s];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float total = part[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return total;
-}
 #endif
 
 __kernel void groupnorm(const int groups, const int cg, const int hw, const int c, const float eps,
@@ -81,7 +63,7 @@ __kernel void groupnorm(const int groups, const int cg, const int hw, const int 
         s += x[base + (size_t)o * OUTER_STRIDE + (i - o * INNER)];
     }
 #if GROUP > 1
-    s = block_sum(s, part);
+    s = group_sum(part, s, lid, GROUP);
 #endif
     const float mean = s / (float)len;
 
@@ -92,7 +74,7 @@ __kernel void groupnorm(const int groups, const int cg, const int hw, const int 
         v += d * d;
     }
 #if GROUP > 1
-    v = block_sum(v, part);
+    v = group_sum(part, v, lid, GROUP);
 #endif
     const float inv = 1.0f / sqrt(v / (float)len + eps);
 

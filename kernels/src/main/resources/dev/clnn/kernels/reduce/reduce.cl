@@ -8,6 +8,7 @@
 // where at most one of ck, ik is non-zero per dimension. SCALE is 1 for a sum, 1 / (r0*...*r5) for
 // a mean, passed as an argument. With L2 the terms are squared and y is sqrt of the sum instead.
 // The sum runs in float, in row-major order of the reduced indices.
+// The host prepends common/vector.cl (unravel).
 //
 // Kernel:
 //   reduce_axes   one work-item per output element; its reduced elements are read with the loops
@@ -30,19 +31,13 @@ __kernel void reduce_axes(const int outputs, const int o1, const int o2, const i
     if (g >= outputs) {
         return;
     }
-    // NOTE: remainders as a - (a / b) * b, which Oclgrind's --uninitialized checker can run
-    // (LLVM turns a % b next to a / b into a freeze instruction it cannot interpret).
     int r = g;
-    const int c5 = r - (r / o5) * o5;
-    r /= o5;
-    const int c4 = r - (r / o4) * o4;
-    r /= o4;
-    const int c3 = r - (r / o3) * o3;
-    r /= o3;
-    const int c2 = r - (r / o2) * o2;
-    r /= o2;
-    const int c1 = r - (r / o1) * o1;
-    const int c0 = r / o1;
+    const int c5 = unravel(&r, o5);
+    const int c4 = unravel(&r, o4);
+    const int c3 = unravel(&r, o3);
+    const int c2 = unravel(&r, o2);
+    const int c1 = unravel(&r, o1);
+    const int c0 = r;
     __global const float* base = x + (size_t)c0 * s0 + (size_t)c1 * s1 + (size_t)c2 * s2 + (size_t)c3 * s3
             + (size_t)c4 * s4 + (size_t)c5 * s5;
     float sum = 0.0f;

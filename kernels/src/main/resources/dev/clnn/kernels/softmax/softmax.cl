@@ -7,7 +7,7 @@
 // Layout: the tensor viewed as (OUTER, N, INNER), row-major, reduced along N: element (o, j, i)
 // sits at (o * N + j) * INNER + i. Every axis of every shape maps onto this view; the last axis
 // is INNER == 1. y may alias x: each element is read by the work-item(s) that write it, before
-// writing it. The host prepends common/vector.cl.
+// writing it. The host prepends common/vector.cl and common/workgroup.cl.
 //
 // Kernels:
 //   softmax_general     one work-item per (o, i) pair, three passes over j with stride INNER. The
@@ -98,39 +98,6 @@ __kernel void softmax_rows(const int rows, const int n, __global const float* x,
     }
 }
 
-// The maximum (or sum) of v over the work-group, returned to every work-item. A tree over local
-// memory: in each step the lower half reads the upper half, which nobody writes in that step. The
-// closing barrier lets the caller reuse scratch at once.
-float group_max(__local float* scratch, const float v, const int t)
-{
-    scratch[t] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int h = WG / 2; h > 0; h >>= 1) {
-        if (t < h) {
-            scratch[t] = fmax(scratch[t], scratch[t + h]);
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float r = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
-
-float group_sum(__local float* scratch, const float v, const int t)
-{
-    scratch[t] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int h = WG / 2; h > 0; h >>= 1) {
-        if (t < h) {
-            scratch[t] += scratch[t + h];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float r = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
-
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
 void softmax_rows_local(const int n, __global const float* x, __global float* y)
 {
@@ -142,12 +109,12 @@ void softmax_rows_local(const int n, __global const float* x, __global float* y)
     for (int j = t; j < n; j += WG) {
         m = fmax(m, xr[j]);
     }
-    m = group_max(scratch, m, t);
+    m = group_max(scratch, m, t, WG);
     float s = 0.0f;
     for (int j = t; j < n; j += WG) {
         s += exp(xr[j] - m);
     }
-    s = group_sum(scratch, s, t);
+    s = group_sum(scratch, s, t, WG);
     const float k = FACTOR(s);
     for (int j = t; j < n; j += WG) {
         yr[j] = FINISH(xr[j] - m, k);
