@@ -167,6 +167,26 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
 #define TAIL_PARAMS EPILOGUE_PARAMS
 #endif
 
+// Fetches the work-item's share of the A and B slices at depth k into registers (ra, rb).
+#if IM2COL_WALK
+#define LOAD_A_SLICE(k) WALK_LOAD(k)
+#else
+#define LOAD_A_SLICE(k)                                                                 \
+    _Pragma("unroll")                                                                   \
+    for (int l = 0; l < LA; ++l) {                                                      \
+        ra[l] = load_a(a, lda, M, K, m0, (k), tid + l * THREADS IM2COL_ARGS);           \
+    }
+#endif
+#define load_slice(k)                                                                   \
+    do {                                                                                \
+        LOAD_A_SLICE(k)                                                                 \
+        _Pragma("unroll")                                                               \
+        for (int l = 0; l < LB; ++l) {                                                  \
+            const int f = tid + l * THREADS;                                            \
+            rb[l] = bp[(size_t)((k) + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];    \
+        }                                                                               \
+    } while (0)
+
 __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
 void gemm_tiled(const int M, const int N, const int K,
                 __global const a_elem* restrict a, const int offa, const int lda,
@@ -208,19 +228,7 @@ void gemm_tiled(const int M, const int N, const int K,
 
     a_elem ra[LA];
     float4 rb[LB];
-#if IM2COL_WALK
-    WALK_LOAD(kbegin);
-#else
-    #pragma unroll
-    for (int l = 0; l < LA; ++l) {
-        ra[l] = load_a(a, lda, M, K, m0, kbegin, tid + l * THREADS IM2COL_ARGS);
-    }
-#endif
-    #pragma unroll
-    for (int l = 0; l < LB; ++l) {
-        const int f = tid + l * THREADS;
-        rb[l] = bp[(size_t)(kbegin + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];
-    }
+    load_slice(kbegin);
 
     for (int k0 = kbegin; k0 < kend; k0 += TK) {
         barrier(CLK_LOCAL_MEM_FENCE);       // everyone is done reading the previous slice
@@ -236,20 +244,7 @@ void gemm_tiled(const int M, const int N, const int K,
         barrier(CLK_LOCAL_MEM_FENCE);
 
         if (k0 + TK < kend) {
-            const int next = k0 + TK;
-#if IM2COL_WALK
-            WALK_LOAD(next);
-#else
-            #pragma unroll
-            for (int l = 0; l < LA; ++l) {
-                ra[l] = load_a(a, lda, M, K, m0, next, tid + l * THREADS IM2COL_ARGS);
-            }
-#endif
-            #pragma unroll
-            for (int l = 0; l < LB; ++l) {
-                const int f = tid + l * THREADS;
-                rb[l] = bp[(size_t)(next + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];
-            }
+            load_slice(k0 + TK);
         }
 
         #pragma unroll
@@ -274,48 +269,37 @@ void gemm_tiled(const int M, const int N, const int K,
     }
 
 #if KS
-    __global float* const slice = part + (size_t)get_group_id(2) * M * N;
+    __global float* const slice = part + (size_t)get_group_id(2) * M * N;      // this work-group's K slice
+#endif
     #pragma unroll
     for (int g = 0; g < GM; ++g) {
         #pragma unroll
         for (int e = 0; e < 4; ++e) {
             const int m = m0 + g * 4 * TY + ty * 4 + e;
             if (m < M) {
-                #pragma unroll
-                for (int h = 0; h < GN; ++h) {
-                    const int n = n0 + h * 4 * TX + tx * 4;
-                    const float4 v = acc[g * 4 + e][h];
-                    const float vs[4] = {v.x, v.y, v.z, v.w};
-                    #pragma unroll
-                    for (int t = 0; t < 4; ++t) {
-                        if (n + t < N) {
-                            slice[(size_t)m * N + n + t] = vs[t];
-                        }
-                    }
-                }
-            }
-        }
-    }
+#if KS
+                __global float* row = slice + (size_t)m * N;
 #else
-    #pragma unroll
-    for (int g = 0; g < GM; ++g) {
-        #pragma unroll
-        for (int e = 0; e < 4; ++e) {
-            const int m = m0 + g * 4 * TY + ty * 4 + e;
-            if (m < M) {
                 const size_t at = OFFSET(offc) + (size_t)m * LDC;       // C's row m
 #if !FUSED
                 __global float* row = c + at;
 #endif
+#endif
                 #pragma unroll
                 for (int h = 0; h < GN; ++h) {
                     const int n = n0 + h * 4 * TX + tx * 4;
+#if KS
+                    const float4 v = acc[g * 4 + e][h];     // a slice's sums, scaled by the reduction
+#else
                     const float4 v = SCALE(acc[g * 4 + e][h]);
+#endif
                     const float vs[4] = {v.x, v.y, v.z, v.w};
                     #pragma unroll
                     for (int t = 0; t < 4; ++t) {
                         if (n + t < N) {
-#if FUSED
+#if KS
+                            row[n + t] = vs[t];
+#elif FUSED
                             STORE_C(at + n + t, n + t, vs[t]);
 #else
                             // STORE_C, through the row pointer: the address arithmetic this kernel was tuned with
@@ -327,5 +311,4 @@ void gemm_tiled(const int M, const int N, const int K,
             }
         }
     }
-#endif
 }
