@@ -108,15 +108,8 @@ final class TuningCandidates {
                 int[][] tiles = {{32, 32, 16, 4, 4}, {64, 64, 16, 4, 4}, {64, 64, 8, 4, 4}, {128, 64, 8, 8, 4},
                     {64, 128, 8, 4, 8}, {128, 128, 8, 8, 8}, {128, 128, 16, 8, 8}};
                 for (int[] t : tiles) {
-                    Map<String, String> e = entry("tiled", "TM", t[0], "TN", t[1], "TK", t[2], "WM", t[3], "WN", t[4]);
-                    if (table != null) {        // keep the small-tile fallbacks of the table
-                        table.forEach((k, v) -> {
-                            if (k.contains("SMALL_")) {
-                                e.put(k, v);
-                            }
-                        });
-                    }
-                    out.add(e);
+                    out.add(withTableRules(
+                            entry("tiled", "TM", t[0], "TN", t[1], "TK", t[2], "WM", t[3], "WN", t[4]), table));
                 }
             }
             case "gemm_splitk" -> {
@@ -129,6 +122,25 @@ final class TuningCandidates {
             }
         }
         return distinct(out);
+    }
+
+    /**
+     * A candidate for the main tile of the tiled form, with what the table's entry says about every
+     * other shape kept: the NARROW_, MID_ and SMALL_ tiles (and their STRIDED_ forms) and SPLIT_STEPS.
+     * A tuning run on one network (MobileNet, say) must not drop the rules the others need (ResNet's
+     * deep layers take K slices through SPLIT_STEPS, 3-5x faster on the H200).
+     */
+    static Map<String, String> withTableRules(Map<String, String> candidate, Map<String, String> table) {
+        if (table != null) {
+            table.forEach((k, v) -> {
+                String tier = k.startsWith("STRIDED_") ? k.substring("STRIDED_".length()) : k;
+                if (tier.startsWith("SMALL_") || tier.startsWith("MID_") || tier.startsWith("NARROW_")
+                        || k.equals("SPLIT_STEPS")) {
+                    candidate.put(k, v);
+                }
+            });
+        }
+        return candidate;
     }
 
     private static void vectors(List<Map<String, String>> out, String variant, int[] widths) {

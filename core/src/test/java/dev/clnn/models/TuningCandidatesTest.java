@@ -1,0 +1,34 @@
+package dev.clnn.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class TuningCandidatesTest {
+    private static Map<String, String> parse(String entry) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : entry.trim().split("\\s+")) {
+            String[] p = kv.split("=", 2);
+            m.put(p[0], p[1]);
+        }
+        return m;
+    }
+
+    /** A candidate main tile keeps the table's other tiles and its K-slice rule, and nothing else of the table's. */
+    @Test
+    void aTiledCandidateKeepsTheTablesTiersAndSplitRule() {
+        Map<String, String> table = parse("variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 STRIDED_TK=16 SPLIT_STEPS=4"
+                + " NARROW_TM=128 NARROW_TN=64 MID_TM=64 SMALL_TM=32 STRIDED_SMALL_TM=32 STRIDED_MID_TK=16");
+        Map<String, String> candidate = parse("variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4");
+        Map<String, String> expected = parse("variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4 SPLIT_STEPS=4"
+                + " NARROW_TM=128 NARROW_TN=64 MID_TM=64 SMALL_TM=32 STRIDED_SMALL_TM=32 STRIDED_MID_TK=16");
+        assertEquals(expected, TuningCandidates.withTableRules(candidate, table),
+                "the candidate's own tile stays; STRIDED_TK, a setting of the table's main tile, is not carried over");
+        Map<String, String> alone = parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4");
+        assertEquals(parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4"),
+                TuningCandidates.withTableRules(alone, null), "no table entry: the candidate as it is");
+    }
+}
