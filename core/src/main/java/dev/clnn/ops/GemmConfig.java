@@ -122,14 +122,22 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /**
      * The configuration of an {@code m x k} by {@code k x n} product on {@code device}: the one rule,
-     * documented with the table in {@code tuning.properties}. Small products whose operands would be
-     * packed on every run take the general kernel; thin ({@code m <= SPLITK_MAX_ROWS}) and deep ones
-     * take split-K where the table has a {@code gemm_splitk} entry for the device, deep ones the tiled
-     * form cut into K slices instead where its entry gives {@code SPLIT_STEPS}; the rest take the
-     * device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise), with its narrow tile
-     * ({@code NARROW_}) when the result is at most half as wide as the tuned tile, its small tile when
-     * the tuned one would leave compute units idle, and split-K when even that does and A is packed (CPU: the block and strip {@link #fitted} to the result); general when nothing is tuned or the tile does not
-     * fit the device.
+     * documented with the table in {@code tuning.properties}.
+     * <ol>
+     *   <li>Small products whose operands would be packed on every run: the general kernel.</li>
+     *   <li>Thin products ({@code m <= SPLITK_MAX_ROWS}), and deep ones ({@code k >= DEEP * max(m, n)}
+     *       with fewer tuned tiles than compute units) unless the tiled entry gives {@code SPLIT_STEPS}:
+     *       split-K, where the table has a {@code gemm_splitk} entry for the device.</li>
+     *   <li>Otherwise the device's form ({@code gemm_cpu} for CPUs, {@code gemm_tiled} otherwise). The
+     *       CPU form's block and strip are {@link #fitted} to the result. The tiled form takes its
+     *       {@code NARROW_} tile for a result at most half as wide as the tuned tile; then, while compute
+     *       units have no tile, its {@code MID_} and {@code SMALL_} tiles, except for a product with K
+     *       at least as long as either side whose tile already reaches half the compute units; then K
+     *       slices ({@link #slicedToFill}) for deep and such long products where the entry gives
+     *       {@code SPLIT_STEPS}, or split-K for a product packed on each run that still leaves compute
+     *       units idle.</li>
+     *   <li>The general kernel when nothing is tuned or the tile does not fit the device.</li>
+     * </ol>
      *
      * @param stridedA A is read in place rather than packed on each run (pointwise convolutions,
      *                 {@link Dense}); selects the table's {@code STRIDED_} values
@@ -139,9 +147,9 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             return general();
         }
         Map<String, String> entry = Tuning.find(device.isCpu() ? "gemm_cpu" : "gemm_tiled", device);
-        GemmConfig tuned = entry == null ? general() : fromMap(entry, stridedA ? "STRIDED_" : "");
-        Map<String, String> split = Tuning.find("gemm_splitk", device);
         String prefix = stridedA ? "STRIDED_" : "";
+        GemmConfig tuned = entry == null ? general() : fromMap(entry, prefix);
+        Map<String, String> split = Tuning.find("gemm_splitk", device);
         int splitSteps = tuned.variant == Variant.TILED ? num(entry, prefix, "SPLIT_STEPS", 0) : 0;
         boolean thin = m <= SPLITK_MAX_ROWS;
         boolean deep = k >= DEEP * Math.max(m, n) && tuned.variant == Variant.TILED
@@ -155,14 +163,14 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 // a result at most half as wide as the tile: the narrow tile, not columns of padding
                 tuned = fromMap(entry, "NARROW_");
             }
-            // A long product (K at least as long as either side) whose tile nearly fills the device (a tile
-            // for at least half the compute units) keeps its tile and takes K slices where the entry allows
+            // A product with a long K (at least either side) whose tile nearly fills the device (a tile for
+            // at least half the compute units) keeps its tile and takes K slices where the entry allows
             // them: ResNet's last 3x3 layers at batch 64, 3136 x 512 by K = 4608, ran at 13 TFLOPS on the
             // 64x64 tier.
-            boolean tall = splitSteps > 0 && k >= Math.max(m, n) && 2 * tuned.tiles(m, n) >= device.computeUnits();
+            boolean longK = splitSteps > 0 && k >= Math.max(m, n) && 2 * tuned.tiles(m, n) >= device.computeUnits();
             // smaller tiers until every compute unit has a tile: MID_ (when tuned), then SMALL_
             for (String tier : new String[] {"MID_", "SMALL_"}) {
-                if (tall || tuned.tiles(m, n) >= device.computeUnits()) {
+                if (longK || tuned.tiles(m, n) >= device.computeUnits()) {
                     break;
                 }
                 String key = stridedA && (tier.equals("MID_") || entry.containsKey("STRIDED_" + tier + "TM"))
@@ -171,7 +179,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                     tuned = fromMap(entry, key);
                 }
             }
-            if ((deep || tall) && splitSteps > 0) {
+            if ((deep || longK) && splitSteps > 0) {
                 tuned = tuned.slicedToFill(m, n, k, splitSteps, device.computeUnits());
             } else if (!stridedA && split != null && tuned.tiles(m, n) < device.computeUnits()) {
                 // a product packed on each run that not even the smallest tile spreads over the device
