@@ -2,12 +2,17 @@
 # On the GPU machine, with .device packed (../shared/tools/device-pack) and the clnn-*.jar of the commit
 # to compare against in .device/before:   bash scripts/device/gpu-gemm-conv.sh
 # The H200's GEMM and convolution forms before and after a change, interleaved in one command:
-# ResNet-18/50 (torchvision, random weights, exported by PyTorch) at batch 1 and 64, MobileNet v1/v2 at
-# batch 1 and 64, each also with another gemm_tiled entry ("alt": ALT, by default the H200's entry without
-# SPLIT_STEPS and NARROW_, i.e. with the tiled form's split K and narrow tile switched off); SGEMM at n = 256..1024 with forced configurations; PyTorch eager, CUDA graphs
-# and cuBLAS (TF32 off) as the references. Narrower runs: ONNX="resnet18 resnet50" and BUILTIN="mobilenet
-# mobilenet_v2" name the networks, ONNX_BATCHES / BUILTIN_BATCHES their batch sizes ("1 64"), WHICH the jars
-# ("before after alt"), GEMM_SIZES the SGEMM sizes ("256 512 1024 2048"; SKIP_GEMM=1 for none). Full output in $OUT/gpu-gemm-conv.log where OUT is set.
+# - ResNet-18/50 (torchvision, random weights, exported by PyTorch) and MobileNet v1/v2 (built in), at
+#   batch 1 and 64, with the old jars ("before"), the new ones ("after") and the new ones under another
+#   gemm_tiled entry ("alt": $ALT, by default the H200's entry without SPLIT_STEPS and NARROW_, that is
+#   with the tiled form's K slices and narrow tile switched off);
+# - SGEMM at n = 256..2048 the same three ways, and split-K and sliced tiles forced at n = 256;
+# - PyTorch eager, CUDA graphs and cuBLAS (TF32 off) as the references;
+# - a per-layer profile of ResNet-18 at batch 1 and 64 with the new jars (SKIP_PROFILE=1 leaves it out).
+# Narrower runs: ONNX="resnet18 resnet50" and BUILTIN="mobilenet mobilenet_v2" name the networks,
+# ONNX_BATCHES / BUILTIN_BATCHES their batch sizes ("1 64"), WHICH the jars ("before after alt"),
+# GEMM_SIZES the SGEMM sizes ("256 512 1024 2048"; SKIP_GEMM=1 for none), ROUNDS the rounds (1; even
+# rounds run the jars in reverse order). Full output in $OUT/gpu-gemm-conv.log where OUT is set.
 set -u
 source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
