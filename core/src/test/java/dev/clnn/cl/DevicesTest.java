@@ -133,7 +133,6 @@ class DevicesTest {
     }
 
     static ClDevice fake(int index, String name, DeviceType type, boolean unified, int units) {
-        return new ClDevice(index, null, null, "Test Platform", "Test", "Test", name, type, unified, units, 1000,
-                1L << 30, 1L << 28, 1L << 16, true, 1024, 128, List.of(), "OpenCL C 1.2", "OpenCL 1.2", "1.0");
+        return FakeDevices.of(index, "Test", name, type, unified, units);
     }
 }

@@ -328,6 +328,27 @@ class GemmTest {
         assertEquals(tile, tile.slicedToFill(512, 512, 4096, 4, 132));
     }
 
+    /**
+     * The H200's table entries through the one rule, on the shapes whose forms BENCHMARKS.md measured
+     * ("GPU convolutions"): a retuned entry that changes one of these choices should be measured again.
+     */
+    @org.junit.jupiter.api.Test
+    void theH200EntriesPickTheMeasuredForms() {
+        ClDevice h200 = dev.clnn.cl.FakeDevices.h200();
+        assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4, 928), GemmConfig.select(h200, 49, 512, 4608, true),
+                "ResNet-18 layer 4, batch 1: deep, 32 small tiles, 5 K slices");
+        assertEquals(GemmConfig.tiled(128, 128, 16, 8, 8, 2304), GemmConfig.select(h200, 3136, 512, 4608, true),
+                "ResNet-18 layer 4, batch 64: 100 tiles and a long K, the tile kept and 2 K slices");
+        assertEquals(GemmConfig.tiled(128, 64, 16, 8, 4), GemmConfig.select(h200, 200704, 64, 576, true),
+                "ResNet-18 layer 1, batch 64: 64 channels, the narrow tile");
+        assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4), GemmConfig.select(h200, 196, 512, 512, true),
+                "MobileNet's 14x14 pointwise layers, batch 1: the small tile, not split");
+        assertEquals(GemmConfig.splitk(256), GemmConfig.select(h200, 256, 256, 256, false),
+                "SGEMM n=256: split-K");
+        assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8), GemmConfig.select(h200, 2048, 2048, 2048, false),
+                "SGEMM n=2048: the tuned tile");
+    }
+
     /** Strips are cut for parallelism, but not below one per core when every strip re-reads a deep panel of B. */
     @org.junit.jupiter.api.Test
     void cpuStripsAreCutOnlyWhereBIsShallow() {
