@@ -41,6 +41,8 @@
 // point at the operands' first elements); A_ROW(i) and A_K(k) (row i of op(A) as a pointer, element k
 // of it at A_ROW(i)[A_K(k)]); A_ELEMENT(i, k) (A_AT, or the im2col element, zero in the padding);
 // IM2COL_PARAMS and IM2COL_ARGS (the geometry as parameters and as arguments, empty without A_IM2COL);
+// im2col_row(i, ...) and im2col_depth(k, ...) (where row i reads, and the tap and channel of depth k;
+// A_IM2COL only);
 // OFFSET(off) (the offset argument off, or 0 when FUSED) and LDC (ldc, or N when FUSED);
 // EPILOGUE_PARAMS (the epilogue's kernel parameters), C_RESTRICT, SCALE(v) (alpha * v, or v when
 // FUSED) and STORE_C(at, j, v) (stores element at of C, in column j, given v = SCALE(sum)).
@@ -95,20 +97,36 @@
 #define IM2COL_ARGS , H, W, CIN, OH, OW, KW, SH, SW, DH, DW, PT, PL
 #define A_ELEMENT(i, k) im2col_at(a, (i), (k) IM2COL_ARGS)
 
-// Element (i, k) of the im2col matrix of x (i < M and k < K): a padding tap reads nothing and is zero.
-inline float im2col_at(__global const float* restrict x, const int i, const int k IM2COL_PARAMS)
+// Where row i of the im2col matrix reads: *img, the first row of its image in x (n * H), and its output
+// pixel's top-left input tap, (*ih0, *iw0) = (oh * SH - PT, ow * SW - PL). The kernels that walk K work
+// this out once per row.
+inline void im2col_row(const int i, int* img, int* ih0, int* iw0 IM2COL_PARAMS)
 {
     const int ow = i % OW;
     const int t = i / OW;
-    const int oh = t % OH;
-    const int n = t / OH;
-    const int ci = k % CIN;
-    const int u = k / CIN;
-    const int kw = u % KW;
-    const int kh = u / KW;
-    const int ih = oh * SH - PT + kh * DH;
-    const int iw = ow * SW - PL + kw * DW;
-    return ih >= 0 && ih < H && iw >= 0 && iw < W ? x[((size_t)(n * H + ih) * W + iw) * CIN + ci] : 0.0f;
+    *img = (t / OH) * H;
+    *ih0 = (t % OH) * SH - PT;
+    *iw0 = ow * SW - PL;
+}
+
+// The tap (*kh, *kw) and input channel *ci of depth k: k = (kh * KW + kw) * CIN + ci.
+inline void im2col_depth(const int k, int* kh, int* kw, int* ci IM2COL_PARAMS)
+{
+    const int tap = k / CIN;
+    *ci = k - tap * CIN;
+    *kh = tap / KW;
+    *kw = tap - *kh * KW;
+}
+
+// Element (i, k) of the im2col matrix of x (i < M and k < K): a padding tap reads nothing and is zero.
+inline float im2col_at(__global const float* restrict x, const int i, const int k IM2COL_PARAMS)
+{
+    int img, ih0, iw0, kh, kw, ci;
+    im2col_row(i, &img, &ih0, &iw0 IM2COL_ARGS);
+    im2col_depth(k, &kh, &kw, &ci IM2COL_ARGS);
+    const int ih = ih0 + kh * DH;
+    const int iw = iw0 + kw * DW;
+    return ih >= 0 && ih < H && iw >= 0 && iw < W ? x[((size_t)(img + ih) * W + iw) * CIN + ci] : 0.0f;
 }
 #else
 #define IM2COL_PARAMS

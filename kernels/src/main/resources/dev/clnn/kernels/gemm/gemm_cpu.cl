@@ -124,13 +124,8 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
             int ih0[MR], iw0[MR], img[MR];
             #pragma unroll
             for (int r = 0; r < MR; ++r) {
-                const int i = min(i0 + r, M - 1);       // rows past M clamped
-                const int ow = i % OW;
-                const int t2 = i / OW;
-                const int oh = t2 % OH;
-                img[r] = (t2 / OH) * H;
-                ih0[r] = oh * SH - PT;
-                iw0[r] = ow * SW - PL;
+                // rows past M clamped
+                im2col_row(min(i0 + r, M - 1), &img[r], &ih0[r], &iw0[r] IM2COL_ARGS);
             }
 #else
             __global const float* ar[MR];
@@ -156,10 +151,8 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
             // k = (kh * KW + kw) * CIN + ci: the slice is walked tap by tap, a run of input channels at
             // a time, so each row's tap address and padding test are worked out once per run, not per
             // element. A padding tap reads a clamped, in-bounds address and selects zero.
-            int tap = k0 / CIN;
-            int ci = k0 - tap * CIN;
-            int kh = tap / KW;
-            int kw = tap - kh * KW;
+            int kh, kw, ci;
+            im2col_depth(k0, &kh, &kw, &ci IM2COL_ARGS);
             for (int k = k0; k < k1; ) {
                 const int run = min(CIN - ci, k1 - k);
                 __global const float* xr[MR];

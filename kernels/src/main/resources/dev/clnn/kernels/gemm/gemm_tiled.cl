@@ -122,18 +122,12 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
     _Pragma("unroll")                                                                   \
     for (int l = 0; l < LA; ++l) {                                                      \
         const int m = m0 + tid / TK + l * (THREADS / TK);                               \
-        const int ow = m % OW;                                                          \
-        const int t = m / OW;                                                           \
-        wrow[l] = (t / OH) * H;                                                         \
-        wih[l] = m < M ? (t % OH) * SH - PT : INT_MIN / 2;                              \
-        wiw[l] = ow * SW - PL;                                                          \
+        im2col_row(m, &wrow[l], &wih[l], &wiw[l] IM2COL_ARGS);                          \
+        if (m >= M) {                                                                   \
+            wih[l] = INT_MIN / 2;                                                       \
+        }                                                                               \
     }                                                                                   \
-    {                                                                                   \
-        const int k = (k0) + tid % TK;                                                  \
-        wci = k % CIN;                                                                  \
-        wkw = (k / CIN) % KW;                                                           \
-        wkh = k / CIN / KW;                                                             \
-    }
+    im2col_depth((k0) + tid % TK, &wkh, &wkw, &wci IM2COL_ARGS);
 // Loads the work-item's elements of the slice at depth k0 into ra, then moves its position TK deeper.
 #define WALK_LOAD(k0)                                                                   \
     {                                                                                   \
