@@ -44,6 +44,9 @@ abstract class BenchModelCommand implements Callable<Integer> {
     /** Examples of the first batch checked against the plain-Java reference (which is slow). */
     static final int CHECKED = 4;
 
+    /** The most batches in flight that {@code --concurrency} takes (each costs a batch of activations). */
+    static final int MAX_CONCURRENCY = 16;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -189,6 +192,13 @@ abstract class BenchModelCommand implements Callable<Integer> {
             + "the shares chosen and any device left out. A device listed twice (--device 0,0) gets two contexts.")
     boolean split;
 
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1",
+            description = "Batches in flight at once in the timed run (default ${DEFAULT-VALUE}): N threads share "
+                    + "the examples, each call in a lane of its own (activations and a command queue), so one "
+                    + "batch's upload and read-back overlap another's kernels. Above 1 the examples/s line is "
+                    + "throughput, and the report adds the time a call took.")
+    int concurrency;
+
     @Option(names = "--no-warmup", description = "Skip the 32-example warm-up.")
     boolean noWarmup;
 
@@ -231,6 +241,9 @@ abstract class BenchModelCommand implements Callable<Integer> {
         if (examples < 1 || batch < 1 || examples % batch != 0) {
             throw new UserError("--examples (" + examples + ") must be a positive multiple of --batch-size ("
                     + batch + ")");
+        }
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new UserError("--concurrency must be between 1 and " + MAX_CONCURRENCY + ", got " + concurrency);
         }
         checkInputs();
         FileArgs.requireWritable(FileArgs.file(json));
@@ -357,18 +370,31 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 }
                 Executable exe = m.executable();
                 int calls = examples / batch;
-                long start = System.nanoTime();
                 Progress progress = new Progress(spec.commandLine().getErr(), calls, "batches");
-                for (int i = 0; i < calls; i++) {
-                    x.copyFrom(input);
-                    exe.run(x).toArray();
-                    progress.step(i + 1);
+                Concurrent.Timing timing;
+                if (concurrency == 1) {
+                    long start = System.nanoTime();
+                    for (int i = 0; i < calls; i++) {
+                        x.copyFrom(input);
+                        exe.run(x).toArray();
+                        progress.step(i + 1);
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    timing = new Concurrent.Timing(seconds, 1, 1, seconds / calls, null);
+                } else {
+                    timing = Concurrent.run(m, input, first, Tolerances.BENCH_RTOL,
+                            Tolerances.benchAtol(first), calls, concurrency, !noWarmup, progress);
+                    if (timing.check() != null && !timing.check().passed()) {
+                        out.println("  concurrent calls differ from the first result: "
+                                + ModelReport.summary(timing.check()));
+                        check = timing.check();
+                    }
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
                 progress.done();
                 long kernelNanos = kernelNanos(cl, exe, x, input, calls);
-                ModelReport.Result r = new ModelReport.Result(d, compile, seconds, kernelNanos / 1e9, cl.peakBytes(),
-                        exe.weightBytes(), exe.activationBytes(), check);
+                ModelReport.Result r = new ModelReport.Result(d, compile, timing.seconds(), kernelNanos / 1e9,
+                        cl.peakBytes(), exe.weightBytes(), exe.activationBytes() * timing.lanes(), check,
+                        timing.threads(), timing.lanes(), timing.secondsPerCall());
                 ModelReport.print(out, r, examples, checked);
                 if (profile) {
                     ModelReport.layers(out, exe.profile(x));

@@ -15,8 +15,14 @@ final class ModelReport {
     private ModelReport() {
     }
 
+    /**
+     * One device's run. {@code concurrency} batches were in flight at once ({@code bench --concurrency})
+     * in {@code lanes} lanes, each call taking {@code secondsPerCall} of wall time;
+     * {@code activationBytes} counts every lane's.
+     */
     record Result(ClDevice device, double compileSeconds, double executeSeconds, double kernelSeconds, long peakBytes,
-                  long weightBytes, long activationBytes, Comparison correctness) {
+                  long weightBytes, long activationBytes, Comparison correctness, int concurrency, int lanes,
+                  double secondsPerCall) {
     }
 
     static void print(PrintWriter out, Result r, int examples, int checked) {
@@ -24,6 +30,10 @@ final class ModelReport {
                 r.executeSeconds(), examples);
         out.printf("  latency      %.3f ms per example, %.1f examples/s%n", r.executeSeconds() * 1e3 / examples,
                 examples / r.executeSeconds());
+        if (r.concurrency() > 1) {
+            out.printf("  in flight    %d calls at once, in %d lane%s (activations and a command queue each); a call "
+                    + "took %.3f ms%n", r.concurrency(), r.lanes(), r.lanes() == 1 ? "" : "s", r.secondsPerCall() * 1e3);
+        }
         out.printf("  kernel time  %.3f s (%.3f ms per example, from profiling events in a separate pass; %.0f %% of wall time)%n",
                 r.kernelSeconds(),
                 r.kernelSeconds() * 1e3 / examples, 100 * r.kernelSeconds() / r.executeSeconds());
@@ -91,7 +101,8 @@ final class ModelReport {
                     .put("kernelSeconds", r.kernelSeconds()).put("peakDeviceBytes", r.peakBytes())
                     .put("weightBytes", r.weightBytes()).put("activationBytes", r.activationBytes())
                     .put("correct", r.correctness().passed()).put("maxError", r.correctness().maxAbsError())
-                    .put("failRatio", r.correctness().failRatio()));
+                    .put("failRatio", r.correctness().failRatio()).put("concurrency", r.concurrency()).put("lanes", r.lanes())
+                    .put("msPerCall", r.secondsPerCall() * 1e3));
         }
         return Json.header(command, devices, seed).put("model", graph.name()).put("examples", examples)
                 .put("batchSize", batch).put("checkedExamples", checked).put("results", rows);

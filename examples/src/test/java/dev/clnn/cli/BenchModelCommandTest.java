@@ -39,6 +39,28 @@ class BenchModelCommandTest {
     }
 
     @Test
+    void concurrencyRunsBatchesInSeveralLanesAndChecksTheirResults() {
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "24", "--batch-size", "4", "--concurrency", "3",
+                "--json", "-"), cli.both());
+        String report = cli.err();
+        assertTrue(report.matches("(?s).*  in flight    3 calls at once, in [123] lanes? \\(activations and a command "
+                + "queue each\\); a call took [\\d.]+ ms.*"), report);
+        assertTrue(report.contains("Correctness: PASS"), report);
+        assertFalse(report.contains("concurrent calls differ"), report);
+        String json = cli.out();
+        assertTrue(json.matches("(?s).*\"concurrency\": 3,.*") && json.contains("\"msPerCall\": "), json);
+
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "8", "--batch-size", "4", "--no-warmup"),
+                cli.both());
+        assertFalse(cli.out().contains("in flight"), "one batch at a time by default: " + cli.out());
+        for (String bad : new String[] {"0", "17"}) {
+            CliRun c = new CliRun();
+            assertEquals(2, c.run("bench", "mnist_cnn", "--concurrency", bad), c.both());
+            assertTrue(c.err().contains("--concurrency must be between 1 and 16, got " + bad), c.err());
+        }
+    }
+
+    @Test
     void splitRunsTheBatchesAcrossTheDevicesAndShowsTheShares() {
         String first = dev.clnn.cl.Devices.all().get(0).index() + "";
         assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "16", "--batch-size", "8", "--no-warmup",
