@@ -136,6 +136,17 @@ public final class ClContext implements AutoCloseable {
         return new ClBuffer(this, mem, bytes);
     }
 
+    /**
+     * Pinned host memory of {@code floats} floats for copies between Java arrays and this context's
+     * buffers ({@link ClHostBuffer}).
+     *
+     * @throws ClException when the driver cannot allocate or map it
+     */
+    public ClHostBuffer hostBuffer(long floats) {
+        ensureOpen();
+        return new ClHostBuffer(this, floats);
+    }
+
     /** A new buffer holding a copy of {@code data}. */
     public ClBuffer buffer(float[] data) {
         ClBuffer b = buffer(data.length);

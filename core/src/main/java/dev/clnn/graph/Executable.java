@@ -236,13 +236,13 @@ public final class Executable implements AutoCloseable {
         try (ClQueue.Binding b = lane.bind()) {
             Tensor[] xs = new Tensor[inputs.length];
             for (int k = 0; k < xs.length; k++) {
+                lane.upload(k, inputs[k], 0, inputs[k].length);
                 xs[k] = lane.input(k);
-                xs[k].buffer().write(inputs[k], 0, 0, inputs[k].length);
             }
             Tensor[] ys = lane.run(xs, null);
             for (int k = 0; k < ys.length; k++) {
                 out[k] = new float[outShapes.get(k).sizeAsInt()];
-                ys[k].buffer().read(out[k], 0, 0, out[k].length);
+                lane.download(ys[k], out[k], 0, out[k].length);
             }
         } finally {
             release(lane);
@@ -308,9 +308,8 @@ public final class Executable implements AutoCloseable {
         }
         Lane lane = acquire(false);
         try (ClQueue.Binding b = lane.bind()) {
-            Tensor x = lane.input(0);
-            x.buffer().write(input, inOffset, 0, in);
-            lane.run(new Tensor[] {x}, null)[0].buffer().read(output, outOffset, 0, out);
+            lane.upload(0, input, inOffset, in);
+            lane.download(lane.run(new Tensor[] {lane.input(0)}, null)[0], output, outOffset, out);
         } finally {
             release(lane);
         }

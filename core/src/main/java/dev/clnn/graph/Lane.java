@@ -7,7 +7,10 @@ import java.util.Map;
 
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClEvent;
+import dev.clnn.cl.ClException;
+import dev.clnn.cl.ClHostBuffer;
 import dev.clnn.cl.ClQueue;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
@@ -20,6 +23,8 @@ import dev.clnn.tensor.Tensor;
  * at a time; concurrent callers of an executable each hold a different lane.
  */
 final class Lane implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.clnn.graph");
+
     private final ClContext cl;
     private final Graph graph;
     private final Map<String, Shape> shapes;
@@ -28,6 +33,9 @@ final class Lane implements AutoCloseable {
     private final List<ClBuffer> slots = new ArrayList<>();
     private final Map<String, Tensor> values = new HashMap<>();
     private final Tensor[] inputs;
+    /** Pinned host memory for the copies of Java arrays in and out ({@link #stagesCopies}), made on first use. */
+    private ClHostBuffer staging;
+    private boolean stage;
     private boolean closed;
 
     /**
@@ -62,6 +70,7 @@ final class Lane implements AutoCloseable {
             throw e;
         }
         this.queue = q;
+        this.stage = stagesCopies(cl.device());
         for (Node n : graph.nodes()) {
             int slot = plan.slotOf(n.output());
             if (slot >= 0) {
@@ -78,6 +87,74 @@ final class Lane implements AutoCloseable {
     /** Binds this lane's queue (if it has one) to the calling thread until the binding is closed. */
     ClQueue.Binding bind() {
         return queue == null ? () -> { } : queue.bind();
+    }
+
+    /**
+     * Whether lanes on {@code device} copy Java arrays through pinned host memory: on devices with
+     * memory of their own (discrete GPUs), where a copy from pageable memory is several times slower;
+     * not where the device shares the host's memory (CPUs, integrated GPUs), where it would add a
+     * copy. {@code -Dclnn.pinnedStaging=on|off} overrides this ({@code auto}, the default).
+     */
+    static boolean stagesCopies(ClDevice device) {
+        String mode = System.getProperty("clnn.pinnedStaging", "auto");
+        return switch (mode) {
+            case "on" -> true;
+            case "off" -> false;
+            case "auto" -> !device.unifiedMemory() && !device.isCpu();
+            default -> throw new IllegalArgumentException("clnn.pinnedStaging must be auto, on or off, got '" + mode
+                    + "'");
+        };
+    }
+
+    /** Copies {@code length} floats of {@code src} from {@code offset} into graph input {@code k}'s buffer. */
+    void upload(int k, float[] src, int offset, int length) {
+        Tensor x = input(k);
+        ClHostBuffer s = staging(length);
+        if (s != null) {
+            s.upload(src, offset, length, x.buffer());
+        } else {
+            x.buffer().write(src, offset, 0, length);
+        }
+    }
+
+    /** Reads the first {@code length} floats of {@code y} into {@code dst} from {@code offset}. */
+    void download(Tensor y, float[] dst, int offset, int length) {
+        ClHostBuffer s = staging(length);
+        if (s != null) {
+            s.download(y.buffer(), dst, offset, length);
+        } else {
+            y.buffer().read(dst, offset, 0, length);
+        }
+    }
+
+    /**
+     * The lane's pinned memory, grown to at least {@code floats}, or null where copies go straight
+     * from pageable memory (not staged, or the driver could not pin the memory: then logged once
+     * and not tried again in this lane).
+     */
+    private ClHostBuffer staging(int floats) {
+        if (!stage) {
+            return null;
+        }
+        if (staging != null && staging.floats() >= floats) {
+            return staging;
+        }
+        long size = Math.max(floats, staging == null ? 0 : staging.floats());
+        for (int k = 0; k < graph.inputs().size(); k++) {
+            size = Math.max(size, shapes.get(graph.inputs().get(k).name()).size());
+        }
+        if (staging != null) {
+            staging.close();
+            staging = null;
+        }
+        try {
+            staging = cl.hostBuffer(size);
+        } catch (ClException e) {
+            stage = false;
+            LOG.log(System.Logger.Level.WARNING, "No pinned host memory of " + size * 4 + " bytes for " + graph.name()
+                    + " on " + cl.device().name() + " (" + e.getMessage() + "); copying from pageable memory");
+        }
+        return staging;
     }
 
     /** The lane's buffer for graph input {@code k}, made on first use. */
@@ -160,6 +237,9 @@ final class Lane implements AutoCloseable {
             if (t != null) {
                 t.close();
             }
+        }
+        if (staging != null) {
+            staging.close();
         }
     }
 }

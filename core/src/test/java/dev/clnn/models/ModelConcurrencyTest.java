@@ -116,6 +116,55 @@ class ModelConcurrencyTest {
         assertThrows(IllegalArgumentException.class, () -> Model.compile(g, device, 1).maxConcurrency(0));
     }
 
+    /**
+     * Copies through pinned host memory (the default on discrete GPUs, forced here on every device):
+     * the same results as plain copies, from threads sharing a model, through predict with offsets
+     * and through several inputs and outputs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("devices")
+    void pinnedStagingGivesThePlainCopiesResults(ClDevice device) throws Exception {
+        Graph g = MnistCnn.build(new RandomWeights(5));
+        try (ClContext cl = ClContext.create(device)) {
+            float[][] inputs = inputs(g, 2);
+            System.setProperty("clnn.pinnedStaging", "off");
+            float[][] expected;
+            try {
+                expected = singleThread(cl, g, inputs);
+            } finally {
+                System.clearProperty("clnn.pinnedStaging");
+            }
+            System.setProperty("clnn.pinnedStaging", "on");
+            try (Model m = Model.compile(g, cl, 2).maxConcurrency(THREADS)) {
+                hammer(t -> m, inputs, expected, "pinned staging");
+                // a batch in the middle of larger arrays
+                int in = inputs[0].length;
+                int out = expected[0].length;
+                float[] big = new float[3 * in];
+                System.arraycopy(inputs[1], 0, big, in, in);
+                float[] results = new float[3 * out];
+                m.predict(big, in, results, 2 * out);
+                assertArrayEquals(expected[1], java.util.Arrays.copyOfRange(results, 2 * out, 3 * out), 0f);
+                assertArrayEquals(expected[2], m.predictAll(inputs[2])[0], 0f);
+            } finally {
+                System.clearProperty("clnn.pinnedStaging");
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownStagingModeIsRefused() {
+        System.setProperty("clnn.pinnedStaging", "sometimes");
+        try (ClContext cl = ClContext.create(devices().get(0))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Model.compile(MnistCnn.build(new RandomWeights(5)), cl, 1).close());
+            assertTrue(e.getMessage().contains("clnn.pinnedStaging must be auto, on or off, got 'sometimes'"),
+                    e.getMessage());
+        } finally {
+            System.clearProperty("clnn.pinnedStaging");
+        }
+    }
+
     private static float[][] inputs(Graph g, int batch) {
         float[][] x = new float[INPUTS][];
         for (int i = 0; i < INPUTS; i++) {
