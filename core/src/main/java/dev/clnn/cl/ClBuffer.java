@@ -127,6 +127,23 @@ public final class ClBuffer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Enqueues a write of {@code floats} floats from {@code src} to float {@code dstOffset} without
+     * waiting: {@code src} must be memory that stays put and unchanged until the queue has run it
+     * (pinned host memory, {@link ClHostBuffer}).
+     */
+    void writeAsync(long dstOffset, long floats, Pointer src) {
+        ensureOpen();
+        if (dstOffset < 0 || floats < 0 || dstOffset + floats > floats()) {
+            throw new IllegalArgumentException("A write of " + floats + " floats at " + dstOffset
+                    + " overruns a buffer of " + floats());
+        }
+        if (floats > 0) {
+            ClException.check(clEnqueueWriteBuffer(context.queue(), mem, CL_FALSE, dstOffset * Sizeof.cl_float,
+                    floats * Sizeof.cl_float, src, 0, null, null), "clEnqueueWriteBuffer");
+        }
+    }
+
     /** Reads the whole buffer into a new array. */
     public float[] read() {
         float[] out = new float[Math.toIntExact(floats())];

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
+import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_mem;
 
@@ -26,6 +27,11 @@ public final class ClHostBuffer implements AutoCloseable {
     private final ByteBuffer mapped;
     private final FloatBuffer floats;
     private boolean closed;
+    /** Transfers from this memory may still be running (an upload not yet followed by a blocking copy). */
+    private boolean pending;
+
+    /** Floats per chunk of {@link #upload}: 4 MiB, so that a batch of images is several chunks. */
+    static final int CHUNK_FLOATS = 1 << 20;
 
     /**
      * Pinned memory for {@code floats} floats.
@@ -59,13 +65,29 @@ public final class ClHostBuffer implements AutoCloseable {
     /** Capacity in floats. */
     public long floats() { return floats.capacity(); }
 
-    /** Copies {@code length} floats of {@code src} from {@code srcOffset} into {@code dst} from its start, through this memory. */
+    /**
+     * Copies {@code length} floats of {@code src} from {@code srcOffset} into {@code dst} from its
+     * start, through this memory, in chunks: each chunk's transfer is enqueued (not waited for) as
+     * soon as it is in pinned memory, so the device copies one chunk while the host fills the next.
+     * Work enqueued after this on the same queue sees the data; the next copy through this buffer
+     * first waits for the transfers.
+     */
     public void upload(float[] src, int srcOffset, int length, ClBuffer dst) {
         ensureOpen(length);
-        floats.clear();
-        floats.put(src, srcOffset, length);
-        floats.flip();
-        dst.write(floats);
+        if (srcOffset < 0 || (long) srcOffset + length > src.length) {
+            throw new IllegalArgumentException("A copy of " + length + " floats from offset " + srcOffset
+                    + " of an array of " + src.length);
+        }
+        if (pending) {
+            context.finish();
+        }
+        for (int done = 0; done < length; done += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, length - done);
+            floats.clear().position(done);
+            floats.put(src, srcOffset + done, n);
+            dst.writeAsync(done, n, Pointer.to(mapped).withByteOffset((long) done * Sizeof.cl_float));
+            pending = true;
+        }
     }
 
     /** Copies the first {@code length} floats of {@code src} into {@code dst} from {@code dstOffset}, through this memory. */
@@ -73,7 +95,8 @@ public final class ClHostBuffer implements AutoCloseable {
         ensureOpen(length);
         floats.clear();
         floats.limit(length);
-        src.read(floats);
+        src.read(floats);           // blocking, after every transfer enqueued before it
+        pending = false;
         floats.get(dst, dstOffset, length);
     }
 

@@ -33,7 +33,7 @@ final class Lane implements AutoCloseable {
     private final List<ClBuffer> slots = new ArrayList<>();
     private final Map<String, Tensor> values = new HashMap<>();
     private final Tensor[] inputs;
-    /** Pinned host memory for the copies of Java arrays in and out ({@link #stagesCopies}), made on first use. */
+    /** Pinned host memory for the copies of Java arrays in and out ({@link #mayStage}), made on first use. */
     private ClHostBuffer staging;
     private boolean stage;
     private boolean closed;
@@ -70,7 +70,7 @@ final class Lane implements AutoCloseable {
             throw e;
         }
         this.queue = q;
-        this.stage = stagesCopies(cl.device());
+        this.stage = mayStage(cl.device());
         for (Node n : graph.nodes()) {
             int slot = plan.slotOf(n.output());
             if (slot >= 0) {
@@ -89,27 +89,36 @@ final class Lane implements AutoCloseable {
         return queue == null ? () -> { } : queue.bind();
     }
 
-    /**
-     * Whether lanes on {@code device} copy Java arrays through pinned host memory: on devices with
-     * memory of their own (discrete GPUs), where a copy from pageable memory is several times slower;
-     * not where the device shares the host's memory (CPUs, integrated GPUs), where it would add a
-     * copy. {@code -Dclnn.pinnedStaging=on|off} overrides this ({@code auto}, the default).
-     */
-    static boolean stagesCopies(ClDevice device) {
+    /** {@code -Dclnn.pinnedStaging}: {@code auto} (the default), {@code on} or {@code off}. */
+    static String stagingMode() {
         String mode = System.getProperty("clnn.pinnedStaging", "auto");
-        return switch (mode) {
+        if (!mode.equals("auto") && !mode.equals("on") && !mode.equals("off")) {
+            throw new IllegalArgumentException("clnn.pinnedStaging must be auto, on or off, got '" + mode + "'");
+        }
+        return mode;
+    }
+
+    /**
+     * Whether lanes on {@code device} may copy Java arrays through pinned host memory: on devices
+     * with memory of their own (discrete GPUs), not where the device shares the host's memory (CPUs,
+     * integrated GPUs), where it would only add a copy; on any device with
+     * {@code -Dclnn.pinnedStaging=on}, on none with {@code off}.
+     */
+    static boolean mayStage(ClDevice device) {
+        return switch (stagingMode()) {
             case "on" -> true;
             case "off" -> false;
-            case "auto" -> !device.unifiedMemory() && !device.isCpu();
-            default -> throw new IllegalArgumentException("clnn.pinnedStaging must be auto, on or off, got '" + mode
-                    + "'");
+            default -> !device.unifiedMemory() && !device.isCpu();
         };
     }
 
-    /** Copies {@code length} floats of {@code src} from {@code offset} into graph input {@code k}'s buffer. */
-    void upload(int k, float[] src, int offset, int length) {
+    /**
+     * Copies {@code length} floats of {@code src} from {@code offset} into graph input {@code k}'s
+     * buffer; through pinned memory when {@code staged} and this lane may ({@link #mayStage}).
+     */
+    void upload(int k, float[] src, int offset, int length, boolean staged) {
         Tensor x = input(k);
-        ClHostBuffer s = staging(length);
+        ClHostBuffer s = staged ? staging(length) : null;
         if (s != null) {
             s.upload(src, offset, length, x.buffer());
         } else {
@@ -117,9 +126,9 @@ final class Lane implements AutoCloseable {
         }
     }
 
-    /** Reads the first {@code length} floats of {@code y} into {@code dst} from {@code offset}. */
-    void download(Tensor y, float[] dst, int offset, int length) {
-        ClHostBuffer s = staging(length);
+    /** Reads the first {@code length} floats of {@code y} into {@code dst} from {@code offset}, like {@link #upload}. */
+    void download(Tensor y, float[] dst, int offset, int length, boolean staged) {
+        ClHostBuffer s = staged ? staging(length) : null;
         if (s != null) {
             s.download(y.buffer(), dst, offset, length);
         } else {

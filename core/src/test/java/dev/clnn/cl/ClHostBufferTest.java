@@ -34,6 +34,10 @@ class ClHostBufferTest {
                 System.arraycopy(src, 70, expected, 50, 10);
                 assertArrayEquals(expected, back, "downloaded into offset 10");
 
+                IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+                        () -> pinned.upload(src, 100, 40, dev));
+                assertTrue(outside.getMessage().contains("40 floats from offset 100 of an array of 130"),
+                        outside.getMessage());
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> pinned.upload(new float[101], 0, 101, dev));
                 assertTrue(e.getMessage().contains("101 floats through pinned memory of 100"), e.getMessage());
@@ -42,6 +46,30 @@ class ClHostBufferTest {
                         () -> pinned.upload(src, 0, 1, dev));
                 assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
             }
+        }
+    }
+
+    /** A copy of several chunks, each enqueued as it is filled, then a second one over the first. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void copiesOfSeveralChunksArriveWhole(ClDevice device) {
+        int n = 2 * ClHostBuffer.CHUNK_FLOATS + 12345;
+        float[] a = new float[n + 3];
+        float[] b = new float[n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i % 1000 - 500.25f;
+        }
+        for (int i = 0; i < n; i++) {
+            b[i] = -i;
+        }
+        try (ClContext cl = ClContext.create(device); ClHostBuffer pinned = cl.hostBuffer(n);
+             ClBuffer dev = cl.buffer(n)) {
+            pinned.upload(a, 3, n, dev);
+            assertArrayEquals(Arrays.copyOfRange(a, 3, n + 3), dev.read());
+            pinned.upload(b, 0, n, dev);        // waits for the first copy's transfers before refilling
+            float[] back = new float[n];
+            pinned.download(dev, back, 0, n);
+            assertArrayEquals(b, back);
         }
     }
 }
