@@ -301,7 +301,7 @@ public final class Gemm implements AutoCloseable {
             if (layout.packRows) {
                 packerA.arg(9, GemmLayout.packCount(layout.panelA));
             }
-            packerA.launch(layout.packRange(layout.mPad, layout.panelA), null);
+            packerA.launch(layout.packRange(layout.mPad, layout.panelA), layout.packLocal());
             main.arg(ARG_A, packedA).arg(ARG_A + 1, 0);
         } else {
             main.arg(ARG_A, a).arg(ARG_A + 1, (int) offA);
@@ -327,7 +327,7 @@ public final class Gemm implements AutoCloseable {
         if (layout.packRows) {
             packerB.arg(9, GemmLayout.packCount(layout.panelB));
         }
-        packerB.launch(layout.packRange(layout.nPad, layout.panelB), null);
+        packerB.launch(layout.packRange(layout.nPad, layout.panelB), layout.packLocal());
     }
 
     private void launch() {

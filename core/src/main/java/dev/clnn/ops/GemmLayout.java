@@ -74,8 +74,11 @@ final class GemmLayout {
                 // one short run lda apart, a new cache line (and page, for lda >= 1024) per k; as stored,
                 // its MR rows are unit-stride streams as good as a panel, and packing would cost a pass.
                 boolean packA = seams.packA() && s.transA();
+                // NOTE: work-groups of one work-item (a register block's strip is a task in itself). Left
+                // to the driver, PoCL shapes them by the range (1x1, 2x1, 2x3, 4x1 for MobileNet's layers) and
+                // compiles the kernel once per shape on first launch, seconds each on a cold cache.
                 return new GemmLayout(packA, true, true, mPad, nPad, k, c.mr(), nr, 0, 0,
-                        new long[][] {{nPad / nr, strips}, null});
+                        new long[][] {{nPad / nr, strips}, {1, 1}});
             }
             case TILED: {
                 int mPad = Gemm.roundUp(m, c.tm());
@@ -125,5 +128,14 @@ final class GemmLayout {
     long[] packRange(int padded, int panel) {
         int count = packCount(panel);
         return packRows ? new long[] {kPad, (padded / panel + count - 1) / count} : new long[] {padded, kPad};
+    }
+
+    /**
+     * The packing kernel's work-groups: one work-item each for the CPU's row packer (a run of at least
+     * {@link #PACK_RUN} floats is a task in itself; left to the driver, PoCL shaped them by the range and
+     * compiled the kernel once per shape: 15 shapes for MobileNet v2), the driver's choice otherwise.
+     */
+    long[] packLocal() {
+        return packRows ? new long[] {1, 1} : null;
     }
 }
