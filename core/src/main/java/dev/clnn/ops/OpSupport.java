@@ -102,16 +102,19 @@ final class OpSupport {
     }
 
     /**
-     * Launches {@code k} over {@code n} work-items in one dimension. On a GPU in groups of
-     * {@link #GPU_GROUP} (the kernels bounds-check the rounded-up tail); elsewhere the driver picks.
+     * Work-items per group of 1-D launches on CPUs. One fixed shape: left to the driver, PoCL shaped the
+     * groups by each layer's range (often one group for the whole range, so one core) and compiled the
+     * kernel once per shape on first launch (46 shapes of the batch-norm kernel for DenseNet-121).
+     */
+    static final int CPU_GROUP = 256;
+
+    /**
+     * Launches {@code k} over {@code n} work-items in one dimension, in groups of {@link #GPU_GROUP}
+     * on GPUs and {@link #CPU_GROUP} on CPUs (the kernels bounds-check the rounded-up tail).
      */
     static void launch(ClKernel k, ClDevice device, long n) {
         long items = Math.max(1, n);
-        if (device.isCpu()) {
-            k.launch(new long[] {items}, null);
-            return;
-        }
-        long group = Math.min(GPU_GROUP, device.maxWorkGroupSize());
+        long group = Math.min(device.isCpu() ? CPU_GROUP : GPU_GROUP, device.maxWorkGroupSize());
         k.launch(new long[] {roundUp(items, group)}, new long[] {group});
     }
 
