@@ -235,15 +235,15 @@ public final class Executable implements AutoCloseable {
         Lane lane = acquire(false);
         try (ClQueue.Binding b = lane.bind()) {
             Tensor[] xs = new Tensor[inputs.length];
-            boolean staged = staged();
+            boolean others = othersInFlight();
             for (int k = 0; k < xs.length; k++) {
-                lane.upload(k, inputs[k], 0, inputs[k].length, staged);
+                lane.upload(k, inputs[k], 0, inputs[k].length, others);
                 xs[k] = lane.input(k);
             }
             Tensor[] ys = lane.run(xs, null);
             for (int k = 0; k < ys.length; k++) {
                 out[k] = new float[outShapes.get(k).sizeAsInt()];
-                lane.download(ys[k], out[k], 0, out[k].length, staged);
+                lane.download(ys[k], out[k], 0, out[k].length, others);
             }
         } finally {
             release(lane);
@@ -309,9 +309,9 @@ public final class Executable implements AutoCloseable {
         }
         Lane lane = acquire(false);
         try (ClQueue.Binding b = lane.bind()) {
-            boolean staged = staged();
-            lane.upload(0, input, inOffset, in, staged);
-            lane.download(lane.run(new Tensor[] {lane.input(0)}, null)[0], output, outOffset, out, staged);
+            boolean others = othersInFlight();
+            lane.upload(0, input, inOffset, in, others);
+            lane.download(lane.run(new Tensor[] {lane.input(0)}, null)[0], output, outOffset, out, others);
         } finally {
             release(lane);
         }
@@ -454,23 +454,10 @@ public final class Executable implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether this call's copies of Java arrays go through the lane's pinned memory: always with
-     * {@code -Dclnn.pinnedStaging=on}, never with {@code off}; by default while other calls are in
-     * flight. On the H200 a copy into pinned memory by the calling thread made one call at a time
-     * 20-35 % slower than the driver's own copy of pageable memory, and made two at a time 12-34 %
-     * faster (it no longer waits for the other call's transfer); the lane also decides by device
-     * ({@link Lane#mayStage}).
-     */
-    private boolean staged() {
-        String mode = Lane.stagingMode();
-        if (!mode.equals("auto")) {
-            return mode.equals("on");
-        }
-        synchronized (this) {
-            int busy = (firstBusy ? 1 : 0) + (lanes.size() - 1 - idle.size()) + reserved;
-            return busy > 1;
-        }
+    /** Whether calls besides the caller's hold lanes now (lanes copy through pinned memory then, {@link Lane#upload}). */
+    private synchronized boolean othersInFlight() {
+        int busy = (firstBusy ? 1 : 0) + (lanes.size() - 1 - idle.size()) + reserved;
+        return busy > 1;
     }
 
     private synchronized void release(Lane lane) {

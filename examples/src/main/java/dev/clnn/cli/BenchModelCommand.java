@@ -371,25 +371,14 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 Executable exe = m.executable();
                 int calls = examples / batch;
                 Progress progress = new Progress(spec.commandLine().getErr(), calls, "batches");
-                Concurrent.Timing timing;
-                if (concurrency == 1) {
-                    // what a caller of Model.predict waits for: the copy in, the run, the copy out
-                    float[] result = new float[(int) m.outputShape().size()];
-                    long start = System.nanoTime();
-                    for (int i = 0; i < calls; i++) {
-                        m.predict(input, 0, result, 0);
-                        progress.step(i + 1);
-                    }
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    timing = new Concurrent.Timing(seconds, 1, 1, seconds / calls, null);
-                } else {
-                    timing = Concurrent.run(m, input, first, Tolerances.BENCH_RTOL,
-                            Tolerances.benchAtol(first), calls, concurrency, !noWarmup, progress);
-                    if (timing.check() != null && !timing.check().passed()) {
-                        out.println("  concurrent calls differ from the first result: "
-                                + ModelReport.summary(timing.check()));
-                        check = timing.check();
-                    }
+                // what callers of Model.predict wait for: the copy in, the run, the copy out (the lanes of
+                // --concurrency are made by a warm-up of their own; the one-lane warm-up ran above)
+                Concurrent.Timing timing = Concurrent.run(m, input, first, Tolerances.BENCH_RTOL,
+                        Tolerances.benchAtol(first), calls, concurrency, !noWarmup && concurrency > 1, progress);
+                if (timing.check() != null && !timing.check().passed()) {
+                    out.println("  the timed calls' results differ from the first batch's: "
+                            + ModelReport.summary(timing.check()));
+                    check = timing.check();
                 }
                 progress.done();
                 long kernelNanos = kernelNanos(cl, exe, x, input, calls);

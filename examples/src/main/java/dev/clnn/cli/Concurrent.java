@@ -13,11 +13,11 @@ import dev.clnn.models.Model;
 import dev.clnn.reference.Comparison;
 
 /**
- * {@code bench --concurrency N}: the timed run with N batches in flight. N threads take batches from
- * one counter and call {@link Model#predict(float[], int, float[], int)}, which runs each call in a
- * lane of its own (activations and a command queue), so that one batch's input upload and output
- * read-back overlap another's kernels: the throughput of a server that calls the model from several
- * threads.
+ * The timed run of {@code bench MODEL}, with N batches in flight ({@code --concurrency N}, 1 by
+ * default). N threads take batches from one counter and call
+ * {@link Model#predict(float[], int, float[], int)}, which runs each call in a lane of its own
+ * (activations and a command queue), so that one batch's input upload and output read-back overlap
+ * another's kernels: the throughput of a server that calls the model from several threads.
  */
 final class Concurrent {
     private Concurrent() {
