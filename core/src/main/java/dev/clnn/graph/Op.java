@@ -95,6 +95,47 @@ public sealed interface Op {
         R resize(Resize op);
 
         R groupNorm(GroupNorm op);
+
+        R separable(Separable op);
+    }
+
+    /**
+     * A depthwise convolution and the pointwise convolution that alone reads its output, run as one
+     * kernel on devices that can ({@code ops.SeparableConv}); formed by {@link Passes#fuseSeparable}
+     * for such a device, never by an importer. Takes the depthwise input, then the pointwise residual
+     * when {@code pointwise} adds one; computes exactly what the two convolutions compute in turn.
+     */
+    record Separable(Conv depthwise, Conv pointwise) implements Op {
+        @Override
+        public long weightFloats() { return depthwise.weightFloats() + pointwise.weightFloats(); }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.separable(this); }
+
+        @Override
+        public int arity() { return pointwise.arity(); }
+
+        /** The depthwise output's shape, which is never stored. */
+        public Shape middle(Shape input) {
+            return depthwise.infer(List.of(input));
+        }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape mid = middle(in.get(0));
+            return pointwise.infer(in.size() > 1 ? List.of(mid, in.get(1)) : List.of(mid));
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) {
+            Shape mid = middle(in.get(0));
+            return depthwise.flops(List.of(in.get(0)), mid) + pointwise.flops(List.of(mid), out);
+        }
+
+        @Override
+        public String describe() {
+            return depthwise.describe() + " > " + pointwise.describe();
+        }
     }
 
     /**

@@ -3,11 +3,13 @@ package dev.clnn.graph;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.clnn.cl.ClDevice;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.BatchNormFolding;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Conv2dParams.Residual;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.TransposeParams;
 import dev.clnn.tensor.Shape;
 
@@ -26,6 +28,50 @@ public final class Passes {
     public static Graph optimize(Graph g) {
         return fuseActivations(formActivations(fuseResiduals(foldBatchNorms(foldDenseBiases(
                 foldTransposesIntoProducts(simplifyTransposes(g)))))));
+    }
+
+    /**
+     * {@link #optimize}, then the rewrites only some devices gain from: on a device that runs a
+     * depthwise and a pointwise convolution as one kernel ({@link SeparableConv#widestOn}, the CPUs),
+     * {@link #fuseSeparable} up to the width it gains on. What compiles a graph for a device calls this.
+     */
+    public static Graph optimize(Graph g, ClDevice device) {
+        Graph out = optimize(g);
+        int widest = SeparableConv.widestOn(device);
+        return widest > 0 ? fuseSeparable(out, widest) : out;
+    }
+
+    /**
+     * A depthwise convolution whose output only a pointwise convolution of at most {@code widest}
+     * output channels reads becomes, with it, one {@link Op.Separable} node, named after the pointwise
+     * one and placed where it was. Left apart: a depthwise convolution with a residual or an
+     * activation other than none, ReLU or a clip, a pointwise one that is strided, padded, grouped or
+     * wider, one whose residual is the depthwise input, and a depthwise output that is also a graph
+     * output.
+     */
+    public static Graph fuseSeparable(Graph g, int widest) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node pw = nodes.get(i);
+            if (!(pw.op() instanceof Op.Conv pc)) {
+                continue;
+            }
+            String mid = pw.inputs().get(0);
+            int p = indexOfProducer(nodes, mid);
+            if (p < 0 || !(nodes.get(p).op() instanceof Op.Conv dc) || !soleReader(g, nodes, mid)
+                    || pc.outChannels() > widest
+                    || !SeparableConv.fits(dc.params(), dc.weightShape(), pc.params(), pc.weightShape())) {
+                continue;
+            }
+            Node dw = nodes.get(p);
+            if (pw.inputs().size() > 1 && pw.inputs().get(1).equals(dw.inputs().get(0))) {
+                continue;       // (the kernel cannot read its input as its residual too)
+            }
+            List<String> inputs = new ArrayList<>(pw.inputs());
+            inputs.set(0, dw.inputs().get(0));
+            i = absorbProducer(nodes, i, p, new Node(pw.name(), new Op.Separable(dc, pc), inputs, pw.output()));
+        }
+        return rebuild(g, nodes);
     }
 
     /**

@@ -173,6 +173,16 @@ public final class ReferenceExecutor {
                     in.size() > 1 ? in.get(1) : null, before);
         }
 
+        /** The two convolutions in turn, as the graph held them before the pass joined them. */
+        @Override
+        public float[] separable(Op.Separable s) {
+            float[] mid = new Eval(List.of(x()), List.of(xs())).conv(s.depthwise());
+            Shape ms = s.middle(xs());
+            List<float[]> pin = in.size() > 1 ? List.of(mid, in.get(1)) : List.of(mid);
+            List<Shape> pshapes = in.size() > 1 ? List.of(ms, shapes.get(1)) : List.of(ms);
+            return new Eval(pin, pshapes).conv(s.pointwise());
+        }
+
         @Override
         public float[] dense(Op.Dense d) {
             return ReferenceConv.dense(x(), (int) (xs().size() / d.in()), d.in(), d.weights(), d.out(), d.bias(),

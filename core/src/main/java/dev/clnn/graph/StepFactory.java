@@ -18,6 +18,7 @@ import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Reduce;
 import dev.clnn.ops.Resize;
+import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
 import dev.clnn.ops.Tile;
@@ -63,6 +64,18 @@ final class StepFactory implements Op.Visitor<Step> {
                 conv.run(in[0], out);
             }
         }, conv);
+    }
+
+    @Override
+    public Step separable(Op.Separable s) {
+        Op.Conv d = s.depthwise();
+        Op.Conv p = s.pointwise();
+        Tensor dw = constants.of(d.weightShape(), d.weights());
+        Tensor db = d.bias() == null ? null : constants.of(Shape.of(d.bias().length), d.bias());
+        Tensor pw = constants.of(p.weightShape(), p.weights());
+        Tensor pb = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        SeparableConv op = SeparableConv.configure(cl, d.params(), p.params(), input(), dw, db, pw, pb);
+        return Step.of((in, out) -> op.run(in[0], in.length > 1 ? in[1] : null, out), op);
     }
 
     @Override

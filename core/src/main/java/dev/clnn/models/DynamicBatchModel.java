@@ -82,7 +82,7 @@ public final class DynamicBatchModel implements AutoCloseable {
             throw new IllegalArgumentException("DynamicBatchModel needs a graph, a device, a rounding and maxBatch >= 1,"
                     + " got maxBatch " + maxBatch);
         }
-        Graph optimized = Passes.optimize(graph);
+        Graph optimized = Passes.optimize(graph, device);
         optimized.shapes(1);
         return new DynamicBatchModel(ClContext.create(device), optimized, maxBatch, rounding);
     }

@@ -62,7 +62,7 @@ public final class Model implements AutoCloseable {
     public static Model compile(Graph graph, ClDevice device, int batch) {
         ClContext cl = ClContext.create(device);
         try {
-            return new Model(cl, true, Executable.compile(cl, Passes.optimize(graph), batch));
+            return new Model(cl, true, Executable.compile(cl, Passes.optimize(graph, cl.device()), batch));
         } catch (RuntimeException e) {
             cl.close();
             throw e;
@@ -81,7 +81,7 @@ public final class Model implements AutoCloseable {
 
     /** Compiles into an existing context, which the caller keeps owning. */
     public static Model compile(Graph graph, ClContext cl, int batch) {
-        return new Model(cl, false, Executable.compile(cl, Passes.optimize(graph), batch));
+        return new Model(cl, false, Executable.compile(cl, Passes.optimize(graph, cl.device()), batch));
     }
 
     /**

@@ -55,7 +55,7 @@ public final class GraphExport implements Op.Visitor<Void> {
     private int counter;
 
     private GraphExport(Graph g) {
-        this.shapes = g.shapes(1);
+        this.shapes = new HashMap<>(g.shapes(1));     // a separable op adds its middle value
     }
 
     /**
@@ -136,6 +136,26 @@ public final class GraphExport implements Op.Visitor<Void> {
             y = emit("Add", List.of(y, input(1))).getOutput(0);
         }
         return define(y, true);
+    }
+
+    /**
+     * The two convolutions, as the graph held them before {@code Passes.fuseSeparable} joined them: the
+     * depthwise one named {@code NODE/depthwise}, its output {@code OUTPUT/depthwise}.
+     */
+    @Override
+    public Void separable(Op.Separable s) {
+        Node whole = node;
+        String x = whole.inputs().get(0);
+        String mid = whole.output() + "/depthwise";
+        shapes.put(mid, s.middle(shapes.get(x)));
+        node = new Node(whole.name() + "/depthwise", s.depthwise(), List.of(x), mid);
+        conv(s.depthwise());
+        List<String> inputs = new java.util.ArrayList<>(whole.inputs());
+        inputs.set(0, mid);
+        node = new Node(whole.name(), s.pointwise(), inputs, whole.output());
+        conv(s.pointwise());
+        node = whole;
+        return null;
     }
 
     @Override

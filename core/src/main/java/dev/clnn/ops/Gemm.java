@@ -67,22 +67,81 @@ public final class Gemm implements AutoCloseable {
      * The family's two seams, fixed at configure time: whether the panel forms pack A on each run
      * (else read it strided, in place), whether B is constant (packed by {@link #repack}, else on each
      * run), the epilogue (null: alpha/beta), and whether A is the implicit im2col matrix of a
-     * convolution's input (null: A is a matrix).
+     * convolution's input (null: A is a matrix), or, with {@code depthwise} too, the output of a
+     * depthwise convolution of that input ({@code im2col} then gives its geometry).
      */
-    record Seams(boolean packA, boolean constantB, Epilogue epilogue, Im2col im2col) {
-        static final Seams PRODUCT = new Seams(true, false, null, null);
+    record Seams(boolean packA, boolean constantB, Epilogue epilogue, Im2col im2col, Depthwise depthwise) {
+        static final Seams PRODUCT = new Seams(true, false, null, null, null);
 
         Seams(boolean packA, boolean constantB, Epilogue epilogue) {
-            this(packA, constantB, epilogue, null);
+            this(packA, constantB, epilogue, null, null);
+        }
+
+        Seams {
+            if (depthwise != null && (im2col == null || packA)) {
+                throw new IllegalArgumentException("A depthwise A needs its geometry and is read in place");
+            }
         }
 
         static Seams layer(Epilogue epilogue) {
-            return new Seams(false, true, epilogue, null);
+            return new Seams(false, true, epilogue, null, null);
         }
 
         /** A dense convolution as a layer's product: A read through im2col, the weights B constant. */
         static Seams convolution(Epilogue epilogue, Im2col im2col) {
-            return new Seams(false, true, epilogue, im2col);
+            return new Seams(false, true, epilogue, im2col, null);
+        }
+
+        /**
+         * A pointwise convolution of a depthwise convolution's output as one product: A computed from
+         * the input with the depthwise weights as it is read ({@code geometry}: the depthwise layer's,
+         * K = its channels), the pointwise weights B constant.
+         */
+        static Seams separable(Epilogue epilogue, Im2col geometry, Depthwise depthwise) {
+            return new Seams(false, true, epilogue, geometry, depthwise);
+        }
+    }
+
+    /**
+     * The depthwise convolution a {@link Seams#separable separable} product reads as A: its kernel
+     * size, whether it adds a bias, and its activation, which must be none or a clamp (ReLU, ReLU6,
+     * clip), the forms the CPU kernel applies ({@code gemm_common.cl}, {@code A_DEPTHWISE}).
+     */
+    record Depthwise(int kh, int kw, boolean bias, Activation activation) {
+        Depthwise {
+            activation = activation == null ? Activation.NONE : activation;
+            if (!takes(activation)) {
+                throw new IllegalArgumentException("A depthwise convolution read as A applies no activation, ReLU or"
+                        + " a clip; got " + activation);
+            }
+        }
+
+        /** Whether the CPU kernel can apply {@code a} to the depthwise output it computes. */
+        static boolean takes(Activation a) {
+            Activation.Kind k = a == null ? Activation.Kind.NONE : a.kind();
+            return k == Activation.Kind.NONE || k == Activation.Kind.RELU || k == Activation.Kind.CLIP;
+        }
+
+        /** Its kernel arguments after the geometry: the weights, then the bias when it adds one. */
+        int buffers() {
+            return bias ? 2 : 1;
+        }
+
+        BuildOptions defines(BuildOptions o) {
+            o = o.define("A_DEPTHWISE", 1).define("DW_KH", kh).define("DW_KW", kw).define("DW_BIAS", bias ? 1 : 0);
+            switch (activation.kind()) {
+                case RELU:
+                    return o.define("DW_CLIP", 1).define("DW_LO", "0.0f").define("DW_HI", "INFINITY");
+                case CLIP:
+                    return o.define("DW_CLIP", 1).define("DW_LO", literal(activation.lo()))
+                            .define("DW_HI", literal(activation.hi()));
+                default:
+                    return o.define("DW_CLIP", 0);
+            }
+        }
+
+        private static String literal(float v) {
+            return Float.toString(v).toLowerCase(Locale.ROOT) + "f";
         }
     }
 
@@ -190,6 +249,9 @@ public final class Gemm implements AutoCloseable {
         if (seams.im2col() != null && (seams.packA() || shape.transA())) {
             throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
         }
+        if (seams.depthwise() != null && config.variant() != GemmConfig.Variant.CPU) {
+            throw new IllegalArgumentException("Gemm: only the cpu form computes a depthwise A; got " + config);
+        }
         if (!fits(config, cl.device())) {
             throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
                     + " bytes of local memory and work-groups of " + config.workGroupSize() + "; "
@@ -241,6 +303,43 @@ public final class Gemm implements AutoCloseable {
      * @throws IllegalStateException    when this GEMM was configured for alpha/beta, or closed
      */
     public void run(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
+        if (seams.depthwise() != null) {
+            throw new IllegalStateException("This Gemm reads A as a depthwise convolution; run it with its weights");
+        }
+        runLayer(a, b, bias, residual, c);
+    }
+
+    /**
+     * Enqueues a separable product ({@link Seams#separable}): {@code C = act(dw(x) * B + bias
+     * [+ residual])}, A computed from the input {@code x} with the depthwise weights {@code dwWeights}
+     * ({@code (kh, kw, 1, K)}) and bias {@code dwBias} ({@code K} floats, null when the depthwise
+     * convolution adds none), as {@link #run(ClBuffer, ClBuffer, ClBuffer, ClBuffer, ClBuffer)} otherwise.
+     *
+     * @throws IllegalArgumentException when a buffer is missing or too small
+     * @throws IllegalStateException    when this GEMM does not read a depthwise A, or was closed
+     */
+    public void runSeparable(ClBuffer x, ClBuffer dwWeights, ClBuffer dwBias, ClBuffer b, ClBuffer bias,
+                             ClBuffer residual, ClBuffer c) {
+        Depthwise d = seams.depthwise();
+        if (d == null) {
+            throw new IllegalStateException("This Gemm does not read A as a depthwise convolution");
+        }
+        ensureOpen();
+        if (d.bias() != (dwBias != null)) {
+            throw new IllegalArgumentException("Gemm: the depthwise convolution takes " + (d.bias() ? "a" : "no")
+                    + " bias; got " + (dwBias != null ? "a" : "no") + " bias");
+        }
+        checkExtent("depthwise weights", dwWeights, 0, (long) d.kh() * d.kw() * shape.k());
+        int at = ARG_C + 3 + seams.im2col().arguments().length;
+        main.arg(at, dwWeights);
+        if (dwBias != null) {
+            checkExtent("depthwise bias", dwBias, 0, shape.k());
+            main.arg(at + 1, dwBias);
+        }
+        runLayer(x, b, bias, residual, c);
+    }
+
+    private void runLayer(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
         Epilogue e = seams.epilogue();
         if (e == null) {
             throw new IllegalStateException("This Gemm computes alpha * A * B + beta * C; run it with alpha and beta");
@@ -365,7 +464,8 @@ public final class Gemm implements AutoCloseable {
         if (reduce != null) {
             return REDUCE_ARG_C + 3;
         }
-        return ARG_C + 3 + (seams.im2col() != null ? seams.im2col().arguments().length : 0);
+        return ARG_C + 3 + (seams.im2col() != null ? seams.im2col().arguments().length : 0)
+                + (seams.depthwise() != null ? seams.depthwise().buffers() : 0);
     }
 
     private static ClProgram program(ClContext cl, GemmConfig.Variant form, Defines d) {
@@ -384,7 +484,10 @@ public final class Gemm implements AutoCloseable {
         if (l.panels) {
             o = o.define("A_PACKED", l.packA ? 1 : 0);
         }
-        if (seams.im2col() != null) {
+        if (seams.depthwise() != null) {
+            boolean full = shape.k() % config.vw() == 0 && config.tk() % config.vw() == 0;
+            o = seams.depthwise().defines(o).define("DW_FULL", full ? 1 : 0);
+        } else if (seams.im2col() != null) {
             o = o.define("A_IM2COL", 1);
         } else if (!l.packA) {
             o = o.define("TRANS_A", shape.transA() ? 1 : 0);

@@ -191,6 +191,30 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     /**
+     * The CPU form for an {@code m x k} by {@code k x n} product read in place on {@code device},
+     * {@link #fitted} to the result as {@link #select} fits it, or null when the table gives the device
+     * no CPU form. The products only that form computes (a depthwise A) take it whatever the rule
+     * would pick for a plain product of the shape (split-K for a thin one, say).
+     */
+    static GemmConfig cpuForm(ClDevice device, long m, long n, long k) {
+        Map<String, String> entry = device.isCpu() ? Tuning.find("gemm_cpu", device) : null;
+        if (entry == null) {
+            return null;
+        }
+        GemmConfig tuned = fromMap(entry, "STRIDED_");
+        return tuned.variant == Variant.CPU ? tuned.fitted(m, n, k, device.computeUnits()) : null;
+    }
+
+    /**
+     * Columns of C one work-item of the device's CPU form computes at most (NV * VW of its table entry),
+     * or 0 when the table gives the device no CPU form.
+     */
+    static int cpuPanelWidth(ClDevice device) {
+        GemmConfig c = cpuForm(device, 1, 1, 1);
+        return c == null ? 0 : fromMap(Tuning.find("gemm_cpu", device), "STRIDED_").nv * c.vw;
+    }
+
+    /**
      * This tiled form with K cut into as many slices as bring its work-groups up to one per compute
      * unit, each slice at least {@code minSteps} steps of TK deep; unchanged when that allows fewer
      * than two slices.

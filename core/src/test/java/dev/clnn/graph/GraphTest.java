@@ -17,6 +17,7 @@ import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.SoftmaxParams;
 import dev.clnn.reference.Comparison;
 import dev.clnn.reference.Tolerances;
@@ -154,6 +155,59 @@ class GraphTest {
                     float[] again = e.run(x);
                     assertEquals(Comparison.of(again, got, 0, 0).failures(), 0, "runs are repeatable");
                 }
+            }
+        }
+    }
+
+    /** x -> depthwise 3x3 + relu6 -> pointwise to 4 (+ residual-free) -> depthwise -> pointwise to {@code wide}. */
+    private static Graph separableChain(int wide) {
+        Graph.Builder b = Graph.builder("separable", "x", Shape.of(7, 6, 8));
+        Op.Conv dw = conv(3, 8, 8, 1, 8, new int[] {1, 1, 1, 1}, true);
+        dw = new Op.Conv(dw.params().withActivation(Activation.RELU6), dw.weightShape(), dw.weights(), dw.bias());
+        String v = b.add("dw", dw, "x");
+        v = b.add("pw", conv(1, 8, 4, 1, 1, new int[] {0, 0, 0, 0}, true), v);
+        v = b.add("dw2", conv(3, 4, 4, 2, 4, new int[] {0, 0, 1, 1}, false), v);
+        v = b.add("pw2", conv(1, 4, wide, 1, 1, new int[] {0, 0, 0, 0}, true), v);
+        return b.build(v);
+    }
+
+    @Test
+    void aDepthwiseConvolutionJoinsThePointwiseOneThatAloneReadsIt() {
+        Graph g = separableChain(80);
+        Graph f = Passes.fuseSeparable(g, 64);
+        assertEquals(List.of("pw", "dw2", "pw2"), f.nodes().stream().map(Node::name).toList(),
+                "the pointwise layer wider than 64 channels stays apart");
+        Op.Separable s = (Op.Separable) f.nodes().get(0).op();
+        assertEquals(Activation.RELU6, s.depthwise().params().activation());
+        assertEquals(List.of("x"), f.nodes().get(0).inputs());
+        assertEquals(2, Passes.fuseSeparable(g, 128).nodes().size(), "both blocks join when wide ones may");
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), 4);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
+                ReferenceExecutor.run(f, x, 2), "the reference of the joined op is the two convolutions'");
+        assertEquals(g.weightFloats(), f.weightFloats());
+        // a depthwise output read twice stays
+        Graph.Builder b = Graph.builder("two readers", "x", Shape.of(5, 5, 4));
+        String d = b.add("dw", conv(3, 4, 4, 1, 4, new int[] {1, 1, 1, 1}, true), "x");
+        b.add("pw", conv(1, 4, 4, 1, 1, new int[] {0, 0, 0, 0}, true), d);
+        b.add("sum", new Op.Binary(ElementwiseParams.add()), "pw", d);
+        assertEquals(3, Passes.fuseSeparable(b.build("sum"), 64).nodes().size());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void separableBlocksRunAsOneKernelOnCpusAndComputeTheSame(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Graph g = separableChain(24);
+        Graph lowered = Passes.optimize(g, device);
+        long joined = lowered.nodes().stream().filter(n -> n.op() instanceof Op.Separable).count();
+        assertEquals(SeparableConv.widestOn(device) >= 24 ? 2 : 0, joined, lowered.nodes().toString());
+        for (int batch : new int[] {1, 3}) {
+            float[] x = TestData.uniform((int) g.inputShape(batch).size(), 21 + batch);
+            float[] expected = ReferenceExecutor.run(g, x, batch);
+            try (Executable e = Executable.compile(cl, lowered, batch)) {
+                float[] got = e.run(x);
+                Comparison c = Comparison.of(got, expected, Tolerances.BENCH_RTOL, 1e-5f);
+                assertTrue(c.passed(), "batch " + batch + ": " + c.describe(got, expected));
             }
         }
     }

@@ -58,6 +58,18 @@ class GraphExportTest {
         check(g, 2);
     }
 
+    /** MobileNet v2 with its separable blocks joined (as on CPUs) exports as the two convolutions each. */
+    @Test
+    void joinedSeparableBlocksExportAsTwoConvolutions() throws Exception {
+        Graph g = Passes.fuseSeparable(Passes.optimize(MobileNetV2.build(new RandomWeights(7), 0.35f, 48, 10)), 1 << 20);
+        assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Op.Separable), "the pass joined blocks");
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), 9);
+        float[] expected = ReferenceExecutor.run(g, x, 2);
+        float[] got = ort(GraphExport.toBytes(g), x, g.inputShape(2));
+        Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
+        assertTrue(c.passed(), c.describe(got, expected));
+    }
+
     private static void check(Graph g, int batch) throws Exception {
         for (Graph variant : new Graph[] {g, Passes.optimize(g)}) {
             float[] x = TestData.uniform((int) variant.inputShape(batch).size(), 9);

@@ -17,6 +17,14 @@
 // with x (N, H, W, CIN) NHWC, so that with B the HWIO weights viewed as (KH * KW * CIN, COUT) the
 // product is the convolution (N, OH, OW, COUT). The geometry comes as kernel arguments right after
 // C's, or the partial sums' (IM2COL_PARAMS); offa is the offset of x, lda and TRANS_A are not used.
+// The CPU kernel can instead read A as the output of a depthwise convolution of x, computed as it is
+// read and never stored (A_DEPTHWISE, a depthwise layer fused into the pointwise layer after it):
+//
+//     A(i, k) = DW_ACTIVATE(dwb[k] + sum over (kh, kw) < (DW_KH, DW_KW) of
+//                           x[n, oh * SH - PT + kh * DH, ow * SW - PL + kw * DW, k] * dww[(kh * DW_KW + kw) * CIN + k])
+//
+// with the same geometry arguments (K == CIN; KW is not read) and then the depthwise weights dww
+// (DW_KH, DW_KW, 1, CIN) and, with DW_BIAS, its bias dwb (CIN) (DEPTHWISE_PARAMS).
 //
 // Epilogue, applied as C is stored:
 //   FUSED == 0:  C = alpha * acc + beta * C   (C is not read when beta == 0, so NaN or garbage in C
@@ -34,6 +42,10 @@
 //   TRANS_B    1 when op(B) = B^T (B is stored N x K), else 0; strided B only
 //   A_PACKED   1: A comes packed (gemm_cpu.cl, gemm_tiled.cl); 0: A is strided
 //   A_IM2COL   1: A is the implicit im2col matrix of an NHWC input (A_PACKED == 0 only)
+//   A_DEPTHWISE  1: A is a depthwise convolution of an NHWC input (gemm_cpu.cl only), with the
+//              defines DW_KH, DW_KW (its kernel), DW_BIAS (1: it adds dwb), DW_CLIP (1: its
+//              activation clamps to [DW_LO, DW_HI], as ReLU and ReLU6 do; 0: none) and DW_FULL (1: CIN
+//              and TK are multiples of VW, so every run of channels is a whole vector)
 //   FUSED      0: alpha/beta epilogue; 1: bias + activation + residual
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl): FUSED == 1 only
 //
@@ -71,8 +83,15 @@
 #define SPLIT_REDUCE 0  // give gemm_splitk_reduce, the sum of a split-K product's slices
 #endif
 
-#if A_IM2COL && A_PACKED
-#error "A_IM2COL needs A_PACKED == 0"
+#ifndef A_DEPTHWISE
+#define A_DEPTHWISE 0   // A is a depthwise convolution of a convolution's input
+#endif
+
+#if (A_IM2COL || A_DEPTHWISE) && A_PACKED
+#error "A_IM2COL and A_DEPTHWISE need A_PACKED == 0"
+#endif
+#if A_IM2COL && A_DEPTHWISE
+#error "A is either the im2col matrix or a depthwise convolution"
 #endif
 
 // The kernels add OFFSET(offa) and OFFSET(offb) to a and b once, on entry, so that no load adds them again.
@@ -91,11 +110,13 @@
 #define B_AT(k, j) b[(size_t)(k) * ldb + (j)]
 #endif
 
-#if A_IM2COL
+#if A_IM2COL || A_DEPTHWISE
 #define IM2COL_PARAMS , const int H, const int W, const int CIN, const int OH, const int OW, const int KW, \
                       const int SH, const int SW, const int DH, const int DW, const int PT, const int PL
 #define IM2COL_ARGS , H, W, CIN, OH, OW, KW, SH, SW, DH, DW, PT, PL
+#if A_IM2COL
 #define A_ELEMENT(i, k) im2col_at(a, (i), (k) IM2COL_ARGS)
+#endif
 
 // Where row i of the im2col matrix reads: *img, the first row of its image in x (n * H), and its output
 // pixel's top-left input tap, (*ih0, *iw0) = (oh * SH - PT, ow * SW - PL). The kernels that walk K work
@@ -132,6 +153,46 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #define IM2COL_PARAMS
 #define IM2COL_ARGS
 #define A_ELEMENT(i, k) A_AT(i, k)
+#endif
+
+#if A_DEPTHWISE
+#ifndef DW_BIAS
+#define DW_BIAS 0       // the depthwise convolution adds a bias
+#endif
+#ifndef DW_CLIP
+#define DW_CLIP 0       // its activation clamps to [DW_LO, DW_HI]
+#endif
+#if DW_BIAS
+#define DEPTHWISE_PARAMS , __global const float* restrict dww, __global const float* restrict dwb
+#else
+#define DEPTHWISE_PARAMS , __global const float* restrict dww
+#endif
+#ifndef DW_TK
+#define DW_TK 64        // channels of depthwise output computed ahead of the broadcasts, a multiple of VW
+#endif
+#if DW_TK % VW
+#error "DW_TK must be a multiple of VW"
+#endif
+#ifndef DW_FULL
+#define DW_FULL 0       // CIN and the slice depth are multiples of VW: every channel run is a whole vector
+#endif
+#if DW_FULL
+#define DW_LOAD(p, n) VLOAD(0, (p))
+#else
+#define DW_LOAD(p, n) vload_partial((p), (n))
+#endif
+#if DW_BIAS
+#define DW_BIAS_VEC(k, n) DW_LOAD(dwb + (k), (n))
+#else
+#define DW_BIAS_VEC(k, n) ((floatv)(0.0f))
+#endif
+#if DW_CLIP
+#define DW_ACTIVATE(v) CLNN_CLIP((v), DW_LO, DW_HI)
+#else
+#define DW_ACTIVATE(v) (v)
+#endif
+#else
+#define DEPTHWISE_PARAMS
 #endif
 
 #if FUSED

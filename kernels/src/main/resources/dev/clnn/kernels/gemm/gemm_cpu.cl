@@ -10,7 +10,12 @@
 //                     neighbouring floats per k when transposed), which a CPU's caches and prefetchers
 //                     follow as well as a packed panel, and skipping the packing saves a pass over A.
 //                     Rows past M are clamped to row M - 1 (read, computed, never stored). Or,
-//                     A_IM2COL, the implicit im2col matrix of a convolution's NHWC input.
+//                     A_IM2COL, the implicit im2col matrix of a convolution's NHWC input; or,
+//                     A_DEPTHWISE, the output of a depthwise convolution of that input, computed VW
+//                     channels at a time for the MR rows of a block as the k loop reaches them
+//                     (a private MR x VW array then feeds the broadcasts), so a depthwise layer and
+//                     the pointwise layer after it are one kernel and the depthwise output is
+//                     never written.
 //   B  ceil(N / NR) panels of K x NR floats, k-major, zero past N (gemm_pack.cl; panel q holds columns
 //      q*NR .. q*NR+NR-1); offb and ldb are not used
 //   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
@@ -59,8 +64,8 @@
 
 #if A_PACKED
 #define A_VALUE(r, k) ap[r]             // the current k-row of the panel; ap advances by MR per k
-#elif A_IM2COL
-// (the k loop reads the implicit im2col matrix itself, tap by tap)
+#elif A_IM2COL || A_DEPTHWISE
+// (the k loop reads the implicit im2col matrix itself, tap by tap, or computes the depthwise output)
 #else
 #define A_VALUE(r, k) ar[r][A_K(k)]
 #endif
@@ -88,7 +93,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                        __global const float* restrict a, const int offa, const int lda,
                        __global const float* restrict bp, const int offb, const int ldb,
                        __global float* C_RESTRICT c, const int offc, const int ldc
-                       IM2COL_PARAMS EPILOGUE_PARAMS)
+                       IM2COL_PARAMS DEPTHWISE_PARAMS EPILOGUE_PARAMS)
 {
     const int q = get_global_id(0);     // column panel
     const int s = get_global_id(1);     // row strip
@@ -119,7 +124,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
             }
 #if A_PACKED
             __global const float* ap = a + (size_t)(i0 / MR) * K * MR + (size_t)k0 * MR;
-#elif A_IM2COL
+#elif A_IM2COL || A_DEPTHWISE
             // each row's output pixel, as the top-left input tap and the image's first row
             int ih0[MR], iw0[MR], img[MR];
             #pragma unroll
@@ -194,6 +199,64 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                 if (++kw == KW) {
                     kw = 0;
                     ++kh;
+                }
+            }
+#elif A_DEPTHWISE
+            // K == CIN: the slice is walked in runs of DW_TK channels. For each run the block's MR rows of
+            // the depthwise output are computed first, VW channels at a time, activated and parked in a
+            // private MR x DW_TK array; the broadcasts then read it. (Computing them between the
+            // broadcasts, VW channels at a time, left too few registers for the accumulators.) A row
+            // whose taps all lie inside the image (most rows) loads without tests; in a row at the edge,
+            // a tap in the padding reads the image's first pixel instead and adds nothing.
+            bool whole[MR];
+            #pragma unroll
+            for (int r = 0; r < MR; ++r) {
+                whole[r] = ih0[r] >= 0 && ih0[r] + (DW_KH - 1) * DH < H && iw0[r] >= 0 && iw0[r] + (DW_KW - 1) * DW < W;
+            }
+            for (int kc = k0; kc < k1; kc += DW_TK) {
+                const int kn = min(DW_TK, k1 - kc);
+                float dv[MR][DW_TK];
+                for (int r = 0; r < MR; ++r) {
+                    for (int e = 0; e < kn; e += VW) {
+                        const int k = kc + e;
+                        const int run = min(VW, kn - e);
+                        floatv d = DW_BIAS_VEC(k, run);
+                        if (whole[r]) {
+                            __global const float* x = a + ((size_t)(img[r] + ih0[r]) * W + iw0[r]) * CIN + k;
+                            #pragma unroll
+                            for (int kh = 0; kh < DW_KH; ++kh) {
+                                #pragma unroll
+                                for (int kw = 0; kw < DW_KW; ++kw) {
+                                    d = fma(DW_LOAD(x + (kh * DH * W + kw * DW) * CIN, run),
+                                            DW_LOAD(dww + (kh * DW_KW + kw) * CIN + k, run), d);
+                                }
+                            }
+                        } else {
+                            #pragma unroll
+                            for (int kh = 0; kh < DW_KH; ++kh) {
+                                #pragma unroll
+                                for (int kw = 0; kw < DW_KW; ++kw) {
+                                    const int ih = ih0[r] + kh * DH;
+                                    const int iw = iw0[r] + kw * DW;
+                                    const bool in = ih >= 0 && ih < H && iw >= 0 && iw < W;
+                                    const size_t at = ((size_t)(img[r] + (in ? ih : 0)) * W + (in ? iw : 0)) * CIN + k;
+                                    const floatv t = fma(DW_LOAD(a + at, run),
+                                                         DW_LOAD(dww + (kh * DW_KW + kw) * CIN + k, run), d);
+                                    d = in ? t : d;
+                                }
+                            }
+                        }
+                        VSTORE(DW_ACTIVATE(d), 0, dv[r] + e);
+                    }
+                }
+                for (int e = 0; e < kn; ++e) {
+                    float av[MR];
+                    #pragma unroll
+                    for (int r = 0; r < MR; ++r) {
+                        av[r] = dv[r][e];
+                    }
+                    fma_block(acc, av, b);
+                    b += NR;
                 }
             }
 #else

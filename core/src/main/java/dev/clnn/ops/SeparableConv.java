@@ -1,0 +1,192 @@
+package dev.clnn.ops;
+
+import dev.clnn.cl.ClBuffer;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * A depthwise convolution and the pointwise convolution that reads its output, as one kernel:
+ * {@code y = act(pw(dwAct(dw(x) + dwBias)) + bias [+ residual])}, the separable block of MobileNet
+ * v1 and v2. The depthwise output is never stored: the CPU form of the GEMM ({@code gemm_cpu.cl},
+ * {@code A_DEPTHWISE}) computes it channel vector by channel vector as its matrix product reads A,
+ * which saves a kernel launch, the depthwise output's round trip through memory and, on CPUs, the
+ * depthwise kernel's own pass over its input.
+ *
+ * <p>Tensors as for {@link Conv2d}: input {@code x (N, H, W, C)} NHWC; depthwise weights
+ * {@code (KH, KW, 1, C)} and bias {@code (C)} or none; pointwise weights {@code (1, 1, C, Cout)} and
+ * bias {@code (Cout)} or none; output and residual {@code (N, OH, OW, Cout)}. The depthwise
+ * convolution adds no residual and applies no activation, ReLU or a clip (ReLU6); the pointwise one
+ * has stride 1, no padding and one group, and may add a residual.
+ *
+ * <p>Only devices whose tuning table gives the CPU form run it ({@link #runsOn}); the graph pass
+ * that forms it ({@code Passes.fuseSeparable}) asks first. Configure once, run many times, as every
+ * operator.
+ */
+public final class SeparableConv extends DeviceOp {
+    private static final String OP = "SeparableConv";
+    /** {@code -Dclnn.fuseSeparable=false} keeps every depthwise layer a kernel of its own (to compare). */
+    public static final String PROPERTY = "clnn.fuseSeparable";
+
+    private final ClContext cl;
+    private final Shape input;
+    private final Shape output;
+    private final Tensor dwWeights;
+    private final Tensor dwBias;
+    private final Tensor weights;
+    private final Tensor bias;
+    private final Conv2dParams pointwise;
+    private final Gemm gemm;
+
+    private SeparableConv(ClContext cl, Conv2dParams depthwise, Conv2dParams pointwise, Shape input, Shape middle,
+                          Shape output, Tensor dwWeights, Tensor dwBias, Tensor weights, Tensor bias, GemmConfig config) {
+        this.cl = cl;
+        this.input = input;
+        this.output = output;
+        this.dwWeights = dwWeights;
+        this.dwBias = dwBias;
+        this.weights = weights;
+        this.bias = bias;
+        this.pointwise = pointwise;
+        OpLog.configured(OP, cl, input + " depthwise " + dwWeights.shape() + " " + depthwise + ", pointwise "
+                + weights.shape() + " " + pointwise, config);
+        Shape dw = dwWeights.shape();
+        Gemm.Im2col geometry = new Gemm.Im2col(input.dim(0), input.dim(1), input.dim(2), input.dim(3), middle.dim(1),
+                middle.dim(2), dw.dim(1), depthwise.strideH(), depthwise.strideW(), depthwise.dilationH(),
+                depthwise.dilationW(), depthwise.padTop(), depthwise.padLeft());
+        Gemm.Depthwise prologue = new Gemm.Depthwise(dw.dim(0), dw.dim(1), dwBias != null, depthwise.activation());
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(pointwise.activation(), bias != null, pointwise.residual());
+        GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3));
+        gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.separable(epilogue, geometry, prologue)));
+    }
+
+    /**
+     * The widest pointwise convolution (output channels) that {@code device} gains from running with
+     * the depthwise one before it as one kernel; 0 when it runs none so (no CPU form of the GEMM in
+     * its table, or {@code -Dclnn.fuseSeparable=false}). The CPU form computes a panel of NV * VW
+     * columns per work-item and would compute the depthwise output again for every panel, so only
+     * pointwise layers one panel wide are joined: on AVX-512 with PoCL, MobileNet v2's projections to
+     * 96 and more channels (two to five panels) ran 15-50 % slower joined, those to 16-64 channels
+     * 10-40 % faster (BENCHMARKS.md).
+     */
+    public static int widestOn(ClDevice device) {
+        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
+            return 0;
+        }
+        return GemmConfig.cpuPanelWidth(device);
+    }
+
+    /**
+     * Whether a depthwise convolution with {@code depthwise}'s parameters and weights shaped
+     * {@code dwWeights}, then a pointwise one with {@code pointwise}'s, form a block this operator
+     * computes (whatever the device).
+     */
+    public static boolean fits(Conv2dParams depthwise, Shape dwWeights, Conv2dParams pointwise, Shape weights) {
+        return dwWeights.rank() == 4 && dwWeights.dim(2) == 1 && depthwise.groups() == dwWeights.dim(3)
+                && depthwise.residual() == Conv2dParams.Residual.NONE && Gemm.Depthwise.takes(depthwise.activation())
+                && weights.rank() == 4 && weights.dim(0) == 1 && weights.dim(1) == 1 && weights.dim(2) == dwWeights.dim(3)
+                && pointwise.groups() == 1 && pointwise.strideH() == 1 && pointwise.strideW() == 1
+                && pointwise.padTop() == 0 && pointwise.padLeft() == 0 && pointwise.padBottom() == 0
+                && pointwise.padRight() == 0;
+    }
+
+    /**
+     * Configures the block for inputs shaped {@code input}.
+     *
+     * @param dwWeights {@code (KH, KW, 1, C)}; read, not owned
+     * @param dwBias    {@code (C)}, or null; read, not owned
+     * @param weights   {@code (1, 1, C, Cout)}; read, not owned
+     * @param bias      {@code (Cout)}, or null; read, not owned
+     * @throws IllegalArgumentException when the shapes or parameters do not form such a block, or the
+     *                                  device has no CPU form of the GEMM
+     */
+    public static SeparableConv configure(ClContext cl, Conv2dParams depthwise, Conv2dParams pointwise, Shape input,
+                                          Tensor dwWeights, Tensor dwBias, Tensor weights, Tensor bias) {
+        if (dwWeights == null || weights == null) {
+            throw new IllegalArgumentException(OP + ": weights are missing for input " + input);
+        }
+        for (Tensor t : new Tensor[] {dwWeights, dwBias, weights, bias}) {
+            if (t != null) {
+                t.ensureOpen();
+                OpSupport.checkNhwc(OP, "weights", t, cl, t.shape());
+            }
+        }
+        if (!fits(depthwise, dwWeights.shape(), pointwise, weights.shape())) {
+            throw new IllegalArgumentException(OP + ": a depthwise convolution " + dwWeights.shape() + " " + depthwise
+                    + " then a pointwise one " + weights.shape() + " " + pointwise + " is not a separable block it"
+                    + " computes (depthwise: no residual, no activation, ReLU or a clip; pointwise: 1x1, stride 1,"
+                    + " no padding, one group)");
+        }
+        Shape middle = depthwise.outputShape(input, dwWeights.shape(), dwBias == null ? null : dwBias.shape());
+        Shape out = pointwise.outputShape(middle, weights.shape(), bias == null ? null : bias.shape());
+        ConvKernels.checkIndexable(OP, input, middle, dwWeights.shape());
+        ConvKernels.checkIndexable(OP, middle, out, weights.shape());
+        return configure(cl, depthwise, pointwise, input, dwWeights, dwBias, weights, bias, GemmConfig.cpuForm(
+                cl.device(), (long) out.dim(0) * out.dim(1) * out.dim(2), out.dim(3), input.dim(3)));
+    }
+
+    /** With an explicit CPU form (tests); null: the device has none. */
+    static SeparableConv configure(ClContext cl, Conv2dParams depthwise, Conv2dParams pointwise, Shape input,
+                                   Tensor dwWeights, Tensor dwBias, Tensor weights, Tensor bias, GemmConfig config) {
+        Shape middle = depthwise.outputShape(input, dwWeights.shape(), dwBias == null ? null : dwBias.shape());
+        Shape out = pointwise.outputShape(middle, weights.shape(), bias == null ? null : bias.shape());
+        if (config == null) {
+            throw new IllegalArgumentException(OP + ": " + cl.device().name() + " has no CPU form of the GEMM, which"
+                    + " alone computes a separable block; run the two convolutions as Conv2d");
+        }
+        return OpSupport.initialised(new SeparableConv(cl, depthwise, pointwise, input, middle, out, dwWeights, dwBias,
+                weights, bias, config), SeparableConv::reloadWeights);
+    }
+
+    /** {@code (N, H, W, C)}. */
+    public Shape inputShape() { return input; }
+
+    /** {@code (N, OH, OW, Cout)}. */
+    public Shape outputShape() { return output; }
+
+    public GemmConfig config() { return gemm.config(); }
+
+    /** Re-reads the pointwise weights into their packed copy (after a change); enqueued. */
+    public void reloadWeights() {
+        ensureOpen();
+        gemm.repack(weights.buffer(), 0);
+    }
+
+    /**
+     * Enqueues the block. Returns at once; the result is visible to later commands on the context.
+     *
+     * @param x        {@code (N, H, W, C)}, read
+     * @param residual {@code (N, OH, OW, Cout)}, read; required when the pointwise parameters add a
+     *                 residual, null otherwise; may be {@code y} itself
+     * @param y        {@code (N, OH, OW, Cout)}, written; must not share a buffer with {@code x}
+     * @throws IllegalArgumentException when a tensor's shape differs from the configured one
+     * @throws IllegalStateException    when this operator or a tensor was closed
+     */
+    public void run(Tensor x, Tensor residual, Tensor y) {
+        ensureOpen();
+        OpSupport.checkNhwc(OP, "input", x, cl, input);
+        OpSupport.checkNhwc(OP, "output", y, cl, output);
+        boolean wantsResidual = pointwise.residual() != Conv2dParams.Residual.NONE;
+        if (wantsResidual) {
+            OpSupport.checkNhwc(OP, "residual", residual, cl, output);
+        } else if (residual != null) {
+            throw new IllegalArgumentException(OP + ": a residual " + residual.shape() + " was passed but the"
+                    + " parameters add none; input " + input + ", output " + output);
+        }
+        if (x.buffer() == y.buffer() || (residual != null && residual.buffer() == x.buffer())) {
+            throw new IllegalArgumentException(OP + ": the output " + output + " and residual must not share a buffer"
+                    + " with the input " + input);
+        }
+        weights.ensureOpen();
+        ClBuffer db = dwBias == null ? null : dwBias.buffer();
+        ClBuffer b = bias == null ? null : bias.buffer();
+        ClBuffer r = residual == null ? null : residual.buffer();
+        gemm.runSeparable(x.buffer(), dwWeights.buffer(), db, weights.buffer(), b, r, y.buffer());
+    }
+
+    @Override
+    protected String describe() {
+        return OP + " (input " + input + ", output " + output + ")";
+    }
+}
