@@ -105,7 +105,7 @@ public final class Gemm implements AutoCloseable {
     /**
      * The depthwise convolution a {@link Seams#separable separable} product reads as A: its kernel
      * size, whether it adds a bias, and its activation, which must be none or a clamp (ReLU, ReLU6,
-     * clip), the forms the CPU kernel applies ({@code gemm_common.cl}, {@code A_DEPTHWISE}).
+     * clip), the forms the kernels apply ({@code gemm_common.cl}, {@code A_DEPTHWISE}).
      */
     record Depthwise(int kh, int kw, boolean bias, Activation activation) {
         Depthwise {
@@ -116,7 +116,7 @@ public final class Gemm implements AutoCloseable {
             }
         }
 
-        /** Whether the CPU kernel can apply {@code a} to the depthwise output it computes. */
+        /** Whether the kernels can apply {@code a} to the depthwise output they compute. */
         static boolean takes(Activation a) {
             Activation.Kind k = a == null ? Activation.Kind.NONE : a.kind();
             return k == Activation.Kind.NONE || k == Activation.Kind.RELU || k == Activation.Kind.CLIP;
@@ -249,8 +249,10 @@ public final class Gemm implements AutoCloseable {
         if (seams.im2col() != null && (seams.packA() || shape.transA())) {
             throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
         }
-        if (seams.depthwise() != null && config.variant() != GemmConfig.Variant.CPU) {
-            throw new IllegalArgumentException("Gemm: only the cpu form computes a depthwise A; got " + config);
+        if (seams.depthwise() != null && config.variant() != GemmConfig.Variant.CPU
+                && (config.variant() != GemmConfig.Variant.TILED || config.splitsK())) {
+            throw new IllegalArgumentException("Gemm: only the cpu form and the tiled form without K slices compute a"
+                    + " depthwise A; got " + config);
         }
         if (!fits(config, cl.device())) {
             throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
@@ -485,7 +487,9 @@ public final class Gemm implements AutoCloseable {
             o = o.define("A_PACKED", l.packA ? 1 : 0);
         }
         if (seams.depthwise() != null) {
-            boolean full = shape.k() % config.vw() == 0 && config.tk() % config.vw() == 0;
+            // (the CPU form's vectors of channels; the tiled form computes element by element)
+            boolean full = config.variant() == GemmConfig.Variant.CPU && shape.k() % config.vw() == 0
+                    && config.tk() % config.vw() == 0;
             o = seams.depthwise().defines(o).define("DW_FULL", full ? 1 : 0);
         } else if (seams.im2col() != null) {
             o = o.define("A_IM2COL", 1);

@@ -206,6 +206,25 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     /**
+     * The form for a separable product ({@code SeparableConv}: A computed from a depthwise convolution,
+     * read in place) of {@code m x k} by {@code k x n} on {@code device}: the CPU form {@link #cpuForm}
+     * on CPUs; elsewhere the tiled form the rule picks for the shape, without K slices, or the table's
+     * main tiled form where the rule picks another; null when the table gives the device neither.
+     */
+    static GemmConfig separableForm(ClDevice device, long m, long n, long k) {
+        if (device.isCpu()) {
+            return cpuForm(device, m, n, k);
+        }
+        Map<String, String> entry = Tuning.find("gemm_tiled", device);
+        if (entry == null) {
+            return null;
+        }
+        GemmConfig picked = select(device, m, n, k, true);
+        GemmConfig tiled = picked.variant == Variant.TILED ? picked.withSlices(0) : fromMap(entry, "STRIDED_");
+        return tiled.variant == Variant.TILED && Gemm.fits(tiled, device) ? tiled : null;
+    }
+
+    /**
      * Columns of C one work-item of the device's CPU form computes at most (NV * VW of its table entry),
      * or 0 when the table gives the device no CPU form.
      */

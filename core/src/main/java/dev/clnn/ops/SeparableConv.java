@@ -11,8 +11,8 @@ import dev.clnn.tensor.Tensor;
  * {@code y = act(pw(dwAct(dw(x) + dwBias)) + bias [+ residual])}, the separable block of MobileNet
  * v1 and v2. The depthwise output is never stored: the CPU form of the GEMM ({@code gemm_cpu.cl},
  * {@code A_DEPTHWISE}) computes it channel vector by channel vector as its matrix product reads A,
- * which saves a kernel launch, the depthwise output's round trip through memory and, on CPUs, the
- * depthwise kernel's own pass over its input.
+ * and the tiled form element by element as it loads its tiles of A, which saves a kernel launch and
+ * the depthwise output's round trip through memory.
  *
  * <p>Tensors as for {@link Conv2d}: input {@code x (N, H, W, C)} NHWC; depthwise weights
  * {@code (KH, KW, 1, C)} and bias {@code (C)} or none; pointwise weights {@code (1, 1, C, Cout)} and
@@ -20,13 +20,13 @@ import dev.clnn.tensor.Tensor;
  * convolution adds no residual and applies no activation, ReLU or a clip (ReLU6); the pointwise one
  * has stride 1, no padding and one group, and may add a residual.
  *
- * <p>Only devices whose tuning table gives the CPU form run it ({@link #runsOn}); the graph pass
- * that forms it ({@code Passes.fuseSeparable}) asks first. Configure once, run many times, as every
- * operator.
+ * <p>Devices whose tuning table gives them the CPU or the tiled form run it; which blocks gain is
+ * {@link #widestOn}'s, which the graph pass that forms them ({@code Passes.optimize(graph, device)})
+ * asks. Configure once, run many times, as every operator.
  */
 public final class SeparableConv extends DeviceOp {
     private static final String OP = "SeparableConv";
-    /** {@code -Dclnn.fuseSeparable=false} keeps every depthwise layer a kernel of its own (to compare). */
+    /** {@code -Dclnn.fuseSeparable=auto|off|all}: which blocks are joined ({@link #widestOn}). */
     public static final String PROPERTY = "clnn.fuseSeparable";
 
     private final ClContext cl;
@@ -63,18 +63,33 @@ public final class SeparableConv extends DeviceOp {
 
     /**
      * The widest pointwise convolution (output channels) that {@code device} gains from running with
-     * the depthwise one before it as one kernel; 0 when it runs none so (no CPU form of the GEMM in
-     * its table, or {@code -Dclnn.fuseSeparable=false}). The CPU form computes a panel of NV * VW
-     * columns per work-item and would compute the depthwise output again for every panel, so only
-     * pointwise layers one panel wide are joined: on AVX-512 with PoCL, MobileNet v2's projections to
-     * 96 and more channels (two to five panels) ran 15-50 % slower joined, those to 16-64 channels
-     * 10-40 % faster (BENCHMARKS.md).
+     * the depthwise one before it as one kernel; 0 when it runs none so. {@code -Dclnn.fuseSeparable}
+     * chooses: {@code auto} (the default, as measured), {@code off} (none, to compare) or {@code all}
+     * (every block on every device whose table gives it a form for them, to measure).
+     *
+     * <p>{@code auto}: on CPUs, pointwise layers one panel of the CPU form wide (NV * VW columns): the
+     * form computes the depthwise output again for every panel, and on AVX-512 with PoCL MobileNet v2's
+     * projections to 96 and more channels (two to five panels) ran 15-48 % slower joined, most of
+     * those to 16-64 channels 7-39 % faster (BENCHMARKS.md). On other devices, none: the tiled form
+     * computes each element of A, all its taps, as it loads a tile, and on the H200 MobileNet v1 / v2
+     * at batch 1 took 2.91 / 4.15 ms with every block joined against 0.67-0.70 / 0.94-0.97 ms apart.
+     *
+     * @throws IllegalArgumentException when the property has another value
      */
     public static int widestOn(ClDevice device) {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
-            return 0;
+        String mode = System.getProperty(PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (mode) {
+            case "off":
+            case "false":
+                return 0;
+            case "all":
+                return GemmConfig.separableForm(device, 1, 1, 1) == null ? 0 : Integer.MAX_VALUE;
+            case "auto":
+            case "true":
+                return device.isCpu() ? GemmConfig.cpuPanelWidth(device) : 0;
+            default:
+                throw new IllegalArgumentException("-D" + PROPERTY + "=" + mode + " is not a mode; use auto, off or all");
         }
-        return GemmConfig.cpuPanelWidth(device);
     }
 
     /**
@@ -99,7 +114,7 @@ public final class SeparableConv extends DeviceOp {
      * @param weights   {@code (1, 1, C, Cout)}; read, not owned
      * @param bias      {@code (Cout)}, or null; read, not owned
      * @throws IllegalArgumentException when the shapes or parameters do not form such a block, or the
-     *                                  device has no CPU form of the GEMM
+     *                                  table gives the device neither the CPU nor the tiled form
      */
     public static SeparableConv configure(ClContext cl, Conv2dParams depthwise, Conv2dParams pointwise, Shape input,
                                           Tensor dwWeights, Tensor dwBias, Tensor weights, Tensor bias) {
@@ -122,18 +137,19 @@ public final class SeparableConv extends DeviceOp {
         Shape out = pointwise.outputShape(middle, weights.shape(), bias == null ? null : bias.shape());
         ConvKernels.checkIndexable(OP, input, middle, dwWeights.shape());
         ConvKernels.checkIndexable(OP, middle, out, weights.shape());
-        return configure(cl, depthwise, pointwise, input, dwWeights, dwBias, weights, bias, GemmConfig.cpuForm(
+        return configure(cl, depthwise, pointwise, input, dwWeights, dwBias, weights, bias, GemmConfig.separableForm(
                 cl.device(), (long) out.dim(0) * out.dim(1) * out.dim(2), out.dim(3), input.dim(3)));
     }
 
-    /** With an explicit CPU form (tests); null: the device has none. */
+    /** With an explicit form (tests): the CPU form, or the tiled form without K slices; null: none. */
     static SeparableConv configure(ClContext cl, Conv2dParams depthwise, Conv2dParams pointwise, Shape input,
                                    Tensor dwWeights, Tensor dwBias, Tensor weights, Tensor bias, GemmConfig config) {
         Shape middle = depthwise.outputShape(input, dwWeights.shape(), dwBias == null ? null : dwBias.shape());
         Shape out = pointwise.outputShape(middle, weights.shape(), bias == null ? null : bias.shape());
         if (config == null) {
-            throw new IllegalArgumentException(OP + ": " + cl.device().name() + " has no CPU form of the GEMM, which"
-                    + " alone computes a separable block; run the two convolutions as Conv2d");
+            throw new IllegalArgumentException(OP + ": the tuning table gives " + cl.device().name() + " no CPU or"
+                    + " tiled form of the GEMM, which alone compute a separable block; run the two convolutions as"
+                    + " Conv2d");
         }
         return OpSupport.initialised(new SeparableConv(cl, depthwise, pointwise, input, middle, out, dwWeights, dwBias,
                 weights, bias, config), SeparableConv::reloadWeights);

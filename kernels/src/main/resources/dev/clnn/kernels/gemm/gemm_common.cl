@@ -17,8 +17,8 @@
 // with x (N, H, W, CIN) NHWC, so that with B the HWIO weights viewed as (KH * KW * CIN, COUT) the
 // product is the convolution (N, OH, OW, COUT). The geometry comes as kernel arguments right after
 // C's, or the partial sums' (IM2COL_PARAMS); offa is the offset of x, lda and TRANS_A are not used.
-// The CPU kernel can instead read A as the output of a depthwise convolution of x, computed as it is
-// read and never stored (A_DEPTHWISE, a depthwise layer fused into the pointwise layer after it):
+// The CPU and tiled kernels can instead read A as the output of a depthwise convolution of x, computed
+// as it is read and never stored (A_DEPTHWISE, a depthwise layer fused into the pointwise layer after it):
 //
 //     A(i, k) = DW_ACTIVATE(dwb[k] + sum over (kh, kw) < (DW_KH, DW_KW) of
 //                           x[n, oh * SH - PT + kh * DH, ow * SW - PL + kw * DW, k] * dww[(kh * DW_KW + kw) * CIN + k])
@@ -42,7 +42,8 @@
 //   TRANS_B    1 when op(B) = B^T (B is stored N x K), else 0; strided B only
 //   A_PACKED   1: A comes packed (gemm_cpu.cl, gemm_tiled.cl); 0: A is strided
 //   A_IM2COL   1: A is the implicit im2col matrix of an NHWC input (A_PACKED == 0 only)
-//   A_DEPTHWISE  1: A is a depthwise convolution of an NHWC input (gemm_cpu.cl only), with the
+//   A_DEPTHWISE  1: A is a depthwise convolution of an NHWC input (gemm_cpu.cl; gemm_tiled.cl
+//              without KS, element by element through depthwise_at), with the
 //              defines DW_KH, DW_KW (its kernel), DW_BIAS (1: it adds dwb), DW_CLIP (1: its
 //              activation clamps to [DW_LO, DW_HI], as ReLU and ReLU6 do; 0: none) and DW_FULL (1: CIN
 //              and TK are multiples of VW, so every run of channels is a whole vector)
@@ -164,8 +165,12 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #endif
 #if DW_BIAS
 #define DEPTHWISE_PARAMS , __global const float* restrict dww, __global const float* restrict dwb
+#define DEPTHWISE_ARGS , dww, dwb
+#define DW_BIAS_AT(k) dwb[k]
 #else
 #define DEPTHWISE_PARAMS , __global const float* restrict dww
+#define DEPTHWISE_ARGS , dww
+#define DW_BIAS_AT(k) 0.0f
 #endif
 #ifndef DW_TK
 #define DW_TK 64        // channels of depthwise output computed ahead of the broadcasts, a multiple of VW
@@ -191,8 +196,30 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #else
 #define DW_ACTIVATE(v) (v)
 #endif
+
+// Element (i, k) of the depthwise output (i < M and k < K == CIN): its taps in the padding add nothing.
+inline float depthwise_at(__global const float* restrict x, const int i, const int k IM2COL_PARAMS DEPTHWISE_PARAMS)
+{
+    int img, ih0, iw0;
+    im2col_row(i, &img, &ih0, &iw0 IM2COL_ARGS);
+    float d = DW_BIAS_AT(k);
+    #pragma unroll
+    for (int kh = 0; kh < DW_KH; ++kh) {
+        const int ih = ih0 + kh * DH;
+        #pragma unroll
+        for (int kw = 0; kw < DW_KW; ++kw) {
+            const int iw = iw0 + kw * DW;
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+                d = fma(x[((size_t)(img + ih) * W + iw) * CIN + k], dww[(kh * DW_KW + kw) * CIN + k], d);
+            }
+        }
+    }
+    return DW_ACTIVATE(d);
+}
+#define A_ELEMENT(i, k) depthwise_at(a, (i), (k) IM2COL_ARGS DEPTHWISE_ARGS)
 #else
 #define DEPTHWISE_PARAMS
+#define DEPTHWISE_ARGS
 #endif
 
 #if FUSED

@@ -7,7 +7,9 @@
 //                     lda a multiple of TM): float4 tile loads, no bounds checks; offa is not used
 //      A_PACKED == 0: strided (offa, lda, TRANS_A), as pointwise convolutions and dense layers pass
 //                     their activations: never packed; or, A_IM2COL, the implicit im2col matrix of a
-//                     convolution's NHWC input. Tile loads are bounds-checked, read zero past M and K,
+//                     convolution's NHWC input; or, A_DEPTHWISE (KS == 0), the output of a depthwise
+//                     convolution of that input, each element computed as it is loaded (depthwise_at,
+//                     gemm_common.cl). Tile loads are bounds-checked, read zero past M and K,
 //                     and run along k (along m when transposed) so that neighbouring work-items read
 //                     neighbouring addresses.
 //   B  Kpad x ldb floats, n contiguous (op(B) as is, zero-padded by gemm_pack.cl, ldb a multiple of
@@ -39,7 +41,7 @@
 //   TK       depth of the slice staged in local memory per step
 //   WM, WN   register tile per work-item (multiples of 4)
 //   KS       0: all of K per work-group; else the slice of K per work-group (a multiple of TK)
-//   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
+//   A_PACKED, TRANS_A, A_IM2COL, A_DEPTHWISE, FUSED and the epilogue's (gemm_common.cl)
 
 #ifndef TM
 #define TM 64       // tile rows per work-group
@@ -67,6 +69,9 @@
 #define GN (WN / 4)             // float4 groups per work-item along n
 #define LB (TK * TN / 4 / THREADS)  // float4 loads of B per work-item per step
 
+#if A_DEPTHWISE && KS
+#error "a depthwise A is read by the tiled form without K slices"
+#endif
 #if (TK * TM / 4) % THREADS != 0 || (TK * TN / 4) % THREADS != 0 || WM % 4 != 0 || WN % 4 != 0 || KS % TK != 0
 #error "tile parameters do not divide evenly"
 #endif
@@ -82,7 +87,7 @@ typedef float4 a_elem;                  // what one load of A fetches
 
 // The f-th float4 of the A slice at depth k: row k + f / (TM / 4) of the panel.
 inline float4 load_a(__global const float4* restrict a, const int lda, const int M, const int K,
-                     const int m0, const int k, const int f IM2COL_PARAMS)
+                     const int m0, const int k, const int f IM2COL_PARAMS DEPTHWISE_PARAMS)
 {
     return a[(size_t)(k + f / (TM / 4)) * (lda / 4) + m0 / 4 + f % (TM / 4)];
 }
@@ -102,7 +107,7 @@ typedef float a_elem;
 
 // Element f of the A slice starting at depth k0, zero outside op(A).
 inline float load_a(__global const float* restrict a, const int lda, const int M, const int K,
-                    const int m0, const int k0, const int f IM2COL_PARAMS)
+                    const int m0, const int k0, const int f IM2COL_PARAMS DEPTHWISE_PARAMS)
 {
     const int m = m0 + SLICE_M(f);
     const int k = k0 + SLICE_K(f);
@@ -168,7 +173,7 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
 #define LOAD_A_SLICE(k)                                                                 \
     _Pragma("unroll")                                                                   \
     for (int l = 0; l < LA; ++l) {                                                      \
-        ra[l] = load_a(a, lda, M, K, m0, (k), tid + l * THREADS IM2COL_ARGS);           \
+        ra[l] = load_a(a, lda, M, K, m0, (k), tid + l * THREADS IM2COL_ARGS DEPTHWISE_ARGS); \
     }
 #endif
 #define load_slice(k)                                                                   \
@@ -185,7 +190,7 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
 void gemm_tiled(const int M, const int N, const int K,
                 __global const a_elem* restrict a, const int offa, const int lda,
                 __global const float4* restrict bp, const int offb, const int ldb,
-                C_PARAMS IM2COL_PARAMS TAIL_PARAMS)
+                C_PARAMS IM2COL_PARAMS DEPTHWISE_PARAMS TAIL_PARAMS)
 {
     A_TILE;
     __local float4 bs[TK][TN / 4];
