@@ -257,8 +257,13 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * result allows: one per compute unit when the panels of B are deep ({@link #DEEP_PANEL_BYTES}),
      * as a thin, deep product's would be re-read by every strip (a dense layer's forward pass on a
      * large input in training: 32 x 128 by K = 21,632 ran 2.2x slower cut to 12 strips on 2 cores).
+     * A single row (a classifier at batch 1) takes blocks of one row: the MR - 1 rows a taller block
+     * would compute past it are wasted work.
      */
     GemmConfig fitted(long m, long n, long k, int computeUnits) {
+        if (m == 1 && mr > 1) {
+            return cpu(1, vw, nv, 1, tk).fitted(m, n, k, computeUnits);
+        }
         long columns = (n + (long) nv * vw - 1) / ((long) nv * vw);
         int v = (int) Math.max(1, Math.min(nv, ((n + columns - 1) / columns + vw - 1) / vw));
         boolean deep = 4L * k * v * vw > DEEP_PANEL_BYTES;

@@ -33,6 +33,7 @@ class DenseTest {
         GemmConfig.general(),
         GemmConfig.cpu(6, 16, 2),
         GemmConfig.cpu(3, 4, 1),
+        GemmConfig.cpu(1, 16, 4, 1, 128),      // the blocks of one row a single-row result takes on CPUs
         GemmConfig.tiled(64, 64, 16, 4, 4),
         GemmConfig.tiled(32, 64, 8, 4, 8),
     };
@@ -77,6 +78,7 @@ class DenseTest {
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void tunedConfigurationMatchesReference(ClDevice device) {
         check(CONTEXTS.on(device), null, 2, 100, 37, true, Activation.RELU, 9);
+        check(CONTEXTS.on(device), null, 1, 1280, 1001, true, Activation.NONE, 10);     // a classifier at batch 1
     }
 
     /**

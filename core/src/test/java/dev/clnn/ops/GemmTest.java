@@ -364,6 +364,8 @@ class GemmTest {
         assertEquals(GemmConfig.cpu(6, 16, 4, 96, 128), avx512.fitted(32, 128, 21632, 2));
         // on 16 cores the deep product is still cut until every core has a work-item
         assertEquals(GemmConfig.cpu(6, 16, 4, 6, 128), avx512.fitted(32, 128, 21632, 16));
+        // a single row (a classifier at batch 1) in blocks of one row, its 1000 columns in 16 panels
+        assertEquals(GemmConfig.cpu(1, 16, 4, 1, 128), avx512.fitted(1, 1000, 1280, 2));
     }
 
     @org.junit.jupiter.api.Test
