@@ -288,19 +288,7 @@ public final class Conv2d extends DeviceOp {
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
         ensureOpen();
-        OpSupport.checkNhwc(OP, "input", x, cl, input);
-        OpSupport.checkNhwc(OP, "output", y, cl, output);
-        boolean wantsResidual = params.residual() != Conv2dParams.Residual.NONE;
-        if (wantsResidual) {
-            OpSupport.checkNhwc(OP, "residual", residual, cl, output);
-        } else if (residual != null) {
-            throw new IllegalArgumentException(OP + ": a residual " + residual.shape() + " was passed but the"
-                    + " parameters add none (" + params.residual() + "); input " + input + ", output " + output);
-        }
-        if (x.buffer() == y.buffer() || (residual != null && residual.buffer() == x.buffer())) {
-            throw new IllegalArgumentException(OP + ": the output " + output + " and residual must not share a buffer"
-                    + " with the input " + input);
-        }
+        ConvKernels.checkRun(OP, cl, input, output, params.residual(), x, residual, y);
         weights.ensureOpen();     // also for the variants that only read their packed copy
         ClBuffer b = bias == null ? null : bias.buffer();
         ClBuffer r = residual == null ? null : residual.buffer();

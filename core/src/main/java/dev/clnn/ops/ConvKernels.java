@@ -6,10 +6,32 @@ import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.ClProgram;
 import dev.clnn.cl.KernelSource;
 import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
 
 /** What the convolution-family operators share: building {@code kernels/conv} programs and checking tensors. */
 final class ConvKernels {
     private ConvKernels() {
+    }
+
+    /**
+     * The checks of a convolution's run: {@code x} and {@code y} as configured, the residual present
+     * exactly when {@code mode} adds one and then shaped like {@code y}, and neither {@code y} nor the
+     * residual in {@code x}'s buffer (the kernels read their input as restrict).
+     */
+    static void checkRun(String op, ClContext cl, Shape input, Shape output, Conv2dParams.Residual mode, Tensor x,
+                         Tensor residual, Tensor y) {
+        OpSupport.checkNhwc(op, "input", x, cl, input);
+        OpSupport.checkNhwc(op, "output", y, cl, output);
+        if (mode != Conv2dParams.Residual.NONE) {
+            OpSupport.checkNhwc(op, "residual", residual, cl, output);
+        } else if (residual != null) {
+            throw new IllegalArgumentException(op + ": a residual " + residual.shape() + " was passed but the"
+                    + " parameters add none (" + mode + "); input " + input + ", output " + output);
+        }
+        if (x.buffer() == y.buffer() || (residual != null && residual.buffer() == x.buffer())) {
+            throw new IllegalArgumentException(op + ": the output " + output + " and residual must not share a buffer"
+                    + " with the input " + input);
+        }
     }
 
     /**

@@ -206,6 +206,28 @@ class SeparableConvTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void runRefusesWrongTensors(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Conv2dParams dw = P.withPadding(1).withGroups(8);
+        try (Tensor w1 = Tensor.of(cl, Shape.of(3, 3, 1, 8), new float[72]);
+             Tensor w2 = Tensor.of(cl, Shape.of(1, 1, 8, 8), new float[64]);
+             Tensor x = Tensor.allocate(cl, Shape.of(1, 4, 4, 8), Layout.NHWC);
+             Tensor small = Tensor.allocate(cl, Shape.of(1, 2, 2, 8), Layout.NHWC);
+             SeparableConv op = SeparableConv.configure(cl, dw, P, Shape.of(1, 4, 4, 8), w1, null, w2, null)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> op.run(x, null, x));
+            assertTrue(e.getMessage().contains("must not share a buffer"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> op.run(x, null, small));
+            assertTrue(e.getMessage().contains("SeparableConv") && e.getMessage().contains("output"), e.getMessage());
+            Tensor y = Tensor.allocate(cl, Shape.of(1, 4, 4, 8), Layout.NHWC);
+            try (y) {
+                e = assertThrows(IllegalArgumentException.class, () -> op.run(x, y, y));
+                assertTrue(e.getMessage().contains("parameters add none"), e.getMessage());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
     void aBlockThatIsNotSeparableIsRefusedByName(ClDevice device) {
         ClContext cl = CONTEXTS.on(device);
         try (Tensor w1 = Tensor.of(cl, Shape.of(3, 3, 1, 8), new float[72]);
