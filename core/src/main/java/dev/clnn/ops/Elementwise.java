@@ -46,6 +46,8 @@ public final class Elementwise extends DeviceOp {
     /** BROADCAST: {outer, mid, inner} and whether a is the full operand. */
     private final int[] view;
     private final boolean aFull;
+    /** BROADCAST with inner a multiple of the vector width: a vector of elements per work-item. */
+    private final boolean vectors;
 
     private Elementwise(ClContext cl, ElementwiseParams params, Broadcast shapes, KernelConfig<Variant> config) {
         this.cl = cl;
@@ -60,8 +62,11 @@ public final class Elementwise extends DeviceOp {
                 .define("OP", params.op().code()).define("VW", config.vectorWidth());
         KernelSource source = KernelSource.load("eltwise/binary.cl")
                 .withHeader("common/vector.cl").withHeader("common/activation.cl");
+        this.vectors = config.variant() == Variant.BROADCAST && config.vectorWidth() > 1
+                && view[2] % config.vectorWidth() == 0;
         String kernelName = config.variant() == Variant.SAME ? "binary_same"
-                : config.variant() == Variant.BROADCAST ? "binary_broadcast" : "binary_general";
+                : config.variant() == Variant.BROADCAST ? (vectors ? "binary_broadcast_vector" : "binary_broadcast")
+                : "binary_general";
         this.kernel = own(cl.program(source, options).kernel(kernelName));
     }
 
@@ -186,7 +191,7 @@ public final class Elementwise extends DeviceOp {
             case BROADCAST:
                 kernel.args(view[0], view[1], view[2], aFull ? 0 : 1, aFull ? a.buffer() : b.buffer(),
                         aFull ? b.buffer() : a.buffer(), y.buffer());
-                OpSupport.launch(kernel, cl.device(), n);
+                OpSupport.launch(kernel, cl.device(), vectors ? n / config.vectorWidth() : n);
                 return;
             default:
                 kernel.args(generalArgs(a, b, y));

@@ -42,6 +42,7 @@ class ElementwiseTest {
         {Shape.of(33), Shape.of(2, 7, 7, 33)},                     // per-channel on the left
         {Shape.of(1, 5, 5, 16), Shape.of(1, 1, 1, 16)},
         {Shape.of(2, 7, 7, 17), Shape.of(2, 1, 1, 17)},            // per image and channel
+        {Shape.of(2, 1, 1, 32), Shape.of(2, 3, 5, 32)},            // per image and channel on the left (SE scale)
         {Shape.of(3, 1, 5), Shape.of(3, 4, 5)},                    // middle axis, left operand broadcast
         {Shape.of(2, 1, 7), Shape.of(1, 5, 1)},                    // both sides broadcast
         {Shape.of(5, 1), Shape.of(1, 3)},
@@ -57,6 +58,7 @@ class ElementwiseTest {
         {Shape.of(2, 3, 3, 5), Shape.of(5)},
         {Shape.of(2, 1, 3), Shape.of(2, 4, 3)},
         {Shape.of(2, 1, 3), Shape.of(1, 5, 1)},
+        {Shape.of(2, 3, 3, 16), Shape.of(2, 1, 1, 16)},
     };
 
     private static final List<KernelConfig<Elementwise.Variant>> VARIANTS = List.of(
@@ -64,7 +66,9 @@ class ElementwiseTest {
             KernelConfig.of(Elementwise.Variant.SAME, 1, 64),
             KernelConfig.of(Elementwise.Variant.SAME, 4, 64),
             KernelConfig.of(Elementwise.Variant.SAME, 16, 64),
-            KernelConfig.of(Elementwise.Variant.BROADCAST, 1, 64));
+            KernelConfig.of(Elementwise.Variant.BROADCAST, 1, 64),
+            KernelConfig.of(Elementwise.Variant.BROADCAST, 4, 64),      // vectors where the rows are multiples of 4
+            KernelConfig.of(Elementwise.Variant.BROADCAST, 16, 64));
 
     @AfterAll
     static void closeContexts() {

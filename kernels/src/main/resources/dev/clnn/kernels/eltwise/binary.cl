@@ -12,6 +12,8 @@
 //                     vector in NHWC (OUTER = 1, INNER = C) or a per-image one (N, 1, 1, C). When
 //                     swap != 0, r is the left operand: y = r OP f. One element per work-item, flat
 //                     index along INNER (coalesced). Global >= OUTER * MID * INNER.
+//   binary_broadcast_vector  binary_broadcast with INNER a multiple of VW (NHWC channels, most often):
+//                     VW elements per work-item through vector loads. Global >= OUTER * MID * INNER / VW.
 //   binary_general    any broadcast of rank <= 8: y's dimensions d0..d7 (leading ones padded with 1)
 //                     and each operand's element strides along them, 0 where it is broadcast. One
 //                     element per work-item; the flat index is decomposed from the innermost
@@ -72,6 +74,23 @@ __kernel void binary_broadcast(const int outer, const int mid, const int inner, 
     const float rv = r[o * inner + i];
     const float v = swap ? BINOP(rv, fv) : BINOP(fv, rv);
     y[g] = ACTIVATE(v);
+}
+
+__kernel void binary_broadcast_vector(const int outer, const int mid, const int inner, const int swap,
+                                      __global const float* f, __global const float* r, __global float* y)
+{
+    const int v = get_global_id(0);         // vector of y
+    const int row = inner / VW;             // vectors per INNER row
+    if (v >= outer * mid * row) {
+        return;
+    }
+    const int q = v / row;                  // o * MID + m
+    const int i = v - q * row;
+    const int o = q / mid;
+    const floatv fv = VLOAD(v, f);
+    const floatv rv = VLOAD(o * row + i, r);
+    const floatv x = swap ? BINOP(rv, fv) : BINOP(fv, rv);
+    VSTORE(ACTIVATE(x), v, y);
 }
 
 #define GENERAL_DIM(k) { const int q = rest / d##k; const int c = rest - q * d##k; rest = q; \
