@@ -89,7 +89,7 @@ final class TuningCandidates {
                 for (int vw : widths) {
                     for (int wb : new int[] {2, 4}) {
                         for (int hb : new int[] {1, 2}) {
-                            out.add(entry("vector", "VW", vw, "WB", wb, "HB", hb));
+                            out.add(withTableKeys(entry("vector", "VW", vw, "WB", wb, "HB", hb), table, "WG", "MAX_KS"));
                         }
                     }
                 }
@@ -139,6 +139,22 @@ final class TuningCandidates {
                     candidate.put(k, v);
                 }
             });
+        }
+        return candidate;
+    }
+
+    /**
+     * A candidate with the table entry's {@code keys} kept where the entry has them: a depthwise
+     * candidate keeps the entry's work-group size (one compiled shape on CPUs) and the largest kernel it
+     * gives the blocked form, which tuning on one network must not drop for the others.
+     */
+    static Map<String, String> withTableKeys(Map<String, String> candidate, Map<String, String> table, String... keys) {
+        if (table != null) {
+            for (String k : keys) {
+                if (table.containsKey(k)) {
+                    candidate.put(k, table.get(k));
+                }
+            }
         }
         return candidate;
     }

@@ -135,10 +135,10 @@ public final class Conv2d extends DeviceOp {
                             p.dilationW(), p.padTop(), p.padLeft()},
                         new long[] {coutPad / vw, ConvKernels.ceilDiv(ow, config.wb()), rows}, null);
             }
-            case DEPTHWISE_3X3: {
+            case DEPTHWISE_BLOCKED: {
                 int rowBlocks = output.dim(0) * ConvKernels.ceilDiv(oh, config.hb());
-                return depthwiseLaunch(build("conv/depthwise3x3.cl", "depthwise3x3", BuildOptions.none()
-                                .define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())
+                return depthwiseLaunch(build("conv/depthwise_blocked.cl", "depthwise_blocked", BuildOptions.none()
+                                .define("KS", kh).define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())
                                 .define("HB", config.hb()).define("WG", config.wg())),
                         new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft(), rowBlocks},
                         ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rowBlocks);

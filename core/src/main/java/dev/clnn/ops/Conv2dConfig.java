@@ -26,7 +26,7 @@ import dev.clnn.tensor.Shape;
  *       {@code conv2d} tuning entry names {@code variant=implicit_gemm} (NVIDIA GPUs and AVX-512 CPUs).</li>
  *   <li>{@code DEPTHWISE} ({@code depthwise_general.cl}): groups == channels, multiplier 1, any
  *       kernel size, stride, dilation and padding; {@code vw} channels per work-item.</li>
- *   <li>{@code DEPTHWISE_3X3} ({@code depthwise3x3.cl}): the same for 3x3, stride 1 or 2, no
+ *   <li>{@code DEPTHWISE_BLOCKED} ({@code depthwise_blocked.cl}): the same for 3x3 and 5x5, stride 1 or 2, no
  *       dilation; {@code vw} channels of {@code hb} output rows times {@code wb} output columns
  *       per work-item.</li>
  * </ul>
@@ -37,31 +37,31 @@ import dev.clnn.tensor.Shape;
  *
  * @param variant which kernel
  * @param vw      channel vector width: 4, 8 or 16 (DIRECT and the depthwise variants)
- * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_3X3)
- * @param hb      output rows per work-item, 1 to 8 (DEPTHWISE_3X3; 1 for the other variants)
+ * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_BLOCKED)
+ * @param hb      output rows per work-item, 1 to 8 (DEPTHWISE_BLOCKED; 1 for the other variants)
  * @param wg      work-group size of the 1-D launch, or 0 for the 3-D one (the depthwise variants)
  * @param gemm    the matrix-product kernel and blocking (POINTWISE, IMPLICIT_GEMM)
  */
 public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, GemmConfig gemm) {
 
-    public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_3X3, IMPLICIT_GEMM }
+    public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_BLOCKED, IMPLICIT_GEMM }
 
     public Conv2dConfig {
         if (variant == null) {
             throw new IllegalArgumentException("Conv2dConfig: variant must not be null");
         }
-        boolean vector = variant == Variant.DIRECT || variant == Variant.DEPTHWISE || variant == Variant.DEPTHWISE_3X3;
+        boolean vector = variant == Variant.DIRECT || variant == Variant.DEPTHWISE || variant == Variant.DEPTHWISE_BLOCKED;
         if (vector && vw != 4 && vw != 8 && vw != 16) {
             throw new IllegalArgumentException("Invalid convolution parameters: VW must be 4, 8 or 16, got " + vw);
         }
-        if ((variant == Variant.DIRECT || variant == Variant.DEPTHWISE_3X3) && (wb < 1 || wb > 16)) {
+        if ((variant == Variant.DIRECT || variant == Variant.DEPTHWISE_BLOCKED) && (wb < 1 || wb > 16)) {
             throw new IllegalArgumentException("Invalid convolution parameters: WB must be in 1..16, got " + wb);
         }
-        if (variant == Variant.DEPTHWISE_3X3 ? hb < 1 || hb > 8 : hb != 1) {
+        if (variant == Variant.DEPTHWISE_BLOCKED ? hb < 1 || hb > 8 : hb != 1) {
             throw new IllegalArgumentException("Invalid convolution parameters: HB must be in 1..8 for"
-                    + " DEPTHWISE_3X3 and 1 otherwise, got " + hb + " for " + variant);
+                    + " DEPTHWISE_BLOCKED and 1 otherwise, got " + hb + " for " + variant);
         }
-        if (wg < 0 || wg > 1024 || (wg > 0 && variant != Variant.DEPTHWISE && variant != Variant.DEPTHWISE_3X3)) {
+        if (wg < 0 || wg > 1024 || (wg > 0 && variant != Variant.DEPTHWISE && variant != Variant.DEPTHWISE_BLOCKED)) {
             throw new IllegalArgumentException("Invalid convolution parameters: WG must be 0, or 1..1024 for a"
                     + " depthwise variant, got " + wg + " for " + variant);
         }
@@ -97,17 +97,17 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
         return new Conv2dConfig(Variant.DEPTHWISE, vw, 0, 1, wg, null);
     }
 
-    /** The 3x3 depthwise kernel, one output row per work-item, on a 3-D range. */
-    public static Conv2dConfig depthwise3x3(int vw, int wb) {
-        return depthwise3x3(vw, wb, 1, 0);
+    /** The blocked depthwise kernel (3x3 or 5x5), one output row per work-item, on a 3-D range. */
+    public static Conv2dConfig depthwiseBlocked(int vw, int wb) {
+        return depthwiseBlocked(vw, wb, 1, 0);
     }
 
     /**
-     * The 3x3 depthwise kernel with {@code hb x wb} outputs per work-item, on a 1-D range of
+     * The blocked depthwise kernel (3x3 or 5x5) with {@code hb x wb} outputs per work-item, on a 1-D range of
      * work-groups of {@code wg} items (0: a 3-D range).
      */
-    public static Conv2dConfig depthwise3x3(int vw, int wb, int hb, int wg) {
-        return new Conv2dConfig(Variant.DEPTHWISE_3X3, vw, wb, hb, wg, null);
+    public static Conv2dConfig depthwiseBlocked(int vw, int wb, int hb, int wg) {
+        return new Conv2dConfig(Variant.DEPTHWISE_BLOCKED, vw, wb, hb, wg, null);
     }
 
     /**
@@ -131,8 +131,10 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             // a device with smaller work-groups than the table's entry gets its largest
             int wg = t.containsKey("WG") ? (int) Math.min(num(t, "WG"), device.maxWorkGroupSize()) : 0;
             int hb = t.containsKey("HB") ? num(t, "HB") : 1;
-            return p.isDepthwise3x3(input, weights) ? depthwise3x3(num(t, "VW"), num(t, "WB"), hb, wg)
-                    : depthwise(num(t, "VW"), wg);
+            // MAX_KS: the largest kernel the entry gives the blocked kernel (3 unless it says 5)
+            int maxKs = t.containsKey("MAX_KS") ? num(t, "MAX_KS") : 3;
+            return p.isDepthwiseBlocked(input, weights) && weights.dim(0) <= maxKs
+                    ? depthwiseBlocked(num(t, "VW"), num(t, "WB"), hb, wg) : depthwise(num(t, "VW"), wg);
         }
         if (p.groups() == 1) {
             Map<String, String> t = Tuning.lookup("conv2d", device);
@@ -178,9 +180,9 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             case DEPTHWISE:
                 return p.isDepthwise(input, weights) ? null
                         : "needs groups == input channels == output channels (channel multiplier 1)";
-            case DEPTHWISE_3X3:
-                return p.isDepthwise3x3(input, weights) ? null
-                        : "needs a depthwise 3x3 kernel (multiplier 1) with equal strides of 1 or 2 and no dilation";
+            case DEPTHWISE_BLOCKED:
+                return p.isDepthwiseBlocked(input, weights) ? null
+                        : "needs a depthwise 3x3 or 5x5 kernel (multiplier 1) with equal strides of 1 or 2 and no dilation";
             default:
                 return null;
         }
@@ -193,7 +195,7 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             case POINTWISE: return "pointwise(" + gemm + ")";
             case IMPLICIT_GEMM: return "implicit_gemm(" + gemm + ")";
             case DEPTHWISE: return "depthwise(VW=" + vw + (wg > 0 ? " WG=" + wg : "") + ")";
-            case DEPTHWISE_3X3: return "depthwise3x3(VW=" + vw + " WB=" + wb + (hb > 1 ? " HB=" + hb : "")
+            case DEPTHWISE_BLOCKED: return "depthwise_blocked(VW=" + vw + " WB=" + wb + (hb > 1 ? " HB=" + hb : "")
                     + (wg > 0 ? " WG=" + wg : "") + ")";
             default: return "general";
         }

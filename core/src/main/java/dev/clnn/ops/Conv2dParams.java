@@ -199,9 +199,10 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
         return groups == input.dim(3) && weights.dim(2) == 1 && weights.dim(3) == groups;
     }
 
-    /** True when the depthwise 3x3 fast path applies: 3x3, equal strides of 1 or 2, no dilation. */
-    boolean isDepthwise3x3(Shape input, Shape weights) {
-        return isDepthwise(input, weights) && weights.dim(0) == 3 && weights.dim(1) == 3 && strideH == strideW
+    /** True when the blocked depthwise kernel applies: 3x3 or 5x5, equal strides of 1 or 2, no dilation. */
+    boolean isDepthwiseBlocked(Shape input, Shape weights) {
+        return isDepthwise(input, weights) && (weights.dim(0) == 3 || weights.dim(0) == 5)
+                && weights.dim(1) == weights.dim(0) && strideH == strideW
                 && (strideH == 1 || strideH == 2) && dilationH == 1 && dilationW == 1;
     }
 

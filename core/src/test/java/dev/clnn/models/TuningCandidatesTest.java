@@ -31,4 +31,16 @@ class TuningCandidatesTest {
         assertEquals(parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4"),
                 TuningCandidates.withTableRules(alone, null), "no table entry: the candidate as it is");
     }
+
+    /** A depthwise candidate keeps the table's work-group size and its largest blocked kernel. */
+    @Test
+    void aDepthwiseCandidateKeepsTheTablesGroupsAndKernelSizes() {
+        Map<String, String> table = parse("variant=vector VW=16 WB=4 HB=4 WG=32 MAX_KS=5");
+        Map<String, String> candidate = parse("variant=vector VW=8 WB=2 HB=1");
+        assertEquals(parse("variant=vector VW=8 WB=2 HB=1 WG=32 MAX_KS=5"),
+                TuningCandidates.withTableKeys(candidate, table, "WG", "MAX_KS"));
+        assertEquals(parse("variant=vector VW=8 WB=2 HB=1"),
+                TuningCandidates.withTableKeys(parse("variant=vector VW=8 WB=2 HB=1"), parse("variant=vector VW=4"),
+                        "WG", "MAX_KS"), "keys the table does not have stay absent");
+    }
 }

@@ -144,7 +144,7 @@ class Conv2dTest {
         ClContext cl = CONTEXTS.on(device);
         Activation[] kinds = {Activation.RELU, Activation.leakyRelu(0.2f), Activation.SIGMOID, Activation.TANH,
             Activation.HARD_SWISH, Activation.hardSigmoid(0.2f, 0.5f), Activation.clip(-0.5f, 0.25f), Activation.NONE};
-        Conv2dConfig[] kernels = {Conv2dConfig.general(), Conv2dConfig.direct(16, 4), Conv2dConfig.depthwise3x3(16, 4),
+        Conv2dConfig[] kernels = {Conv2dConfig.general(), Conv2dConfig.direct(16, 4), Conv2dConfig.depthwiseBlocked(16, 4),
             Conv2dConfig.depthwise(4), Conv2dConfig.pointwise(GemmConfig.cpu(6, 16, 2)),
             Conv2dConfig.pointwise(GemmConfig.tiled(32, 64, 8, 4, 8)), Conv2dConfig.pointwise(GemmConfig.general()),
             Conv2dConfig.pointwise(GemmConfig.tiled(32, 32, 8, 4, 4, 8))};
@@ -159,7 +159,7 @@ class Conv2dTest {
                         c = conv("pointwise", 1, 4, 5, 9, 1, 1, 19, p);
                         break;
                     case DEPTHWISE:
-                    case DEPTHWISE_3X3:
+                    case DEPTHWISE_BLOCKED:
                         c = conv("depthwise", 1, 5, 4, 21, 3, 3, 21, p.withGroups(21).withPadding(1));
                         break;
                     default:
@@ -183,9 +183,13 @@ class Conv2dTest {
         Case grouped = conv("grouped", 1, 6, 6, 8, 3, 3, 8, P.withGroups(2).withPadding(1));
         assertTrue(ConvHarness.check(cl, pointwise, null, 1).variant() == Conv2dConfig.Variant.POINTWISE);
         Conv2dConfig.Variant dw = ConvHarness.check(cl, depthwise, null, 2).variant();
-        assertTrue(dw == Conv2dConfig.Variant.DEPTHWISE_3X3 || dw == Conv2dConfig.Variant.GENERAL, dw::toString);
+        assertTrue(dw == Conv2dConfig.Variant.DEPTHWISE_BLOCKED || dw == Conv2dConfig.Variant.GENERAL, dw::toString);
         Conv2dConfig.Variant dw5 = ConvHarness.check(cl, depthwise5, null, 3).variant();
-        assertTrue(dw5 == Conv2dConfig.Variant.DEPTHWISE || dw5 == Conv2dConfig.Variant.GENERAL, dw5::toString);
+        // 5x5 takes the blocked kernel where the depthwise entry gives it MAX_KS=5 (CPUs), else the general one
+        java.util.Map<String, String> dwEntry = Tuning.find("depthwise", device);
+        boolean five = dwEntry != null && "5".equals(dwEntry.get("MAX_KS"));
+        assertTrue(five ? dw5 == Conv2dConfig.Variant.DEPTHWISE_BLOCKED
+                : dw5 == Conv2dConfig.Variant.DEPTHWISE || dw5 == Conv2dConfig.Variant.GENERAL, dw5::toString);
         Conv2dConfig.Variant st = ConvHarness.check(cl, stem, null, 4).variant();
         java.util.Map<String, String> tuned = Tuning.find("conv2d", device);
         boolean implicit = tuned != null && "implicit_gemm".equals(tuned.get("variant"));
@@ -245,7 +249,7 @@ class Conv2dTest {
              Tensor b = Tensor.of(cl, Shape.of(5), new float[5])) {
             assertMessage(() -> Conv2d.configure(cl, P, in, w, b), "bias (5,)", "(1, 8, 8, 3)", "(3, 3, 3, 4)");
             assertMessage(() -> Conv2d.configure(cl, P, Shape.of(8, 8, 3), w, null), "rank 4", "(8, 8, 3)");
-            assertMessage(() -> Conv2d.configure(cl, P, in, w, null, Conv2dConfig.depthwise3x3(8, 4)),
+            assertMessage(() -> Conv2d.configure(cl, P, in, w, null, Conv2dConfig.depthwiseBlocked(8, 4)),
                     "cannot run input (1, 8, 8, 3) with weights (3, 3, 3, 4)");
             assertMessage(() -> Conv2d.configure(cl, P, in, w, null, Conv2dConfig.pointwise(GemmConfig.general())),
                     "needs a 1x1 kernel");

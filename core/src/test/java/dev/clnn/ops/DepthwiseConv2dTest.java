@@ -40,13 +40,13 @@ class DepthwiseConv2dTest {
     private static final Conv2dParams P = Conv2dParams.defaults();
 
     private static final Conv2dConfig[] VARIANTS = {
-        Conv2dConfig.depthwise3x3(16, 4),
-        Conv2dConfig.depthwise3x3(8, 3),
-        Conv2dConfig.depthwise3x3(4, 1),
-        Conv2dConfig.depthwise3x3(4, 2, 1, 64),  // the GPU form: 1-D range, padded to whole work-groups
-        Conv2dConfig.depthwise3x3(4, 4, 2, 256),
-        Conv2dConfig.depthwise3x3(8, 3, 3, 48),  // row blocks that do not divide the output height
-        Conv2dConfig.depthwise3x3(16, 2, 4, 0),
+        Conv2dConfig.depthwiseBlocked(16, 4),
+        Conv2dConfig.depthwiseBlocked(8, 3),
+        Conv2dConfig.depthwiseBlocked(4, 1),
+        Conv2dConfig.depthwiseBlocked(4, 2, 1, 64),  // the GPU form: 1-D range, padded to whole work-groups
+        Conv2dConfig.depthwiseBlocked(4, 4, 2, 256),
+        Conv2dConfig.depthwiseBlocked(8, 3, 3, 48),  // row blocks that do not divide the output height
+        Conv2dConfig.depthwiseBlocked(16, 2, 4, 0),
         Conv2dConfig.depthwise(4),
         Conv2dConfig.depthwise(16),
         Conv2dConfig.depthwise(4, 32),
@@ -63,9 +63,10 @@ class DepthwiseConv2dTest {
         return conv(name, n, h, w, c, k, k, c, p.withGroups(c));
     }
 
-    /** 3x3, equal strides of 1 or 2, no dilation: every depthwise variant runs these. */
-    static List<Case> threeByThree(boolean simulator) {
+    /** 3x3 and 5x5, equal strides of 1 or 2, no dilation: every depthwise variant runs these. */
+    static List<Case> blocked(boolean simulator) {
         List<Case> c = new ArrayList<>();
+        c.add(dw("5x5 s2 keras same", 1, 9, 10, 12, 5, P.withStride(2).withSamePadding(9, 10, 5, 5)));
         c.add(dw("c3 tail", 1, 5, 7, 3, 3, P.withPadding(1)));
         c.add(dw("c13 s2 keras same", 1, 9, 8, 13, 3, P.withStride(2).withSamePadding(9, 8, 3, 3)
                 .withActivation(Activation.RELU6)));
@@ -95,13 +96,18 @@ class DepthwiseConv2dTest {
         c.add(dw("v2 14x14x576 s1", 1, 14, 14, 576, 3, relu6.withPadding(1)));
         c.add(dw("v2 7x7x960 s1 batch 3", 3, 7, 7, 960, 3, relu6.withPadding(1)));
         c.add(dw("c100 s2 odd", 2, 15, 13, 100, 3, P.withStride(2).withPadding(1)));
+        // EfficientNet-B0's and MobileNet v3's 5x5 layers (PyTorch: symmetric padding 2)
+        c.add(dw("5x5 s1 c24", 2, 14, 15, 24, 5, P.withPadding(2).withActivation(Activation.RELU6)));
+        c.add(dw("effnet 14x14x672 5x5 s1", 1, 14, 14, 672, 5, P.withPadding(2).withActivation(Activation.SILU)));
+        c.add(dw("effnet 28x28x144 5x5 s2", 1, 28, 28, 144, 5, P.withStride(2).withPadding(2)));
+        c.add(dw("5x5 asymmetric c21", 1, 9, 7, 21, 5, P.withPadding(1, 3, 2, 0)
+                .withResidual(Residual.ADD_THEN_ACTIVATE)));
         return c;
     }
 
     /** Depthwise shapes only the general depthwise and general convolution kernels run. */
     static List<Case> other(boolean simulator) {
         List<Case> c = new ArrayList<>();
-        c.add(dw("5x5 s2 keras same", 1, 9, 10, 12, 5, P.withStride(2).withSamePadding(9, 10, 5, 5)));
         c.add(dw("3x3 dilation 2", 1, 7, 8, 6, 3, P.withDilation(2).withPadding(2)));
         c.add(dw("3x3 strides 1x2", 1, 6, 9, 5, 3, P.withStride(1, 2).withPadding(1, 0, 1, 2)));
         c.add(dw("1x1 scale", 1, 3, 4, 7, 1, P.withActivation(Activation.RELU6)));
@@ -109,7 +115,6 @@ class DepthwiseConv2dTest {
         if (simulator) {
             return c;
         }
-        c.add(dw("5x5 s1 c24", 2, 14, 15, 24, 5, P.withPadding(2).withActivation(Activation.RELU6)));
         c.add(dw("7x7 c5", 1, 11, 12, 5, 7, P.withPadding(3)));
         c.add(dw("3x3 s3 c17", 1, 16, 13, 17, 3, P.withStride(3).withPadding(1)));
         c.add(dw("3x3 dilation 3x1 c40", 1, 20, 12, 40, 3, P.withDilation(3, 1).withPadding(3, 1, 3, 1)));
@@ -125,8 +130,8 @@ class DepthwiseConv2dTest {
     void matchesReference(ClDevice device, Conv2dConfig config) {
         ClContext cl = CONTEXTS.on(device);
         boolean sim = TestDevices.isSimulator(device);
-        List<Case> all = new ArrayList<>(threeByThree(sim));
-        if (config.variant() != Conv2dConfig.Variant.DEPTHWISE_3X3) {
+        List<Case> all = new ArrayList<>(blocked(sim));
+        if (config.variant() != Conv2dConfig.Variant.DEPTHWISE_BLOCKED) {
             all.addAll(other(sim));
         }
         long seed = 1;
@@ -162,9 +167,9 @@ class DepthwiseConv2dTest {
             assertMessage(() -> Conv2d.configure(cl, P.withGroups(8), Shape.of(1, 2, 6, 8), w, null),
                     "larger than the padded input", "(1, 2, 6, 8)", "(3, 3, 1, 8)");
             assertMessage(() -> Conv2d.configure(cl, dw8.withDilation(2), Shape.of(1, 6, 6, 8), w, null,
-                    Conv2dConfig.depthwise3x3(8, 4)), "cannot run", "(1, 6, 6, 8)", "(3, 3, 1, 8)");
-            assertMessage(() -> Conv2dConfig.depthwise3x3(4, 2, 1, 2048), "WG must be 0, or 1..1024", "2048");
-            assertMessage(() -> Conv2dConfig.depthwise3x3(4, 2, 9, 0), "HB must be in 1..8", "9");
+                    Conv2dConfig.depthwiseBlocked(8, 4)), "cannot run", "(1, 6, 6, 8)", "(3, 3, 1, 8)");
+            assertMessage(() -> Conv2dConfig.depthwiseBlocked(4, 2, 1, 2048), "WG must be 0, or 1..1024", "2048");
+            assertMessage(() -> Conv2dConfig.depthwiseBlocked(4, 2, 9, 0), "HB must be in 1..8", "9");
             assertMessage(() -> new Conv2dConfig(Conv2dConfig.Variant.DIRECT, 4, 2, 1, 64, null), "WG must be",
                     "DIRECT");
             try (Tensor b = Tensor.of(cl, Shape.of(7), new float[7])) {
@@ -174,7 +179,7 @@ class DepthwiseConv2dTest {
         }
         try (Tensor w = weights(cl, 3, 3, 1, 8)) {
             Shape in = Shape.of(1, 6, 6, 8);
-            Conv2d conv = Conv2d.configure(cl, dw8, in, w, null, Conv2dConfig.depthwise3x3(8, 4));
+            Conv2d conv = Conv2d.configure(cl, dw8, in, w, null, Conv2dConfig.depthwiseBlocked(8, 4));
             try (Tensor x = Tensor.of(cl, in, Layout.NHWC, TestData.uniform(288, 3));
                  Tensor y = Tensor.allocate(cl, in, Layout.NHWC)) {
                 conv.run(x, y);

@@ -1,5 +1,5 @@
 // General depthwise 2-D convolution, channel multiplier 1: any kernel size, stride, dilation
-// and asymmetric padding (the shapes depthwise3x3.cl does not cover: 5x5 and 7x7 kernels,
+// and asymmetric padding (the shapes depthwise_blocked.cl does not cover: 7x7 kernels,
 // stride 3, dilated kernels, strides that differ by direction).
 //
 //     y[n, oh, ow, c] = EPILOGUE( sum_{kh < KH, kw < KW} x[n, ih, iw, c] * w[kh, kw, c] )

@@ -1,21 +1,22 @@
-// Depthwise 3x3 convolution, stride 1 or 2, dilation 1, any (asymmetric) padding, channel
-// multiplier 1: the depthwise layers of MobileNet v1 and v2.
+// Depthwise KS x KS convolution (3x3 or 5x5), stride 1 or 2, dilation 1, any (asymmetric) padding,
+// channel multiplier 1: the depthwise layers of MobileNet v1 and v2 (3x3), EfficientNet and
+// MobileNet v3 (3x3 and 5x5).
 //
-//     y[n, oh, ow, c] = EPILOGUE( sum_{kh, kw < 3} x[n, oh * STRIDE - PT + kh, ow * STRIDE - PL + kw, c] * w[kh, kw, c] )
+//     y[n, oh, ow, c] = EPILOGUE( sum_{kh, kw < KS} x[n, oh * STRIDE - PT + kh, ow * STRIDE - PL + kw, c] * w[kh, kw, c] )
 //
 // Taps outside the input (the padding) contribute zero and are never read.
 //
 // Layouts (row-major):
 //   x    (N, H, W, C)           NHWC
-//   w    (3, 3, C)              = HWIO (3, 3, 1, C), as Conv2d takes it
+//   w    (KS, KS, C)            = HWIO (KS, KS, 1, C), as Conv2d takes it
 //   bias (C), y and res (N, OH, OW, C) NHWC
 //
 // Vectorised along the channels, which are contiguous in NHWC: one work-item computes VW
-// channels of an HB x WB block of outputs (HB rows, WB neighbouring columns). It keeps the nine
-// weight vectors in registers and walks the (HB - 1) * STRIDE + 3 input rows the block needs
-// once, top to bottom: each row's (WB - 1) * STRIDE + 3 input vectors are loaded once and feed
-// every output row that tap row belongs to. A larger block means fewer loads per output
-// (stride 1: (HB + 2)(WB + 2) / (HB * WB)); on a GPU that count, not DRAM, limits this kernel
+// channels of an HB x WB block of outputs (HB rows, WB neighbouring columns). It keeps the KS * KS
+// weight vectors in registers (as many as fit) and walks the (HB - 1) * STRIDE + KS input rows the
+// block needs once, top to bottom: each row's (WB - 1) * STRIDE + KS input vectors are loaded once
+// and feed every output row that tap row belongs to. A larger block means fewer loads per output
+// (3x3, stride 1: (HB + 2)(WB + 2) / (HB * WB)); on a GPU that count, not DRAM, limits this kernel
 // (measured on the H200: GB/s rose in step as WB went 1 -> 2 -> 4), so GPUs take 2-4 rows.
 // A channel tail (C not a multiple of VW) is loaded and stored lane by lane, never past the end
 // of a row.
@@ -25,6 +26,7 @@
 // in conv_common.cl; the GPU form).
 //
 // Defines:
+//   KS       3 or 5, the kernel size (both directions)
 //   STRIDE   1 or 2 (both directions)
 //   VW       channels per work-item (conv_common.cl): 4, 8 or 16
 //   WB       output columns per work-item
@@ -32,6 +34,9 @@
 //   WG       0 for a 3-D range, else the work-group size of a 1-D range (conv_common.cl)
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
 
+#ifndef KS
+#define KS 3        // kernel size in both directions
+#endif
 #ifndef STRIDE
 #define STRIDE 1    // stride in both directions
 #endif
@@ -42,10 +47,10 @@
 #define HB 1        // output rows per work-item
 #endif
 
-#define IWB ((WB - 1) * STRIDE + 3)     // input columns a work-item reads per row
-#define IHB ((HB - 1) * STRIDE + 3)     // input rows a work-item reads
+#define IWB ((WB - 1) * STRIDE + KS)    // input columns a work-item reads per row
+#define IHB ((HB - 1) * STRIDE + KS)    // input rows a work-item reads
 
-__kernel void depthwise3x3(__global const float* restrict x, __global const float* restrict w,
+__kernel void depthwise_blocked(__global const float* restrict x, __global const float* restrict w,
                            __global float* y,
                            const int H, const int W, const int C, const int OH, const int OW,
                            const int PT, const int PL, const int ROWS
@@ -62,9 +67,9 @@ __kernel void depthwise3x3(__global const float* restrict x, __global const floa
     const int oh0 = (rb - n * OHB) * HB;
     const int nc = C - c0;                  // channels of this vector that exist
 
-    floatv wk[9];
+    floatv wk[KS * KS];
     #pragma unroll
-    for (int t = 0; t < 9; ++t) {
+    for (int t = 0; t < KS * KS; ++t) {
         wk[t] = vload_partial(w + (size_t)t * C + c0, nc);
     }
 
@@ -96,12 +101,12 @@ __kernel void depthwise3x3(__global const float* restrict x, __global const floa
         #pragma unroll
         for (int a = 0; a < HB; ++a) {
             const int kh = r - a * STRIDE;
-            if (kh >= 0 && kh < 3) {
+            if (kh >= 0 && kh < KS) {
                 #pragma unroll
                 for (int b = 0; b < WB; ++b) {
                     #pragma unroll
-                    for (int kw = 0; kw < 3; ++kw) {
-                        acc[a][b] = fma(xin[b * STRIDE + kw], wk[kh * 3 + kw], acc[a][b]);
+                    for (int kw = 0; kw < KS; ++kw) {
+                        acc[a][b] = fma(xin[b * STRIDE + kw], wk[kh * KS + kw], acc[a][b]);
                     }
                 }
             }
