@@ -3,9 +3,17 @@ package dev.clnn.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.clnn.cl.DeviceType;
+import dev.clnn.cl.FakeDevices;
+import dev.clnn.graph.Node;
+import dev.clnn.graph.Op;
+import dev.clnn.ops.Conv2dParams;
+import dev.clnn.tensor.Shape;
 
 class TuningCandidatesTest {
     private static Map<String, String> parse(String entry) {
@@ -30,6 +38,18 @@ class TuningCandidatesTest {
         Map<String, String> alone = parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4");
         assertEquals(parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4"),
                 TuningCandidates.withTableRules(alone, null), "no table entry: the candidate as it is");
+    }
+
+    /** A joined depthwise + pointwise block is timed as the product it is. */
+    @Test
+    void aSeparableBlockReadsTheGemmFamily() {
+        Op.Conv dw = new Op.Conv(Conv2dParams.defaults().withGroups(4).withPadding(1), Shape.of(3, 3, 1, 4),
+                new float[36], null);
+        Op.Conv pw = new Op.Conv(Conv2dParams.defaults(), Shape.of(1, 1, 4, 8), new float[32], null);
+        Node block = new Node("block", new Op.Separable(dw, pw), List.of("x"), "y");
+        assertEquals(List.of("gemm_cpu"), TuningCandidates.families(block,
+                FakeDevices.of(0, "Intel", "cpu", DeviceType.CPU, true, 2)));
+        assertEquals(List.of("gemm_tiled"), TuningCandidates.families(block, FakeDevices.h200()));
     }
 
     /** A depthwise candidate keeps the table's work-group size and its largest blocked kernel. */
