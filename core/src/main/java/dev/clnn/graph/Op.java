@@ -97,6 +97,8 @@ public sealed interface Op {
         R groupNorm(GroupNorm op);
 
         R separable(Separable op);
+
+        R scaled(Scaled op);
     }
 
     /**
@@ -135,6 +137,45 @@ public sealed interface Op {
         @Override
         public String describe() {
             return depthwise.describe() + " > " + pointwise.describe();
+        }
+    }
+
+    /**
+     * Activations multiplied by a scale per image and channel, then the pointwise convolution that
+     * alone reads the product, run as one kernel on devices that can ({@code ops.ScaledPointwise});
+     * formed by {@link Passes#fuseScales} for such a device, never by an importer. Takes the
+     * activations {@code (N, H, W, C)}, the scale {@code (N, 1, 1, C)}, then the residual when
+     * {@code pointwise} adds one; computes exactly what the multiply and the convolution compute in turn.
+     */
+    record Scaled(Conv pointwise) implements Op {
+        @Override
+        public long weightFloats() { return pointwise.weightFloats(); }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.scaled(this); }
+
+        @Override
+        public int arity() { return pointwise.arity() + 1; }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            Shape s = in.get(1);
+            if (x.rank() != 4 || !s.equals(Shape.of(x.dim(0), 1, 1, x.dim(3)))) {
+                throw new IllegalArgumentException("Scaled pointwise convolution: the scale is " + s + ", for activations "
+                        + x + " it must be (N, 1, 1, C)");
+            }
+            return pointwise.infer(in.size() > 2 ? List.of(x, in.get(2)) : List.of(x));
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) {
+            return in.get(0).size() + pointwise.flops(List.of(in.get(0)), out);
+        }
+
+        @Override
+        public String describe() {
+            return "scale > " + pointwise.describe();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.clnn.ops.BatchNormFolding;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Conv2dParams.Residual;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.ScaledPointwise;
 import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.TransposeParams;
 import dev.clnn.tensor.Shape;
@@ -33,12 +34,67 @@ public final class Passes {
     /**
      * {@link #optimize}, then the rewrites only some devices gain from: on a device that runs a
      * depthwise and a pointwise convolution as one kernel ({@link SeparableConv#widestOn}, the CPUs),
-     * {@link #fuseSeparable} up to the width it gains on. What compiles a graph for a device calls this.
+     * {@link #fuseSeparable} up to the width it gains on; on one that folds a per-image scale into the
+     * pointwise convolution after it ({@link ScaledPointwise#runsOn}, the CPUs), {@link #fuseScales}.
+     * What compiles a graph for a device calls this.
      */
     public static Graph optimize(Graph g, ClDevice device) {
         Graph out = optimize(g);
         int widest = SeparableConv.widestOn(device);
-        return widest > 0 ? fuseSeparable(out, widest) : out;
+        if (widest > 0) {
+            out = fuseSeparable(out, widest);
+        }
+        return ScaledPointwise.runsOn(device) ? fuseScales(out) : out;
+    }
+
+    /**
+     * A multiply of activations {@code (N, H, W, C)} by a scale per image and channel {@code (N, 1, 1, C)}
+     * (squeeze-and-excitation) whose product only a pointwise convolution reads becomes, with it, one
+     * {@link Op.Scaled} node, named after the convolution and placed where it was. The scale must be
+     * per image: shaped {@code (N, ...)} at every batch size, which a batch of 2 tells (or the graph
+     * runs at batch 1 only). Left apart: a
+     * multiply with an activation, a product that is a graph output, and a convolution whose residual is
+     * the activations.
+     */
+    public static Graph fuseScales(Graph g) {
+        java.util.Map<String, Shape> two;
+        try {
+            two = g.shapes(2);
+        } catch (IllegalArgumentException e) {
+            two = g.shapes(1);      // a graph that runs at batch 1 only (a fixed reshape): per image either way
+        }
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node pw = nodes.get(i);
+            if (!(pw.op() instanceof Op.Conv pc) || !ScaledPointwise.fits(pc.params(), pc.weightShape())) {
+                continue;
+            }
+            String product = pw.inputs().get(0);
+            int p = indexOfProducer(nodes, product);
+            if (p < 0 || !isPlainBinary(nodes.get(p), ElementwiseParams.Op.MUL) || !soleReader(g, nodes, product)) {
+                continue;
+            }
+            Node mul = nodes.get(p);
+            Shape out = two.get(product);
+            int side = perImageScale(two.get(mul.inputs().get(1)), out) ? 1
+                    : perImageScale(two.get(mul.inputs().get(0)), out) ? 0 : -1;
+            if (side < 0 || !two.get(mul.inputs().get(1 - side)).equals(out)) {
+                continue;
+            }
+            String x = mul.inputs().get(1 - side);
+            if (pw.inputs().size() > 1 && pw.inputs().get(1).equals(x)) {
+                continue;       // (the kernel cannot read its input as its residual too)
+            }
+            List<String> inputs = new ArrayList<>(List.of(x, mul.inputs().get(side)));
+            inputs.addAll(pw.inputs().subList(1, pw.inputs().size()));
+            i = absorbProducer(nodes, i, p, new Node(pw.name(), new Op.Scaled(pc), inputs, pw.output()));
+        }
+        return rebuild(g, nodes);
+    }
+
+    /** {@code s} is {@code (N, 1, 1, C)} for the rank-4 {@code out (N, H, W, C)}. */
+    private static boolean perImageScale(Shape s, Shape out) {
+        return out.rank() == 4 && s.equals(Shape.of(out.dim(0), 1, 1, out.dim(3)));
     }
 
     /**

@@ -183,6 +183,22 @@ public final class ReferenceExecutor {
             return new Eval(pin, pshapes).conv(s.pointwise());
         }
 
+        /** The multiply, then the convolution, as the graph held them before the pass joined them. */
+        @Override
+        public float[] scaled(Op.Scaled s) {
+            float[] x = x();
+            float[] scale = in.get(1);
+            int c = xs().dim(3);
+            int pixels = xs().dim(1) * xs().dim(2);
+            float[] product = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                product[i] = x[i] * scale[i / (pixels * c) * c + i % c];
+            }
+            List<float[]> pin = in.size() > 2 ? List.of(product, in.get(2)) : List.of(product);
+            List<Shape> pshapes = in.size() > 2 ? List.of(xs(), shapes.get(2)) : List.of(xs());
+            return new Eval(pin, pshapes).conv(s.pointwise());
+        }
+
         @Override
         public float[] dense(Op.Dense d) {
             return ReferenceConv.dense(x(), (int) (xs().size() / d.in()), d.in(), d.weights(), d.out(), d.bias(),

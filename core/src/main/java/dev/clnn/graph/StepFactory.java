@@ -18,6 +18,7 @@ import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Reduce;
 import dev.clnn.ops.Resize;
+import dev.clnn.ops.ScaledPointwise;
 import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.Slice;
 import dev.clnn.ops.Softmax;
@@ -76,6 +77,15 @@ final class StepFactory implements Op.Visitor<Step> {
         Tensor pb = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
         SeparableConv op = SeparableConv.configure(cl, d.params(), p.params(), input(), dw, db, pw, pb);
         return Step.of((in, out) -> op.run(in[0], in.length > 1 ? in[1] : null, out), op);
+    }
+
+    @Override
+    public Step scaled(Op.Scaled s) {
+        Op.Conv p = s.pointwise();
+        Tensor w = constants.of(p.weightShape(), p.weights());
+        Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        ScaledPointwise op = ScaledPointwise.configure(cl, p.params(), input(), w, b);
+        return Step.of((in, out) -> op.run(in[0], in[1], in.length > 2 ? in[2] : null, out), op);
     }
 
     @Override

@@ -42,8 +42,8 @@ final class TuningCandidates {
             }
             return groups > 1 ? List.of("depthwise") : List.of("conv2d", gemm);
         }
-        if (op instanceof Op.Separable) {
-            return List.of(gemm);       // a depthwise + pointwise block: one product of the GEMM's form
+        if (op instanceof Op.Separable || op instanceof Op.Scaled) {
+            return List.of(gemm);       // a block joined into one product of the GEMM's form
         }
         if (op instanceof Op.Dense || op instanceof Op.MatMul) {
             return List.of(gemm, "gemm_splitk");

@@ -22,6 +22,7 @@ import dev.clnn.graph.Node;
 import dev.clnn.graph.Op;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
+import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
 import dev.clnn.tensor.Shape;
@@ -151,6 +152,27 @@ public final class GraphExport implements Op.Visitor<Void> {
         node = new Node(whole.name() + "/depthwise", s.depthwise(), List.of(x), mid);
         conv(s.depthwise());
         List<String> inputs = new java.util.ArrayList<>(whole.inputs());
+        inputs.set(0, mid);
+        node = new Node(whole.name(), s.pointwise(), inputs, whole.output());
+        conv(s.pointwise());
+        node = whole;
+        return null;
+    }
+
+    /**
+     * The multiply and the convolution, as the graph held them before {@code Passes.fuseScales} joined
+     * them: the multiply named {@code NODE/scale}, its output {@code OUTPUT/scale}.
+     */
+    @Override
+    public Void scaled(Op.Scaled s) {
+        Node whole = node;
+        String x = whole.inputs().get(0);
+        String mid = whole.output() + "/scale";
+        shapes.put(mid, shapes.get(x));
+        node = new Node(whole.name() + "/scale", new Op.Binary(ElementwiseParams.mul()), List.of(x, whole.inputs().get(1)),
+                mid);
+        binary((Op.Binary) node.op());
+        List<String> inputs = new java.util.ArrayList<>(whole.inputs().subList(1, whole.inputs().size()));
         inputs.set(0, mid);
         node = new Node(whole.name(), s.pointwise(), inputs, whole.output());
         conv(s.pointwise());

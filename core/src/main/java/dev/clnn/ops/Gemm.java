@@ -70,26 +70,39 @@ public final class Gemm implements AutoCloseable {
      * convolution's input (null: A is a matrix), or, with {@code depthwise} too, the output of a
      * depthwise convolution of that input ({@code im2col} then gives its geometry).
      */
-    record Seams(boolean packA, boolean constantB, Epilogue epilogue, Im2col im2col, Depthwise depthwise) {
-        static final Seams PRODUCT = new Seams(true, false, null, null, null);
+    record Seams(boolean packA, boolean constantB, Epilogue epilogue, Im2col im2col, Depthwise depthwise,
+                 int scalePixels) {
+        static final Seams PRODUCT = new Seams(true, false, null, null, null, 0);
 
         Seams(boolean packA, boolean constantB, Epilogue epilogue) {
-            this(packA, constantB, epilogue, null, null);
+            this(packA, constantB, epilogue, null, null, 0);
         }
 
         Seams {
             if (depthwise != null && (im2col == null || packA)) {
                 throw new IllegalArgumentException("A depthwise A needs its geometry and is read in place");
             }
+            if (scalePixels < 0 || (scalePixels > 0 && (packA || im2col != null || epilogue == null))) {
+                throw new IllegalArgumentException("A scaled A is a layer's activations, read in place");
+            }
         }
 
         static Seams layer(Epilogue epilogue) {
-            return new Seams(false, true, epilogue, null, null);
+            return new Seams(false, true, epilogue, null, null, 0);
         }
 
         /** A dense convolution as a layer's product: A read through im2col, the weights B constant. */
         static Seams convolution(Epilogue epilogue, Im2col im2col) {
-            return new Seams(false, true, epilogue, im2col, null);
+            return new Seams(false, true, epilogue, im2col, null, 0);
+        }
+
+        /**
+         * A pointwise convolution of activations times a scale per image and channel (a
+         * squeeze-and-excitation scale): A read in place, each element times {@code scale[image][k]},
+         * with {@code pixels} rows of A per image.
+         */
+        static Seams scaled(Epilogue epilogue, int pixels) {
+            return new Seams(false, true, epilogue, null, null, pixels);
         }
 
         /**
@@ -98,7 +111,7 @@ public final class Gemm implements AutoCloseable {
          * K = its channels), the pointwise weights B constant.
          */
         static Seams separable(Epilogue epilogue, Im2col geometry, Depthwise depthwise) {
-            return new Seams(false, true, epilogue, geometry, depthwise);
+            return new Seams(false, true, epilogue, geometry, depthwise, 0);
         }
     }
 
@@ -249,6 +262,10 @@ public final class Gemm implements AutoCloseable {
         if (seams.im2col() != null && (seams.packA() || shape.transA())) {
             throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
         }
+        if (seams.scalePixels() > 0 && (config.variant() != GemmConfig.Variant.CPU || shape.transA())) {
+            throw new IllegalArgumentException("Gemm: only the cpu form scales an untransposed A; got " + config
+                    + " for " + shape);
+        }
         if (seams.depthwise() != null && config.variant() != GemmConfig.Variant.CPU
                 && (config.variant() != GemmConfig.Variant.TILED || config.splitsK())) {
             throw new IllegalArgumentException("Gemm: only the cpu form and the tiled form without K slices compute a"
@@ -305,9 +322,28 @@ public final class Gemm implements AutoCloseable {
      * @throws IllegalStateException    when this GEMM was configured for alpha/beta, or closed
      */
     public void run(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
-        if (seams.depthwise() != null) {
-            throw new IllegalStateException("This Gemm reads A as a depthwise convolution; run it with its weights");
+        if (seams.depthwise() != null || seams.scalePixels() > 0) {
+            throw new IllegalStateException("This Gemm reads A " + (seams.depthwise() != null
+                    ? "as a depthwise convolution; run it with its weights" : "scaled; run it with the scale"));
         }
+        runLayer(a, b, bias, residual, c);
+    }
+
+    /**
+     * Enqueues a scaled layer's product ({@link Seams#scaled}): as
+     * {@link #run(ClBuffer, ClBuffer, ClBuffer, ClBuffer, ClBuffer)} with every element of A times
+     * {@code scale[image * k + column]} ({@code m / pixels} images of {@code k} floats).
+     *
+     * @throws IllegalArgumentException when a buffer is missing or too small
+     * @throws IllegalStateException    when this GEMM does not scale A, or was closed
+     */
+    public void runScaled(ClBuffer a, ClBuffer scale, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
+        if (seams.scalePixels() == 0) {
+            throw new IllegalStateException("This Gemm does not scale A");
+        }
+        ensureOpen();
+        checkExtent("scale", scale, 0, (long) shape.m() / seams.scalePixels() * shape.k());
+        main.arg(ARG_C + 3, scale);
         runLayer(a, b, bias, residual, c);
     }
 
@@ -459,6 +495,9 @@ public final class Gemm implements AutoCloseable {
                 main.arg(first + i, geometry[i]);
             }
         }
+        if (seams.scalePixels() > 0) {
+            main.arg(ARG_C + 4, seams.scalePixels());       // after the scale buffer, set on each run
+        }
     }
 
     /** Index of the epilogue's first argument (alpha, or bias / residual) on the kernel that stores C. */
@@ -467,7 +506,7 @@ public final class Gemm implements AutoCloseable {
             return REDUCE_ARG_C + 3;
         }
         return ARG_C + 3 + (seams.im2col() != null ? seams.im2col().arguments().length : 0)
-                + (seams.depthwise() != null ? seams.depthwise().buffers() : 0);
+                + (seams.depthwise() != null ? seams.depthwise().buffers() : 0) + (seams.scalePixels() > 0 ? 2 : 0);
     }
 
     private static ClProgram program(ClContext cl, GemmConfig.Variant form, Defines d) {
@@ -485,6 +524,9 @@ public final class Gemm implements AutoCloseable {
         BuildOptions o = config.defines().define("FUSED", seams.epilogue() != null ? 1 : 0);
         if (l.panels) {
             o = o.define("A_PACKED", l.packA ? 1 : 0);
+        }
+        if (seams.scalePixels() > 0) {
+            o = o.define("A_SCALE", 1);
         }
         if (seams.depthwise() != null) {
             // (the CPU form's vectors of channels; the tiled form computes element by element)

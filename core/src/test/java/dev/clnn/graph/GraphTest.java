@@ -17,6 +17,7 @@ import dev.clnn.ops.Activation;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.Pool2dParams;
+import dev.clnn.ops.ScaledPointwise;
 import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.SoftmaxParams;
 import dev.clnn.reference.Comparison;
@@ -27,7 +28,7 @@ import dev.clnn.testing.Contexts;
 import dev.clnn.testing.TestData;
 
 /** Graph building, the fusion passes, the memory planner and the executor against the reference. */
-class GraphTest {
+public class GraphTest {
     private static final Contexts CONTEXTS = new Contexts();
 
     @AfterAll
@@ -203,6 +204,63 @@ class GraphTest {
         assertEquals(SeparableConv.widestOn(device) >= 24 ? 2 : 0, joined, lowered.nodes().toString());
         for (int batch : new int[] {1, 3}) {
             float[] x = TestData.uniform((int) g.inputShape(batch).size(), 21 + batch);
+            float[] expected = ReferenceExecutor.run(g, x, batch);
+            try (Executable e = Executable.compile(cl, lowered, batch)) {
+                float[] got = e.run(x);
+                Comparison c = Comparison.of(got, expected, Tolerances.BENCH_RTOL, 1e-5f);
+                assertTrue(c.passed(), "batch " + batch + ": " + c.describe(got, expected));
+            }
+        }
+    }
+
+    /**
+     * x -> depthwise -> squeeze-and-excitation (global pool, two 1x1 convolutions, sigmoid) -> x * s ->
+     * pointwise projection with a residual of the block's input.
+     */
+    public static Graph squeezeExcite() {
+        Graph.Builder b = Graph.builder("se", "x", Shape.of(6, 5, 8));
+        String d = b.add("dw", conv(3, 8, 8, 1, 8, new int[] {1, 1, 1, 1}, true), "x");
+        String g = b.add("gap", new Op.Pool(Pool2dParams.globalAverage()), d);
+        String f1 = b.add("fc1", conv(1, 8, 4, 1, 1, new int[] {0, 0, 0, 0}, true), g);
+        String a1 = b.add("relu", new Op.Act(Activation.RELU), f1);
+        String f2 = b.add("fc2", conv(1, 4, 8, 1, 1, new int[] {0, 0, 0, 0}, true), a1);
+        String sg = b.add("sigmoid", new Op.Act(Activation.SIGMOID), f2);
+        String m = b.add("mul", new Op.Binary(ElementwiseParams.mul()), d, sg);
+        String p = b.add("project", conv(1, 8, 8, 1, 1, new int[] {0, 0, 0, 0}, true), m);
+        String y = b.add("add", new Op.Binary(ElementwiseParams.add()), p, "x");
+        return b.build(y);
+    }
+
+    @Test
+    void aPerImageScaleJoinsThePointwiseConvolutionThatAloneReadsIt() {
+        Graph g = Passes.optimize(squeezeExcite());
+        Graph f = Passes.fuseScales(g);
+        Node project = f.nodes().stream().filter(n -> n.name().equals("project")).findFirst().orElseThrow();
+        assertTrue(project.op() instanceof Op.Scaled, project.toString());
+        assertEquals(g.nodes().size() - 1, f.nodes().size(), "the multiply is gone");
+        assertEquals(List.of("dw", "sigmoid", "x"), project.inputs(), "activations, scale, residual");
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), 8);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
+                ReferenceExecutor.run(f, x, 2), "the reference of the joined op is the multiply and the convolution");
+        // a scale per row of pixels, not per image: nothing joins
+        Graph.Builder b = Graph.builder("row scale", "x", Shape.of(4, 4, 8));
+        b.input("s", Shape.of(4, 1, 8));
+        String m = b.add("mul", new Op.Binary(ElementwiseParams.mul()), "x", "s");
+        b.add("pw", conv(1, 8, 4, 1, 1, new int[] {0, 0, 0, 0}, true), m);
+        Graph shared = b.build("pw");
+        assertEquals(shared.nodes().size(), Passes.fuseScales(shared).nodes().size());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void scaledProjectionsRunAsOneKernelOnCpusAndComputeTheSame(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Graph g = squeezeExcite();
+        Graph lowered = Passes.optimize(g, device);
+        long joined = lowered.nodes().stream().filter(n -> n.op() instanceof Op.Scaled).count();
+        assertEquals(ScaledPointwise.runsOn(device) ? 1 : 0, joined, lowered.nodes().toString());
+        for (int batch : new int[] {1, 3}) {
+            float[] x = TestData.uniform((int) g.inputShape(batch).size(), 31 + batch);
             float[] expected = ReferenceExecutor.run(g, x, batch);
             try (Executable e = Executable.compile(cl, lowered, batch)) {
                 float[] got = e.run(x);

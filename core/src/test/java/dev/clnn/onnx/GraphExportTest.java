@@ -70,6 +70,18 @@ class GraphExportTest {
         assertTrue(c.passed(), c.describe(got, expected));
     }
 
+    /** A squeeze-and-excitation block with its scale folded into the projection exports as the multiply and the convolution. */
+    @Test
+    void aScaledProjectionExportsAsAMultiplyAndAConvolution() throws Exception {
+        Graph g = Passes.fuseScales(Passes.optimize(dev.clnn.graph.GraphTest.squeezeExcite()));
+        assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Op.Scaled), "the pass joined the projection");
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), 10);
+        float[] expected = ReferenceExecutor.run(g, x, 2);
+        float[] got = ort(GraphExport.toBytes(g), x, g.inputShape(2));
+        Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
+        assertTrue(c.passed(), c.describe(got, expected));
+    }
+
     private static void check(Graph g, int batch) throws Exception {
         for (Graph variant : new Graph[] {g, Passes.optimize(g)}) {
             float[] x = TestData.uniform((int) variant.inputShape(batch).size(), 9);

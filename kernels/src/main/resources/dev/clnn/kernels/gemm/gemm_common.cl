@@ -42,6 +42,10 @@
 //   TRANS_B    1 when op(B) = B^T (B is stored N x K), else 0; strided B only
 //   A_PACKED   1: A comes packed (gemm_cpu.cl, gemm_tiled.cl); 0: A is strided
 //   A_IM2COL   1: A is the implicit im2col matrix of an NHWC input (A_PACKED == 0 only)
+//   A_SCALE    1: A (strided, not transposed; gemm_cpu.cl only) is read scaled per image and column:
+//              A(i, k) * scale[(i / HW) * K + k], the squeeze-and-excitation scale of an NHWC input of
+//              HW pixels per image, folded into the pointwise convolution that reads it (SCALE_PARAMS:
+//              the scale buffer and HW, after C's arguments)
 //   A_DEPTHWISE  1: A is a depthwise convolution of an NHWC input (gemm_cpu.cl; gemm_tiled.cl
 //              without KS, element by element through depthwise_at), with the
 //              defines DW_KH, DW_KW (its kernel), DW_BIAS (1: it adds dwb), DW_CLIP (1: its
@@ -93,6 +97,17 @@
 #endif
 #if A_IM2COL && A_DEPTHWISE
 #error "A is either the im2col matrix or a depthwise convolution"
+#endif
+#ifndef A_SCALE
+#define A_SCALE 0       // A read scaled per image and column
+#endif
+#if A_SCALE && (A_PACKED || A_IM2COL || A_DEPTHWISE || TRANS_A)
+#error "A_SCALE scales a strided, untransposed A"
+#endif
+#if A_SCALE
+#define SCALE_PARAMS , __global const float* restrict scale, const int HW
+#else
+#define SCALE_PARAMS
 #endif
 
 // The kernels add OFFSET(offa) and OFFSET(offb) to a and b once, on entry, so that no load adds them again.

@@ -15,7 +15,8 @@
 //                     channels at a time for the MR rows of a block as the k loop reaches them
 //                     (a private MR x VW array then feeds the broadcasts), so a depthwise layer and
 //                     the pointwise layer after it are one kernel and the depthwise output is
-//                     never written.
+//                     never written. With A_SCALE a strided A is read times a scale per image
+//                     and column (a squeeze-and-excitation scale, folded in).
 //   B  ceil(N / NR) panels of K x NR floats, k-major, zero past N (gemm_pack.cl; panel q holds columns
 //      q*NR .. q*NR+NR-1); offb and ldb are not used
 //   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
@@ -93,7 +94,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                        __global const float* restrict a, const int offa, const int lda,
                        __global const float* restrict bp, const int offb, const int ldb,
                        __global float* C_RESTRICT c, const int offc, const int ldc
-                       IM2COL_PARAMS DEPTHWISE_PARAMS EPILOGUE_PARAMS)
+                       IM2COL_PARAMS DEPTHWISE_PARAMS SCALE_PARAMS EPILOGUE_PARAMS)
 {
     const int q = get_global_id(0);     // column panel
     const int s = get_global_id(1);     // row strip
@@ -138,6 +139,13 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
             for (int r = 0; r < MR; ++r) {
                 ar[r] = A_ROW(min(i0 + r, M - 1));
             }
+#if A_SCALE
+            __global const float* sr[MR];       // each row's image's scale
+            #pragma unroll
+            for (int r = 0; r < MR; ++r) {
+                sr[r] = scale + (size_t)(min(i0 + r, M - 1) / HW) * K;
+            }
+#endif
 #endif
             floatv acc[MR][NV];
             #pragma unroll
@@ -264,7 +272,11 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                 float av[MR];
                 #pragma unroll
                 for (int r = 0; r < MR; ++r) {
+#if A_SCALE
+                    av[r] = A_VALUE(r, k) * sr[r][k];
+#else
                     av[r] = A_VALUE(r, k);
+#endif
                 }
                 fma_block(acc, av, b);
 #if A_PACKED
