@@ -145,17 +145,12 @@ public final class GraphExport implements Op.Visitor<Void> {
      */
     @Override
     public Void separable(Op.Separable s) {
-        Node whole = node;
-        String x = whole.inputs().get(0);
-        String mid = whole.output() + "/depthwise";
-        shapes.put(mid, s.middle(shapes.get(x)));
-        node = new Node(whole.name() + "/depthwise", s.depthwise(), List.of(x), mid);
-        conv(s.depthwise());
-        List<String> inputs = new java.util.ArrayList<>(whole.inputs());
+        String x = node.inputs().get(0);
+        String mid = node.output() + "/depthwise";
+        List<String> inputs = new java.util.ArrayList<>(node.inputs());
         inputs.set(0, mid);
-        node = new Node(whole.name(), s.pointwise(), inputs, whole.output());
-        conv(s.pointwise());
-        node = whole;
+        inTurn(new Node(node.name() + "/depthwise", s.depthwise(), List.of(x), mid), s.middle(shapes.get(x)),
+                new Node(node.name(), s.pointwise(), inputs, node.output()));
         return null;
     }
 
@@ -165,19 +160,27 @@ public final class GraphExport implements Op.Visitor<Void> {
      */
     @Override
     public Void scaled(Op.Scaled s) {
-        Node whole = node;
-        String x = whole.inputs().get(0);
-        String mid = whole.output() + "/scale";
-        shapes.put(mid, shapes.get(x));
-        node = new Node(whole.name() + "/scale", new Op.Binary(ElementwiseParams.mul()), List.of(x, whole.inputs().get(1)),
-                mid);
-        binary((Op.Binary) node.op());
-        List<String> inputs = new java.util.ArrayList<>(whole.inputs().subList(1, whole.inputs().size()));
+        String x = node.inputs().get(0);
+        String mid = node.output() + "/scale";
+        List<String> inputs = new java.util.ArrayList<>(node.inputs().subList(1, node.inputs().size()));
         inputs.set(0, mid);
-        node = new Node(whole.name(), s.pointwise(), inputs, whole.output());
-        conv(s.pointwise());
-        node = whole;
+        inTurn(new Node(node.name() + "/scale", new Op.Binary(ElementwiseParams.mul()), List.of(x,
+                node.inputs().get(1)), mid), shapes.get(x), new Node(node.name(), s.pointwise(), inputs, node.output()));
         return null;
+    }
+
+    /**
+     * A joined node as the two it joined: {@code first}, whose output is shaped {@code middle}, then
+     * {@code second}, which reads it.
+     */
+    private void inTurn(Node first, Shape middle, Node second) {
+        Node whole = node;
+        shapes.put(first.output(), middle);
+        for (Node n : new Node[] {first, second}) {
+            node = n;
+            n.op().accept(this);
+        }
+        node = whole;
     }
 
     @Override

@@ -63,11 +63,7 @@ class GraphExportTest {
     void joinedSeparableBlocksExportAsTwoConvolutions() throws Exception {
         Graph g = Passes.fuseSeparable(Passes.optimize(MobileNetV2.build(new RandomWeights(7), 0.35f, 48, 10)), 1 << 20);
         assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Op.Separable), "the pass joined blocks");
-        float[] x = TestData.uniform((int) g.inputShape(2).size(), 9);
-        float[] expected = ReferenceExecutor.run(g, x, 2);
-        float[] got = ort(GraphExport.toBytes(g), x, g.inputShape(2));
-        Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-        assertTrue(c.passed(), c.describe(got, expected));
+        assertOnnxRuntimeAgrees(g, 9);
     }
 
     /** A squeeze-and-excitation block with its scale folded into the projection exports as the multiply and the convolution. */
@@ -75,11 +71,16 @@ class GraphExportTest {
     void aScaledProjectionExportsAsAMultiplyAndAConvolution() throws Exception {
         Graph g = Passes.fuseScales(Passes.optimize(dev.clnn.graph.GraphTest.squeezeExcite()));
         assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Op.Scaled), "the pass joined the projection");
-        float[] x = TestData.uniform((int) g.inputShape(2).size(), 10);
+        assertOnnxRuntimeAgrees(g, 10);
+    }
+
+    /** ONNX Runtime on the export of {@code g} computes what clnn's reference computes on {@code g}, at batch 2. */
+    private static void assertOnnxRuntimeAgrees(Graph g, long seed) throws Exception {
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), seed);
         float[] expected = ReferenceExecutor.run(g, x, 2);
         float[] got = ort(GraphExport.toBytes(g), x, g.inputShape(2));
         Comparison c = Comparison.of(got, expected, 1e-4f, 1e-5f);
-        assertTrue(c.passed(), c.describe(got, expected));
+        assertTrue(c.passed(), g.name() + ": " + c.describe(got, expected));
     }
 
     private static void check(Graph g, int batch) throws Exception {
