@@ -60,13 +60,7 @@ class ScaledPointwiseTest {
     }
 
     static Stream<Arguments> devicesAndCases() {
-        List<Arguments> out = new ArrayList<>();
-        for (ClDevice d : TestDevices.all()) {
-            for (Case c : cases()) {
-                out.add(Arguments.of(d, c));
-            }
-        }
-        return out.stream();
+        return TestDevices.crossedWith(cases());
     }
 
     @AfterAll
