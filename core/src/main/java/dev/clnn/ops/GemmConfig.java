@@ -197,12 +197,18 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * would pick for a plain product of the shape (split-K for a thin one, say).
      */
     static GemmConfig cpuForm(ClDevice device, long m, long n, long k) {
+        GemmConfig tuned = cpuEntry(device);
+        return tuned == null ? null : tuned.fitted(m, n, k, device.computeUnits());
+    }
+
+    /** The table's CPU form for a product read in place on {@code device}, before fitting; null when none. */
+    private static GemmConfig cpuEntry(ClDevice device) {
         Map<String, String> entry = device.isCpu() ? Tuning.find("gemm_cpu", device) : null;
         if (entry == null) {
             return null;
         }
         GemmConfig tuned = fromMap(entry, "STRIDED_");
-        return tuned.variant == Variant.CPU ? tuned.fitted(m, n, k, device.computeUnits()) : null;
+        return tuned.variant == Variant.CPU ? tuned : null;
     }
 
     /**
@@ -229,8 +235,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * or 0 when the table gives the device no CPU form.
      */
     static int cpuPanelWidth(ClDevice device) {
-        GemmConfig c = cpuForm(device, 1, 1, 1);
-        return c == null ? 0 : fromMap(Tuning.find("gemm_cpu", device), "STRIDED_").nv * c.vw;
+        GemmConfig c = cpuEntry(device);
+        return c == null ? 0 : c.nv * c.vw;
     }
 
     /**
