@@ -99,6 +99,8 @@ public sealed interface Op {
         R separable(Separable op);
 
         R scaled(Scaled op);
+
+        R normalized(Normalized op);
     }
 
     /**
@@ -176,6 +178,40 @@ public sealed interface Op {
         @Override
         public String describe() {
             return "scale > " + pointwise.describe();
+        }
+    }
+
+    /**
+     * A batch normalisation (and its activation), then the pointwise convolution that alone reads its
+     * output, run as one kernel on devices that can ({@code ops.NormalizedPointwise}); formed by
+     * {@link Passes#fuseNorms} for such a device, never by an importer. Takes the activations
+     * {@code (N, H, W, C)}, then the residual when {@code pointwise} adds one; computes exactly what the
+     * normalisation and the convolution compute in turn.
+     */
+    record Normalized(BatchNorm norm, Conv pointwise) implements Op {
+        @Override
+        public long weightFloats() { return norm.weightFloats() + pointwise.weightFloats(); }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.normalized(this); }
+
+        @Override
+        public int arity() { return pointwise.arity(); }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            norm.infer(List.of(in.get(0)));        // (checks its channels)
+            return pointwise.infer(in);
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) {
+            return 2.0 * in.get(0).size() + pointwise.flops(List.of(in.get(0)), out);
+        }
+
+        @Override
+        public String describe() {
+            return norm.describe() + " > " + pointwise.describe();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.clnn.ops.BatchNormFolding;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Conv2dParams.Residual;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.NormalizedPointwise;
 import dev.clnn.ops.ScaledPointwise;
 import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.TransposeParams;
@@ -44,7 +45,42 @@ public final class Passes {
         if (widest > 0) {
             out = fuseSeparable(out, widest);
         }
+        if (NormalizedPointwise.runsOn(device)) {
+            out = fuseNorms(out);
+        }
         return ScaledPointwise.runsOn(device) ? fuseScales(out) : out;
+    }
+
+    /**
+     * A batch normalisation activated by none, ReLU or a clip whose output only a pointwise convolution
+     * reads becomes, with it, one {@link Op.Normalized} node, named after the convolution and placed
+     * where it was: DenseNet's pre-activation, which reads a concatenation and so could not be folded
+     * into a convolution before it. Left apart: a normalisation with another activation, one whose
+     * output is a graph output or read elsewhere too, and a convolution whose residual is the
+     * normalisation's input.
+     */
+    public static Graph fuseNorms(Graph g) {
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Node pw = nodes.get(i);
+            if (!(pw.op() instanceof Op.Conv pc)) {
+                continue;
+            }
+            String normed = pw.inputs().get(0);
+            int p = indexOfProducer(nodes, normed);
+            if (p < 0 || !(nodes.get(p).op() instanceof Op.BatchNorm bn) || !soleReader(g, nodes, normed)
+                    || !NormalizedPointwise.fits(bn.activation(), pc.params(), pc.weightShape())) {
+                continue;
+            }
+            String x = nodes.get(p).inputs().get(0);
+            if (pw.inputs().size() > 1 && pw.inputs().get(1).equals(x)) {
+                continue;       // (the kernel cannot read its input as its residual too)
+            }
+            List<String> inputs = new ArrayList<>(pw.inputs());
+            inputs.set(0, x);
+            i = absorbProducer(nodes, i, p, new Node(pw.name(), new Op.Normalized(bn, pc), inputs, pw.output()));
+        }
+        return rebuild(g, nodes);
     }
 
     /**

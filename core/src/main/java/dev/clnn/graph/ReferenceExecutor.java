@@ -199,6 +199,14 @@ public final class ReferenceExecutor {
             return new Eval(pin, pshapes).conv(s.pointwise());
         }
 
+        /** The normalisation, then the convolution, as the graph held them before the pass joined them. */
+        @Override
+        public float[] normalized(Op.Normalized n) {
+            float[] normed = new Eval(List.of(x()), List.of(xs())).batchNorm(n.norm());
+            List<float[]> pin = in.size() > 1 ? List.of(normed, in.get(1)) : List.of(normed);
+            return new Eval(pin, shapes).conv(n.pointwise());
+        }
+
         @Override
         public float[] dense(Op.Dense d) {
             return ReferenceConv.dense(x(), (int) (xs().size() / d.in()), d.in(), d.weights(), d.out(), d.bias(),

@@ -14,6 +14,7 @@ import dev.clnn.ops.Elementwise;
 import dev.clnn.ops.GroupNorm;
 import dev.clnn.ops.LayerNorm;
 import dev.clnn.ops.MatMul;
+import dev.clnn.ops.NormalizedPointwise;
 import dev.clnn.ops.Pad;
 import dev.clnn.ops.Pool2d;
 import dev.clnn.ops.Reduce;
@@ -86,6 +87,17 @@ final class StepFactory implements Op.Visitor<Step> {
         Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
         ScaledPointwise op = ScaledPointwise.configure(cl, p.params(), input(), w, b);
         return Step.of((in, out) -> op.run(in[0], in[1], in.length > 2 ? in[2] : null, out), op);
+    }
+
+    @Override
+    public Step normalized(Op.Normalized n) {
+        Op.BatchNorm bn = n.norm();
+        Op.Conv p = n.pointwise();
+        Tensor w = constants.of(p.weightShape(), p.weights());
+        Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        NormalizedPointwise op = NormalizedPointwise.configure(cl, BatchNormParams.nhwc(bn.epsilon())
+                .with(bn.activation()), bn.gamma(), bn.beta(), bn.mean(), bn.variance(), p.params(), input(), w, b);
+        return Step.of((in, out) -> op.run(in[0], in.length > 1 ? in[1] : null, out), op);
     }
 
     @Override

@@ -42,7 +42,7 @@ final class TuningCandidates {
             }
             return groups > 1 ? List.of("depthwise") : List.of("conv2d", gemm);
         }
-        if (op instanceof Op.Separable || op instanceof Op.Scaled) {
+        if (op instanceof Op.Separable || op instanceof Op.Scaled || op instanceof Op.Normalized) {
             return List.of(gemm);       // a block joined into one product of the GEMM's form
         }
         if (op instanceof Op.Dense || op instanceof Op.MatMul) {

@@ -170,6 +170,21 @@ public final class GraphExport implements Op.Visitor<Void> {
     }
 
     /**
+     * The normalisation and the convolution, as the graph held them before {@code Passes.fuseNorms}
+     * joined them: the normalisation named {@code NODE/norm}, its output {@code OUTPUT/norm}.
+     */
+    @Override
+    public Void normalized(Op.Normalized n) {
+        String x = node.inputs().get(0);
+        String mid = node.output() + "/norm";
+        List<String> inputs = new java.util.ArrayList<>(node.inputs());
+        inputs.set(0, mid);
+        inTurn(new Node(node.name() + "/norm", n.norm(), List.of(x), mid), shapes.get(x),
+                new Node(node.name(), n.pointwise(), inputs, node.output()));
+        return null;
+    }
+
+    /**
      * A joined node as the two it joined: {@code first}, whose output is shaped {@code middle}, then
      * {@code second}, which reads it.
      */

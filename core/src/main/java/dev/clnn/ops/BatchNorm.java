@@ -95,7 +95,7 @@ public final class BatchNorm extends KernelOp<BatchNormParams> {
     }
 
     /** scale[0..C) then shift[0..C), in double: scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */
-    private static float[] fold(BatchNormParams params, Shape shape, int axis, float[] gamma, float[] beta,
+    static float[] fold(BatchNormParams params, Shape shape, int axis, float[] gamma, float[] beta,
                                 float[] mean, float[] variance) {
         int c = shape.dim(axis);
         String[] names = {"gamma", "beta", "mean", "variance"};

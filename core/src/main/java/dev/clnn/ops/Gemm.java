@@ -68,14 +68,16 @@ public final class Gemm implements AutoCloseable {
      * (else read it strided, in place), whether B is constant (packed by {@link #repack}, else on each
      * run), the epilogue (null: alpha/beta), and whether A is the implicit im2col matrix of a
      * convolution's input (null: A is a matrix), or, with {@code depthwise} too, the output of a
-     * depthwise convolution of that input ({@code im2col} then gives its geometry).
+     * depthwise convolution of that input ({@code im2col} then gives its geometry); {@code scalePixels}
+     * above 0: A is read times a scale per image and column; {@code norm} not null: A is read
+     * normalised per column and activated with it.
      */
     record Seams(boolean packA, boolean constantB, Epilogue epilogue, Im2col im2col, Depthwise depthwise,
-                 int scalePixels) {
-        static final Seams PRODUCT = new Seams(true, false, null, null, null, 0);
+                 int scalePixels, Activation norm) {
+        static final Seams PRODUCT = new Seams(true, false, null, null, null, 0, null);
 
         Seams(boolean packA, boolean constantB, Epilogue epilogue) {
-            this(packA, constantB, epilogue, null, null, 0);
+            this(packA, constantB, epilogue, null, null, 0, null);
         }
 
         Seams {
@@ -85,15 +87,20 @@ public final class Gemm implements AutoCloseable {
             if (scalePixels < 0 || (scalePixels > 0 && (packA || im2col != null || epilogue == null))) {
                 throw new IllegalArgumentException("A scaled A is a layer's activations, read in place");
             }
+            if (norm != null && (packA || im2col != null || epilogue == null || scalePixels > 0
+                    || !Depthwise.takes(norm))) {
+                throw new IllegalArgumentException("A normalised A is a layer's activations, read in place, activated"
+                        + " by none, ReLU or a clip; got " + norm);
+            }
         }
 
         static Seams layer(Epilogue epilogue) {
-            return new Seams(false, true, epilogue, null, null, 0);
+            return new Seams(false, true, epilogue, null, null, 0, null);
         }
 
         /** A dense convolution as a layer's product: A read through im2col, the weights B constant. */
         static Seams convolution(Epilogue epilogue, Im2col im2col) {
-            return new Seams(false, true, epilogue, im2col, null, 0);
+            return new Seams(false, true, epilogue, im2col, null, 0, null);
         }
 
         /**
@@ -102,7 +109,16 @@ public final class Gemm implements AutoCloseable {
          * with {@code pixels} rows of A per image.
          */
         static Seams scaled(Epilogue epilogue, int pixels) {
-            return new Seams(false, true, epilogue, null, null, pixels);
+            return new Seams(false, true, epilogue, null, null, pixels, null);
+        }
+
+        /**
+         * A pointwise convolution of activations that a batch normalisation and its activation precede
+         * (DenseNet's pre-activation): A read in place, each element {@code act(a * scale[k] + shift[k])}.
+         */
+        static Seams normalized(Epilogue epilogue, Activation activation) {
+            return new Seams(false, true, epilogue, null, null, 0,
+                    activation == null ? Activation.NONE : activation);
         }
 
         /**
@@ -111,7 +127,7 @@ public final class Gemm implements AutoCloseable {
          * K = its channels), the pointwise weights B constant.
          */
         static Seams separable(Epilogue epilogue, Im2col geometry, Depthwise depthwise) {
-            return new Seams(false, true, epilogue, geometry, depthwise, 0);
+            return new Seams(false, true, epilogue, geometry, depthwise, 0, null);
         }
     }
 
@@ -142,14 +158,19 @@ public final class Gemm implements AutoCloseable {
 
         BuildOptions defines(BuildOptions o) {
             o = o.define("A_DEPTHWISE", 1).define("DW_KH", kh).define("DW_KW", kw).define("DW_BIAS", bias ? 1 : 0);
+            return clip(o, "DW", activation);
+        }
+
+        /** The defines {@code PREFIX_CLIP}, {@code PREFIX_LO} and {@code PREFIX_HI} of an activation it {@link #takes}. */
+        static BuildOptions clip(BuildOptions o, String prefix, Activation activation) {
             switch (activation.kind()) {
                 case RELU:
-                    return o.define("DW_CLIP", 1).define("DW_LO", "0.0f").define("DW_HI", "INFINITY");
+                    return o.define(prefix + "_CLIP", 1).define(prefix + "_LO", "0.0f").define(prefix + "_HI", "INFINITY");
                 case CLIP:
-                    return o.define("DW_CLIP", 1).define("DW_LO", literal(activation.lo()))
-                            .define("DW_HI", literal(activation.hi()));
+                    return o.define(prefix + "_CLIP", 1).define(prefix + "_LO", literal(activation.lo()))
+                            .define(prefix + "_HI", literal(activation.hi()));
                 default:
-                    return o.define("DW_CLIP", 0);
+                    return o.define(prefix + "_CLIP", 0);
             }
         }
 
@@ -322,9 +343,10 @@ public final class Gemm implements AutoCloseable {
      * @throws IllegalStateException    when this GEMM was configured for alpha/beta, or closed
      */
     public void run(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
-        if (seams.depthwise() != null || seams.scalePixels() > 0) {
+        if (seams.depthwise() != null || seams.scalePixels() > 0 || seams.norm() != null) {
             throw new IllegalStateException("This Gemm reads A " + (seams.depthwise() != null
-                    ? "as a depthwise convolution; run it with its weights" : "scaled; run it with the scale"));
+                    ? "as a depthwise convolution; run it with its weights" : seams.norm() != null
+                    ? "normalised; run it with the scale and shift" : "scaled; run it with the scale"));
         }
         runLayer(a, b, bias, residual, c);
     }
@@ -344,6 +366,26 @@ public final class Gemm implements AutoCloseable {
         ensureOpen();
         checkExtent("scale", scale, 0, (long) shape.m() / seams.scalePixels() * shape.k());
         main.arg(ARG_C + 3, scale);
+        runLayer(a, b, bias, residual, c);
+    }
+
+    /**
+     * Enqueues a normalised layer's product ({@link Seams#normalized}): as
+     * {@link #run(ClBuffer, ClBuffer, ClBuffer, ClBuffer, ClBuffer)} with every element of A in column
+     * {@code k} read as {@code act(a * scaleShift[k] + scaleShift[K + k])} ({@code scaleShift}: the
+     * {@code K} scales, then the {@code K} shifts).
+     *
+     * @throws IllegalArgumentException when a buffer is missing or too small
+     * @throws IllegalStateException    when this GEMM does not normalise A, or was closed
+     */
+    public void runNormalized(ClBuffer a, ClBuffer scaleShift, ClBuffer b, ClBuffer bias, ClBuffer residual,
+                              ClBuffer c) {
+        if (seams.norm() == null) {
+            throw new IllegalStateException("This Gemm does not normalise A");
+        }
+        ensureOpen();
+        checkExtent("normalisation", scaleShift, 0, 2L * shape.k());
+        main.arg(ARG_C + 3, scaleShift);
         runLayer(a, b, bias, residual, c);
     }
 
@@ -506,7 +548,8 @@ public final class Gemm implements AutoCloseable {
             return REDUCE_ARG_C + 3;
         }
         return ARG_C + 3 + (seams.im2col() != null ? seams.im2col().arguments().length : 0)
-                + (seams.depthwise() != null ? seams.depthwise().buffers() : 0) + (seams.scalePixels() > 0 ? 2 : 0);
+                + (seams.depthwise() != null ? seams.depthwise().buffers() : 0) + (seams.scalePixels() > 0 ? 2 : 0)
+                + (seams.norm() != null ? 1 : 0);
     }
 
     private static ClProgram program(ClContext cl, GemmConfig.Variant form, Defines d) {
@@ -528,11 +571,12 @@ public final class Gemm implements AutoCloseable {
         if (seams.scalePixels() > 0) {
             o = o.define("A_SCALE", 1);
         }
+        if (seams.norm() != null) {
+            o = Depthwise.clip(o.define("A_NORM", 1), "NORM", seams.norm()).define("NORM_FULL", wholeVectors() ? 1 : 0);
+        }
         if (seams.depthwise() != null) {
             // (the CPU form's vectors of channels; the tiled form computes element by element)
-            boolean full = config.variant() == GemmConfig.Variant.CPU && shape.k() % config.vw() == 0
-                    && config.tk() % config.vw() == 0;
-            o = seams.depthwise().defines(o).define("DW_FULL", full ? 1 : 0);
+            o = seams.depthwise().defines(o).define("DW_FULL", wholeVectors() ? 1 : 0);
         } else if (seams.im2col() != null) {
             o = o.define("A_IM2COL", 1);
         } else if (!l.packA) {
@@ -548,6 +592,12 @@ public final class Gemm implements AutoCloseable {
             o = o.define("SPLIT_REDUCE", 1);
         }
         return new Defines(o, seams.epilogue());
+    }
+
+    /** The CPU form's runs of columns of A are whole vectors: K and the K slice are multiples of VW. */
+    private boolean wholeVectors() {
+        return config.variant() == GemmConfig.Variant.CPU && shape.k() % config.vw() == 0
+                && config.tk() % config.vw() == 0;
     }
 
     private static <T extends AutoCloseable> T track(List<AutoCloseable> made, T resource) {

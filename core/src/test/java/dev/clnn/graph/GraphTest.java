@@ -14,8 +14,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.ops.Activation;
+import dev.clnn.ops.ConcatParams;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.NormalizedPointwise;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.ScaledPointwise;
 import dev.clnn.ops.SeparableConv;
@@ -265,6 +267,60 @@ public class GraphTest {
         long joined = lowered.nodes().stream().filter(n -> n.op() instanceof Op.Scaled).count();
         assertEquals(ScaledPointwise.runsOn(device) ? 1 : 0, joined, lowered.nodes().toString());
         assertLoweredComputesTheSame(cl, g, lowered, 31);
+    }
+
+    /**
+     * Two layers of a dense block (DenseNet): each concatenates the block's features, normalises them
+     * with a ReLU and reads them through a pointwise convolution; the second's normalisation is also read
+     * by a 3x3 convolution, and a third normalisation, with a SiLU, feeds a pointwise convolution too.
+     */
+    public static Graph denseBlock() {
+        Graph.Builder b = Graph.builder("dense block", "x", Shape.of(6, 5, 8));
+        String a = b.add("stem", conv(3, 8, 8, 1, 1, new int[] {1, 1, 1, 1}, true), "x");
+        String c1 = b.add("concat1", new Op.Concat(ConcatParams.axis(3), 2), "x", a);
+        String n1 = b.add("norm1", bnWith(16, Activation.RELU), c1);
+        String p1 = b.add("pw1", conv(1, 16, 8, 1, 1, new int[] {0, 0, 0, 0}, true), n1);
+        String f1 = b.add("conv1", conv(3, 8, 4, 1, 1, new int[] {1, 1, 1, 1}, false), p1);
+        String c2 = b.add("concat2", new Op.Concat(ConcatParams.axis(3), 3), "x", a, f1);
+        String n2 = b.add("norm2", bnWith(20, Activation.RELU6), c2);
+        String p2 = b.add("pw2", conv(1, 20, 6, 1, 1, new int[] {0, 0, 0, 0}, true), n2);
+        String q2 = b.add("side2", conv(3, 20, 6, 1, 1, new int[] {1, 1, 1, 1}, true), n2);
+        String n3 = b.add("norm3", bnWith(20, Activation.SILU), c2);
+        String p3 = b.add("pw3", conv(1, 20, 6, 1, 1, new int[] {0, 0, 0, 0}, false), n3);
+        String s = b.add("sum", new Op.Binary(ElementwiseParams.add()), p2, q2);
+        String y = b.add("out", new Op.Binary(ElementwiseParams.add()), s, p3);
+        return b.build(y);
+    }
+
+    private static Op.BatchNorm bnWith(int c, Activation a) {
+        Op.BatchNorm n = bn(c);
+        return new Op.BatchNorm(n.gamma(), n.beta(), n.mean(), n.variance(), n.epsilon(), a);
+    }
+
+    @Test
+    void aNormalisationJoinsThePointwiseConvolutionThatAloneReadsIt() {
+        Graph g = Passes.optimize(denseBlock());
+        Graph f = Passes.fuseNorms(g);
+        Node pw1 = f.nodes().stream().filter(n -> n.name().equals("pw1")).findFirst().orElseThrow();
+        assertTrue(pw1.op() instanceof Op.Normalized, pw1.toString());
+        assertEquals(List.of("concat1"), pw1.inputs(), "the concatenation, read raw");
+        assertEquals(1, f.nodes().stream().filter(n -> n.op() instanceof Op.Normalized).count(),
+                "norm2 is read twice and norm3 has a SiLU: both stay apart, " + f.nodes());
+        assertEquals(g.nodes().size() - 1, f.nodes().size(), "norm1 is gone");
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), 12);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
+                ReferenceExecutor.run(f, x, 2), "the reference of the joined op is the normalisation and the convolution");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void normalisedPointwiseConvolutionsRunAsOneKernelOnCpusAndComputeTheSame(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Graph g = denseBlock();
+        Graph lowered = Passes.optimize(g, device);
+        long joined = lowered.nodes().stream().filter(n -> n.op() instanceof Op.Normalized).count();
+        assertEquals(NormalizedPointwise.runsOn(device) ? 1 : 0, joined, lowered.nodes().toString());
+        assertLoweredComputesTheSame(cl, g, lowered, 41);
     }
 
     @ParameterizedTest(name = "{0}")

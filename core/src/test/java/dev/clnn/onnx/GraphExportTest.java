@@ -74,6 +74,14 @@ class GraphExportTest {
         assertOnnxRuntimeAgrees(g, 10);
     }
 
+    /** A normalisation folded into the pointwise convolution after it exports as the two. */
+    @Test
+    void aNormalisedPointwiseConvolutionExportsAsANormalisationAndAConvolution() throws Exception {
+        Graph g = Passes.fuseNorms(Passes.optimize(dev.clnn.graph.GraphTest.denseBlock()));
+        assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Op.Normalized), "the pass joined a layer");
+        assertOnnxRuntimeAgrees(g, 11);
+    }
+
     /** ONNX Runtime on the export of {@code g} computes what clnn's reference computes on {@code g}, at batch 2. */
     private static void assertOnnxRuntimeAgrees(Graph g, long seed) throws Exception {
         float[] x = TestData.uniform((int) g.inputShape(2).size(), seed);

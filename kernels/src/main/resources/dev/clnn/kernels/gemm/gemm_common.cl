@@ -46,6 +46,12 @@
 //              A(i, k) * scale[(i / HW) * K + k], the squeeze-and-excitation scale of an NHWC input of
 //              HW pixels per image, folded into the pointwise convolution that reads it (SCALE_PARAMS:
 //              the scale buffer and HW, after C's arguments)
+//   A_NORM     1: A (strided, not transposed; gemm_cpu.cl only) is read normalised per column:
+//              NORM_ACTIVATE(A(i, k) * norm[k] + norm[K + k]), a batch normalisation (as a scale and a
+//              shift per column) and its activation that precede the pointwise convolution reading them
+//              (DenseNet's pre-activation), folded into it (NORM_PARAMS: the K scales then the K shifts,
+//              after C's arguments); NORM_CLIP 1: the activation clamps to [NORM_LO, NORM_HI] (ReLU,
+//              ReLU6), 0: none; NORM_FULL 1: K and TK are multiples of VW (whole vectors only)
 //   A_DEPTHWISE  1: A is a depthwise convolution of an NHWC input (gemm_cpu.cl; gemm_tiled.cl
 //              without KS, element by element through depthwise_at), with the
 //              defines DW_KH, DW_KW (its kernel), DW_BIAS (1: it adds dwb), DW_CLIP (1: its
@@ -108,6 +114,39 @@
 #define SCALE_PARAMS , __global const float* restrict scale, const int HW
 #else
 #define SCALE_PARAMS
+#endif
+#ifndef A_NORM
+#define A_NORM 0        // A read normalised per column, then activated
+#endif
+#if A_NORM && (A_PACKED || A_IM2COL || A_DEPTHWISE || A_SCALE || TRANS_A)
+#error "A_NORM normalises a strided, untransposed A"
+#endif
+#ifndef NORM_CLIP
+#define NORM_CLIP 0     // the normalisation's activation clamps to [NORM_LO, NORM_HI]
+#endif
+#if A_NORM
+#define NORM_PARAMS , __global const float* restrict norm
+#else
+#define NORM_PARAMS
+#endif
+#ifndef NORM_TK
+#define NORM_TK 64      // columns of A normalised ahead of the broadcasts, a multiple of VW
+#endif
+#if NORM_TK % VW
+#error "NORM_TK must be a multiple of VW"
+#endif
+#ifndef NORM_FULL
+#define NORM_FULL 0     // K and the slice depth are multiples of VW: every run of columns is a whole vector
+#endif
+#if NORM_FULL
+#define NORM_LOAD(p, n) VLOAD(0, (p))
+#else
+#define NORM_LOAD(p, n) vload_partial((p), (n))
+#endif
+#if NORM_CLIP
+#define NORM_ACTIVATE(v) CLNN_CLIP((v), NORM_LO, NORM_HI)
+#else
+#define NORM_ACTIVATE(v) (v)
 #endif
 
 // The kernels add OFFSET(offa) and OFFSET(offb) to a and b once, on entry, so that no load adds them again.

@@ -16,7 +16,8 @@
 //                     (a private MR x VW array then feeds the broadcasts), so a depthwise layer and
 //                     the pointwise layer after it are one kernel and the depthwise output is
 //                     never written. With A_SCALE a strided A is read times a scale per image
-//                     and column (a squeeze-and-excitation scale, folded in).
+//                     and column (a squeeze-and-excitation scale, folded in); with A_NORM it is read
+//                     normalised and activated per column (a batch normalisation before it, folded in).
 //   B  ceil(N / NR) panels of K x NR floats, k-major, zero past N (gemm_pack.cl; panel q holds columns
 //      q*NR .. q*NR+NR-1); offb and ldb are not used
 //   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
@@ -94,7 +95,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                        __global const float* restrict a, const int offa, const int lda,
                        __global const float* restrict bp, const int offb, const int ldb,
                        __global float* C_RESTRICT c, const int offc, const int ldc
-                       IM2COL_PARAMS DEPTHWISE_PARAMS SCALE_PARAMS EPILOGUE_PARAMS)
+                       IM2COL_PARAMS DEPTHWISE_PARAMS SCALE_PARAMS NORM_PARAMS EPILOGUE_PARAMS)
 {
     const int q = get_global_id(0);     // column panel
     const int s = get_global_id(1);     // row strip
@@ -262,6 +263,34 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                     #pragma unroll
                     for (int r = 0; r < MR; ++r) {
                         av[r] = dv[r][e];
+                    }
+                    fma_block(acc, av, b);
+                    b += NR;
+                }
+            }
+#elif A_NORM
+            // the slice is walked in runs of NORM_TK columns: for each run the block's MR rows are read a
+            // vector at a time, normalised and activated, and parked in a private MR x NORM_TK array that
+            // the broadcasts then read. (Normalising each scalar between the broadcasts took a quarter
+            // longer than a separate normalisation pass.)
+            for (int kc = k0; kc < k1; kc += NORM_TK) {
+                const int kn = min(NORM_TK, k1 - kc);
+                float nv[MR][NORM_TK];
+                #pragma unroll
+                for (int r = 0; r < MR; ++r) {
+                    for (int e = 0; e < kn; e += VW) {
+                        const int k = kc + e;
+                        const int run = min(VW, kn - e);
+                        const floatv v = fma(NORM_LOAD(ar[r] + k, run), NORM_LOAD(norm + k, run),
+                                             NORM_LOAD(norm + K + k, run));
+                        VSTORE(NORM_ACTIVATE(v), 0, nv[r] + e);
+                    }
+                }
+                for (int e = 0; e < kn; ++e) {
+                    float av[MR];
+                    #pragma unroll
+                    for (int r = 0; r < MR; ++r) {
+                        av[r] = nv[r][e];
                     }
                     fma_block(acc, av, b);
                     b += NR;

@@ -1,0 +1,175 @@
+package dev.clnn.ops;
+
+import dev.clnn.cl.ClBuffer;
+import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
+import dev.clnn.tensor.Shape;
+import dev.clnn.tensor.Tensor;
+
+/**
+ * A batch normalisation and its activation, then the pointwise convolution that alone reads them, as
+ * one kernel: {@code y = act2(act1(x * s + t) W + bias [+ residual])} with {@code s} and {@code t} the
+ * normalisation's scale and shift per channel. This is the pre-activation of DenseNet (and of
+ * pre-activation ResNets): the normalisation reads a concatenation that other layers read raw, so it
+ * cannot be folded into the convolution that produced its input, and its activation keeps it out of
+ * the weights of the one after. The normalised activations are never stored: the CPU form of the GEMM
+ * ({@code gemm_cpu.cl}, {@code A_NORM}) normalises and activates each element of A as it reads it,
+ * which saves a kernel launch and two passes over the activations.
+ *
+ * <p>Tensors: input {@code x (N, H, W, C)} NHWC; weights {@code (1, 1, C, Cout)} and bias {@code (Cout)}
+ * or none; output and residual {@code (N, H, W, Cout)}. The normalisation's statistics are folded into a
+ * scale and a shift on the host at configure time (in double), as {@link BatchNorm} does; its
+ * activation must be none, ReLU or a clip. Only devices whose tuning table gives the CPU form of the
+ * GEMM run it ({@link #runsOn}), which the graph pass that forms it ({@code Passes.optimize(graph,
+ * device)}) asks. Configure once, run many times, as every operator.
+ */
+public final class NormalizedPointwise extends DeviceOp {
+    private static final String OP = "NormalizedPointwise";
+    /** {@code -Dclnn.fuseNorms=off} keeps the normalisation a kernel of its own (to compare). */
+    public static final String PROPERTY = "clnn.fuseNorms";
+
+    private final ClContext cl;
+    private final Shape input;
+    private final Shape output;
+    private final Tensor weights;
+    private final Tensor bias;
+    private final Conv2dParams params;
+    private final ClBuffer scaleShift;
+    private final Gemm gemm;
+
+    private NormalizedPointwise(ClContext cl, BatchNormParams norm, float[] scaleShift, Conv2dParams params,
+                                Shape input, Shape output, Tensor weights, Tensor bias, GemmConfig config) {
+        this.cl = cl;
+        this.params = params;
+        this.input = input;
+        this.output = output;
+        this.weights = weights;
+        this.bias = bias;
+        OpLog.configured(OP, cl, input + " " + norm + " weights " + weights.shape() + " " + params, config);
+        this.scaleShift = own(cl.buffer(scaleShift));
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
+        GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3));
+        gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.normalized(epilogue, norm.activation())));
+    }
+
+    /**
+     * Whether {@code device} folds a normalisation into the pointwise convolution after it: its table
+     * gives it the CPU form of the GEMM, and {@code -Dclnn.fuseNorms} is not {@code off}.
+     */
+    public static boolean runsOn(ClDevice device) {
+        String mode = System.getProperty(PROPERTY, "on").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mode.equals("on") && !mode.equals("off")) {
+            throw new IllegalArgumentException("-D" + PROPERTY + "=" + mode + " is not a mode; use on or off");
+        }
+        return mode.equals("on") && GemmConfig.cpuForm(device, 1, 1, 1) != null;
+    }
+
+    /**
+     * Whether a normalisation activated by {@code activation}, then a convolution with {@code params} and
+     * weights shaped {@code weights}, is what this operator computes: a pointwise convolution, and none,
+     * ReLU or a clip.
+     */
+    public static boolean fits(Activation activation, Conv2dParams params, Shape weights) {
+        return Gemm.Depthwise.takes(activation) && weights.rank() == 4 && params.isPointwise(weights);
+    }
+
+    /**
+     * Configures the normalisation and convolution for inputs shaped {@code input}.
+     *
+     * @param norm     the normalisation's epsilon and activation (its axis must be the last, NHWC's)
+     * @param gamma    its scale per channel {@code (C)}; {@code beta}, {@code mean} and {@code variance}
+     *                 likewise; copied
+     * @param weights  {@code (1, 1, C, Cout)}; read, not owned
+     * @param bias     {@code (Cout)}, or null; read, not owned
+     * @throws IllegalArgumentException when the convolution is not pointwise, the activation is not one
+     *                                  the kernel applies, the shapes do not fit, a variance plus epsilon
+     *                                  is not positive, or the device has no CPU form of the GEMM
+     */
+    public static NormalizedPointwise configure(ClContext cl, BatchNormParams norm, float[] gamma, float[] beta,
+                                                float[] mean, float[] variance, Conv2dParams params, Shape input,
+                                                Tensor weights, Tensor bias) {
+        Shape out = validate(cl, norm, params, input, weights, bias);
+        return configure(cl, norm, gamma, beta, mean, variance, params, input, weights, bias,
+                GemmConfig.cpuForm(cl.device(), (long) out.dim(0) * out.dim(1) * out.dim(2), out.dim(3),
+                        input.dim(3)));
+    }
+
+    /** With an explicit CPU form (tests); null: the device has none. */
+    static NormalizedPointwise configure(ClContext cl, BatchNormParams norm, float[] gamma, float[] beta,
+                                         float[] mean, float[] variance, Conv2dParams params, Shape input,
+                                         Tensor weights, Tensor bias, GemmConfig config) {
+        Shape out = validate(cl, norm, params, input, weights, bias);
+        if (config == null) {
+            throw new IllegalArgumentException(OP + ": the tuning table gives " + cl.device().name() + " no CPU form"
+                    + " of the GEMM, which alone normalises its A; run the normalisation and the convolution apart");
+        }
+        float[] folded = BatchNorm.fold(norm, input, 3, gamma, beta, mean, variance);
+        return OpSupport.initialised(new NormalizedPointwise(cl, norm, folded, params, input, out, weights, bias,
+                config), NormalizedPointwise::reloadWeights);
+    }
+
+    /** Checks the tensors and parameters; returns the output shape. */
+    private static Shape validate(ClContext cl, BatchNormParams norm, Conv2dParams params, Shape input,
+                                  Tensor weights, Tensor bias) {
+        if (weights == null || norm == null) {
+            throw new IllegalArgumentException(OP + ": " + (weights == null ? "weights are" : "the normalisation is")
+                    + " missing for input " + input);
+        }
+        for (Tensor t : new Tensor[] {weights, bias}) {
+            if (t != null) {
+                t.ensureOpen();
+                OpSupport.checkNhwc(OP, "weights", t, cl, t.shape());
+            }
+        }
+        if (input.rank() != 4 || !fits(norm.activation(), params, weights.shape())) {
+            throw new IllegalArgumentException(OP + ": needs a normalisation activated by none, ReLU or a clip, then"
+                    + " a pointwise convolution (1x1, stride 1, no padding, one group) of an NHWC input; got "
+                    + norm + ", " + weights.shape() + " " + params + " on " + input);
+        }
+        if (input.axis(norm.axis()) != 3) {
+            throw new IllegalArgumentException(OP + ": the normalisation's channel axis must be the last of the NHWC"
+                    + " input " + input + "; got " + norm);
+        }
+        Shape out = params.outputShape(input, weights.shape(), bias == null ? null : bias.shape());
+        ConvKernels.checkIndexable(OP, input, out, weights.shape());
+        return out;
+    }
+
+    /** {@code (N, H, W, C)}. */
+    public Shape inputShape() { return input; }
+
+    /** {@code (N, H, W, Cout)}. */
+    public Shape outputShape() { return output; }
+
+    public GemmConfig config() { return gemm.config(); }
+
+    /** Re-reads the weights into their packed copy (after a change); enqueued. */
+    public void reloadWeights() {
+        ensureOpen();
+        gemm.repack(weights.buffer(), 0);
+    }
+
+    /**
+     * Enqueues the convolution of the normalised, activated {@code x}. Returns at once.
+     *
+     * @param x        {@code (N, H, W, C)}, read
+     * @param residual {@code (N, H, W, Cout)}, read; required when the parameters add a residual, null
+     *                 otherwise; may be {@code y} itself
+     * @param y        {@code (N, H, W, Cout)}, written; must not share a buffer with {@code x}
+     * @throws IllegalArgumentException when a tensor's shape differs from the configured one
+     * @throws IllegalStateException    when this operator or a tensor was closed
+     */
+    public void run(Tensor x, Tensor residual, Tensor y) {
+        ensureOpen();
+        ConvKernels.checkRun(OP, cl, input, output, params.residual(), x, residual, y);
+        weights.ensureOpen();
+        ClBuffer b = bias == null ? null : bias.buffer();
+        ClBuffer r = residual == null ? null : residual.buffer();
+        gemm.runNormalized(x.buffer(), scaleShift, weights.buffer(), b, r, y.buffer());
+    }
+
+    @Override
+    protected String describe() {
+        return OP + " (input " + input + ", output " + output + ")";
+    }
+}
