@@ -349,6 +349,10 @@ class GemmTest {
                 "MobileNet's 14x14 pointwise layers, batch 1: the small tile, not split");
         assertEquals(GemmConfig.splitk(256), GemmConfig.select(h200, 256, 256, 256, false),
                 "SGEMM n=256: split-K");
+        assertEquals(GemmConfig.tiled(64, 64, 16, 4, 4, 176), GemmConfig.select(h200, 512, 512, 512, false),
+                "SGEMM n=512: 64 MID_ tiles for 132 compute units, 3 K slices of 11 steps");
+        assertEquals(GemmConfig.tiled(64, 64, 16, 4, 4), GemmConfig.select(h200, 1024, 1024, 1024, false),
+                "SGEMM n=1024: 256 MID_ tiles fill the device, no slices");
         assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8), GemmConfig.select(h200, 2048, 2048, 2048, false),
                 "SGEMM n=2048: the tuned tile");
     }
