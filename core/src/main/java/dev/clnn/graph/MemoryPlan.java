@@ -12,7 +12,8 @@ import dev.clnn.tensor.Shape;
  * Where every intermediate value of a graph lives: a few device buffers ("slots") reused as values
  * die. A value occupies its slot from the node that defines it to the last node that reads it (a
  * graph output, and every value it is a reshape of, forever: no later node may overwrite it); a
- * reshape shares its input's slot. Slots are chosen best-fit and grow when no free one is large
+ * value that is another's buffer ({@link Op#aliasedInput}: a reshape, a convolution written into a
+ * wider tensor) shares its slot, which lives until the last reader of either. Slots are chosen best-fit and grow when no free one is large
  * enough, so a chain of layers needs about two slots, the two largest activations. The graph
  * inputs live in the caller's tensors and take no slot.
  */
@@ -37,8 +38,8 @@ public final class MemoryPlan {
         Map<String, Integer> lastUse = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            boolean alias = n.op() instanceof Op.Reshape;
-            root.put(n.output(), alias ? root.get(n.inputs().get(0)) : n.output());
+            int alias = n.op().aliasedInput();
+            root.put(n.output(), alias >= 0 ? root.get(n.inputs().get(alias)) : n.output());
             for (String v : n.inputs()) {
                 lastUse.put(root.get(v), i);
             }

@@ -40,6 +40,14 @@ public sealed interface Op {
     /** A short name for tables: "conv 3x3/2", "relu6", ... */
     String describe();
 
+    /**
+     * The input whose buffer the output is (a view, or a tensor written in place), so that the memory
+     * plan gives both one slot; -1 when the output is a value of its own.
+     */
+    default int aliasedInput() {
+        return -1;
+    }
+
     /** Host-side weights and constants the op holds, in floats. */
     default long weightFloats() {
         return 0;
@@ -101,6 +109,10 @@ public sealed interface Op {
         R scaled(Scaled op);
 
         R normalized(Normalized op);
+
+        R widen(Widen op);
+
+        R convInto(ConvInto op);
     }
 
     /**
@@ -198,21 +210,110 @@ public sealed interface Op {
         @Override
         public int arity() { return pointwise.arity(); }
 
+        /**
+         * The activations may have more channels than the normalisation: it and the convolution read
+         * the first ones (a concatenation's first inputs, in a tensor later layers write in place).
+         */
         @Override
         public Shape infer(List<Shape> in) {
-            norm.infer(List.of(in.get(0)));        // (checks its channels)
-            return pointwise.infer(in);
+            Shape x = in.get(0);
+            int c = norm.gamma().length;
+            if (x.rank() != 4 || x.dim(3) < c) {
+                throw new IllegalArgumentException("Normalised pointwise convolution: " + c + " channels, input " + x);
+            }
+            Shape read = read(x);
+            return pointwise.infer(in.size() > 1 ? List.of(read, in.get(1)) : List.of(read));
+        }
+
+        /** The part of activations shaped {@code x} it reads: the first channels, as many as the normalisation's. */
+        public Shape read(Shape x) {
+            return Shape.of(x.dim(0), x.dim(1), x.dim(2), norm.gamma().length);
         }
 
         @Override
         public double flops(List<Shape> in, Shape out) {
-            return 2.0 * in.get(0).size() + pointwise.flops(List.of(in.get(0)), out);
+            Shape read = read(in.get(0));
+            return 2.0 * read.size() + pointwise.flops(List.of(read), out);
         }
 
         @Override
         public String describe() {
             return norm.describe() + " > " + pointwise.describe();
         }
+    }
+
+    /**
+     * Its input in the first channels of a tensor of {@code channels} channels, whose other channels
+     * later {@link ConvInto} nodes write in place: the first step of a concatenation that copies
+     * nothing else ({@link Passes#concatenateInPlace}), never formed by an importer. The other channels
+     * are not written here (the reference makes them zero).
+     */
+    record Widen(int channels) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.widen(this); }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.rank() != 4 || x.dim(3) > channels) {
+                throw new IllegalArgumentException("Widen to " + channels + " channels: input " + x);
+            }
+            return Shape.of(x.dim(0), x.dim(1), x.dim(2), channels);
+        }
+
+        @Override
+        public double flops(List<Shape> inputs, Shape output) { return 0; }
+
+        @Override
+        public String describe() { return "widen to " + channels; }
+    }
+
+    /**
+     * A convolution that writes its output into channels {@code [offset, offset + Cout)} of its second
+     * input, whose buffer its output is ({@link #aliasedInput}): a concatenation's input written in
+     * place ({@link Passes#concatenateInPlace}), never formed by an importer. Takes the convolution's
+     * input, then the tensor written; the output is that tensor with those channels replaced.
+     */
+    record ConvInto(Conv conv, int offset) implements Op {
+        @Override
+        public long weightFloats() { return conv.weightFloats(); }
+
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.convInto(this); }
+
+        @Override
+        public int arity() { return 2; }
+
+        @Override
+        public int aliasedInput() { return 1; }
+
+        /** The convolution's own output for its input shaped {@code x}. */
+        public Shape result(Shape x) {
+            return conv.infer(List.of(x));
+        }
+
+        @Override
+        public Shape infer(List<Shape> in) {
+            if (conv.params().residual() != Conv2dParams.Residual.NONE) {
+                throw new IllegalArgumentException("A convolution written into a wider tensor adds no residual");
+            }
+            Shape y = result(in.get(0));
+            Shape into = in.get(1);
+            if (into.rank() != 4 || into.dim(0) != y.dim(0) || into.dim(1) != y.dim(1) || into.dim(2) != y.dim(2)
+                    || offset < 0 || offset + y.dim(3) > into.dim(3)) {
+                throw new IllegalArgumentException("Convolution into channels [" + offset + ", " + (offset + y.dim(3))
+                        + ") of " + into + ": its output is " + y);
+            }
+            return into;
+        }
+
+        @Override
+        public double flops(List<Shape> in, Shape out) {
+            return conv.flops(List.of(in.get(0)), result(in.get(0)));
+        }
+
+        @Override
+        public String describe() { return conv.describe() + " into [" + offset + ", +" + conv.outChannels() + ")"; }
     }
 
     /**
@@ -435,6 +536,9 @@ public sealed interface Op {
 
         @Override
         public <R> R accept(Visitor<R> v) { return v.reshape(this); }
+
+        @Override
+        public int aliasedInput() { return 0; }
 
         @Override
         public Shape infer(List<Shape> in) {

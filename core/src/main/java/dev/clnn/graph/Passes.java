@@ -6,6 +6,7 @@ import java.util.List;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.BatchNormFolding;
+import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Conv2dParams.Residual;
 import dev.clnn.ops.ElementwiseParams;
@@ -47,8 +48,170 @@ public final class Passes {
         }
         if (NormalizedPointwise.runsOn(device)) {
             out = fuseNorms(out);
+            if (concatenatesInPlace()) {
+                out = concatenateInPlace(out, device);
+            }
         }
         return ScaledPointwise.runsOn(device) ? fuseScales(out) : out;
+    }
+
+    /** {@code -Dclnn.concatInPlace=off} keeps concatenations as copies (to compare). */
+    public static final String IN_PLACE_PROPERTY = "clnn.concatInPlace";
+
+    private static boolean concatenatesInPlace() {
+        String mode = System.getProperty(IN_PLACE_PROPERTY, "on").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mode.equals("on") && !mode.equals("off")) {
+            throw new IllegalArgumentException("-D" + IN_PLACE_PROPERTY + "=" + mode + " is not a mode; use on or off");
+        }
+        return mode.equals("on");
+    }
+
+    /**
+     * Concatenations of channels that copy nothing: DenseNet's dense block, where layer {@code k}
+     * concatenates the block's input and the features of the layers before it, and the block ends with
+     * the concatenation of all of them. The largest concatenation's tensor is allocated once ({@link
+     * Op.Widen}, which copies the block's input {@code v0} into its first channels); each convolution
+     * producing a later input {@code vj} writes its channels of that tensor in place ({@link
+     * Op.ConvInto}); and every concatenation of a prefix of the same inputs becomes the tensor as it
+     * stands once that prefix is written, which its readers, normalised pointwise convolutions
+     * ({@link Op.Normalized}), read as its first channels. The pass applies when: the concatenations are
+     * along the channels of rank-4 values; each {@code vj} (j >= 1) is computed by a convolution without
+     * a residual whose variant on {@code device} writes channels of a wider tensor ({@code
+     * Conv2d.writesSlices}), after {@code v0} and in order, and is read by those concatenations alone;
+     * every concatenation but the largest is read only by normalised pointwise convolutions; none of
+     * them is a graph output but the largest. Anything else stays a copy.
+     */
+    public static Graph concatenateInPlace(Graph g, ClDevice device) {
+        java.util.Map<String, Shape> shapes = g.shapes(1);
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Node top : nodes) {
+                if (isChannelConcat(top, shapes) && isLargest(top, nodes)) {
+                    List<Node> rewritten = inPlace(g, nodes, top, shapes, device);
+                    if (rewritten != null) {
+                        nodes = rewritten;
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        return rebuild(g, nodes);
+    }
+
+    private static boolean isChannelConcat(Node n, java.util.Map<String, Shape> shapes) {
+        if (!(n.op() instanceof Op.Concat c)) {
+            return false;
+        }
+        Shape y = shapes.get(n.output());
+        return y != null && y.rank() == 4 && Math.floorMod(c.params().axis(), 4) == 3;
+    }
+
+    /** No other concatenation's inputs start with all of {@code top}'s. */
+    private static boolean isLargest(Node top, List<Node> nodes) {
+        for (Node n : nodes) {
+            if (n != top && n.op() instanceof Op.Concat && n.inputs().size() > top.inputs().size()
+                    && n.inputs().subList(0, top.inputs().size()).equals(top.inputs())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The nodes with {@code top}'s group concatenated in place, or null when the group does not qualify. */
+    private static List<Node> inPlace(Graph g, List<Node> nodes, Node top, java.util.Map<String, Shape> shapes,
+                                      ClDevice device) {
+        List<String> vs = top.inputs();
+        int n = vs.size() - 1;
+        if (n < 1 || new java.util.HashSet<>(vs).size() != vs.size()) {
+            return null;
+        }
+        // the group: top, and every channel concatenation of a proper prefix of its inputs
+        java.util.Map<Integer, List<Node>> byLast = new java.util.HashMap<>();     // prefix length - 1 -> members
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (Node c : nodes) {
+            if (c.op() instanceof Op.Concat && isChannelConcat(c, shapes) && c.inputs().size() <= vs.size()
+                    && c.inputs().equals(vs.subList(0, c.inputs().size()))) {
+                byLast.computeIfAbsent(c.inputs().size() - 1, k -> new ArrayList<>()).add(c);
+                members.add(c.output());
+            }
+        }
+        for (String m : members) {
+            if (!m.equals(top.output()) && g.outputs().contains(m)) {
+                return null;
+            }
+        }
+        for (Node r : nodes) {
+            for (String in : r.inputs()) {
+                if (members.contains(in) && !in.equals(top.output()) && !(r.op() instanceof Op.Normalized
+                        && r.inputs().get(0).equals(in) && !r.inputs().subList(1, r.inputs().size()).contains(in))) {
+                    return null;        // a prefix read by something that cannot read the first channels of a wider tensor
+                }
+            }
+        }
+        int p0 = indexOfProducer(nodes, vs.get(0));
+        int[] producer = new int[n + 1];
+        int[] offset = new int[n + 1];
+        int width = 0;
+        for (int j = 0; j <= n; j++) {
+            offset[j] = width;
+            width += shapes.get(vs.get(j)).dim(3);
+        }
+        int last = p0;
+        for (int j = 1; j <= n; j++) {
+            String v = vs.get(j);
+            producer[j] = indexOfProducer(nodes, v);
+            if (producer[j] <= last || g.outputs().contains(v)
+                    || !(nodes.get(producer[j]).op() instanceof Op.Conv conv) || !Conv2d.writesSlices(device,
+                    conv.params(), shapes.get(nodes.get(producer[j]).inputs().get(0)), conv.weightShape())) {
+                return null;
+            }
+            for (Node r : nodes) {
+                if (r.inputs().contains(v) && !members.contains(r.output())) {
+                    return null;        // read by something else than the group's concatenations
+                }
+            }
+            last = producer[j];
+        }
+        String root = top.output();
+        String[] tensor = new String[n + 1];        // the tensor once v0 .. vj are written
+        for (int j = 0; j <= n; j++) {
+            tensor[j] = j == n ? root : root + "/" + j;
+        }
+        java.util.Map<String, String> renamed = new java.util.HashMap<>();
+        for (java.util.Map.Entry<Integer, List<Node>> e : byLast.entrySet()) {
+            for (Node c : e.getValue()) {
+                renamed.put(c.output(), tensor[e.getKey()]);
+            }
+        }
+        List<Node> out = new ArrayList<>();
+        if (p0 < 0) {
+            out.add(new Node(top.name() + "/widen", new Op.Widen(width), List.of(vs.get(0)), tensor[0]));
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            Node nd = nodes.get(i);
+            if (members.contains(nd.output())) {
+                continue;       // a concatenation: its readers read the tensor
+            }
+            int j = java.util.Arrays.stream(producer).boxed().toList().subList(1, n + 1).indexOf(i) + 1;
+            if (j >= 1) {
+                Op.Conv conv = (Op.Conv) nd.op();
+                out.add(new Node(nd.name(), new Op.ConvInto(conv, offset[j]), List.of(nd.inputs().get(0),
+                        tensor[j - 1]), tensor[j]));
+            } else {
+                List<String> ins = new ArrayList<>();
+                for (String in : nd.inputs()) {
+                    ins.add(renamed.getOrDefault(in, in));
+                }
+                out.add(new Node(nd.name(), nd.op(), ins, nd.output()));
+            }
+            if (i == p0) {
+                out.add(new Node(top.name() + "/widen", new Op.Widen(width), List.of(vs.get(0)), tensor[0]));
+            }
+        }
+        return out;
     }
 
     /**

@@ -199,12 +199,55 @@ public final class ReferenceExecutor {
             return new Eval(pin, pshapes).conv(s.pointwise());
         }
 
-        /** The normalisation, then the convolution, as the graph held them before the pass joined them. */
+        /**
+         * The normalisation, then the convolution, as the graph held them before the pass joined them,
+         * of the first channels of the input.
+         */
         @Override
         public float[] normalized(Op.Normalized n) {
-            float[] normed = new Eval(List.of(x()), List.of(xs())).batchNorm(n.norm());
+            Shape read = n.read(xs());
+            float[] first = channels(x(), xs().dim(3), 0, read.dim(3));
+            float[] normed = new Eval(List.of(first), List.of(read)).batchNorm(n.norm());
             List<float[]> pin = in.size() > 1 ? List.of(normed, in.get(1)) : List.of(normed);
-            return new Eval(pin, shapes).conv(n.pointwise());
+            List<Shape> pshapes = in.size() > 1 ? List.of(read, shapes.get(1)) : List.of(read);
+            return new Eval(pin, pshapes).conv(n.pointwise());
+        }
+
+        /** The input in the first channels, zero in the others. */
+        @Override
+        public float[] widen(Op.Widen w) {
+            int c = xs().dim(3);
+            float[] x = x();
+            float[] y = new float[x.length / c * w.channels()];
+            for (int p = 0; p < x.length / c; p++) {
+                System.arraycopy(x, p * c, y, p * w.channels(), c);
+            }
+            return y;
+        }
+
+        /** The second input with the convolution's output in its channels from the offset. */
+        @Override
+        public float[] convInto(Op.ConvInto c) {
+            float[] y = new Eval(List.of(x()), List.of(xs())).conv(c.conv());
+            float[] into = in.get(1).clone();
+            int cout = c.conv().outChannels();
+            int width = shapes.get(1).dim(3);
+            for (int p = 0; p < y.length / cout; p++) {
+                System.arraycopy(y, p * cout, into, p * width + c.offset(), cout);
+            }
+            return into;
+        }
+
+        /** Channels {@code [from, from + count)} of NHWC values of {@code width} channels. */
+        private static float[] channels(float[] x, int width, int from, int count) {
+            if (from == 0 && count == width) {
+                return x;
+            }
+            float[] y = new float[x.length / width * count];
+            for (int p = 0; p < x.length / width; p++) {
+                System.arraycopy(x, p * width + from, y, p * count, count);
+            }
+            return y;
         }
 
         @Override

@@ -100,6 +100,27 @@ final class StepFactory implements Op.Visitor<Step> {
         return Step.of((in, out) -> op.run(in[0], in.length > 1 ? in[1] : null, out), op);
     }
 
+    /** The input copied into the first channels of the wider output; the others are left for their writers. */
+    @Override
+    public Step widen(Op.Widen w) {
+        Shape x = input();
+        Shape rest = Shape.of(x.dim(0), x.dim(1), x.dim(2), w.channels() - x.dim(3));
+        Concat copy = Concat.configure(cl, dev.clnn.ops.ConcatParams.axis(3),
+                w.channels() > x.dim(3) ? List.of(x, rest) : List.of(x));
+        return Step.of((in, out) -> copy.run(w.channels() > x.dim(3) ? Arrays.asList(in[0], null) : List.of(in[0]), out),
+                copy);
+    }
+
+    /** The convolution writes its channels of the tensor in place (in[1] and out are one buffer). */
+    @Override
+    public Step convInto(Op.ConvInto c) {
+        Op.Conv p = c.conv();
+        Tensor w = constants.of(p.weightShape(), p.weights());
+        Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        Conv2d conv = Conv2d.configureInto(cl, p.params(), input(), w, b, inputs.get(1).dim(3), c.offset());
+        return Step.of((in, out) -> conv.run(in[0], out), conv);
+    }
+
     @Override
     public Step dense(Op.Dense d) {
         Tensor w = constants.of(Shape.of(d.in(), d.out()), d.weights());

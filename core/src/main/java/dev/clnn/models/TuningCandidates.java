@@ -23,7 +23,7 @@ final class TuningCandidates {
             Map.entry(Op.Softmax.class, "softmax"), Map.entry(Op.BatchNorm.class, "batchnorm"),
             Map.entry(Op.LayerNorm.class, "layernorm"), Map.entry(Op.Pad.class, "pad"),
             Map.entry(Op.Transpose.class, "transpose"), Map.entry(Op.Concat.class, "concat"),
-            Map.entry(Op.Slice.class, "slice"));
+            Map.entry(Op.Slice.class, "slice"), Map.entry(Op.Widen.class, "concat"));
 
     private TuningCandidates() {
     }
@@ -32,6 +32,9 @@ final class TuningCandidates {
     static List<String> families(Node node, ClDevice device) {
         String gemm = device.isCpu() ? "gemm_cpu" : "gemm_tiled";
         Op op = node.op();
+        if (op instanceof Op.ConvInto into) {
+            op = into.conv();       // a convolution written into channels of a wider tensor: its own families
+        }
         if (op instanceof Op.Conv c) {
             int groups = c.params().groups();
             boolean pointwise = c.weightShape().dim(0) == 1 && c.weightShape().dim(1) == 1

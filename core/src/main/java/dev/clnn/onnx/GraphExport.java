@@ -21,8 +21,10 @@ import dev.clnn.graph.Graph;
 import dev.clnn.graph.Node;
 import dev.clnn.graph.Op;
 import dev.clnn.ops.Activation;
+import dev.clnn.ops.ConcatParams;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
+import dev.clnn.ops.PadParams;
 import dev.clnn.ops.Pool2dParams;
 import dev.clnn.ops.SliceParams;
 import dev.clnn.tensor.Shape;
@@ -149,7 +151,7 @@ public final class GraphExport implements Op.Visitor<Void> {
         String mid = node.output() + "/depthwise";
         List<String> inputs = new java.util.ArrayList<>(node.inputs());
         inputs.set(0, mid);
-        inTurn(new Node(node.name() + "/depthwise", s.depthwise(), List.of(x), mid), s.middle(shapes.get(x)),
+        inTurn(new Node(node.name() + "/depthwise", s.depthwise(), List.of(x), mid),
                 new Node(node.name(), s.pointwise(), inputs, node.output()));
         return null;
     }
@@ -165,13 +167,14 @@ public final class GraphExport implements Op.Visitor<Void> {
         List<String> inputs = new java.util.ArrayList<>(node.inputs().subList(1, node.inputs().size()));
         inputs.set(0, mid);
         inTurn(new Node(node.name() + "/scale", new Op.Binary(ElementwiseParams.mul()), List.of(x,
-                node.inputs().get(1)), mid), shapes.get(x), new Node(node.name(), s.pointwise(), inputs, node.output()));
+                node.inputs().get(1)), mid), new Node(node.name(), s.pointwise(), inputs, node.output()));
         return null;
     }
 
     /**
      * The normalisation and the convolution, as the graph held them before {@code Passes.fuseNorms}
-     * joined them: the normalisation named {@code NODE/norm}, its output {@code OUTPUT/norm}.
+     * joined them: the normalisation named {@code NODE/norm}, its output {@code OUTPUT/norm}; of the
+     * input's first channels ({@code NODE/read}), when it has more.
      */
     @Override
     public Void normalized(Op.Normalized n) {
@@ -179,19 +182,66 @@ public final class GraphExport implements Op.Visitor<Void> {
         String mid = node.output() + "/norm";
         List<String> inputs = new java.util.ArrayList<>(node.inputs());
         inputs.set(0, mid);
-        inTurn(new Node(node.name() + "/norm", n.norm(), List.of(x), mid), shapes.get(x),
-                new Node(node.name(), n.pointwise(), inputs, node.output()));
+        Node norm = new Node(node.name() + "/norm", n.norm(), List.of(x), mid);
+        Node conv = new Node(node.name(), n.pointwise(), inputs, node.output());
+        Shape xs = shapes.get(x);
+        int c = n.read(xs).dim(3);
+        if (c == xs.dim(3)) {
+            inTurn(norm, conv);
+        } else {
+            String read = node.output() + "/read";
+            inTurn(new Node(node.name() + "/read", new Op.Slice(SliceParams.all(4).withAxis(3, 0, c, 1)), List.of(x),
+                    read), new Node(norm.name(), n.norm(), List.of(read), mid), conv);
+        }
+        return null;
+    }
+
+    /** The input padded with zero channels to the width (what the reference computes). */
+    @Override
+    public Void widen(Op.Widen w) {
+        int c = shapes.get(node.inputs().get(0)).dim(3);
+        inTurn(new Node(node.name(), new Op.Pad(PadParams.of(new int[4], new int[] {0, 0, 0, w.channels() - c})),
+                node.inputs().subList(0, 1), node.output()));
         return null;
     }
 
     /**
-     * A joined node as the two it joined: {@code first}, whose output is shaped {@code middle}, then
-     * {@code second}, which reads it.
+     * The convolution ({@code NODE/conv}) and the tensor it writes into, as a concatenation of the
+     * tensor's channels before ({@code NODE/before}), the convolution's output and the channels after
+     * ({@code NODE/after}).
      */
-    private void inTurn(Node first, Shape middle, Node second) {
+    @Override
+    public Void convInto(Op.ConvInto c) {
+        String into = node.inputs().get(1);
+        int width = shapes.get(into).dim(3);
+        int end = c.offset() + c.conv().outChannels();
+        List<Node> parts = new java.util.ArrayList<>();
+        List<String> gathered = new java.util.ArrayList<>();
+        if (c.offset() > 0) {
+            parts.add(new Node(node.name() + "/before", new Op.Slice(SliceParams.all(4).withAxis(3, 0, c.offset(), 1)),
+                    List.of(into), node.output() + "/before"));
+        }
+        parts.add(new Node(node.name() + "/conv", c.conv(), node.inputs().subList(0, 1), node.output() + "/conv"));
+        if (end < width) {
+            parts.add(new Node(node.name() + "/after", new Op.Slice(SliceParams.all(4).withAxis(3, end, width, 1)),
+                    List.of(into), node.output() + "/after"));
+        }
+        for (Node p : parts) {
+            gathered.add(p.output());
+        }
+        parts.add(new Node(node.name(), new Op.Concat(ConcatParams.axis(3), gathered.size()), gathered, node.output()));
+        inTurn(parts.toArray(new Node[0]));
+        return null;
+    }
+
+    /**
+     * A node of a lowered graph as the nodes it stands for, in turn: each reads values already
+     * defined, the last defines the node's output.
+     */
+    private void inTurn(Node... nodes) {
         Node whole = node;
-        shapes.put(first.output(), middle);
-        for (Node n : new Node[] {first, second}) {
+        for (Node n : nodes) {
+            shapes.put(n.output(), n.op().infer(n.inputs().stream().map(shapes::get).toList()));
             node = n;
             n.op().accept(this);
         }

@@ -84,7 +84,8 @@ public final class Concat extends DeviceOp {
 
     /**
      * Enqueues the concatenation of {@code xs} (read, in the configured order and shapes) into
-     * {@code y} (written); no input may share {@code y}'s buffer.
+     * {@code y} (written); no input may share {@code y}'s buffer. A null input's slice of {@code y} is
+     * left as it is: its producer writes it in place.
      *
      * @throws IllegalArgumentException when the count or a shape differs from the configured ones,
      *                                  an input shares y's buffer, or a tensor lives in another context
@@ -98,14 +99,17 @@ public final class Concat extends DeviceOp {
         }
         OpSupport.check(OP, "output", y, cl, output);
         for (int i = 0; i < xs.size(); i++) {
-            OpSupport.check(OP, "input " + i, xs.get(i), cl, inputs.get(i));
-            OpSupport.distinct(OP, xs.get(i), y);
+            if (xs.get(i) != null) {
+                OpSupport.check(OP, "input " + i, xs.get(i), cl, inputs.get(i));
+                OpSupport.distinct(OP, xs.get(i), y);
+            }
         }
         int dstLen = (int) (output.size() / Math.max(1, outer));
         int offset = 0;
-        for (Tensor x : xs) {
-            int len = outer == 0 ? 0 : (int) (x.shape().size() / outer);
-            if (len > 0) {
+        for (int i = 0; i < xs.size(); i++) {
+            Tensor x = xs.get(i);
+            int len = outer == 0 ? 0 : (int) (inputs.get(i).size() / outer);
+            if (x != null && len > 0) {
                 kernel.args(outer, len, dstLen, offset, x.buffer(), y.buffer());
                 OpSupport.launch(kernel, cl.device(), (long) outer * OpSupport.ceilDiv(len, vw));
             }

@@ -3,6 +3,7 @@ package dev.clnn.ops;
 import dev.clnn.cl.BuildOptions;
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClKernel;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -43,6 +44,9 @@ public final class Conv2d extends DeviceOp {
     private final Conv2dConfig config;
     private final Shape input;
     private final Shape output;
+    // the tensor run writes: the output, or the wider one whose channels [sliceOffset, + Cout) it is
+    private final Shape written;
+    private final int sliceOffset;
     private final Tensor weights;
     private final Tensor bias;
     private final Launch launch;
@@ -58,12 +62,14 @@ public final class Conv2d extends DeviceOp {
     }
 
     private Conv2d(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape output, Tensor weights,
-                   Tensor bias) {
+                   Tensor bias, Shape written, int sliceOffset) {
         this.cl = cl;
         this.params = params;
         this.config = config;
         this.input = input;
         this.output = output;
+        this.written = written;
+        this.sliceOffset = sliceOffset;
         this.weights = weights;
         this.bias = bias;
         OpLog.configured(OP, cl, input + " weights " + weights.shape() + " " + params, config);
@@ -101,8 +107,10 @@ public final class Conv2d extends DeviceOp {
     private Gemm product() {
         Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
         Shape w = weights.shape();
-        GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3),
-                w.dim(0) * w.dim(1) * w.dim(2));
+        int k = w.dim(0) * w.dim(1) * w.dim(2);
+        // C is the output, or its channels of the wider tensor written (rows of written.dim(3) floats)
+        GemmShape shape = new GemmShape(false, false, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), k,
+                k, output.dim(3), written.dim(3));
         if (config.variant() == Conv2dConfig.Variant.POINTWISE) {
             return Gemm.configure(cl, shape, config.gemm(), epilogue);
         }
@@ -199,6 +207,12 @@ public final class Conv2d extends DeviceOp {
     public static Conv2d configure(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias,
                                    Conv2dConfig config) {
         Shape out = validate(cl, params, input, weights, bias);
+        checkRuns(cl, params, input, weights, config);
+        return create(cl, params, config, input, out, weights, bias);
+    }
+
+    /** Throws when {@code config} cannot run the shape or does not fit the device. */
+    private static void checkRuns(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Conv2dConfig config) {
         String why = config.unsupported(params, input, weights.shape());
         if (why == null && config.gemm() != null && !Gemm.fits(config.gemm(), cl.device())) {
             why = "needs more local memory or larger work-groups than " + cl.device().name() + " has";
@@ -211,7 +225,6 @@ public final class Conv2d extends DeviceOp {
             throw new IllegalArgumentException(OP + ": variant " + config + " cannot run input " + input
                     + " with weights " + weights.shape() + ": it " + why);
         }
-        return create(cl, params, config, input, out, weights, bias);
     }
 
     private static Shape validate(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias) {
@@ -233,7 +246,64 @@ public final class Conv2d extends DeviceOp {
 
     private static Conv2d create(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape out,
                                  Tensor weights, Tensor bias) {
-        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias), Conv2d::reloadWeights);
+        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias, out, 0),
+                Conv2d::reloadWeights);
+    }
+
+    /**
+     * Configures a convolution that writes its output into channels {@code [offset, offset + Cout)} of a
+     * tensor of {@code channels} channels, leaving the others as they are: a convolution whose output a
+     * concatenation gathers, written in place so that the concatenation copies nothing ({@code
+     * Passes.concatenateInPlace}). Only the GEMM variants write a slice, and only without a residual:
+     * {@link #writesSlices} tells whether the table gives this shape one.
+     *
+     * @throws IllegalArgumentException when the shapes do not fit, the slice does not lie within
+     *                                  {@code channels}, the parameters add a residual, or the table
+     *                                  gives the shape a variant that writes no slice
+     */
+    public static Conv2d configureInto(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias,
+                                       int channels, int offset) {
+        validate(cl, params, input, weights, bias);
+        return configureInto(cl, params, input, weights, bias, channels, offset,
+                Conv2dConfig.forShape(cl.device(), params, input, weights.shape()));
+    }
+
+    /** {@link #configureInto} with an explicit variant (tests). */
+    static Conv2d configureInto(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias,
+                                int channels, int offset, Conv2dConfig config) {
+        Shape out = validate(cl, params, input, weights, bias);
+        if (offset < 0 || offset + out.dim(3) > channels) {
+            throw new IllegalArgumentException(OP + ": channels [" + offset + ", " + (offset + out.dim(3)) + ") of the"
+                    + " output " + out + " do not lie within a tensor of " + channels + " channels");
+        }
+        if (params.residual() != Conv2dParams.Residual.NONE) {
+            throw new IllegalArgumentException(OP + ": a convolution that adds a residual writes a tensor of its own,"
+                    + " not channels of a wider one; " + params);
+        }
+        checkRuns(cl, params, input, weights, config);
+        if (!writesSlice(config)) {
+            throw new IllegalArgumentException(OP + ": variant " + config + " (for input " + input + " and weights "
+                    + weights.shape() + " on " + cl.device().name() + ") writes a tensor of its own; only the GEMM"
+                    + " variants write channels of a wider one");
+        }
+        Shape written = Shape.of(out.dim(0), out.dim(1), out.dim(2), channels);
+        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias, written, offset),
+                Conv2d::reloadWeights);
+    }
+
+    /**
+     * Whether {@link #configureInto} takes a convolution with {@code params} of inputs shaped
+     * {@code input} by weights shaped {@code weights} on {@code device}: the table gives it a GEMM
+     * variant, and it adds no residual.
+     */
+    public static boolean writesSlices(ClDevice device, Conv2dParams params, Shape input, Shape weights) {
+        return params.residual() == Conv2dParams.Residual.NONE
+                && writesSlice(Conv2dConfig.forShape(device, params, input, weights));
+    }
+
+    private static boolean writesSlice(Conv2dConfig config) {
+        return config.variant() == Conv2dConfig.Variant.POINTWISE
+                || config.variant() == Conv2dConfig.Variant.IMPLICIT_GEMM;
     }
 
     public Conv2dParams params() { return params; }
@@ -245,6 +315,12 @@ public final class Conv2d extends DeviceOp {
 
     /** {@code (N, OH, OW, Cout)}. */
     public Shape outputShape() { return output; }
+
+    /**
+     * The tensor {@link #run} writes: the output, or for a convolution {@linkplain #configureInto written
+     * into channels of a wider tensor}, that tensor {@code (N, OH, OW, channels)}.
+     */
+    public Shape writtenShape() { return written; }
 
     /**
      * Re-reads the weights tensor into the variant's packed copy, for after its contents changed
@@ -282,18 +358,20 @@ public final class Conv2d extends DeviceOp {
      * @param x        {@code (N, H, W, Cin)}, read
      * @param residual {@code (N, OH, OW, Cout)}, read; required when the parameters add a residual,
      *                 null otherwise; may be {@code y} itself (accumulate in place)
-     * @param y        {@code (N, OH, OW, Cout)}, written; must not share a buffer with {@code x}
+     * @param y        {@code (N, OH, OW, Cout)}, written; must not share a buffer with {@code x}; for a
+     *                 convolution {@linkplain #configureInto written into a wider tensor}, that tensor,
+     *                 of which only the convolution's channels are written
      * @throws IllegalArgumentException when a tensor's shape differs from the configured one
      * @throws IllegalStateException    when this operator or a tensor was closed
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
         ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, output, params.residual(), x, residual, y);
+        ConvKernels.checkRun(OP, cl, input, written, params.residual(), x, residual, y);
         weights.ensureOpen();     // also for the variants that only read their packed copy
         ClBuffer b = bias == null ? null : bias.buffer();
         ClBuffer r = residual == null ? null : residual.buffer();
         if (gemm != null) {
-            gemm.run(x.buffer(), weights.buffer(), b, r, y.buffer());
+            gemm.run(x.buffer(), weights.buffer(), b, r, y.buffer(), sliceOffset);
             return;
         }
         ClKernel k = launch.kernel();

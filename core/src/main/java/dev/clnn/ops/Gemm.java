@@ -261,12 +261,14 @@ public final class Gemm implements AutoCloseable {
 
     /**
      * Configures a layer's product, {@code C (m, n) = epilogue(op(A) (m, k) * op(B) (k, n))} with the
-     * shape's transposes and the leading dimensions of A and B; C is dense ({@code ldc == n}). A is read
+     * shape's transposes and the leading dimensions of A, B and C ({@code ldc > n}: C is {@code n} columns
+     * of a wider matrix, written from the offset given to each run; no residual then). A is read
      * in place on each run; B is constant, packed by {@link #repack}, which must run before the first
      * {@link #run(ClBuffer, ClBuffer, ClBuffer, ClBuffer, ClBuffer) run}.
      *
      * @param config the form and parameters, or null for the tuning table's choice
-     * @throws IllegalArgumentException when C is not dense, or the form does not fit the device
+     * @throws IllegalArgumentException when C is not dense but the epilogue adds a residual, or the form
+     *                                  does not fit the device
      */
     public static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config, Epilogue epilogue) {
         if (config == null) {
@@ -277,15 +279,18 @@ public final class Gemm implements AutoCloseable {
 
     /** Configures a GEMM with explicit seams: every combination, for tests. */
     static Gemm configure(ClContext cl, GemmShape shape, GemmConfig config, Seams seams) {
-        if (seams.epilogue() != null && shape.ldc() != shape.n()) {
-            throw new IllegalArgumentException("Gemm: a fused epilogue writes a dense C (ldc == n): " + shape);
+        if (seams.epilogue() != null && shape.ldc() != shape.n()
+                && seams.epilogue().residual() != Conv2dParams.Residual.NONE) {
+            throw new IllegalArgumentException("Gemm: a fused epilogue with a residual writes a dense C (ldc == n): "
+                    + shape);
         }
         if (seams.im2col() != null && (seams.packA() || shape.transA())) {
             throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
         }
-        if (seams.scalePixels() > 0 && (config.variant() != GemmConfig.Variant.CPU || shape.transA())) {
-            throw new IllegalArgumentException("Gemm: only the cpu form scales an untransposed A; got " + config
-                    + " for " + shape);
+        if ((seams.scalePixels() > 0 || seams.norm() != null)
+                && (config.variant() != GemmConfig.Variant.CPU || shape.transA())) {
+            throw new IllegalArgumentException("Gemm: only the cpu form scales or normalises an untransposed A; got "
+                    + config + " for " + shape);
         }
         if (seams.depthwise() != null && config.variant() != GemmConfig.Variant.CPU
                 && (config.variant() != GemmConfig.Variant.TILED || config.splitsK())) {
@@ -343,12 +348,33 @@ public final class Gemm implements AutoCloseable {
      * @throws IllegalStateException    when this GEMM was configured for alpha/beta, or closed
      */
     public void run(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
+        run(a, b, bias, residual, c, 0);
+    }
+
+    /**
+     * As {@link #run(ClBuffer, ClBuffer, ClBuffer, ClBuffer, ClBuffer)}, with C from element {@code offC}:
+     * a GEMM configured with {@code ldc} wider than {@code n} writes its {@code n} columns of a wider
+     * matrix (a convolution writing its channels of a concatenation in place), leaving the others as
+     * they are.
+     *
+     * @throws IllegalArgumentException when a buffer is missing or too small for the shape and offset,
+     *                                  or an offset is given to a dense C
+     */
+    public void run(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c, long offC) {
+        if (offC != 0 && !slicesC()) {
+            throw new IllegalArgumentException("Gemm: C is dense (ldc " + shape.ldc() + " = n); it takes no offset");
+        }
         if (seams.depthwise() != null || seams.scalePixels() > 0 || seams.norm() != null) {
             throw new IllegalStateException("This Gemm reads A " + (seams.depthwise() != null
                     ? "as a depthwise convolution; run it with its weights" : seams.norm() != null
                     ? "normalised; run it with the scale and shift" : "scaled; run it with the scale"));
         }
-        runLayer(a, b, bias, residual, c);
+        runLayer(a, b, bias, residual, c, offC);
+    }
+
+    /** A layer's product whose C is columns of a wider matrix: {@code ldc > n} ({@code C_SLICE}). */
+    private boolean slicesC() {
+        return seams.epilogue() != null && shape.ldc() != shape.n();
     }
 
     /**
@@ -366,7 +392,7 @@ public final class Gemm implements AutoCloseable {
         ensureOpen();
         checkExtent("scale", scale, 0, (long) shape.m() / seams.scalePixels() * shape.k());
         main.arg(ARG_C + 3, scale);
-        runLayer(a, b, bias, residual, c);
+        runLayer(a, b, bias, residual, c, 0);
     }
 
     /**
@@ -386,7 +412,7 @@ public final class Gemm implements AutoCloseable {
         ensureOpen();
         checkExtent("normalisation", scaleShift, 0, 2L * shape.k());
         main.arg(ARG_C + 3, scaleShift);
-        runLayer(a, b, bias, residual, c);
+        runLayer(a, b, bias, residual, c, 0);
     }
 
     /**
@@ -416,10 +442,10 @@ public final class Gemm implements AutoCloseable {
             checkExtent("depthwise bias", dwBias, 0, shape.k());
             main.arg(at + 1, dwBias);
         }
-        runLayer(x, b, bias, residual, c);
+        runLayer(x, b, bias, residual, c, 0);
     }
 
-    private void runLayer(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c) {
+    private void runLayer(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c, long offC) {
         Epilogue e = seams.epilogue();
         if (e == null) {
             throw new IllegalStateException("This Gemm computes alpha * A * B + beta * C; run it with alpha and beta");
@@ -436,7 +462,7 @@ public final class Gemm implements AutoCloseable {
         if (residual != null) {
             checkExtent("residual", residual, 0, shape.extentC());
         }
-        ClKernel sink = bind(a, 0, b, 0, c, 0);
+        ClKernel sink = bind(a, 0, b, 0, c, offC);
         int next = epilogueArgument();
         if (bias != null) {
             sink.arg(next++, bias);
@@ -565,6 +591,9 @@ public final class Gemm implements AutoCloseable {
 
     private Defines defines(GemmLayout l) {
         BuildOptions o = config.defines().define("FUSED", seams.epilogue() != null ? 1 : 0);
+        if (slicesC()) {
+            o = o.define("C_SLICE", 1);
+        }
         if (l.panels) {
             o = o.define("A_PACKED", l.packA ? 1 : 0);
         }

@@ -16,8 +16,10 @@ import dev.clnn.tensor.Tensor;
  * ({@code gemm_cpu.cl}, {@code A_NORM}) normalises and activates each element of A as it reads it,
  * which saves a kernel launch and two passes over the activations.
  *
- * <p>Tensors: input {@code x (N, H, W, C)} NHWC; weights {@code (1, 1, C, Cout)} and bias {@code (Cout)}
- * or none; output and residual {@code (N, H, W, Cout)}. The normalisation's statistics are folded into a
+ * <p>Tensors: input {@code x (N, H, W, Cx)} NHWC, of which the first {@code C <= Cx} channels are read
+ * (all of them, or a concatenation's first inputs when later layers write their channels of the same
+ * tensor in place); weights {@code (1, 1, C, Cout)} and bias {@code (Cout)} or none; output and
+ * residual {@code (N, H, W, Cout)}. The normalisation's statistics are folded into a
  * scale and a shift on the host at configure time (in double), as {@link BatchNorm} does; its
  * activation must be none, ReLU or a clip. Only devices whose tuning table gives the CPU form of the
  * GEMM run it ({@link #runsOn}), which the graph pass that forms it ({@code Passes.optimize(graph,
@@ -48,7 +50,9 @@ public final class NormalizedPointwise extends DeviceOp {
         OpLog.configured(OP, cl, input + " " + norm + " weights " + weights.shape() + " " + params, config);
         this.scaleShift = own(cl.buffer(scaleShift));
         Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
-        GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3));
+        int k = weights.shape().dim(2);     // the first k of the input's channels, rows input.dim(3) floats apart
+        GemmShape shape = new GemmShape(false, false, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), k,
+                input.dim(3), output.dim(3), output.dim(3));
         gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.normalized(epilogue, norm.activation())));
     }
 
@@ -74,7 +78,8 @@ public final class NormalizedPointwise extends DeviceOp {
     }
 
     /**
-     * Configures the normalisation and convolution for inputs shaped {@code input}.
+     * Configures the normalisation and convolution for inputs shaped {@code input}, of which the first
+     * {@code C} channels (the weights' input channels) are read.
      *
      * @param norm     the normalisation's epsilon and activation (its axis must be the last, NHWC's)
      * @param gamma    its scale per channel {@code (C)}; {@code beta}, {@code mean} and {@code variance}
@@ -91,7 +96,7 @@ public final class NormalizedPointwise extends DeviceOp {
         Shape out = validate(cl, norm, params, input, weights, bias);
         return configure(cl, norm, gamma, beta, mean, variance, params, input, weights, bias,
                 GemmConfig.cpuForm(cl.device(), (long) out.dim(0) * out.dim(1) * out.dim(2), out.dim(3),
-                        input.dim(3)));
+                        weights.shape().dim(2)));
     }
 
     /** With an explicit CPU form (tests); null: the device has none. */
@@ -103,7 +108,7 @@ public final class NormalizedPointwise extends DeviceOp {
             throw new IllegalArgumentException(OP + ": the tuning table gives " + cl.device().name() + " no CPU form"
                     + " of the GEMM, which alone normalises its A; run the normalisation and the convolution apart");
         }
-        float[] folded = BatchNorm.fold(norm, input, 3, gamma, beta, mean, variance);
+        float[] folded = BatchNorm.fold(norm, read(input, weights.shape()), 3, gamma, beta, mean, variance);
         return OpSupport.initialised(new NormalizedPointwise(cl, norm, folded, params, input, out, weights, bias,
                 config), NormalizedPointwise::reloadWeights);
     }
@@ -130,12 +135,21 @@ public final class NormalizedPointwise extends DeviceOp {
             throw new IllegalArgumentException(OP + ": the normalisation's channel axis must be the last of the NHWC"
                     + " input " + input + "; got " + norm);
         }
-        Shape out = params.outputShape(input, weights.shape(), bias == null ? null : bias.shape());
+        if (weights.shape().dim(2) > input.dim(3)) {
+            throw new IllegalArgumentException(OP + ": the weights " + weights.shape() + " read " + weights.shape().dim(2)
+                    + " channels; the input " + input + " has " + input.dim(3));
+        }
+        Shape out = params.outputShape(read(input, weights.shape()), weights.shape(), bias == null ? null : bias.shape());
         ConvKernels.checkIndexable(OP, input, out, weights.shape());
         return out;
     }
 
-    /** {@code (N, H, W, C)}. */
+    /** The part of {@code input} that weights shaped {@code weights} read: its first {@code weights.dim(2)} channels. */
+    private static Shape read(Shape input, Shape weights) {
+        return Shape.of(input.dim(0), input.dim(1), input.dim(2), weights.dim(2));
+    }
+
+    /** {@code (N, H, W, Cx)}. */
     public Shape inputShape() { return input; }
 
     /** {@code (N, H, W, Cout)}. */
@@ -152,7 +166,7 @@ public final class NormalizedPointwise extends DeviceOp {
     /**
      * Enqueues the convolution of the normalised, activated {@code x}. Returns at once.
      *
-     * @param x        {@code (N, H, W, C)}, read
+     * @param x        {@code (N, H, W, Cx)}, its first {@code C} channels read
      * @param residual {@code (N, H, W, Cout)}, read; required when the parameters add a residual, null
      *                 otherwise; may be {@code y} itself
      * @param y        {@code (N, H, W, Cout)}, written; must not share a buffer with {@code x}

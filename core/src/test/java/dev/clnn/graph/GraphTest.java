@@ -15,6 +15,7 @@ import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.ConcatParams;
+import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.ElementwiseParams;
 import dev.clnn.ops.NormalizedPointwise;
@@ -321,6 +322,45 @@ public class GraphTest {
         long joined = lowered.nodes().stream().filter(n -> n.op() instanceof Op.Normalized).count();
         assertEquals(NormalizedPointwise.runsOn(device) ? 1 : 0, joined, lowered.nodes().toString());
         assertLoweredComputesTheSame(cl, g, lowered, 41);
+    }
+
+    @Test
+    void aDenseBlocksConcatenationsCopyNothing() {
+        Graph g = Passes.fuseNorms(Passes.optimize(denseBlock()));
+        Graph f = Passes.concatenateInPlace(g, dev.clnn.cl.FakeDevices.h200());
+        assertEquals(0, count(f, Op.Concat.class), f.nodes().toString());
+        assertEquals(1, count(f, Op.Widen.class), "the block's input copied into the wide tensor once");
+        assertEquals(2, count(f, Op.ConvInto.class), "the stem and conv1 write their channels in place");
+        Node pw1 = f.nodes().stream().filter(n -> n.name().equals("pw1")).findFirst().orElseThrow();
+        Node conv1 = f.nodes().stream().filter(n -> n.name().equals("conv1")).findFirst().orElseThrow();
+        assertEquals(List.of("concat2/1"), pw1.inputs(), "concat1 is the wide tensor once the stem has written it");
+        assertEquals(List.of("pw1", "concat2/1"), conv1.inputs());
+        assertEquals(16, ((Op.ConvInto) conv1.op()).offset(), "after x's 8 channels and the stem's 8");
+        assertEquals("concat2", conv1.output(), "the last writer defines the largest concatenation");
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), 13);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
+                ReferenceExecutor.run(f, x, 2), "the same values, with no copies");
+        // a prefix read by a normalisation of its own (not joined to a convolution): everything stays a copy
+        Graph apart = Passes.optimize(denseBlock());
+        assertEquals(apart.nodes(), Passes.concatenateInPlace(apart, dev.clnn.cl.FakeDevices.h200()).nodes());
+    }
+
+    private static long count(Graph g, Class<? extends Op> kind) {
+        return g.nodes().stream().filter(n -> kind.isInstance(n.op())).count();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void denseBlocksConcatenateInPlaceOnCpusAndComputeTheSame(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Graph g = denseBlock();
+        Graph lowered = Passes.optimize(g, device);
+        Op.Conv stem = (Op.Conv) g.nodes().stream().filter(n -> n.name().equals("stem")).findFirst().orElseThrow().op();
+        boolean expected = NormalizedPointwise.runsOn(device)
+                && Conv2d.writesSlices(device, stem.params(), Shape.of(1, 6, 5, 8), stem.weightShape());
+        assertEquals(expected ? 0 : 2, count(lowered, Op.Concat.class), lowered.nodes().toString());
+        assertEquals(expected ? 2 : 0, count(lowered, Op.ConvInto.class), lowered.nodes().toString());
+        assertLoweredComputesTheSame(cl, g, lowered, 51);
     }
 
     @ParameterizedTest(name = "{0}")

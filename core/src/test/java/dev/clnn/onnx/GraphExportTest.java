@@ -82,6 +82,15 @@ class GraphExportTest {
         assertOnnxRuntimeAgrees(g, 11);
     }
 
+    /** A dense block concatenated in place exports as its convolutions and concatenations again. */
+    @Test
+    void aDenseBlockConcatenatedInPlaceExportsAsConcatenations() throws Exception {
+        Graph g = Passes.concatenateInPlace(Passes.fuseNorms(Passes.optimize(dev.clnn.graph.GraphTest.denseBlock())),
+                dev.clnn.cl.FakeDevices.h200());
+        assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Op.ConvInto), "the pass wrote in place");
+        assertOnnxRuntimeAgrees(g, 12);
+    }
+
     /** ONNX Runtime on the export of {@code g} computes what clnn's reference computes on {@code g}, at batch 2. */
     private static void assertOnnxRuntimeAgrees(Graph g, long seed) throws Exception {
         float[] x = TestData.uniform((int) g.inputShape(2).size(), seed);

@@ -76,6 +76,27 @@ class ConcatTest {
         check(cl, Concat.configure(cl, ConcatParams.axis(-1), List.of(Shape.of(2, 5, 5, 24), Shape.of(2, 5, 5, 8))), 9);
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void anAbsentInputsSliceIsLeftForItsProducer(ClDevice device, KernelConfig<Concat.Variant> config) {
+        ClContext cl = CONTEXTS.on(device);
+        Shape a = Shape.of(2, 3, 4, 5);
+        Shape b = Shape.of(2, 3, 4, 7);
+        Concat cat = Concat.configure(cl, ConcatParams.axis(3), List.of(a, b), config);
+        float[] x = dev.clnn.testing.TestData.uniform(a.sizeAsInt(), 3);
+        try (cat; Tensor xt = Tensor.of(cl, a, dev.clnn.tensor.Layout.NHWC, x);
+             Tensor y = Tensor.allocate(cl, Shape.of(2, 3, 4, 12), dev.clnn.tensor.Layout.NHWC)) {
+            y.buffer().fill(42f);
+            cat.run(java.util.Arrays.asList(xt, null), y);
+            float[] got = y.toArray();
+            for (int p = 0; p < 24; p++) {
+                for (int c = 0; c < 12; c++) {
+                    assertEquals(c < 5 ? x[p * 5 + c] : 42f, got[p * 12 + c], "pixel " + p + ", channel " + c);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void rejectsMismatchedShapesAxesAndTensors(ClDevice device) {

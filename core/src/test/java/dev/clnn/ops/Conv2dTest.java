@@ -19,6 +19,7 @@ import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.ops.ConvHarness.Case;
 import dev.clnn.ops.Conv2dParams.Residual;
+import dev.clnn.reference.ReferenceConv;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -292,6 +293,78 @@ class Conv2dTest {
             w.close();
             IllegalStateException e = assertThrows(IllegalStateException.class, conv::reloadWeights);
             assertTrue(e.getMessage().contains("used after close"), e.getMessage());
+        }
+    }
+
+    /** The GEMM forms that write a convolution's channels of a wider tensor (a concatenation, in place). */
+    private static final Conv2dConfig[] SLICE_VARIANTS = {
+        Conv2dConfig.implicitGemm(GemmConfig.general()),
+        Conv2dConfig.implicitGemm(GemmConfig.cpu(3, 4, 2)),
+        Conv2dConfig.implicitGemm(GemmConfig.cpu(3, 4, 2, 6, 5)),
+        Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 64, 8, 4, 8)),
+        Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 32, 8, 4, 4, 24)),
+        Conv2dConfig.implicitGemm(GemmConfig.splitk(7)),
+    };
+
+    static Stream<Arguments> devicesAndSliceVariants() {
+        return TestDevices.crossedWith(List.of(SLICE_VARIANTS));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("devicesAndSliceVariants")
+    void writesItsChannelsOfAWiderTensorAndLeavesTheOthers(ClDevice device, Conv2dConfig config) {
+        ClContext cl = CONTEXTS.on(device);
+        Shape in = Shape.of(2, 5, 6, 7);
+        Shape wide = Shape.of(2, 5, 6, 13);
+        int cout = 5;
+        int offset = 4;
+        Conv2dParams p = P.withPadding(1).withActivation(Activation.RELU);
+        float[] x = TestData.uniform(in.sizeAsInt(), 1);
+        float[] w = TestData.uniform(3 * 3 * 7 * cout, 2);
+        float[] b = TestData.uniform(cout, 3);
+        ReferenceConv.Geometry g = new ReferenceConv.Geometry(2, 5, 6, 7, 3, 3, cout, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        float[] expected = ReferenceConv.conv2d(g, x, w, b, v -> Math.max(0f, (float) v), null, true);
+        try (Tensor wt = Tensor.of(cl, Shape.of(3, 3, 7, cout), w);
+             Tensor bt = Tensor.of(cl, Shape.of(cout), b);
+             Tensor xt = Tensor.of(cl, in, Layout.NHWC, x);
+             Tensor y = Tensor.allocate(cl, wide, Layout.NHWC);
+             Conv2d conv = Conv2d.configureInto(cl, p, in, wt, bt, wide.dim(3), offset, config)) {
+            assertEquals(wide, conv.writtenShape());
+            y.buffer().fill(42f);
+            conv.run(xt, y);
+            float[] got = y.toArray();
+            for (int pixel = 0; pixel < 2 * 5 * 6; pixel++) {
+                for (int c = 0; c < wide.dim(3); c++) {
+                    float v = got[pixel * wide.dim(3) + c];
+                    if (c < offset || c >= offset + cout) {
+                        assertEquals(42f, v, "pixel " + pixel + ", channel " + c + " is not the convolution's");
+                    } else {
+                        float e = expected[pixel * cout + c - offset];
+                        assertTrue(Math.abs(v - e) <= 1e-4f + 1e-4f * Math.abs(e),
+                                config + ": pixel " + pixel + ", channel " + c + ": " + v + " against " + e);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void onlyGemmVariantsWithoutAResidualWriteASlice(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Shape in = Shape.of(1, 6, 6, 4);
+        try (Tensor w = weights(cl, 3, 3, 4, 4);
+             Tensor dw = weights(cl, 3, 3, 1, 4)) {
+            assertMessage(() -> Conv2d.configureInto(cl, P.withPadding(1), in, w, null, 6, 3), "channels [3, 7)",
+                    "6 channels");
+            assertMessage(() -> Conv2d.configureInto(cl, P.withPadding(1).withResidual(Residual.ADD_THEN_ACTIVATE), in, w,
+                    null, 8, 0), "residual");
+            assertMessage(() -> Conv2d.configureInto(cl, P.withPadding(1).withGroups(4), in, dw, null, 8, 0),
+                    "writes a tensor of its own");
+            assertMessage(() -> Conv2d.configureInto(cl, P.withPadding(1), in, w, null, 8, 0, Conv2dConfig.direct(4, 2)),
+                    "writes a tensor of its own");
+            assertTrue(!Conv2d.writesSlices(device, P.withPadding(1).withGroups(4), in, dw.shape()),
+                    "a depthwise convolution writes a tensor of its own");
         }
     }
 

@@ -124,6 +124,56 @@ class NormalizedPointwiseTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void readsTheFirstChannelsOfAWiderInput(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Shape wide = Shape.of(2, 4, 5, 40);
+        for (int k : new int[] {24, 17}) {
+            Shape in = Shape.of(2, 4, 5, k);
+            Case c = new Case(k + " of 40 channels", in, 9, Activation.RELU, P, true);
+            float[] xw = TestData.uniform(wide.sizeAsInt(), 1);
+            float[] x = new float[in.sizeAsInt()];
+            for (int p = 0; p < 2 * 4 * 5; p++) {
+                System.arraycopy(xw, p * 40, x, p * k, k);
+            }
+            float[] gamma = TestData.uniform(k, 2);
+            float[] beta = TestData.uniform(k, 3);
+            float[] mean = TestData.uniform(k, 4);
+            float[] variance = new float[k];
+            java.util.Arrays.fill(variance, 0.7f);
+            float[] w = TestData.uniform(k * 9, 6);
+            float[] b = TestData.uniform(9, 7);
+            BatchNormParams norm = BatchNormParams.nhwc(1e-5f).with(Activation.RELU);
+            float[] expected = reference(c, norm.epsilon(), x, gamma, beta, mean, variance, w, b, null);
+            for (GemmConfig form : FORMS) {
+                if (form == null && !device.isCpu()) {
+                    continue;
+                }
+                try (Tensor wt = Tensor.of(cl, Shape.of(1, 1, k, 9), w);
+                     Tensor bt = Tensor.of(cl, Shape.of(9), b);
+                     Tensor xt = Tensor.of(cl, wide, Layout.NHWC, xw);
+                     Tensor y = Tensor.allocate(cl, Shape.of(2, 4, 5, 9), Layout.NHWC);
+                     NormalizedPointwise op = form == null
+                             ? NormalizedPointwise.configure(cl, norm, gamma, beta, mean, variance, P, wide, wt, bt)
+                             : NormalizedPointwise.configure(cl, norm, gamma, beta, mean, variance, P, wide, wt, bt, form)) {
+                    y.buffer().fill(Float.NaN);
+                    op.run(xt, null, y);
+                    float[] actual = y.toArray();
+                    Comparison cmp = Comparison.of(actual, expected, Tolerances.CONV_RTOL, Tolerances.convAtol(k));
+                    assertTrue(cmp.passed(), () -> c + " " + op.config() + ": " + cmp.describe(actual, expected));
+                }
+            }
+        }
+        try (Tensor w = Tensor.of(cl, Shape.of(1, 1, 48, 9), new float[48 * 9])) {
+            float[] ones = new float[48];
+            java.util.Arrays.fill(ones, 1f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NormalizedPointwise.configure(
+                    cl, BatchNormParams.nhwc(1e-5f), ones, ones, ones, ones, P, wide, w, null, GemmConfig.cpu(3, 4, 2)));
+            assertTrue(e.getMessage().contains("48 channels") && e.getMessage().contains("40"), e.getMessage());
+        }
+    }
+
     /** The normalisation and its activation, then the convolution, in plain Java (double where it rounds). */
     private static float[] reference(Case c, float eps, float[] x, float[] gamma, float[] beta, float[] mean,
                                      float[] variance, float[] w, float[] b, float[] r) {

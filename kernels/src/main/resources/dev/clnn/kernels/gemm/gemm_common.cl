@@ -33,7 +33,9 @@
 //                activation ACT (common/activation.cl) and a residual add (RESIDUAL) with res laid out
 //                like C; bias and res are the last arguments. This is a layer's product, which reads
 //                and writes whole tensors: A, B and C start at their first elements and C (and res) is
-//                dense, N floats a row, so offa, offb, offc and ldc are not read (OFFSET, LDC).
+//                dense, N floats a row, so offa, offb, offc and ldc are not read (OFFSET, LDC), except
+//                with C_SLICE: C is then columns of a wider matrix, from offc with rows ldc apart (a
+//                convolution writing its channels of a concatenation in place; no residual).
 //                NOTE: that also keeps the code the same as the layer kernels this family replaced
 //                generated: on PoCL, reading the offsets and ldc there costs the CPU kernel 1-3 %.
 //
@@ -66,7 +68,8 @@
 // IM2COL_PARAMS and IM2COL_ARGS (the geometry as parameters and as arguments, empty without A_IM2COL);
 // im2col_row(i, ...) and im2col_depth(k, ...) (where row i reads, and the tap and channel of depth k;
 // A_IM2COL only);
-// OFFSET(off) (the offset argument off, or 0 when FUSED) and LDC (ldc, or N when FUSED);
+// OFFSET(off) (the offset argument off of A or B, or 0 when FUSED), C_OFFSET(off) and LDC (offc and ldc,
+// or 0 and N when FUSED without C_SLICE);
 // EPILOGUE_PARAMS (the epilogue's kernel parameters), C_RESTRICT, SCALE(v) (alpha * v, or v when
 // FUSED) and STORE_C(at, j, v) (stores element at of C, in column j, given v = SCALE(sum)).
 //
@@ -276,9 +279,21 @@ inline float depthwise_at(__global const float* restrict x, const int i, const i
 #define DEPTHWISE_ARGS
 #endif
 
+#ifndef C_SLICE
+#define C_SLICE 0       // FUSED: C is a slice of columns of a wider matrix (offc, ldc), not dense
+#endif
+#if C_SLICE && (!FUSED || RESIDUAL)
+#error "C_SLICE is for a layer's product without a residual"
+#endif
 #if FUSED
 #define OFFSET(off) 0
+#if C_SLICE
+#define C_OFFSET(off) (off)
+#define LDC ldc
+#else
+#define C_OFFSET(off) 0
 #define LDC N
+#endif
 #define EPILOGUE_PARAMS BIAS_PARAM RES_PARAM
 // NOTE: C is not restrict here: res may be C itself (y = conv(x) + y), which is safe because every
 // element is read and then written by the same work-item.
@@ -291,6 +306,7 @@ inline float depthwise_at(__global const float* restrict x, const int i, const i
 #error "HAS_BIAS, RESIDUAL and ACT need FUSED == 1"
 #endif
 #define OFFSET(off) (off)
+#define C_OFFSET(off) (off)
 #define LDC ldc
 #define EPILOGUE_PARAMS , const float alpha, const float beta
 #define C_RESTRICT restrict
@@ -312,6 +328,6 @@ __kernel void gemm_splitk_reduce(const int M, const int N, const int S, __global
     for (int s = 0; s < S; ++s) {
         sum += part[((size_t)s * M + i) * N + j];
     }
-    STORE_C(OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
+    STORE_C(C_OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
 }
 #endif

@@ -340,7 +340,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                 if (i0 + r >= M) {
                     break;
                 }
-                const size_t at = OFFSET(offc) + (size_t)(i0 + r) * LDC;      // C's row i0 + r
+                const size_t at = C_OFFSET(offc) + (size_t)(i0 + r) * LDC;      // C's row i0 + r
 #if !FUSED
                 __global float* row = c + at + j0;
 #endif

@@ -31,5 +31,5 @@ __kernel void gemm_general(const int M, const int N, const int K,
     for (int k = 0; k < K; ++k) {
         sum = fma(A_ELEMENT(i, k), B_AT(k, j), sum);
     }
-    STORE_C(OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
+    STORE_C(C_OFFSET(offc) + (size_t)i * LDC + j, j, SCALE(sum));
 }

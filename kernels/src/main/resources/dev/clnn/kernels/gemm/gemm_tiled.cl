@@ -279,7 +279,7 @@ void gemm_tiled(const int M, const int N, const int K,
 #if KS
                 __global float* row = slice + (size_t)m * N;
 #else
-                const size_t at = OFFSET(offc) + (size_t)m * LDC;       // C's row m
+                const size_t at = C_OFFSET(offc) + (size_t)m * LDC;       // C's row m
 #if !FUSED
                 __global float* row = c + at;
 #endif
