@@ -173,15 +173,6 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 if (longK || tuned.tiles(m, n) >= device.computeUnits()) {
                     break;
                 }
-                if (tier.equals("SMALL_") && !stridedA && splitSteps > 0 && k >= Math.max(m, n)
-                        && tuned.slicedToFill(m, n, k, splitSteps, device.computeUnits()).workGroups(m, n, k)
-                        >= device.computeUnits()) {
-                    // a square product packed on each run whose MID_ tile fills the device once K is cut
-                    // into slices keeps that tile: SGEMM n=512 on the H200 ran at 8.1 TFLOPS per call
-                    // (12.6 pipelined) in 64x64 tiles with 4 K slices, 6.1 (11.2) in 32x32 tiles
-                    longK = true;
-                    break;
-                }
                 String key = stridedA && (tier.equals("MID_") || entry.containsKey("STRIDED_" + tier + "TM"))
                         ? "STRIDED_" + tier : tier;
                 if (entry.containsKey(key + "TM")) {
@@ -342,12 +333,6 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("GEMM tuning entry " + p + ": " + key + " is not a number: " + s);
         }
-    }
-
-    /** Work-groups of the tiled form on an {@code m x n} result of depth {@code k}: tiles times K slices. */
-    long workGroups(long m, long n, long k) {
-        long kPad = (k + tk - 1) / tk * tk;
-        return tiles(m, n) * (ks > 0 ? (kPad + ks - 1) / ks : 1);
     }
 
     /** Work-groups (tiles of C) the TILED variant launches for an {@code m x n} result. */
