@@ -62,15 +62,24 @@ public final class SeparableConv extends DeviceOp {
     }
 
     /**
+     * Compute units from which {@code auto} joins every block on CPUs: measured on 2 (one panel wins)
+     * and 16 (every block wins); the boundary between them is not measured.
+     */
+    public static final int MANY_CORES = 8;
+
+    /**
      * The widest pointwise convolution (output channels) that {@code device} gains from running with
      * the depthwise one before it as one kernel; 0 when it runs none so. {@code -Dclnn.fuseSeparable}
      * chooses: {@code auto} (the default, as measured), {@code off} (none, to compare) or {@code all}
      * (every block on every device whose table gives it a form for them, to measure).
      *
-     * <p>{@code auto}: on CPUs, pointwise layers one panel of the CPU form wide (NV * VW columns): the
-     * form computes the depthwise output again for every panel, and on AVX-512 with PoCL MobileNet v2's
-     * projections to 96 and more channels (two to five panels) ran 15-48 % slower joined, most of
-     * those to 16-64 channels 7-39 % faster (BENCHMARKS.md). On other devices, none: the tiled form
+     * <p>{@code auto}: on CPUs with fewer than {@link #MANY_CORES} compute units, pointwise layers one
+     * panel of the CPU form wide (NV * VW columns): the form computes the depthwise output again for
+     * every panel, and on 2 AVX-512 cores with PoCL MobileNet v2's projections to 96 and more channels
+     * (two to five panels) ran 15-48 % slower joined, most of those to 16-64 channels 7-39 % faster
+     * (BENCHMARKS.md). With more compute units, every block: a launch costs PoCL more there (about
+     * 30 µs on 16 cores) than the repeated depthwise work, and MobileNet v2 on 16 cores ran 3-14 %
+     * faster with every block joined (v1 the same). On other devices, none: the tiled form
      * computes each element of A, all its taps, as it loads a tile, and on the H200 MobileNet v1 / v2
      * at batch 1 took 2.91 / 4.15 ms with every block joined against 0.67-0.70 / 0.94-0.97 ms apart.
      *
@@ -86,7 +95,10 @@ public final class SeparableConv extends DeviceOp {
                 return GemmConfig.separableForm(device, 1, 1, 1) == null ? 0 : Integer.MAX_VALUE;
             case "auto":
             case "true":
-                return device.isCpu() ? GemmConfig.cpuPanelWidth(device) : 0;
+                if (!device.isCpu() || GemmConfig.cpuPanelWidth(device) == 0) {
+                    return 0;
+                }
+                return device.computeUnits() >= MANY_CORES ? Integer.MAX_VALUE : GemmConfig.cpuPanelWidth(device);
             default:
                 throw new IllegalArgumentException("-D" + PROPERTY + "=" + mode + " is not a mode; use auto, off or all");
         }

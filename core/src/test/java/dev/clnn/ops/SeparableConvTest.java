@@ -176,6 +176,18 @@ class SeparableConvTest {
         }
     }
 
+    /** auto: one panel of blocks on a few cores, every block on many (where a launch costs PoCL more). */
+    @Test
+    void autoJoinsEveryBlockOnManyCores() {
+        String avx512 = "pthread-skylake-avx512-Intel(R) Xeon(R) Processor";
+        ClDevice two = dev.clnn.cl.FakeDevices.of(0, "The pocl project", avx512, dev.clnn.cl.DeviceType.CPU, true, 2);
+        ClDevice sixteen = dev.clnn.cl.FakeDevices.of(0, "The pocl project", avx512, dev.clnn.cl.DeviceType.CPU, true,
+                SeparableConv.MANY_CORES * 2);
+        assertTrue(SeparableConv.widestOn(two) == 64, "two AVX-512 cores: one panel of 4 x 16 columns");
+        assertTrue(SeparableConv.widestOn(sixteen) == Integer.MAX_VALUE, "16 cores: every block");
+        assertTrue(SeparableConv.widestOn(dev.clnn.cl.FakeDevices.h200()) == 0, "GPUs: none");
+    }
+
     @Test
     void theModePropertyIsChecked() {
         ClDevice device = TestDevices.all().get(0);
