@@ -287,10 +287,12 @@ public final class Gemm implements AutoCloseable {
         if (seams.im2col() != null && (seams.packA() || shape.transA())) {
             throw new IllegalArgumentException("Gemm: an im2col A is read in place, untransposed: " + shape);
         }
-        if ((seams.scalePixels() > 0 || seams.norm() != null)
-                && (config.variant() != GemmConfig.Variant.CPU || shape.transA())) {
-            throw new IllegalArgumentException("Gemm: only the cpu form scales or normalises an untransposed A; got "
-                    + config + " for " + shape);
+        if (seams.scalePixels() > 0 && (config.variant() != GemmConfig.Variant.CPU || shape.transA())) {
+            throw new IllegalArgumentException("Gemm: only the cpu form scales an untransposed A; got " + config
+                    + " for " + shape);
+        }
+        if (seams.norm() != null && shape.transA()) {
+            throw new IllegalArgumentException("Gemm: a normalised A is read untransposed; got " + shape);
         }
         if (seams.depthwise() != null && config.variant() != GemmConfig.Variant.CPU
                 && (config.variant() != GemmConfig.Variant.TILED || config.splitsK())) {
@@ -411,7 +413,7 @@ public final class Gemm implements AutoCloseable {
         }
         ensureOpen();
         checkExtent("normalisation", scaleShift, 0, 2L * shape.k());
-        main.arg(ARG_C + 3, scaleShift);
+        main.arg(reduce != null ? ARG_C + 1 : ARG_C + 3, scaleShift);     // after part, or after C
         runLayer(a, b, bias, residual, c, 0);
     }
 

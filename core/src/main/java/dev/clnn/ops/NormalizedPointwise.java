@@ -12,18 +12,18 @@ import dev.clnn.tensor.Tensor;
  * normalisation's scale and shift per channel. This is the pre-activation of DenseNet (and of
  * pre-activation ResNets): the normalisation reads a concatenation that other layers read raw, so it
  * cannot be folded into the convolution that produced its input, and its activation keeps it out of
- * the weights of the one after. The normalised activations are never stored: the CPU form of the GEMM
- * ({@code gemm_cpu.cl}, {@code A_NORM}) normalises and activates each element of A as it reads it,
- * which saves a kernel launch and two passes over the activations.
+ * the weights of the one after. The normalised activations are never stored: the GEMM family
+ * ({@code A_NORM}) normalises and activates each element of A as it reads it (the CPU form a run of
+ * vectors at a time, the others as they load it), which saves a kernel launch and two passes over
+ * the activations.
  *
  * <p>Tensors: input {@code x (N, H, W, Cx)} NHWC, of which the first {@code C <= Cx} channels are read
  * (all of them, or a concatenation's first inputs when later layers write their channels of the same
  * tensor in place); weights {@code (1, 1, C, Cout)} and bias {@code (Cout)} or none; output and
  * residual {@code (N, H, W, Cout)}. The normalisation's statistics are folded into a
  * scale and a shift on the host at configure time (in double), as {@link BatchNorm} does; its
- * activation must be none, ReLU or a clip. Only devices whose tuning table gives the CPU form of the
- * GEMM run it ({@link #runsOn}), which the graph pass that forms it ({@code Passes.optimize(graph,
- * device)}) asks. Configure once, run many times, as every operator.
+ * activation must be none, ReLU or a clip. The graph pass that forms it ({@code Passes.optimize(graph,
+ * device)}) asks {@link #runsOn}. Configure once, run many times, as every operator.
  */
 public final class NormalizedPointwise extends DeviceOp {
     private static final String OP = "NormalizedPointwise";
@@ -57,15 +57,15 @@ public final class NormalizedPointwise extends DeviceOp {
     }
 
     /**
-     * Whether {@code device} folds a normalisation into the pointwise convolution after it: its table
-     * gives it the CPU form of the GEMM, and {@code -Dclnn.fuseNorms} is not {@code off}.
+     * Whether {@code device} folds a normalisation into the pointwise convolution after it: unless
+     * {@code -Dclnn.fuseNorms} is {@code off}, every device (each form of the GEMM reads a normalised A).
      */
     public static boolean runsOn(ClDevice device) {
         String mode = System.getProperty(PROPERTY, "on").trim().toLowerCase(java.util.Locale.ROOT);
         if (!mode.equals("on") && !mode.equals("off")) {
             throw new IllegalArgumentException("-D" + PROPERTY + "=" + mode + " is not a mode; use on or off");
         }
-        return mode.equals("on") && GemmConfig.cpuForm(device, 1, 1, 1) != null;
+        return mode.equals("on");
     }
 
     /**
@@ -87,27 +87,23 @@ public final class NormalizedPointwise extends DeviceOp {
      * @param weights  {@code (1, 1, C, Cout)}; read, not owned
      * @param bias     {@code (Cout)}, or null; read, not owned
      * @throws IllegalArgumentException when the convolution is not pointwise, the activation is not one
-     *                                  the kernel applies, the shapes do not fit, a variance plus epsilon
-     *                                  is not positive, or the device has no CPU form of the GEMM
+     *                                  the kernel applies, the shapes do not fit, or a variance plus
+     *                                  epsilon is not positive
      */
     public static NormalizedPointwise configure(ClContext cl, BatchNormParams norm, float[] gamma, float[] beta,
                                                 float[] mean, float[] variance, Conv2dParams params, Shape input,
                                                 Tensor weights, Tensor bias) {
         Shape out = validate(cl, norm, params, input, weights, bias);
         return configure(cl, norm, gamma, beta, mean, variance, params, input, weights, bias,
-                GemmConfig.cpuForm(cl.device(), (long) out.dim(0) * out.dim(1) * out.dim(2), out.dim(3),
-                        weights.shape().dim(2)));
+                GemmConfig.select(cl.device(), (long) out.dim(0) * out.dim(1) * out.dim(2), out.dim(3),
+                        weights.shape().dim(2), true));
     }
 
-    /** With an explicit CPU form (tests); null: the device has none. */
+    /** With an explicit form of the GEMM (tests). */
     static NormalizedPointwise configure(ClContext cl, BatchNormParams norm, float[] gamma, float[] beta,
                                          float[] mean, float[] variance, Conv2dParams params, Shape input,
                                          Tensor weights, Tensor bias, GemmConfig config) {
         Shape out = validate(cl, norm, params, input, weights, bias);
-        if (config == null) {
-            throw new IllegalArgumentException(OP + ": the tuning table gives " + cl.device().name() + " no CPU form"
-                    + " of the GEMM, which alone normalises its A; run the normalisation and the convolution apart");
-        }
         float[] folded = BatchNorm.fold(norm, read(input, weights.shape()), 3, gamma, beta, mean, variance);
         return OpSupport.initialised(new NormalizedPointwise(cl, norm, folded, params, input, out, weights, bias,
                 config), NormalizedPointwise::reloadWeights);

@@ -26,12 +26,13 @@ import dev.clnn.testing.TestData;
 import dev.clnn.testing.TestDevices;
 
 /**
- * A batch normalisation and its activation, then a pointwise convolution, as one kernel (gemm_cpu.cl,
- * A_NORM) against the plain-Java normalisation and convolution: channel counts off every vector width
+ * A batch normalisation and its activation, then a pointwise convolution, as one kernel (the GEMM
+ * family's A_NORM) against the plain-Java normalisation and convolution: channel counts off every vector width
  * and past one run of normalised columns, rows past the last block, K slices that start inside a
  * vector, no activation, ReLU and a clip, with and without a bias, both residual modes; through the
- * table's choice on CPUs and explicit CPU forms on every device. Devices without the CPU form in their
- * table, activations the kernel does not apply and other convolutions are refused with a clear message.
+ * table's choice and every form of the GEMM (cpu, tiled with and without K slices, split-K, general) on
+ * every device. Activations the kernel does not apply and other convolutions are refused with a clear
+ * message.
  */
 class NormalizedPointwiseTest {
     private static final Contexts CONTEXTS = new Contexts();
@@ -47,6 +48,10 @@ class NormalizedPointwiseTest {
         GemmConfig.cpu(3, 4, 2),
         GemmConfig.cpu(3, 4, 2, 6, 5),
         GemmConfig.cpu(2, 8, 1, 4, 16),
+        GemmConfig.tiled(32, 32, 8, 4, 4),
+        GemmConfig.tiled(32, 32, 8, 4, 4, 16),
+        GemmConfig.splitk(8),
+        GemmConfig.general(),
     };
 
     static List<Case> cases() {
@@ -99,14 +104,6 @@ class NormalizedPointwiseTest {
                  Tensor xt = Tensor.of(cl, in, Layout.NHWC, x);
                  Tensor rt = r == null ? null : Tensor.of(cl, out, Layout.NHWC, r);
                  Tensor y = Tensor.allocate(cl, out, Layout.NHWC)) {
-                if (form == null && !device.isCpu()) {
-                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                            () -> NormalizedPointwise.configure(cl, norm, gamma, beta, mean, variance, c.params(), in,
-                                    wt, bt));
-                    assertTrue(e.getMessage().contains("no CPU form"), e.getMessage());
-                    assertTrue(!NormalizedPointwise.runsOn(device), "a device without the CPU form folds no normalisation");
-                    continue;
-                }
                 try (NormalizedPointwise op = form == null
                         ? NormalizedPointwise.configure(cl, norm, gamma, beta, mean, variance, c.params(), in, wt, bt)
                         : NormalizedPointwise.configure(cl, norm, gamma, beta, mean, variance, c.params(), in, wt, bt,
@@ -147,9 +144,6 @@ class NormalizedPointwiseTest {
             BatchNormParams norm = BatchNormParams.nhwc(1e-5f).with(Activation.RELU);
             float[] expected = reference(c, norm.epsilon(), x, gamma, beta, mean, variance, w, b, null);
             for (GemmConfig form : FORMS) {
-                if (form == null && !device.isCpu()) {
-                    continue;
-                }
                 try (Tensor wt = Tensor.of(cl, Shape.of(1, 1, k, 9), w);
                      Tensor bt = Tensor.of(cl, Shape.of(9), b);
                      Tensor xt = Tensor.of(cl, wide, Layout.NHWC, xw);

@@ -48,7 +48,7 @@
 //              A(i, k) * scale[(i / HW) * K + k], the squeeze-and-excitation scale of an NHWC input of
 //              HW pixels per image, folded into the pointwise convolution that reads it (SCALE_PARAMS:
 //              the scale buffer and HW, after C's arguments)
-//   A_NORM     1: A (strided, not transposed; gemm_cpu.cl only) is read normalised per column:
+//   A_NORM     1: A (strided, not transposed) is read normalised per column:
 //              NORM_ACTIVATE(A(i, k) * norm[k] + norm[K + k]), a batch normalisation (as a scale and a
 //              shift per column) and its activation that precede the pointwise convolution reading them
 //              (DenseNet's pre-activation), folded into it (NORM_PARAMS: the K scales then the K shifts,
@@ -129,8 +129,10 @@
 #endif
 #if A_NORM
 #define NORM_PARAMS , __global const float* restrict norm
+#define NORM_ARGS , norm
 #else
 #define NORM_PARAMS
+#define NORM_ARGS
 #endif
 #ifndef NORM_TK
 #define NORM_TK 64      // columns of A normalised ahead of the broadcasts, a multiple of VW
@@ -210,7 +212,11 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #else
 #define IM2COL_PARAMS
 #define IM2COL_ARGS
+#if A_NORM
+#define A_ELEMENT(i, k) NORM_ACTIVATE(fma(A_AT(i, k), norm[k], norm[K + (k)]))
+#else
 #define A_ELEMENT(i, k) A_AT(i, k)
+#endif
 #endif
 
 #if A_DEPTHWISE

@@ -18,7 +18,7 @@ __kernel void gemm_general(const int M, const int N, const int K,
                            __global const float* restrict a, const int offa, const int lda,
                            __global const float* restrict b, const int offb, const int ldb,
                            __global float* C_RESTRICT c, const int offc, const int ldc
-                           IM2COL_PARAMS EPILOGUE_PARAMS)
+                           IM2COL_PARAMS NORM_PARAMS EPILOGUE_PARAMS)
 {
     const int j = get_global_id(0);
     const int i = get_global_id(1);

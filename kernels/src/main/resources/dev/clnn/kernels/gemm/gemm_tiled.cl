@@ -87,7 +87,7 @@ typedef float4 a_elem;                  // what one load of A fetches
 
 // The f-th float4 of the A slice at depth k: row k + f / (TM / 4) of the panel.
 inline float4 load_a(__global const float4* restrict a, const int lda, const int M, const int K,
-                     const int m0, const int k, const int f IM2COL_PARAMS DEPTHWISE_PARAMS)
+                     const int m0, const int k, const int f IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS)
 {
     return a[(size_t)(k + f / (TM / 4)) * (lda / 4) + m0 / 4 + f % (TM / 4)];
 }
@@ -107,7 +107,7 @@ typedef float a_elem;
 
 // Element f of the A slice starting at depth k0, zero outside op(A).
 inline float load_a(__global const float* restrict a, const int lda, const int M, const int K,
-                    const int m0, const int k0, const int f IM2COL_PARAMS DEPTHWISE_PARAMS)
+                    const int m0, const int k0, const int f IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS)
 {
     const int m = m0 + SLICE_M(f);
     const int k = k0 + SLICE_K(f);
@@ -173,7 +173,7 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
 #define LOAD_A_SLICE(k)                                                                 \
     _Pragma("unroll")                                                                   \
     for (int l = 0; l < LA; ++l) {                                                      \
-        ra[l] = load_a(a, lda, M, K, m0, (k), tid + l * THREADS IM2COL_ARGS DEPTHWISE_ARGS); \
+        ra[l] = load_a(a, lda, M, K, m0, (k), tid + l * THREADS IM2COL_ARGS DEPTHWISE_ARGS NORM_ARGS); \
     }
 #endif
 #define load_slice(k)                                                                   \
@@ -190,7 +190,7 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
 void gemm_tiled(const int M, const int N, const int K,
                 __global const a_elem* restrict a, const int offa, const int lda,
                 __global const float4* restrict bp, const int offb, const int ldb,
-                C_PARAMS IM2COL_PARAMS DEPTHWISE_PARAMS TAIL_PARAMS)
+                C_PARAMS IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS TAIL_PARAMS)
 {
     A_TILE;
     __local float4 bs[TK][TN / 4];
