@@ -243,18 +243,35 @@ public sealed interface Op {
     }
 
     /**
-     * Its input in the first channels of a tensor of {@code channels} channels, whose other channels
-     * later {@link ConvInto} nodes write in place: the first step of a concatenation that copies
-     * nothing else ({@link Passes#concatenateInPlace}), never formed by an importer. The other channels
-     * are not written here (the reference makes them zero).
+     * Its input, or with {@code conv} the convolution of its input, in the first channels of a tensor
+     * of {@code channels} channels, whose other channels later {@link ConvInto} nodes write in place:
+     * the first step of a concatenation that copies nothing else ({@link Passes#concatenateInPlace}),
+     * never formed by an importer. The other channels are not written here (the reference makes them
+     * zero).
      */
-    record Widen(int channels) implements Op {
+    record Widen(int channels, Conv conv) implements Op {
+        /** The input copied. */
+        public Widen(int channels) {
+            this(channels, null);
+        }
+
+        @Override
+        public long weightFloats() { return conv == null ? 0 : conv.weightFloats(); }
+
         @Override
         public <R> R accept(Visitor<R> v) { return v.widen(this); }
 
+        /** What goes into the first channels: the input, or its convolution. */
+        public Shape first(Shape x) {
+            return conv == null ? x : conv.infer(List.of(x));
+        }
+
         @Override
         public Shape infer(List<Shape> in) {
-            Shape x = in.get(0);
+            if (conv != null && conv.params().residual() != Conv2dParams.Residual.NONE) {
+                throw new IllegalArgumentException("A convolution written into a wider tensor adds no residual");
+            }
+            Shape x = first(in.get(0));
             if (x.rank() != 4 || x.dim(3) > channels) {
                 throw new IllegalArgumentException("Widen to " + channels + " channels: input " + x);
             }
@@ -262,10 +279,14 @@ public sealed interface Op {
         }
 
         @Override
-        public double flops(List<Shape> inputs, Shape output) { return 0; }
+        public double flops(List<Shape> inputs, Shape output) {
+            return conv == null ? 0 : conv.flops(inputs, first(inputs.get(0)));
+        }
 
         @Override
-        public String describe() { return "widen to " + channels; }
+        public String describe() {
+            return (conv == null ? "widen" : conv.describe() + " widened") + " to " + channels;
+        }
     }
 
     /**

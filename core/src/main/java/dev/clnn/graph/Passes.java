@@ -70,7 +70,8 @@ public final class Passes {
      * Concatenations of channels that copy nothing: DenseNet's dense block, where layer {@code k}
      * concatenates the block's input and the features of the layers before it, and the block ends with
      * the concatenation of all of them. The largest concatenation's tensor is allocated once ({@link
-     * Op.Widen}, which copies the block's input {@code v0} into its first channels); each convolution
+     * Op.Widen}, which copies the block's input {@code v0} into its first channels, or has the
+     * convolution computing it write them when the group alone reads it); each convolution
      * producing a later input {@code vj} writes its channels of that tensor in place ({@link
      * Op.ConvInto}); and every concatenation of a prefix of the same inputs becomes the tensor as it
      * stands once that prefix is written, which its readers, normalised pointwise convolutions
@@ -186,6 +187,11 @@ public final class Passes {
                 renamed.put(c.output(), tensor[e.getKey()]);
             }
         }
+        // v0 too is written in place when a convolution computes it for the group alone
+        Node first = p0 < 0 ? null : nodes.get(p0);
+        boolean convFirst = first != null && first.op() instanceof Op.Conv c0 && !g.outputs().contains(vs.get(0))
+                && Conv2d.writesSlices(device, c0.params(), shapes.get(first.inputs().get(0)), c0.weightShape())
+                && nodes.stream().allMatch(r -> !r.inputs().contains(vs.get(0)) || members.contains(r.output()));
         List<Node> out = new ArrayList<>();
         if (p0 < 0) {
             out.add(new Node(top.name() + "/widen", new Op.Widen(width), List.of(vs.get(0)), tensor[0]));
@@ -196,6 +202,11 @@ public final class Passes {
                 continue;       // a concatenation: its readers read the tensor
             }
             int j = java.util.Arrays.stream(producer).boxed().toList().subList(1, n + 1).indexOf(i) + 1;
+            if (i == p0 && convFirst) {
+                out.add(new Node(nd.name(), new Op.Widen(width, (Op.Conv) nd.op()), nd.inputs().subList(0, 1),
+                        tensor[0]));
+                continue;
+            }
             if (j >= 1) {
                 Op.Conv conv = (Op.Conv) nd.op();
                 out.add(new Node(nd.name(), new Op.ConvInto(conv, offset[j]), List.of(nd.inputs().get(0),

@@ -213,11 +213,11 @@ public final class ReferenceExecutor {
             return new Eval(pin, pshapes).conv(n.pointwise());
         }
 
-        /** The input in the first channels, zero in the others. */
+        /** The input, or its convolution, in the first channels, zero in the others. */
         @Override
         public float[] widen(Op.Widen w) {
-            int c = xs().dim(3);
-            float[] x = x();
+            int c = w.first(xs()).dim(3);
+            float[] x = w.conv() == null ? x() : new Eval(List.of(x()), List.of(xs())).conv(w.conv());
             float[] y = new float[x.length / c * w.channels()];
             for (int p = 0; p < x.length / c; p++) {
                 System.arraycopy(x, p * c, y, p * w.channels(), c);

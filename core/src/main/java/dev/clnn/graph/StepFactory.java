@@ -100,9 +100,19 @@ final class StepFactory implements Op.Visitor<Step> {
         return Step.of((in, out) -> op.run(in[0], in.length > 1 ? in[1] : null, out), op);
     }
 
-    /** The input copied into the first channels of the wider output; the others are left for their writers. */
+    /**
+     * The input copied, or its convolution written, into the first channels of the wider output; the
+     * others are left for their writers.
+     */
     @Override
     public Step widen(Op.Widen w) {
+        if (w.conv() != null) {
+            Op.Conv p = w.conv();
+            Tensor wt = constants.of(p.weightShape(), p.weights());
+            Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+            Conv2d conv = Conv2d.configureInto(cl, p.params(), input(), wt, b, w.channels(), 0);
+            return Step.of((in, out) -> conv.run(in[0], out), conv);
+        }
         Shape x = input();
         Shape rest = Shape.of(x.dim(0), x.dim(1), x.dim(2), w.channels() - x.dim(3));
         Concat copy = Concat.configure(cl, dev.clnn.ops.ConcatParams.axis(3),

@@ -34,6 +34,8 @@ final class TuningCandidates {
         Op op = node.op();
         if (op instanceof Op.ConvInto into) {
             op = into.conv();       // a convolution written into channels of a wider tensor: its own families
+        } else if (op instanceof Op.Widen w && w.conv() != null) {
+            op = w.conv();
         }
         if (op instanceof Op.Conv c) {
             int groups = c.params().groups();

@@ -196,12 +196,21 @@ public final class GraphExport implements Op.Visitor<Void> {
         return null;
     }
 
-    /** The input padded with zero channels to the width (what the reference computes). */
+    /**
+     * The input, or its convolution ({@code NODE/conv}), padded with zero channels to the width (what
+     * the reference computes).
+     */
     @Override
     public Void widen(Op.Widen w) {
-        int c = shapes.get(node.inputs().get(0)).dim(3);
-        inTurn(new Node(node.name(), new Op.Pad(PadParams.of(new int[4], new int[] {0, 0, 0, w.channels() - c})),
-                node.inputs().subList(0, 1), node.output()));
+        String x = node.inputs().get(0);
+        int c = w.first(shapes.get(x)).dim(3);
+        Node pad = new Node(node.name(), new Op.Pad(PadParams.of(new int[4], new int[] {0, 0, 0, w.channels() - c})),
+                List.of(w.conv() == null ? x : node.output() + "/conv"), node.output());
+        if (w.conv() == null) {
+            inTurn(pad);
+        } else {
+            inTurn(new Node(node.name() + "/conv", w.conv(), List.of(x), node.output() + "/conv"), pad);
+        }
         return null;
     }
 

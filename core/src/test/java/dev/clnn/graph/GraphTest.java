@@ -345,6 +345,44 @@ public class GraphTest {
         assertEquals(apart.nodes(), Passes.concatenateInPlace(apart, dev.clnn.cl.FakeDevices.h200()).nodes());
     }
 
+    /** SqueezeNet's fire module: a 1x1 squeeze, then 1x1 and 3x3 expansions concatenated, then a 1x1. */
+    public static Graph fire() {
+        Graph.Builder b = Graph.builder("fire", "x", Shape.of(6, 5, 8));
+        String q = b.add("squeeze", conv(1, 8, 4, 1, 1, new int[] {0, 0, 0, 0}, true), "x");
+        String e1 = b.add("expand1", conv(1, 4, 8, 1, 1, new int[] {0, 0, 0, 0}, true), q);
+        String e3 = b.add("expand3", conv(3, 4, 8, 1, 1, new int[] {1, 1, 1, 1}, true), q);
+        String c = b.add("concat", new Op.Concat(ConcatParams.axis(3), 2), e1, e3);
+        return b.build(b.add("head", conv(1, 16, 5, 1, 1, new int[] {0, 0, 0, 0}, true), c));
+    }
+
+    @Test
+    void aFireModulesExpansionsBothWriteTheirChannelsInPlace() {
+        Graph g = Passes.optimize(fire());
+        Graph f = Passes.concatenateInPlace(g, dev.clnn.cl.FakeDevices.h200());
+        assertEquals(0, count(f, Op.Concat.class), f.nodes().toString());
+        Node e1 = f.nodes().stream().filter(n -> n.name().equals("expand1")).findFirst().orElseThrow();
+        assertTrue(e1.op() instanceof Op.Widen w && w.conv() != null && w.channels() == 16, e1.toString());
+        Node e3 = f.nodes().stream().filter(n -> n.name().equals("expand3")).findFirst().orElseThrow();
+        assertTrue(e3.op() instanceof Op.ConvInto c && c.offset() == 8, e3.toString());
+        assertEquals(g.nodes().size() - 1, f.nodes().size(), "only the concatenation is gone");
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), 14);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
+                ReferenceExecutor.run(f, x, 2), "the same values, with no copies");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void fireModulesConcatenateInPlaceAndComputeTheSame(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        Graph g = fire();
+        Graph lowered = Passes.optimize(g, device);
+        Op.Conv e3 = (Op.Conv) g.nodes().stream().filter(n -> n.name().equals("expand3")).findFirst().orElseThrow().op();
+        boolean expected = NormalizedPointwise.runsOn(device)
+                && Conv2d.writesSlices(device, e3.params(), Shape.of(1, 6, 5, 4), e3.weightShape());
+        assertEquals(expected ? 0 : 1, count(lowered, Op.Concat.class), lowered.nodes().toString());
+        assertLoweredComputesTheSame(cl, g, lowered, 61);
+    }
+
     private static long count(Graph g, Class<? extends Op> kind) {
         return g.nodes().stream().filter(n -> kind.isInstance(n.op())).count();
     }

@@ -91,6 +91,14 @@ class GraphExportTest {
         assertOnnxRuntimeAgrees(g, 12);
     }
 
+    /** A fire module whose expansions write their channels in place exports as a convolution, a pad and a concatenation. */
+    @Test
+    void aFireModuleConcatenatedInPlaceExportsAsConcatenations() throws Exception {
+        Graph g = Passes.concatenateInPlace(Passes.optimize(dev.clnn.graph.GraphTest.fire()), dev.clnn.cl.FakeDevices.h200());
+        assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Op.Widen w && w.conv() != null), "widened");
+        assertOnnxRuntimeAgrees(g, 13);
+    }
+
     /** ONNX Runtime on the export of {@code g} computes what clnn's reference computes on {@code g}, at batch 2. */
     private static void assertOnnxRuntimeAgrees(Graph g, long seed) throws Exception {
         float[] x = TestData.uniform((int) g.inputShape(2).size(), seed);
