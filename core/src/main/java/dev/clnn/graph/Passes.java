@@ -80,10 +80,16 @@ public final class Passes {
      * a residual whose variant on {@code device} writes channels of a wider tensor ({@code
      * Conv2d.writesSlices}), after {@code v0} and in order, and is read by those concatenations alone;
      * every concatenation but the largest is read only by normalised pointwise convolutions; none of
-     * them is a graph output but the largest. Anything else stays a copy.
+     * them is a graph output but the largest. Anything else stays a copy, and so does every
+     * concatenation of a graph that does not run at batch 1 (its channels are read at that batch).
      */
     public static Graph concatenateInPlace(Graph g, ClDevice device) {
-        java.util.Map<String, Shape> shapes = g.shapes(1);
+        java.util.Map<String, Shape> shapes;
+        try {
+            shapes = g.shapes(1);       // (channels, which do not depend on the batch)
+        } catch (IllegalArgumentException e) {
+            return g;                   // a graph that does not run at batch 1 (a fixed reshape): left as it is
+        }
         List<Node> nodes = new ArrayList<>(g.nodes());
         boolean changed = true;
         while (changed) {
