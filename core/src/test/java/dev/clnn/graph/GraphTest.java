@@ -185,9 +185,7 @@ public class GraphTest {
         assertEquals(Activation.RELU6, s.depthwise().params().activation());
         assertEquals(List.of("x"), f.nodes().get(0).inputs());
         assertEquals(2, Passes.fuseSeparable(g, 128).nodes().size(), "both blocks join when wide ones may");
-        float[] x = TestData.uniform((int) g.inputShape(2).size(), 4);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
-                ReferenceExecutor.run(f, x, 2), "the reference of the joined op is the two convolutions'");
+        assertSameReference(g, f, 4, "the reference of the joined op is the two convolutions'");
         assertEquals(g.weightFloats(), f.weightFloats());
         // a depthwise output read twice stays
         Graph.Builder b = Graph.builder("two readers", "x", Shape.of(5, 5, 4));
@@ -243,13 +241,11 @@ public class GraphTest {
     void aPerImageScaleJoinsThePointwiseConvolutionThatAloneReadsIt() {
         Graph g = Passes.optimize(squeezeExcite());
         Graph f = Passes.fuseScales(g);
-        Node project = f.nodes().stream().filter(n -> n.name().equals("project")).findFirst().orElseThrow();
+        Node project = node(f, "project");
         assertTrue(project.op() instanceof Op.Scaled, project.toString());
         assertEquals(g.nodes().size() - 1, f.nodes().size(), "the multiply is gone");
         assertEquals(List.of("dw", "sigmoid", "x"), project.inputs(), "activations, scale, residual");
-        float[] x = TestData.uniform((int) g.inputShape(2).size(), 8);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
-                ReferenceExecutor.run(f, x, 2), "the reference of the joined op is the multiply and the convolution");
+        assertSameReference(g, f, 8, "the reference of the joined op is the multiply and the convolution");
         // a scale per row of pixels, not per image: nothing joins
         Graph.Builder b = Graph.builder("row scale", "x", Shape.of(4, 4, 8));
         b.input("s", Shape.of(4, 1, 8));
@@ -302,15 +298,13 @@ public class GraphTest {
     void aNormalisationJoinsThePointwiseConvolutionThatAloneReadsIt() {
         Graph g = Passes.optimize(denseBlock());
         Graph f = Passes.fuseNorms(g);
-        Node pw1 = f.nodes().stream().filter(n -> n.name().equals("pw1")).findFirst().orElseThrow();
+        Node pw1 = node(f, "pw1");
         assertTrue(pw1.op() instanceof Op.Normalized, pw1.toString());
         assertEquals(List.of("concat1"), pw1.inputs(), "the concatenation, read raw");
         assertEquals(1, f.nodes().stream().filter(n -> n.op() instanceof Op.Normalized).count(),
                 "norm2 is read twice and norm3 has a SiLU: both stay apart, " + f.nodes());
         assertEquals(g.nodes().size() - 1, f.nodes().size(), "norm1 is gone");
-        float[] x = TestData.uniform((int) g.inputShape(2).size(), 12);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
-                ReferenceExecutor.run(f, x, 2), "the reference of the joined op is the normalisation and the convolution");
+        assertSameReference(g, f, 12, "the reference of the joined op is the normalisation and the convolution");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -331,15 +325,13 @@ public class GraphTest {
         assertEquals(0, count(f, Op.Concat.class), f.nodes().toString());
         assertEquals(1, count(f, Op.Widen.class), "the block's input copied into the wide tensor once");
         assertEquals(2, count(f, Op.ConvInto.class), "the stem and conv1 write their channels in place");
-        Node pw1 = f.nodes().stream().filter(n -> n.name().equals("pw1")).findFirst().orElseThrow();
-        Node conv1 = f.nodes().stream().filter(n -> n.name().equals("conv1")).findFirst().orElseThrow();
+        Node pw1 = node(f, "pw1");
+        Node conv1 = node(f, "conv1");
         assertEquals(List.of("concat2/1"), pw1.inputs(), "concat1 is the wide tensor once the stem has written it");
         assertEquals(List.of("pw1", "concat2/1"), conv1.inputs());
         assertEquals(16, ((Op.ConvInto) conv1.op()).offset(), "after x's 8 channels and the stem's 8");
         assertEquals("concat2", conv1.output(), "the last writer defines the largest concatenation");
-        float[] x = TestData.uniform((int) g.inputShape(2).size(), 13);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
-                ReferenceExecutor.run(f, x, 2), "the same values, with no copies");
+        assertSameReference(g, f, 13, "the same values, with no copies");
         // a prefix read by a normalisation of its own (not joined to a convolution): everything stays a copy
         Graph apart = Passes.optimize(denseBlock());
         assertEquals(apart.nodes(), Passes.concatenateInPlace(apart, dev.clnn.cl.FakeDevices.h200()).nodes());
@@ -360,14 +352,12 @@ public class GraphTest {
         Graph g = Passes.optimize(fire());
         Graph f = Passes.concatenateInPlace(g, dev.clnn.cl.FakeDevices.h200());
         assertEquals(0, count(f, Op.Concat.class), f.nodes().toString());
-        Node e1 = f.nodes().stream().filter(n -> n.name().equals("expand1")).findFirst().orElseThrow();
+        Node e1 = node(f, "expand1");
         assertTrue(e1.op() instanceof Op.Widen w && w.conv() != null && w.channels() == 16, e1.toString());
-        Node e3 = f.nodes().stream().filter(n -> n.name().equals("expand3")).findFirst().orElseThrow();
+        Node e3 = node(f, "expand3");
         assertTrue(e3.op() instanceof Op.ConvInto c && c.offset() == 8, e3.toString());
         assertEquals(g.nodes().size() - 1, f.nodes().size(), "only the concatenation is gone");
-        float[] x = TestData.uniform((int) g.inputShape(2).size(), 14);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2),
-                ReferenceExecutor.run(f, x, 2), "the same values, with no copies");
+        assertSameReference(g, f, 14, "the same values, with no copies");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -376,11 +366,29 @@ public class GraphTest {
         ClContext cl = CONTEXTS.on(device);
         Graph g = fire();
         Graph lowered = Passes.optimize(g, device);
-        Op.Conv e3 = (Op.Conv) g.nodes().stream().filter(n -> n.name().equals("expand3")).findFirst().orElseThrow().op();
-        boolean expected = NormalizedPointwise.runsOn(device)
-                && Conv2d.writesSlices(device, e3.params(), Shape.of(1, 6, 5, 4), e3.weightShape());
+        boolean expected = concatenatesInPlace(device, (Op.Conv) node(g, "expand3").op(), Shape.of(1, 6, 5, 4));
         assertEquals(expected ? 0 : 1, count(lowered, Op.Concat.class), lowered.nodes().toString());
         assertLoweredComputesTheSame(cl, g, lowered, 61);
+    }
+
+    /** The node of {@code g} named {@code name}. */
+    private static Node node(Graph g, String name) {
+        return g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The reference computes on {@code f}, a rewrite of {@code g}, exactly what it computes on {@code g}, at batch 2. */
+    private static void assertSameReference(Graph g, Graph f, long seed, String message) {
+        float[] x = TestData.uniform((int) g.inputShape(2).size(), seed);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ReferenceExecutor.run(g, x, 2), ReferenceExecutor.run(f, x, 2),
+                message);
+    }
+
+    /**
+     * Whether {@code device} concatenates in place a group whose convolution {@code conv} reads
+     * inputs shaped {@code input}: it folds normalisations, and the convolution writes a slice there.
+     */
+    private static boolean concatenatesInPlace(ClDevice device, Op.Conv conv, Shape input) {
+        return NormalizedPointwise.runsOn(device) && Conv2d.writesSlices(device, conv.params(), input, conv.weightShape());
     }
 
     private static long count(Graph g, Class<? extends Op> kind) {
@@ -393,9 +401,7 @@ public class GraphTest {
         ClContext cl = CONTEXTS.on(device);
         Graph g = denseBlock();
         Graph lowered = Passes.optimize(g, device);
-        Op.Conv stem = (Op.Conv) g.nodes().stream().filter(n -> n.name().equals("stem")).findFirst().orElseThrow().op();
-        boolean expected = NormalizedPointwise.runsOn(device)
-                && Conv2d.writesSlices(device, stem.params(), Shape.of(1, 6, 5, 8), stem.weightShape());
+        boolean expected = concatenatesInPlace(device, (Op.Conv) node(g, "stem").op(), Shape.of(1, 6, 5, 8));
         assertEquals(expected ? 0 : 2, count(lowered, Op.Concat.class), lowered.nodes().toString());
         assertEquals(expected ? 2 : 0, count(lowered, Op.ConvInto.class), lowered.nodes().toString());
         assertLoweredComputesTheSame(cl, g, lowered, 51);
