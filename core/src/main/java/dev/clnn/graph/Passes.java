@@ -6,6 +6,7 @@ import java.util.List;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.ops.Activation;
 import dev.clnn.ops.BatchNormFolding;
+import dev.clnn.ops.Concat;
 import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Conv2dParams;
 import dev.clnn.ops.Conv2dParams.Residual;
@@ -48,22 +49,11 @@ public final class Passes {
         }
         if (NormalizedPointwise.runsOn(device)) {
             out = fuseNorms(out);
-            if (concatenatesInPlace()) {
+            if (Concat.inPlace()) {
                 out = concatenateInPlace(out, device);
             }
         }
         return ScaledPointwise.runsOn(device) ? fuseScales(out) : out;
-    }
-
-    /** {@code -Dclnn.concatInPlace=off} keeps concatenations as copies (to compare). */
-    public static final String IN_PLACE_PROPERTY = "clnn.concatInPlace";
-
-    private static boolean concatenatesInPlace() {
-        String mode = System.getProperty(IN_PLACE_PROPERTY, "on").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mode.equals("on") && !mode.equals("off")) {
-            throw new IllegalArgumentException("-D" + IN_PLACE_PROPERTY + "=" + mode + " is not a mode; use on or off");
-        }
-        return mode.equals("on");
     }
 
     /**
@@ -135,100 +125,95 @@ public final class Passes {
         if (n < 1 || new java.util.HashSet<>(vs).size() != vs.size()) {
             return null;
         }
-        // the group: top, and every channel concatenation of a proper prefix of its inputs
-        java.util.Map<Integer, List<Node>> byLast = new java.util.HashMap<>();     // prefix length - 1 -> members
-        java.util.Set<String> members = new java.util.HashSet<>();
+        // the group: top, and every channel concatenation of a proper prefix of its inputs, by the index of
+        // the prefix's last input
+        java.util.Map<String, Integer> members = new java.util.HashMap<>();
         for (Node c : nodes) {
-            if (c.op() instanceof Op.Concat && isChannelConcat(c, shapes) && c.inputs().size() <= vs.size()
+            if (isChannelConcat(c, shapes) && c.inputs().size() <= vs.size()
                     && c.inputs().equals(vs.subList(0, c.inputs().size()))) {
-                byLast.computeIfAbsent(c.inputs().size() - 1, k -> new ArrayList<>()).add(c);
-                members.add(c.output());
-            }
-        }
-        for (String m : members) {
-            if (!m.equals(top.output()) && g.outputs().contains(m)) {
-                return null;
+                if (c != top && g.outputs().contains(c.output())) {
+                    return null;
+                }
+                members.put(c.output(), c.inputs().size() - 1);
             }
         }
         for (Node r : nodes) {
             for (String in : r.inputs()) {
-                if (members.contains(in) && !in.equals(top.output()) && !(r.op() instanceof Op.Normalized
+                if (members.containsKey(in) && !in.equals(top.output()) && !(r.op() instanceof Op.Normalized
                         && r.inputs().get(0).equals(in) && !r.inputs().subList(1, r.inputs().size()).contains(in))) {
                     return null;        // a prefix read by something that cannot read the first channels of a wider tensor
                 }
             }
         }
         int p0 = indexOfProducer(nodes, vs.get(0));
-        int[] producer = new int[n + 1];
         int[] offset = new int[n + 1];
         int width = 0;
         for (int j = 0; j <= n; j++) {
             offset[j] = width;
             width += shapes.get(vs.get(j)).dim(3);
         }
+        java.util.Map<Integer, Integer> writer = new java.util.HashMap<>();     // node index -> the j it writes
         int last = p0;
         for (int j = 1; j <= n; j++) {
             String v = vs.get(j);
-            producer[j] = indexOfProducer(nodes, v);
-            if (producer[j] <= last || g.outputs().contains(v)
-                    || !(nodes.get(producer[j]).op() instanceof Op.Conv conv) || !Conv2d.writesSlices(device,
-                    conv.params(), shapes.get(nodes.get(producer[j]).inputs().get(0)), conv.weightShape())) {
+            int p = indexOfProducer(nodes, v);
+            if (p <= last || !writesSlice(g, nodes, p, members.keySet(), shapes, device)) {
                 return null;
             }
-            for (Node r : nodes) {
-                if (r.inputs().contains(v) && !members.contains(r.output())) {
-                    return null;        // read by something else than the group's concatenations
-                }
-            }
-            last = producer[j];
+            writer.put(p, j);
+            last = p;
         }
         String root = top.output();
         String[] tensor = new String[n + 1];        // the tensor once v0 .. vj are written
         for (int j = 0; j <= n; j++) {
             tensor[j] = j == n ? root : root + "/" + j;
         }
-        java.util.Map<String, String> renamed = new java.util.HashMap<>();
-        for (java.util.Map.Entry<Integer, List<Node>> e : byLast.entrySet()) {
-            for (Node c : e.getValue()) {
-                renamed.put(c.output(), tensor[e.getKey()]);
-            }
-        }
         // v0 too is written in place when a convolution computes it for the group alone
-        Node first = p0 < 0 ? null : nodes.get(p0);
-        boolean convFirst = first != null && first.op() instanceof Op.Conv c0 && !g.outputs().contains(vs.get(0))
-                && Conv2d.writesSlices(device, c0.params(), shapes.get(first.inputs().get(0)), c0.weightShape())
-                && nodes.stream().allMatch(r -> !r.inputs().contains(vs.get(0)) || members.contains(r.output()));
+        boolean convFirst = p0 >= 0 && writesSlice(g, nodes, p0, members.keySet(), shapes, device);
         List<Node> out = new ArrayList<>();
         if (p0 < 0) {
             out.add(new Node(top.name() + "/widen", new Op.Widen(width), List.of(vs.get(0)), tensor[0]));
         }
         for (int i = 0; i < nodes.size(); i++) {
             Node nd = nodes.get(i);
-            if (members.contains(nd.output())) {
+            Integer j = writer.get(i);
+            if (members.containsKey(nd.output())) {
                 continue;       // a concatenation: its readers read the tensor
-            }
-            int j = java.util.Arrays.stream(producer).boxed().toList().subList(1, n + 1).indexOf(i) + 1;
-            if (i == p0 && convFirst) {
+            } else if (i == p0 && convFirst) {
                 out.add(new Node(nd.name(), new Op.Widen(width, (Op.Conv) nd.op()), nd.inputs().subList(0, 1),
                         tensor[0]));
-                continue;
-            }
-            if (j >= 1) {
-                Op.Conv conv = (Op.Conv) nd.op();
-                out.add(new Node(nd.name(), new Op.ConvInto(conv, offset[j]), List.of(nd.inputs().get(0),
-                        tensor[j - 1]), tensor[j]));
+            } else if (j != null) {
+                out.add(new Node(nd.name(), new Op.ConvInto((Op.Conv) nd.op(), offset[j]),
+                        List.of(nd.inputs().get(0), tensor[j - 1]), tensor[j]));
             } else {
                 List<String> ins = new ArrayList<>();
                 for (String in : nd.inputs()) {
-                    ins.add(renamed.getOrDefault(in, in));
+                    Integer k = members.get(in);
+                    ins.add(k == null ? in : tensor[k]);
                 }
                 out.add(new Node(nd.name(), nd.op(), ins, nd.output()));
-            }
-            if (i == p0) {
-                out.add(new Node(top.name() + "/widen", new Op.Widen(width), List.of(vs.get(0)), tensor[0]));
+                if (i == p0) {
+                    out.add(new Node(top.name() + "/widen", new Op.Widen(width), List.of(vs.get(0)), tensor[0]));
+                }
             }
         }
         return out;
+    }
+
+    /**
+     * Node {@code p} is a convolution that can write its output into channels of a wider tensor on
+     * {@code device}, and only the concatenations {@code members} read that output, which is no graph
+     * output.
+     */
+    private static boolean writesSlice(Graph g, List<Node> nodes, int p, java.util.Set<String> members,
+                                       java.util.Map<String, Shape> shapes, ClDevice device) {
+        Node producer = nodes.get(p);
+        String v = producer.output();
+        if (g.outputs().contains(v) || !(producer.op() instanceof Op.Conv conv)
+                || !Conv2d.writesSlices(device, conv.params(), shapes.get(producer.inputs().get(0)), conv.weightShape())) {
+            return false;
+        }
+        return nodes.stream().allMatch(r -> !r.inputs().contains(v) || members.contains(r.output()));
     }
 
     /**

@@ -54,10 +54,20 @@ final class StepFactory implements Op.Visitor<Step> {
         return inputs.get(0);
     }
 
+    /** The weights of {@code c}, on the device. */
+    private Tensor weights(Op.Conv c) {
+        return constants.of(c.weightShape(), c.weights());
+    }
+
+    /** The bias of {@code c} on the device, or null when it adds none. */
+    private Tensor bias(Op.Conv c) {
+        return c.bias() == null ? null : constants.of(Shape.of(c.bias().length), c.bias());
+    }
+
     @Override
     public Step conv(Op.Conv c) {
-        Tensor w = constants.of(c.weightShape(), c.weights());
-        Tensor b = c.bias() == null ? null : constants.of(Shape.of(c.bias().length), c.bias());
+        Tensor w = weights(c);
+        Tensor b = bias(c);
         Conv2d conv = Conv2d.configure(cl, c.params(), input(), w, b);
         return Step.of((in, out) -> {
             if (in.length > 1) {
@@ -72,10 +82,10 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step separable(Op.Separable s) {
         Op.Conv d = s.depthwise();
         Op.Conv p = s.pointwise();
-        Tensor dw = constants.of(d.weightShape(), d.weights());
-        Tensor db = d.bias() == null ? null : constants.of(Shape.of(d.bias().length), d.bias());
-        Tensor pw = constants.of(p.weightShape(), p.weights());
-        Tensor pb = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        Tensor dw = weights(d);
+        Tensor db = bias(d);
+        Tensor pw = weights(p);
+        Tensor pb = bias(p);
         SeparableConv op = SeparableConv.configure(cl, d.params(), p.params(), input(), dw, db, pw, pb);
         return Step.of((in, out) -> op.run(in[0], in.length > 1 ? in[1] : null, out), op);
     }
@@ -83,8 +93,8 @@ final class StepFactory implements Op.Visitor<Step> {
     @Override
     public Step scaled(Op.Scaled s) {
         Op.Conv p = s.pointwise();
-        Tensor w = constants.of(p.weightShape(), p.weights());
-        Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        Tensor w = weights(p);
+        Tensor b = bias(p);
         ScaledPointwise op = ScaledPointwise.configure(cl, p.params(), input(), w, b);
         return Step.of((in, out) -> op.run(in[0], in[1], in.length > 2 ? in[2] : null, out), op);
     }
@@ -93,8 +103,8 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step normalized(Op.Normalized n) {
         Op.BatchNorm bn = n.norm();
         Op.Conv p = n.pointwise();
-        Tensor w = constants.of(p.weightShape(), p.weights());
-        Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        Tensor w = weights(p);
+        Tensor b = bias(p);
         NormalizedPointwise op = NormalizedPointwise.configure(cl, BatchNormParams.nhwc(bn.epsilon())
                 .with(bn.activation()), bn.gamma(), bn.beta(), bn.mean(), bn.variance(), p.params(), input(), w, b);
         return Step.of((in, out) -> op.run(in[0], in.length > 1 ? in[1] : null, out), op);
@@ -108,25 +118,24 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step widen(Op.Widen w) {
         if (w.conv() != null) {
             Op.Conv p = w.conv();
-            Tensor wt = constants.of(p.weightShape(), p.weights());
-            Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+            Tensor wt = weights(p);
+            Tensor b = bias(p);
             Conv2d conv = Conv2d.configureInto(cl, p.params(), input(), wt, b, w.channels(), 0);
             return Step.of((in, out) -> conv.run(in[0], out), conv);
         }
         Shape x = input();
-        Shape rest = Shape.of(x.dim(0), x.dim(1), x.dim(2), w.channels() - x.dim(3));
-        Concat copy = Concat.configure(cl, dev.clnn.ops.ConcatParams.axis(3),
-                w.channels() > x.dim(3) ? List.of(x, rest) : List.of(x));
-        return Step.of((in, out) -> copy.run(w.channels() > x.dim(3) ? Arrays.asList(in[0], null) : List.of(in[0]), out),
-                copy);
+        boolean rest = w.channels() > x.dim(3);         // channels for later writers, left as they are
+        Concat copy = Concat.configure(cl, dev.clnn.ops.ConcatParams.axis(3), rest
+                ? List.of(x, Shape.of(x.dim(0), x.dim(1), x.dim(2), w.channels() - x.dim(3))) : List.of(x));
+        return Step.of((in, out) -> copy.run(rest ? Arrays.asList(in[0], null) : List.of(in[0]), out), copy);
     }
 
     /** The convolution writes its channels of the tensor in place (in[1] and out are one buffer). */
     @Override
     public Step convInto(Op.ConvInto c) {
         Op.Conv p = c.conv();
-        Tensor w = constants.of(p.weightShape(), p.weights());
-        Tensor b = p.bias() == null ? null : constants.of(Shape.of(p.bias().length), p.bias());
+        Tensor w = weights(p);
+        Tensor b = bias(p);
         Conv2d conv = Conv2d.configureInto(cl, p.params(), input(), w, b, inputs.get(1).dim(3), c.offset());
         return Step.of((in, out) -> conv.run(in[0], out), conv);
     }

@@ -27,6 +27,18 @@ public final class Concat extends DeviceOp {
 
     public enum Variant { GENERAL, VECTOR }
 
+    /**
+     * {@code -Dclnn.concatInPlace=off} keeps concatenations as copies; on (the default), a graph's
+     * concatenations are written in place by their producers where they can be
+     * ({@code Passes.concatenateInPlace}).
+     */
+    public static final String IN_PLACE_PROPERTY = "clnn.concatInPlace";
+
+    /** Whether {@link #IN_PLACE_PROPERTY} lets producers write concatenations in place. */
+    public static boolean inPlace() {
+        return OpSupport.switchedOn(IN_PLACE_PROPERTY);
+    }
+
     private final ClContext cl;
     private final ConcatParams params;
     private final List<Shape> inputs;

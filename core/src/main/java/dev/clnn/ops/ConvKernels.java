@@ -34,6 +34,16 @@ final class ConvKernels {
         }
     }
 
+    /** Each of {@code weights} that is given (a bias may be null) is open, lives in {@code cl} and is NHWC. */
+    static void checkWeights(String op, ClContext cl, Tensor... weights) {
+        for (Tensor t : weights) {
+            if (t != null) {
+                t.ensureOpen();
+                OpSupport.checkNhwc(op, "weights", t, cl, t.shape());
+            }
+        }
+    }
+
     /**
      * A kernel from {@code kernels/conv/<file>}, built with {@code common/activation.cl},
      * {@code conv/conv_common.cl} and {@code common/vector.cl} in front and the epilogue's defines

@@ -393,7 +393,7 @@ public final class Gemm implements AutoCloseable {
         }
         ensureOpen();
         checkExtent("scale", scale, 0, (long) shape.m() / seams.scalePixels() * shape.k());
-        main.arg(ARG_C + 3, scale);
+        main.arg(afterC(), scale);
         runLayer(a, b, bias, residual, c, 0);
     }
 
@@ -413,7 +413,7 @@ public final class Gemm implements AutoCloseable {
         }
         ensureOpen();
         checkExtent("normalisation", scaleShift, 0, 2L * shape.k());
-        main.arg(reduce != null ? ARG_C + 1 : ARG_C + 3, scaleShift);     // after part, or after C
+        main.arg(afterC(), scaleShift);
         runLayer(a, b, bias, residual, c, 0);
     }
 
@@ -560,7 +560,7 @@ public final class Gemm implements AutoCloseable {
         }
         if (seams.im2col() != null) {
             int[] geometry = seams.im2col().arguments();
-            int first = reduce != null ? ARG_C + 1 : ARG_C + 3;     // after part, or after C
+            int first = afterC();
             for (int i = 0; i < geometry.length; i++) {
                 main.arg(first + i, geometry[i]);
             }
@@ -568,6 +568,11 @@ public final class Gemm implements AutoCloseable {
         if (seams.scalePixels() > 0) {
             main.arg(ARG_C + 4, seams.scalePixels());       // after the scale buffer, set on each run
         }
+    }
+
+    /** Index of the main kernel's first argument after C's (c, offc, ldc), or after the partial sums of split forms. */
+    private int afterC() {
+        return reduce != null ? ARG_C + 1 : ARG_C + 3;
     }
 
     /** Index of the epilogue's first argument (alpha, or bias / residual) on the kernel that stores C. */

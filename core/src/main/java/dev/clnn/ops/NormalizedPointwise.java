@@ -61,11 +61,7 @@ public final class NormalizedPointwise extends DeviceOp {
      * {@code -Dclnn.fuseNorms} is {@code off}, every device (each form of the GEMM reads a normalised A).
      */
     public static boolean runsOn(ClDevice device) {
-        String mode = System.getProperty(PROPERTY, "on").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mode.equals("on") && !mode.equals("off")) {
-            throw new IllegalArgumentException("-D" + PROPERTY + "=" + mode + " is not a mode; use on or off");
-        }
-        return mode.equals("on");
+        return OpSupport.switchedOn(PROPERTY);
     }
 
     /**
@@ -116,12 +112,7 @@ public final class NormalizedPointwise extends DeviceOp {
             throw new IllegalArgumentException(OP + ": " + (weights == null ? "weights are" : "the normalisation is")
                     + " missing for input " + input);
         }
-        for (Tensor t : new Tensor[] {weights, bias}) {
-            if (t != null) {
-                t.ensureOpen();
-                OpSupport.checkNhwc(OP, "weights", t, cl, t.shape());
-            }
-        }
+        ConvKernels.checkWeights(OP, cl, weights, bias);
         if (input.rank() != 4 || !fits(norm.activation(), params, weights.shape())) {
             throw new IllegalArgumentException(OP + ": needs a normalisation activated by none, ReLU or a clip, then"
                     + " a pointwise convolution (1x1, stride 1, no padding, one group) of an NHWC input; got "

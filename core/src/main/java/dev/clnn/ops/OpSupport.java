@@ -17,6 +17,19 @@ final class OpSupport {
     private OpSupport() {
     }
 
+    /**
+     * Whether the switch {@code -Dproperty} is on: {@code on} (the default) or {@code off}.
+     *
+     * @throws IllegalArgumentException when the property has another value
+     */
+    static boolean switchedOn(String property) {
+        String mode = System.getProperty(property, "on").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mode.equals("on") && !mode.equals("off")) {
+            throw new IllegalArgumentException("-D" + property + "=" + mode + " is not a mode; use on or off");
+        }
+        return mode.equals("on");
+    }
+
     /** The element count of {@code shape}, which the kernels index with 32-bit ints. */
     static int elements(String op, Shape shape) {
         if (shape.size() > Integer.MAX_VALUE - 65536) {

@@ -54,11 +54,7 @@ public final class ScaledPointwise extends DeviceOp {
      * the CPU form of the GEMM, and {@code -Dclnn.fuseScales} is not {@code off}.
      */
     public static boolean runsOn(ClDevice device) {
-        String mode = System.getProperty(PROPERTY, "on").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mode.equals("on") && !mode.equals("off")) {
-            throw new IllegalArgumentException("-D" + PROPERTY + "=" + mode + " is not a mode; use on or off");
-        }
-        return mode.equals("on") && GemmConfig.cpuForm(device, 1, 1, 1) != null;
+        return OpSupport.switchedOn(PROPERTY) && GemmConfig.cpuForm(device, 1, 1, 1) != null;
     }
 
     /** Whether a convolution with {@code params} and weights shaped {@code weights} is one this operator computes. */
@@ -99,12 +95,7 @@ public final class ScaledPointwise extends DeviceOp {
         if (weights == null) {
             throw new IllegalArgumentException(OP + ": weights are missing for input " + input);
         }
-        for (Tensor t : new Tensor[] {weights, bias}) {
-            if (t != null) {
-                t.ensureOpen();
-                OpSupport.checkNhwc(OP, "weights", t, cl, t.shape());
-            }
-        }
+        ConvKernels.checkWeights(OP, cl, weights, bias);
         if (input.rank() != 4 || !fits(params, weights.shape())) {
             throw new IllegalArgumentException(OP + ": needs a pointwise convolution (1x1, stride 1, no padding, one"
                     + " group) of an NHWC input; got " + weights.shape() + " " + params + " on " + input);

@@ -133,12 +133,7 @@ public final class SeparableConv extends DeviceOp {
         if (dwWeights == null || weights == null) {
             throw new IllegalArgumentException(OP + ": weights are missing for input " + input);
         }
-        for (Tensor t : new Tensor[] {dwWeights, dwBias, weights, bias}) {
-            if (t != null) {
-                t.ensureOpen();
-                OpSupport.checkNhwc(OP, "weights", t, cl, t.shape());
-            }
-        }
+        ConvKernels.checkWeights(OP, cl, dwWeights, dwBias, weights, bias);
         if (!fits(depthwise, dwWeights.shape(), pointwise, weights.shape())) {
             throw new IllegalArgumentException(OP + ": a depthwise convolution " + dwWeights.shape() + " " + depthwise
                     + " then a pointwise one " + weights.shape() + " " + pointwise + " is not a separable block it"

@@ -301,8 +301,8 @@ public class GraphTest {
         Node pw1 = node(f, "pw1");
         assertTrue(pw1.op() instanceof Op.Normalized, pw1.toString());
         assertEquals(List.of("concat1"), pw1.inputs(), "the concatenation, read raw");
-        assertEquals(1, f.nodes().stream().filter(n -> n.op() instanceof Op.Normalized).count(),
-                "norm2 is read twice and norm3 has a SiLU: both stay apart, " + f.nodes());
+        assertEquals(1, count(f, Op.Normalized.class), "norm2 is read twice and norm3 has a SiLU: both stay apart, "
+                + f.nodes());
         assertEquals(g.nodes().size() - 1, f.nodes().size(), "norm1 is gone");
         assertSameReference(g, f, 12, "the reference of the joined op is the normalisation and the convolution");
     }
@@ -313,8 +313,8 @@ public class GraphTest {
         ClContext cl = CONTEXTS.on(device);
         Graph g = denseBlock();
         Graph lowered = Passes.optimize(g, device);
-        long joined = lowered.nodes().stream().filter(n -> n.op() instanceof Op.Normalized).count();
-        assertEquals(NormalizedPointwise.runsOn(device) ? 1 : 0, joined, lowered.nodes().toString());
+        assertEquals(NormalizedPointwise.runsOn(device) ? 1 : 0, count(lowered, Op.Normalized.class),
+                lowered.nodes().toString());
         assertLoweredComputesTheSame(cl, g, lowered, 41);
     }
 
