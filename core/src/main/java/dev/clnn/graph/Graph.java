@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -154,6 +155,22 @@ public final class Graph {
         return shapes;
     }
 
+    /**
+     * How every value is stored, in definition order: the graph inputs as fp32, each node's output as
+     * its op's {@link Op#storage()} (a {@link Op.Reshape}'s as its input). Only {@link Passes#storeHalf}
+     * makes graphs with half-precision values; their outputs are fp32 like their inputs.
+     */
+    public Map<String, DType> types() {
+        Map<String, DType> types = new LinkedHashMap<>();
+        for (Input in : inputs) {
+            types.put(in.name(), DType.FLOAT32);
+        }
+        for (Node n : nodes) {
+            types.put(n.output(), n.op() instanceof Op.Reshape ? types.get(n.inputs().get(0)) : n.op().storage());
+        }
+        return types;
+    }
+
     /** Floats of all weights and biases. */
     public long weightFloats() {
         long sum = 0;
@@ -197,6 +214,28 @@ public final class Graph {
             }
             if (!listed.add(out)) {
                 throw new IllegalArgumentException("Graph " + name + ": output " + out + " is listed twice");
+            }
+        }
+        checkTypes();
+    }
+
+    /** Every node reads each input as the type it is stored in, and the outputs are fp32. */
+    private void checkTypes() {
+        Map<String, DType> types = types();
+        for (Node n : nodes) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                DType want = n.op() instanceof Op.Reshape ? types.get(n.inputs().get(i)) : n.op().inputType(i);
+                if (types.get(n.inputs().get(i)) != want) {
+                    throw new IllegalArgumentException("Graph " + name + ": node " + n.name() + " (" + n.op().describe()
+                            + ") reads " + n.inputs().get(i) + " as " + want + ", but it is stored as "
+                            + types.get(n.inputs().get(i)) + "; a Cast must come between them");
+                }
+            }
+        }
+        for (String out : outputs) {
+            if (types.containsKey(out) && types.get(out) != DType.FLOAT32) {
+                throw new IllegalArgumentException("Graph " + name + ": output " + out + " is stored as "
+                        + types.get(out) + "; graph outputs are FLOAT32 (cast it)");
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.clnn.cl.ClEvent;
 import dev.clnn.cl.ClException;
 import dev.clnn.cl.ClHostBuffer;
 import dev.clnn.cl.ClQueue;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
@@ -70,11 +71,12 @@ final class Lane implements AutoCloseable {
             throw e;
         }
         this.queue = q;
+        Map<String, DType> types = graph.types();
         for (Node n : graph.nodes()) {
             int slot = plan.slotOf(n.output());
             if (slot >= 0) {
                 Shape s = shapes.get(n.output());
-                values.put(n.output(), Tensor.wrap(slots.get(slot), s, layoutOf(s)));
+                values.put(n.output(), Tensor.wrap(slots.get(slot), s, layoutOf(s), types.get(n.output())));
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -14,7 +15,8 @@ import dev.clnn.tensor.Shape;
  * graph output, and every value it is a reshape of, forever: no later node may overwrite it); a
  * value that is another's buffer ({@link Op#aliasedInput}: a reshape, a convolution written into a
  * wider tensor) shares its slot, which lives until the last reader of either. Slots are chosen best-fit and grow when no free one is large
- * enough, so a chain of layers needs about two slots, the two largest activations. The graph
+ * enough, so a chain of layers needs about two slots, the two largest activations (half-precision
+ * values, {@link Graph#types()}, take half the floats). The graph
  * inputs live in the caller's tensors and take no slot.
  */
 public final class MemoryPlan {
@@ -52,11 +54,12 @@ public final class MemoryPlan {
         List<Long> sizes = new ArrayList<>();
         List<Boolean> busy = new ArrayList<>();
         long naive = 0;
+        Map<String, DType> types = graph.types();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             String r = root.get(n.output());
             if (r.equals(n.output())) {
-                long need = shapes.get(n.output()).size();
+                long need = types.get(n.output()).floatsFor(shapes.get(n.output()).size());
                 naive += need;
                 int slot = pick(sizes, busy, need);
                 slotOf.put(r, slot);

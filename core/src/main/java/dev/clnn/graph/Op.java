@@ -15,6 +15,7 @@ import dev.clnn.ops.SliceParams;
 import dev.clnn.ops.SoftmaxParams;
 import dev.clnn.ops.TransposeParams;
 import dev.clnn.ops.UnaryParams;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -51,6 +52,20 @@ public sealed interface Op {
     /** Host-side weights and constants the op holds, in floats. */
     default long weightFloats() {
         return 0;
+    }
+
+    /**
+     * How the op's output is stored: {@link DType#FLOAT16} for the convolutions {@link Passes#storeHalf}
+     * compiled for half-precision activations, a {@link Cast}'s target type, else {@link DType#FLOAT32}.
+     * A {@link Reshape} is a view: its output has its input's type ({@link Graph#types()}).
+     */
+    default DType storage() {
+        return DType.FLOAT32;
+    }
+
+    /** How the op reads its input {@code i}: as its {@link #storage()} unless the kind says otherwise. */
+    default DType inputType(int i) {
+        return storage();
     }
 
     /** Hands this op to the {@code visitor} method for its kind. */
@@ -113,6 +128,31 @@ public sealed interface Op {
         R widen(Widen op);
 
         R convInto(ConvInto op);
+
+        R cast(Cast op);
+    }
+
+    /**
+     * Its input converted to {@code to} storage, the other type ({@code ops.Cast}): formed by
+     * {@link Passes#storeHalf} between the convolutions that store half-precision activations and the
+     * ops that compute on fp32 ones, never by an importer. The reference computes in fp32 throughout,
+     * so there it is the identity.
+     */
+    record Cast(DType to) implements Op {
+        @Override
+        public <R> R accept(Visitor<R> v) { return v.cast(this); }
+
+        @Override
+        public Shape infer(List<Shape> in) { return in.get(0); }
+
+        @Override
+        public DType storage() { return to; }
+
+        @Override
+        public DType inputType(int i) { return to == DType.FLOAT16 ? DType.FLOAT32 : DType.FLOAT16; }
+
+        @Override
+        public String describe() { return "cast " + (to == DType.FLOAT16 ? "fp16" : "fp32"); }
     }
 
     /**
@@ -124,6 +164,9 @@ public sealed interface Op {
     record Separable(Conv depthwise, Conv pointwise) implements Op {
         @Override
         public long weightFloats() { return depthwise.weightFloats() + pointwise.weightFloats(); }
+
+        @Override
+        public DType storage() { return pointwise.storage(); }
 
         @Override
         public <R> R accept(Visitor<R> v) { return v.separable(this); }
@@ -166,6 +209,13 @@ public sealed interface Op {
         public long weightFloats() { return pointwise.weightFloats(); }
 
         @Override
+        public DType storage() { return pointwise.storage(); }
+
+        /** The scale (input 1) is fp32, computed by the squeeze-and-excitation branch. */
+        @Override
+        public DType inputType(int i) { return i == 1 ? DType.FLOAT32 : storage(); }
+
+        @Override
         public <R> R accept(Visitor<R> v) { return v.scaled(this); }
 
         @Override
@@ -203,6 +253,9 @@ public sealed interface Op {
     record Normalized(BatchNorm norm, Conv pointwise) implements Op {
         @Override
         public long weightFloats() { return norm.weightFloats() + pointwise.weightFloats(); }
+
+        @Override
+        public DType storage() { return pointwise.storage(); }
 
         @Override
         public <R> R accept(Visitor<R> v) { return v.normalized(this); }
@@ -362,6 +415,14 @@ public sealed interface Op {
         public int outChannels() { return weightShape.dim(3); }
 
         @Override
+        public DType storage() { return params.storage(); }
+
+        /** The same convolution with its activations stored as {@code dtype}. */
+        public Conv storing(DType dtype) {
+            return new Conv(params.withStorage(dtype), weightShape, weights, bias);
+        }
+
+        @Override
         public int arity() {
             return params.residual() == Conv2dParams.Residual.NONE ? 1 : 2;
         }
@@ -393,6 +454,9 @@ public sealed interface Op {
             }
             if (params.residual() != Conv2dParams.Residual.NONE) {
                 s += " + residual";
+            }
+            if (params.storage() == DType.FLOAT16) {
+                s += " (fp16)";
             }
             return s;
         }

@@ -1,7 +1,11 @@
 package dev.clnn.graph;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import dev.clnn.cl.ClDevice;
 import dev.clnn.ops.Activation;
@@ -15,6 +19,7 @@ import dev.clnn.ops.NormalizedPointwise;
 import dev.clnn.ops.ScaledPointwise;
 import dev.clnn.ops.SeparableConv;
 import dev.clnn.ops.TransposeParams;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -54,6 +59,81 @@ public final class Passes {
             }
         }
         return ScaledPointwise.runsOn(device) ? fuseScales(out) : out;
+    }
+
+    /**
+     * Half-precision activations: every convolution ({@link Op.Conv}, and the joined {@link Op.Separable},
+     * {@link Op.Normalized} and {@link Op.Scaled}) stores its input, output and residual as halves
+     * ({@link Conv2dParams#storage()}; its kernels convert as they load and store, and compute in fp32),
+     * a {@link Op.Reshape} of a half value is one, and an {@link Op.Cast} comes between each half
+     * value and the ops that compute on fp32 ones (pooling, dense layers, element-wise ops, the
+     * concatenations written in place, ...), and before each graph output, which stays fp32 like the
+     * inputs. A graph output computed in half is renamed {@code NAME@fp16} and cast to {@code NAME}.
+     * Casts are made once per value and type, right before their first reader. The reference
+     * ({@link ReferenceExecutor}) computes the result in fp32, so half-precision results differ
+     * from it by the roundings of the stored values.
+     */
+    public static Graph storeHalf(Graph g) {
+        Map<String, DType> types = new HashMap<>();
+        for (String in : g.inputNames()) {
+            types.put(in, DType.FLOAT32);
+        }
+        Set<String> outputs = new HashSet<>(g.outputs());
+        Map<String, String> renamed = new HashMap<>();     // graph outputs computed in half
+        Map<String, String> casts = new HashMap<>();       // "value@type" -> the cast's output
+        List<Node> out = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            Op op = half(n.op());
+            List<String> ins = new ArrayList<>();
+            for (int i = 0; i < n.inputs().size(); i++) {
+                String v = renamed.getOrDefault(n.inputs().get(i), n.inputs().get(i));
+                DType want = op instanceof Op.Reshape ? types.get(v) : op.inputType(i);
+                if (types.get(v) == want) {
+                    ins.add(v);
+                    continue;
+                }
+                String key = v + "@" + (want == DType.FLOAT16 ? "fp16" : "fp32");
+                String cast = casts.get(key);
+                if (cast == null) {
+                    cast = key;
+                    out.add(new Node(n.name() + "/" + key, new Op.Cast(want), List.of(v), cast));
+                    casts.put(key, cast);
+                    types.put(cast, want);
+                }
+                ins.add(cast);
+            }
+            DType type = op instanceof Op.Reshape ? types.get(ins.get(0)) : op.storage();
+            if (type == DType.FLOAT16 && outputs.contains(n.output())) {
+                String h = n.output() + "@fp16";
+                renamed.put(n.output(), h);
+                out.add(new Node(n.name(), op, ins, h));
+                types.put(h, type);
+                out.add(new Node(n.name() + "/cast", new Op.Cast(DType.FLOAT32), List.of(h), n.output()));
+                types.put(n.output(), DType.FLOAT32);
+                casts.put(h + "@fp32", n.output());
+            } else {
+                out.add(n.with(op, ins));
+                types.put(n.output(), type);
+            }
+        }
+        return g.withNodes(out);
+    }
+
+    /** {@code op} computing on half-precision activations, when it is a convolution; else itself. */
+    private static Op half(Op op) {
+        if (op instanceof Op.Conv c) {
+            return c.storing(DType.FLOAT16);
+        }
+        if (op instanceof Op.Separable s) {
+            return new Op.Separable(s.depthwise().storing(DType.FLOAT16), s.pointwise().storing(DType.FLOAT16));
+        }
+        if (op instanceof Op.Normalized n) {
+            return new Op.Normalized(n.norm(), n.pointwise().storing(DType.FLOAT16));
+        }
+        if (op instanceof Op.Scaled s) {
+            return new Op.Scaled(s.pointwise().storing(DType.FLOAT16));
+        }
+        return op;
     }
 
     /**

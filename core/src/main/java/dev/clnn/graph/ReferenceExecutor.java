@@ -225,6 +225,12 @@ public final class ReferenceExecutor {
             return y;
         }
 
+        /** The identity: the reference computes in fp32 throughout. */
+        @Override
+        public float[] cast(Op.Cast c) {
+            return x();
+        }
+
         /** The second input with the convolution's output in its channels from the offset. */
         @Override
         public float[] convInto(Op.ConvInto c) {

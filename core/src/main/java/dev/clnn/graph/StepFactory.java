@@ -7,6 +7,7 @@ import dev.clnn.cl.ClContext;
 import dev.clnn.ops.Activations;
 import dev.clnn.ops.BatchNorm;
 import dev.clnn.ops.BatchNormParams;
+import dev.clnn.ops.Cast;
 import dev.clnn.ops.Concat;
 import dev.clnn.ops.Conv2d;
 import dev.clnn.ops.Dense;
@@ -138,6 +139,12 @@ final class StepFactory implements Op.Visitor<Step> {
         Tensor b = bias(p);
         Conv2d conv = Conv2d.configureInto(cl, p.params(), input(), w, b, inputs.get(1).dim(3), c.offset());
         return Step.of((in, out) -> conv.run(in[0], out), conv);
+    }
+
+    @Override
+    public Step cast(Op.Cast c) {
+        Cast cast = Cast.configure(cl, c.to(), input());
+        return Step.of((in, out) -> cast.run(in[0], out), cast);
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.clnn.graph.Executable;
 import dev.clnn.graph.Graph;
 import dev.clnn.graph.Passes;
 import dev.clnn.nn.Sequential;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -60,13 +61,32 @@ public final class Model implements AutoCloseable {
 
     /** Compiles {@code graph} for {@code batch} examples per call on {@code device} (its own context). */
     public static Model compile(Graph graph, ClDevice device, int batch) {
+        return compile(graph, device, batch, DType.FLOAT32);
+    }
+
+    /**
+     * Compiles for {@code batch} examples per call on {@code device} (its own context), with the
+     * activations stored as {@code storage}: {@link DType#FLOAT32}, or {@link DType#FLOAT16}, where every
+     * convolution keeps its input, output and residual as half-precision floats and computes in fp32
+     * ({@link Passes#storeHalf}; so do the weights the matrix products read from packed panels):
+     * half the memory traffic and activation memory, at the cost of
+     * rounding each stored value to 11 significant bits ({@code clnn bench --precision fp16} measures
+     * what that changes). Inputs and outputs stay fp32.
+     */
+    public static Model compile(Graph graph, ClDevice device, int batch, DType storage) {
         ClContext cl = ClContext.create(device);
         try {
-            return new Model(cl, true, Executable.compile(cl, Passes.optimize(graph, cl.device()), batch));
+            return new Model(cl, true, Executable.compile(cl, lower(graph, cl, storage), batch));
         } catch (RuntimeException e) {
             cl.close();
             throw e;
         }
+    }
+
+    /** The graph as it is compiled for {@code cl}'s device with activations stored as {@code storage}. */
+    private static Graph lower(Graph graph, ClContext cl, DType storage) {
+        Graph optimized = Passes.optimize(graph, cl.device());
+        return storage == DType.FLOAT16 ? Passes.storeHalf(optimized) : optimized;
     }
 
     /** A model over an executable compiled in {@code cl}, which the caller keeps owning. */
@@ -81,7 +101,12 @@ public final class Model implements AutoCloseable {
 
     /** Compiles into an existing context, which the caller keeps owning. */
     public static Model compile(Graph graph, ClContext cl, int batch) {
-        return new Model(cl, false, Executable.compile(cl, Passes.optimize(graph, cl.device()), batch));
+        return compile(graph, cl, batch, DType.FLOAT32);
+    }
+
+    /** Compiles into an existing context, with the activations stored as {@code storage} (see above). */
+    public static Model compile(Graph graph, ClContext cl, int batch, DType storage) {
+        return new Model(cl, false, Executable.compile(cl, lower(graph, cl, storage), batch));
     }
 
     /**

@@ -283,6 +283,15 @@ public final class GraphExport implements Op.Visitor<Void> {
         return define(activation(y, bn.activation()), layoutOf(0));
     }
 
+    /**
+     * The value as it is: the reference computes in fp32 throughout, and the exported graph does too (the
+     * convolutions of a graph that stores half-precision activations are exported as fp32 ones).
+     */
+    @Override
+    public Void cast(Op.Cast c) {
+        return define(input(0), layoutOf(0));
+    }
+
     @Override
     public Void act(Op.Act a) {
         return define(activation(input(0), a.activation()), layoutOf(0));

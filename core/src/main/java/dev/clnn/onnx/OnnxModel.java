@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.graph.Graph;
 import dev.clnn.models.Model;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -90,8 +91,16 @@ public final class OnnxModel {
      * @throws IllegalArgumentException when the model declares a fixed batch size other than {@code batch}
      */
     public Model compile(ClDevice device, int batch) {
+        return compile(device, batch, DType.FLOAT32);
+    }
+
+    /**
+     * As {@link #compile(ClDevice, int)}, with the activations stored as {@code storage}
+     * ({@link Model#compile(Graph, ClDevice, int, DType)}).
+     */
+    public Model compile(ClDevice device, int batch, DType storage) {
         checkBatch(batch);
-        Model m = Model.compile(graph, device, batch);
+        Model m = Model.compile(graph, device, batch, storage);
         try {
             return m.names(inputNames, outputNames);
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClKernel;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -12,7 +13,8 @@ import dev.clnn.tensor.Tensor;
  * 2-D convolution in NHWC with a fused epilogue: {@code y = act(conv(x, w) + bias)}, optionally
  * with a residual added before or after the activation ({@link Conv2dParams.Residual}).
  *
- * <p>Tensors: input {@code x (N, H, W, Cin)} NHWC; weights {@code w (KH, KW, Cin / groups, Cout)}
+ * <p>Tensors: input {@code x (N, H, W, Cin)} NHWC, fp32 or, with {@link Conv2dParams#storage()}
+ * {@code FLOAT16}, half-precision like the output and the residual; weights {@code w (KH, KW, Cin / groups, Cout)}
  * (HWIO: output channels contiguous, so a pointwise convolution is a plain matrix product, and a
  * depthwise one's weights are {@code (KH, KW, 1, C)}); bias {@code (Cout)} or none; output and
  * residual {@code (N, OH, OW, Cout)} NHWC. {@link ConvWeights} converts ONNX / PyTorch OIHW
@@ -105,7 +107,8 @@ public final class Conv2d extends DeviceOp {
      * {@code (K, Cout)}, with {@code K = Cin} (pointwise) or {@code KH * KW * Cin} (implicit im2col).
      */
     private Gemm product() {
-        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual(),
+                params.storage());
         Shape w = weights.shape();
         int k = w.dim(0) * w.dim(1) * w.dim(2);
         // C is the output, or its channels of the wider tensor written (rows of written.dim(3) floats)
@@ -145,15 +148,15 @@ public final class Conv2d extends DeviceOp {
             }
             case DEPTHWISE_BLOCKED: {
                 int rowBlocks = output.dim(0) * ConvKernels.ceilDiv(oh, config.hb());
-                return depthwiseLaunch(build("conv/depthwise_blocked.cl", "depthwise_blocked", BuildOptions.none()
-                                .define("KS", kh).define("STRIDE", p.strideH()).define("VW", vw).define("WB", config.wb())
-                                .define("HB", config.hb()).define("WG", config.wg())),
+                return depthwiseLaunch(build("conv/depthwise_blocked.cl", "depthwise_blocked", aligned(BuildOptions
+                                .none().define("KS", kh).define("STRIDE", p.strideH()).define("VW", vw)
+                                .define("WB", config.wb()).define("HB", config.hb()).define("WG", config.wg()), cin, vw)),
                         new int[] {h, w, cin, oh, ow, p.padTop(), p.padLeft(), rowBlocks},
                         ConvKernels.ceilDiv(cin, vw), ConvKernels.ceilDiv(ow, config.wb()), rowBlocks);
             }
             case DEPTHWISE:
                 return depthwiseLaunch(build("conv/depthwise_general.cl", "depthwise_general",
-                                BuildOptions.none().define("VW", vw).define("WG", config.wg())),
+                                aligned(BuildOptions.none().define("VW", vw).define("WG", config.wg()), cin, vw)),
                         new int[] {h, w, cin, oh, ow, kh, kw, p.strideH(), p.strideW(), p.dilationH(), p.dilationW(),
                             p.padTop(), p.padLeft(), rows},
                         ConvKernels.ceilDiv(cin, vw), ow, rows);
@@ -179,8 +182,18 @@ public final class Conv2d extends DeviceOp {
         return new Launch(kernel, geometry, new long[] {(items + wg - 1) / wg * wg}, new long[] {wg});
     }
 
+    /**
+     * {@code options} with {@code ACT_ALIGNED} for half-precision activations when the depthwise kernels'
+     * channel vectors all start at multiples of {@code vw} halves, as they do when the channel count is a
+     * multiple of it.
+     */
+    private BuildOptions aligned(BuildOptions options, int channels, int vw) {
+        return params.storage() == DType.FLOAT16 && channels % vw == 0 ? options.define("ACT_ALIGNED", 1) : options;
+    }
+
     private ClKernel build(String file, String name, BuildOptions options) {
-        return ConvKernels.build(cl, file, name, options, params.activation(), bias != null, params.residual());
+        return ConvKernels.build(cl, file, name, ConvKernels.storage(options, params.storage()), params.activation(),
+                bias != null, params.residual());
     }
 
     /**
@@ -366,7 +379,7 @@ public final class Conv2d extends DeviceOp {
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
         ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, written, params.residual(), x, residual, y);
+        ConvKernels.checkRun(OP, cl, input, written, params.residual(), params.storage(), x, residual, y);
         weights.ensureOpen();     // also for the variants that only read their packed copy
         ClBuffer b = bias == null ? null : bias.buffer();
         ClBuffer r = residual == null ? null : residual.buffer();

@@ -1,5 +1,6 @@
 package dev.clnn.ops;
 
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 
 /**
@@ -26,10 +27,13 @@ import dev.clnn.tensor.Shape;
  *                   on its own (1: ordinary convolution; the channel count: depthwise)
  * @param activation applied to {@code conv + bias} in the kernel's epilogue
  * @param residual   whether and where a residual tensor is added, see {@link Residual}
+ * @param storage    how the activations (input, output and residual) are stored: {@link DType#FLOAT32},
+ *                   or {@link DType#FLOAT16}, half-precision storage with fp32 arithmetic; the weights
+ *                   and bias are fp32 either way
  */
 public record Conv2dParams(int strideH, int strideW, int dilationH, int dilationW,
                            int padTop, int padLeft, int padBottom, int padRight,
-                           int groups, Activation activation, Residual residual) {
+                           int groups, Activation activation, Residual residual, DType storage) {
 
     /**
      * Where the residual tensor {@code r} (shaped like the output) enters the epilogue;
@@ -67,9 +71,17 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
         if (groups < 1) {
             throw new IllegalArgumentException("Conv2d: groups must be at least 1, got " + groups);
         }
-        if (activation == null || residual == null) {
-            throw new IllegalArgumentException("Conv2d: activation and residual must not be null (use NONE)");
+        if (activation == null || residual == null || storage == null) {
+            throw new IllegalArgumentException("Conv2d: activation, residual and storage must not be null (use NONE,"
+                    + " FLOAT32)");
         }
+    }
+
+    /** fp32 activations. */
+    public Conv2dParams(int strideH, int strideW, int dilationH, int dilationW, int padTop, int padLeft,
+                        int padBottom, int padRight, int groups, Activation activation, Residual residual) {
+        this(strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight, groups, activation,
+                residual, DType.FLOAT32);
     }
 
     /** Stride 1, dilation 1, no padding, one group, no activation, no residual. */
@@ -83,7 +95,7 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
 
     public Conv2dParams withStride(int sh, int sw) {
         return new Conv2dParams(sh, sw, dilationH, dilationW, padTop, padLeft, padBottom, padRight, groups,
-                activation, residual);
+                activation, residual, storage);
     }
 
     public Conv2dParams withDilation(int dilation) {
@@ -92,7 +104,7 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
 
     public Conv2dParams withDilation(int dh, int dw) {
         return new Conv2dParams(strideH, strideW, dh, dw, padTop, padLeft, padBottom, padRight, groups,
-                activation, residual);
+                activation, residual, storage);
     }
 
     /** The same padding on all four sides. */
@@ -103,7 +115,7 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
     /** Asymmetric padding, in ONNX's {@code pads} order for 2-D: top, left, bottom, right. */
     public Conv2dParams withPadding(int top, int left, int bottom, int right) {
         return new Conv2dParams(strideH, strideW, dilationH, dilationW, top, left, bottom, right, groups,
-                activation, residual);
+                activation, residual, storage);
     }
 
     /**
@@ -125,17 +137,23 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
 
     public Conv2dParams withGroups(int g) {
         return new Conv2dParams(strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight, g,
-                activation, residual);
+                activation, residual, storage);
     }
 
     public Conv2dParams withActivation(Activation a) {
         return new Conv2dParams(strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight, groups,
-                a, residual);
+                a, residual, storage);
+    }
+
+    /** The same convolution with its activations stored as {@code dtype} ({@link #storage()}). */
+    public Conv2dParams withStorage(DType dtype) {
+        return new Conv2dParams(strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight, groups,
+                activation, residual, dtype);
     }
 
     public Conv2dParams withResidual(Residual r) {
         return new Conv2dParams(strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight, groups,
-                activation, r);
+                activation, r, storage);
     }
 
     /**
@@ -210,6 +228,7 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
     public String toString() {
         return "Conv2dParams(stride " + strideH + "x" + strideW + ", dilation " + dilationH + "x" + dilationW
                 + ", pads (t, l, b, r) = (" + padTop + ", " + padLeft + ", " + padBottom + ", " + padRight
-                + "), groups " + groups + ", " + activation + ", residual " + residual + ")";
+                + "), groups " + groups + ", " + activation + ", residual " + residual
+                + (storage == DType.FLOAT32 ? "" : ", " + storage + " storage") + ")";
     }
 }

@@ -5,6 +5,7 @@ import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.ClProgram;
 import dev.clnn.cl.KernelSource;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -14,16 +15,17 @@ final class ConvKernels {
     }
 
     /**
-     * The checks of a convolution's run: {@code x} and {@code y} as configured, the residual present
+     * The checks of a convolution's run: {@code x} and {@code y} as configured (shape, and elements of
+     * {@code storage}), the residual present
      * exactly when {@code mode} adds one and then shaped like {@code y}, and neither {@code y} nor the
      * residual in {@code x}'s buffer (the kernels read their input as restrict).
      */
-    static void checkRun(String op, ClContext cl, Shape input, Shape output, Conv2dParams.Residual mode, Tensor x,
-                         Tensor residual, Tensor y) {
-        OpSupport.checkNhwc(op, "input", x, cl, input);
-        OpSupport.checkNhwc(op, "output", y, cl, output);
+    static void checkRun(String op, ClContext cl, Shape input, Shape output, Conv2dParams.Residual mode,
+                         DType storage, Tensor x, Tensor residual, Tensor y) {
+        OpSupport.checkNhwc(op, "input", x, cl, input, storage);
+        OpSupport.checkNhwc(op, "output", y, cl, output, storage);
         if (mode != Conv2dParams.Residual.NONE) {
-            OpSupport.checkNhwc(op, "residual", residual, cl, output);
+            OpSupport.checkNhwc(op, "residual", residual, cl, output, storage);
         } else if (residual != null) {
             throw new IllegalArgumentException(op + ": a residual " + residual.shape() + " was passed but the"
                     + " parameters add none (" + mode + "); input " + input + ", output " + output);
@@ -66,6 +68,11 @@ final class ConvKernels {
         BuildOptions defines = activation.defines(options).define("HAS_BIAS", hasBias ? 1 : 0)
                 .define("RESIDUAL", residual.code());
         return cl.program(all, defines);
+    }
+
+    /** {@code options} with {@code STORE_HALF} set when the activations are stored as {@code storage} halves. */
+    static BuildOptions storage(BuildOptions options, DType storage) {
+        return storage == DType.FLOAT16 ? options.define("STORE_HALF", 1) : options;
     }
 
     /** Rejects shapes whose tensors would not fit the kernels' 32-bit indexing. */

@@ -11,6 +11,7 @@ import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClKernel;
 import dev.clnn.cl.ClProgram;
 import dev.clnn.cl.KernelSource;
+import dev.clnn.tensor.DType;
 
 /**
  * The GEMM engine: every single-precision matrix product of clnn on an OpenCL device, through one
@@ -56,10 +57,20 @@ public final class Gemm implements AutoCloseable {
      * @param bias       whether a bias of one float per column of C is added
      * @param residual   whether and where a residual laid out like C is added; null means none
      */
-    public record Epilogue(Activation activation, boolean bias, Conv2dParams.Residual residual) {
+    public record Epilogue(Activation activation, boolean bias, Conv2dParams.Residual residual, DType storage) {
         public Epilogue {
             activation = activation == null ? Activation.NONE : activation;
             residual = residual == null ? Conv2dParams.Residual.NONE : residual;
+            storage = storage == null ? DType.FLOAT32 : storage;
+        }
+
+        /** With fp32 activations. */
+        public Epilogue(Activation activation, boolean bias, Conv2dParams.Residual residual) {
+            this(activation, bias, residual, DType.FLOAT32);
+        }
+
+        boolean half() {
+            return storage == DType.FLOAT16;
         }
     }
 
@@ -232,10 +243,14 @@ public final class Gemm implements AutoCloseable {
             // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
             String packer = layout.packRows ? "gemm_pack_rows" : "gemm_pack";
             packerA = layout.packA ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), packer)) : null;
-            packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), packer)) : null;
+            // a layer with half-precision activations keeps its packed weights as halves too
+            boolean halfPanels = seams.epilogue() != null && seams.epilogue().half();
+            packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", halfPanels
+                    ? BuildOptions.none().define("PACK_HALF", 1) : BuildOptions.none(), packer)) : null;
             partial = split ? track(made, cl.buffer((long) layout.slices * shape.m() * shape.n())) : null;
             packedA = layout.packA ? track(made, cl.buffer((long) layout.mPad * layout.kPad)) : null;
-            packedB = layout.packB ? track(made, cl.buffer((long) layout.nPad * layout.kPad)) : null;
+            long panelElements = (long) layout.nPad * layout.kPad;
+            packedB = layout.packB ? track(made, cl.buffer(halfPanels ? (panelElements + 1) / 2 : panelElements)) : null;
             setFixedArguments();
         } catch (RuntimeException e) {
             closeAll(made);
@@ -282,6 +297,10 @@ public final class Gemm implements AutoCloseable {
         if (seams.epilogue() != null && shape.ldc() != shape.n()
                 && seams.epilogue().residual() != Conv2dParams.Residual.NONE) {
             throw new IllegalArgumentException("Gemm: a fused epilogue with a residual writes a dense C (ldc == n): "
+                    + shape);
+        }
+        if (seams.epilogue() != null && seams.epilogue().half() && seams.packA()) {
+            throw new IllegalArgumentException("Gemm: half-precision activations are read in place, not packed: "
                     + shape);
         }
         if (seams.im2col() != null && (seams.packA() || shape.transA())) {
@@ -447,6 +466,16 @@ public final class Gemm implements AutoCloseable {
         runLayer(x, b, bias, residual, c, 0);
     }
 
+    /** A layer's product with half-precision activations: A read in place, C and the residual halves. */
+    private boolean half() {
+        return seams.epilogue() != null && seams.epilogue().half();
+    }
+
+    /** The floats of a buffer that {@code elements} elements of A, C or the residual take. */
+    private long activationFloats(long elements) {
+        return half() ? (elements + 1) / 2 : elements;
+    }
+
     private void runLayer(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c, long offC) {
         Epilogue e = seams.epilogue();
         if (e == null) {
@@ -462,7 +491,7 @@ public final class Gemm implements AutoCloseable {
             checkExtent("bias", bias, 0, shape.n());
         }
         if (residual != null) {
-            checkExtent("residual", residual, 0, shape.extentC());
+            checkExtent("residual", residual, 0, activationFloats(shape.extentC()));
         }
         ClKernel sink = bind(a, 0, b, 0, c, offC);
         int next = epilogueArgument();
@@ -499,9 +528,10 @@ public final class Gemm implements AutoCloseable {
      */
     private ClKernel bind(ClBuffer a, long offA, ClBuffer b, long offB, ClBuffer c, long offC) {
         ensureOpen();
-        checkExtent("A", a, offA, seams.im2col() != null ? seams.im2col().inputFloats() : shape.extentA());
+        checkExtent("A", a, activationFloats(offA), activationFloats(seams.im2col() != null
+                ? seams.im2col().inputFloats() : shape.extentA()));
         checkExtent("B", b, offB, shape.extentB());
-        checkExtent("C", c, offC, shape.extentC());
+        checkExtent("C", c, 0, activationFloats(offC + shape.extentC()));
         if (packedA != null) {
             packerA.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA,
                     layout.panelA, layout.kPad);
@@ -603,6 +633,9 @@ public final class Gemm implements AutoCloseable {
         }
         if (l.panels) {
             o = o.define("A_PACKED", l.packA ? 1 : 0);
+        }
+        if (half()) {
+            o = o.define("STORE_HALF", 1);
         }
         if (seams.scalePixels() > 0) {
             o = o.define("A_SCALE", 1);

@@ -49,7 +49,8 @@ public final class NormalizedPointwise extends DeviceOp {
         this.bias = bias;
         OpLog.configured(OP, cl, input + " " + norm + " weights " + weights.shape() + " " + params, config);
         this.scaleShift = own(cl.buffer(scaleShift));
-        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual(),
+                params.storage());
         int k = weights.shape().dim(2);     // the first k of the input's channels, rows input.dim(3) floats apart
         GemmShape shape = new GemmShape(false, false, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), k,
                 input.dim(3), output.dim(3), output.dim(3));
@@ -162,7 +163,7 @@ public final class NormalizedPointwise extends DeviceOp {
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
         ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, output, params.residual(), x, residual, y);
+        ConvKernels.checkRun(OP, cl, input, output, params.residual(), params.storage(), x, residual, y);
         weights.ensureOpen();
         ClBuffer b = bias == null ? null : bias.buffer();
         ClBuffer r = residual == null ? null : residual.buffer();

@@ -3,6 +3,7 @@ package dev.clnn.ops;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClKernel;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -47,6 +48,14 @@ final class OpSupport {
      * @throws IllegalArgumentException when it is missing, lives elsewhere or has another shape
      */
     static void check(String op, String role, Tensor t, ClContext cl, Shape expected) {
+        check(op, role, t, cl, expected, DType.FLOAT32);
+    }
+
+    /**
+     * {@link #check}, for a tensor whose elements are {@code dtype}: the operators configured for
+     * half-precision activations take those, every other tensor of every operator is fp32.
+     */
+    static void check(String op, String role, Tensor t, ClContext cl, Shape expected, DType dtype) {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + role + " is missing; expected a tensor of shape " + expected);
         }
@@ -59,11 +68,21 @@ final class OpSupport {
             throw new IllegalArgumentException(op + ": " + role + " " + t.shape()
                     + " belongs to another OpenCL context than the one the op was configured in");
         }
+        if (t.dtype() != dtype) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.shape() + " holds " + t.dtype()
+                    + " elements but " + dtype + " is configured" + (dtype == DType.FLOAT32
+                    ? " (this operator computes on fp32 tensors; cast half ones with Cast)" : ""));
+        }
     }
 
     /** {@link #check}, and rejects a tensor labelled NCHW for the operators that compute in NHWC. */
     static void checkNhwc(String op, String role, Tensor t, ClContext cl, Shape expected) {
-        check(op, role, t, cl, expected);
+        checkNhwc(op, role, t, cl, expected, DType.FLOAT32);
+    }
+
+    /** {@link #checkNhwc} for a tensor of {@code dtype} elements. */
+    static void checkNhwc(String op, String role, Tensor t, ClContext cl, Shape expected, DType dtype) {
+        check(op, role, t, cl, expected, dtype);
         if (t.layout() == dev.clnn.tensor.Layout.NCHW) {
             throw new IllegalArgumentException(op + ": " + role + " " + t.shape() + " is labelled NCHW; this operator"
                     + " computes in NHWC (convert at the model's edge)");

@@ -44,7 +44,8 @@ public final class ScaledPointwise extends DeviceOp {
         this.weights = weights;
         this.bias = bias;
         OpLog.configured(OP, cl, input + " scale " + scaleShape + " weights " + weights.shape() + " " + params, config);
-        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual());
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual(),
+                params.storage());
         GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3));
         gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.scaled(epilogue, input.dim(1) * input.dim(2))));
     }
@@ -132,7 +133,7 @@ public final class ScaledPointwise extends DeviceOp {
      */
     public void run(Tensor x, Tensor scale, Tensor residual, Tensor y) {
         ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, output, params.residual(), x, residual, y);
+        ConvKernels.checkRun(OP, cl, input, output, params.residual(), params.storage(), x, residual, y);
         OpSupport.checkNhwc(OP, "scale", scale, cl, scaleShape);
         if (scale.buffer() == y.buffer()) {
             throw new IllegalArgumentException(OP + ": the output " + output + " must not share a buffer with the"

@@ -56,7 +56,8 @@ public final class SeparableConv extends DeviceOp {
                 middle.dim(2), dw.dim(1), depthwise.strideH(), depthwise.strideW(), depthwise.dilationH(),
                 depthwise.dilationW(), depthwise.padTop(), depthwise.padLeft());
         Gemm.Depthwise prologue = new Gemm.Depthwise(dw.dim(0), dw.dim(1), dwBias != null, depthwise.activation());
-        Gemm.Epilogue epilogue = new Gemm.Epilogue(pointwise.activation(), bias != null, pointwise.residual());
+        Gemm.Epilogue epilogue = new Gemm.Epilogue(pointwise.activation(), bias != null, pointwise.residual(),
+                pointwise.storage());
         GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3));
         gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.separable(epilogue, geometry, prologue)));
     }
@@ -188,7 +189,7 @@ public final class SeparableConv extends DeviceOp {
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
         ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, output, pointwise.residual(), x, residual, y);
+        ConvKernels.checkRun(OP, cl, input, output, pointwise.residual(), pointwise.storage(), x, residual, y);
         weights.ensureOpen();
         ClBuffer db = dwBias == null ? null : dwBias.buffer();
         ClBuffer b = bias == null ? null : bias.buffer();

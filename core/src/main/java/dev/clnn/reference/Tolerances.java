@@ -122,6 +122,32 @@ public final class Tolerances {
      */
     public static final float CONV_ATOL_PER_TERM = 2e-6f;
 
+    /**
+     * Half-precision storage ({@code STORE_HALF}): relative tolerance between a kernel's result stored as
+     * half and the reference's, computed from the same half-rounded inputs and rounded to half too. The
+     * two round sums that differ in their last fp32 bits, which can land on neighbouring halves: one
+     * unit in the last place of a half, 2^-10 of the value at most.
+     */
+    public static final float HALF_RTOL = 1e-3f;
+
+    /**
+     * A whole network with half-precision activations against fp32: every stored value is rounded to
+     * 11 significant bits (a relative error up to 2^-11), and the errors of a few dozen layers add up
+     * and grow through each layer's weights; a softmax then turns a logit's error into a probability's
+     * times p (1 - p). So outputs are compared to within this fraction of the largest output magnitude.
+     * (MobileNet v2 with random weights, 0.35 wide at 64 pixels: 2 % at its largest probability.)
+     */
+    public static final float HALF_MODEL_OF_MAX = 2.5e-2f;
+
+    /** The absolute tolerance of a half-precision network's outputs against the fp32 ones, {@code reference}. */
+    public static float halfModelAtol(float[] reference) {
+        float max = 0;
+        for (float v : reference) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return HALF_MODEL_OF_MAX * Math.max(max, 1e-6f);
+    }
+
     /** The absolute convolution tolerance for sums of {@code terms} products ({@code KH * KW * Cin / groups}). */
     public static float convAtol(int terms) {
         return CONV_ATOL_PER_TERM * Math.max(terms, 16);

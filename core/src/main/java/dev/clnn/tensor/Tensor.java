@@ -16,21 +16,32 @@ public final class Tensor implements AutoCloseable {
     private final ClBuffer buffer;
     private final Shape shape;
     private final Layout layout;
+    private final DType dtype;
     private final Tensor owner;
     private final boolean ownsBuffer;
     private boolean closed;
 
-    private Tensor(ClBuffer buffer, Shape shape, Layout layout, Tensor owner, boolean ownsBuffer) {
+    private Tensor(ClBuffer buffer, Shape shape, Layout layout, DType dtype, Tensor owner, boolean ownsBuffer) {
         this.buffer = buffer;
         this.shape = shape;
         this.layout = layout;
+        this.dtype = dtype;
         this.owner = owner;
         this.ownsBuffer = ownsBuffer;
     }
 
     /** A new fp32 tensor with undefined contents. */
     public static Tensor allocate(ClContext cl, Shape shape, Layout layout) {
-        return new Tensor(cl.buffer(shape.size()), shape, layout, null, true);
+        return allocate(cl, shape, layout, DType.FLOAT32);
+    }
+
+    /**
+     * A new tensor of {@code dtype} elements with undefined contents. A {@link DType#FLOAT16} tensor
+     * holds activations that kernels built for half storage read and write; the host reads and writes
+     * it through a {@code Cast} to and from fp32, not through {@link #toArray} or {@link #copyFrom}.
+     */
+    public static Tensor allocate(ClContext cl, Shape shape, Layout layout, DType dtype) {
+        return new Tensor(cl.buffer(dtype.floatsFor(shape.size())), shape, layout, dtype, null, true);
     }
 
     /** A new row-major fp32 tensor with undefined contents. */
@@ -72,11 +83,16 @@ public final class Tensor implements AutoCloseable {
      * a few reused buffers.
      */
     public static Tensor wrap(ClBuffer buffer, Shape shape, Layout layout) {
-        if (buffer.floats() < shape.size()) {
-            throw new IllegalArgumentException("A buffer of " + buffer.floats() + " floats cannot hold a tensor of shape "
-                    + shape);
+        return wrap(buffer, shape, layout, DType.FLOAT32);
+    }
+
+    /** As {@link #wrap(ClBuffer, Shape, Layout)}, for elements of {@code dtype}. */
+    public static Tensor wrap(ClBuffer buffer, Shape shape, Layout layout, DType dtype) {
+        if (buffer.floats() < dtype.floatsFor(shape.size())) {
+            throw new IllegalArgumentException("A buffer of " + buffer.floats() + " floats cannot hold a " + dtype
+                    + " tensor of shape " + shape);
         }
-        return new Tensor(buffer, shape, layout, null, false);
+        return new Tensor(buffer, shape, layout, dtype, null, false);
     }
 
     /** Reads a float32 {@code .npy} file onto the device. */
@@ -96,7 +112,8 @@ public final class Tensor implements AutoCloseable {
 
     public Layout layout() { return layout; }
 
-    public DType dtype() { return DType.FLOAT32; }
+    /** How the elements are stored: fp32, or half-precision activations. */
+    public DType dtype() { return dtype; }
 
     /** The device buffer; valid while the tensor is open. */
     public ClBuffer buffer() {
@@ -109,6 +126,7 @@ public final class Tensor implements AutoCloseable {
     /** Copies the tensor to a new host array. */
     public float[] toArray() {
         ensureOpen();
+        ensureFloat32("read");
         float[] out = new float[shape.sizeAsInt()];
         buffer.read(out, 0, 0, out.length);
         return out;
@@ -117,6 +135,7 @@ public final class Tensor implements AutoCloseable {
     /** Overwrites the tensor with {@code data} (same number of elements). */
     public Tensor copyFrom(float[] data) {
         ensureOpen();
+        ensureFloat32("written");
         checkLength(shape, data.length);
         buffer.write(data);
         return this;
@@ -134,7 +153,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("Cannot reshape " + shape + " (" + shape.size() + " elements) to "
                     + newShape + " (" + newShape.size() + " elements)");
         }
-        return new Tensor(buffer, newShape, newLayout, owner == null ? this : owner, false);
+        return new Tensor(buffer, newShape, newLayout, dtype, owner == null ? this : owner, false);
     }
 
     public Tensor reshape(Shape newShape) {
@@ -143,6 +162,13 @@ public final class Tensor implements AutoCloseable {
 
     public boolean isClosed() {
         return closed || (owner != null && owner.isClosed()) || buffer.isClosed();
+    }
+
+    private void ensureFloat32(String how) {
+        if (dtype != DType.FLOAT32) {
+            throw new IllegalStateException("Tensor " + shape + " holds " + dtype + " elements; it is " + how
+                    + " by the host through a Cast to and from FLOAT32 (dev.clnn.ops.Cast)");
+        }
     }
 
     /** Fails with a clear message when the tensor (or the tensor it views) was closed. */
@@ -164,6 +190,7 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Tensor" + shape + " " + layout + (isClosed() ? " (closed)" : "");
+        return "Tensor" + shape + " " + layout + (dtype == DType.FLOAT32 ? "" : " " + dtype)
+                + (isClosed() ? " (closed)" : "");
     }
 }

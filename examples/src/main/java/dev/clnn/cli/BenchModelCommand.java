@@ -25,6 +25,7 @@ import dev.clnn.models.RandomWeights;
 import dev.clnn.models.WeightSource;
 import dev.clnn.reference.Comparison;
 import dev.clnn.reference.Tolerances;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -209,6 +210,12 @@ abstract class BenchModelCommand implements Callable<Integer> {
             + "standard output, the report then goes to standard error).")
     Path json;
 
+    @Option(names = "--precision", paramLabel = "fp32|fp16", defaultValue = "fp32",
+            description = "fp16: also run the model with half-precision activations (stored as half, computed in "
+                    + "fp32) on each device, right after the fp32 run, and report its speed against fp32's, the "
+                    + "top-1 agreement and the largest difference (default ${DEFAULT-VALUE}).")
+    String precision;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
             description = "Seed of the random weights and input (default ${DEFAULT-VALUE}).")
     long seed;
@@ -245,6 +252,7 @@ abstract class BenchModelCommand implements Callable<Integer> {
         if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
             throw new UserError("--concurrency must be between 1 and " + MAX_CONCURRENCY + ", got " + concurrency);
         }
+        boolean half = PrecisionOption.storage(precision) == DType.FLOAT16;
         checkInputs();
         FileArgs.requireWritable(FileArgs.file(json));
         Graph graph = graph();
@@ -267,6 +275,8 @@ abstract class BenchModelCommand implements Callable<Integer> {
 
         List<ModelReport.Result> results = new ArrayList<>();
         List<Json.Obj> failed = new ArrayList<>();
+        List<Json.Obj> halves = new ArrayList<>();
+        boolean halvesPassed = true;
         for (int i = 0; i < devices.size(); i++) {
             ClDevice d = devices.get(i);
             out.println();
@@ -275,7 +285,12 @@ abstract class BenchModelCommand implements Callable<Integer> {
             String problem = problems.get(i);
             if (problem == null) {
                 try {
-                    results.add(runOn(out, d, graph, input, reference, checked));
+                    HalfBench.Result[] h = new HalfBench.Result[1];
+                    results.add(runOn(out, d, graph, input, reference, checked, half ? h : null));
+                    if (h[0] != null) {
+                        halves.add(h[0].json().put("device", d.name()).put("index", d.index()));
+                        halvesPassed &= h[0].passed();
+                    }
                 } catch (ClException | IllegalArgumentException e) {
                     problem = e.getMessage();
                 }
@@ -290,6 +305,9 @@ abstract class BenchModelCommand implements Callable<Integer> {
         if (json != null) {
             Json.Obj doc = ModelReport.json(command(), devices, seed, graph, examples, batch, checked, results)
                     .put("failed", failed);
+            if (half) {
+                doc.put("fp16", halves);
+            }
             if (split) {
                 doc.put("split", combined == null ? null : SplitBench.json(combined, examples));
             }
@@ -300,8 +318,8 @@ abstract class BenchModelCommand implements Callable<Integer> {
         }
         out.flush();
         boolean splitOk = !split || combined != null && combined.correctness().passed();
-        return splitOk && results.size() == devices.size() && results.stream().allMatch(r -> r.correctness().passed())
-                ? 0 : 1;
+        return splitOk && halvesPassed && results.size() == devices.size()
+                && results.stream().allMatch(r -> r.correctness().passed()) ? 0 : 1;
     }
 
     /** {@code --split}: the combined run, or null (and a row in {@code failed}) when it fails. */
@@ -351,8 +369,9 @@ abstract class BenchModelCommand implements Callable<Integer> {
         return problems;
     }
 
+    /** The fp32 run on {@code d}; with {@code half} (one slot), then the fp16 one ({@link HalfBench}) into it. */
     private ModelReport.Result runOn(PrintWriter out, ClDevice d, Graph graph, float[] input, float[] reference,
-                                     int checked) {
+                                     int checked, HalfBench.Result[] half) {
         try (ClContext cl = ClContext.create(d)) {
             long t0 = System.nanoTime();
             try (Model m = Model.compile(graph, cl, batch); Tensor x = Tensor.allocate(cl, m.inputShape())) {
@@ -388,6 +407,16 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 ModelReport.print(out, r, examples, checked);
                 if (profile) {
                     ModelReport.layers(out, exe.profile(x));
+                }
+                if (half != null) {
+                    half[0] = HalfBench.run(out, spec.commandLine().getErr(), cl, graph, batch, input, m,
+                            timing.seconds(), calls, concurrency, !noWarmup, seed);
+                    if (profile) {
+                        try (Model h = Model.compile(graph, cl, batch, DType.FLOAT16)) {
+                            out.println("  fp16 layers:");
+                            ModelReport.layers(out, h.executable().profile(x));
+                        }
+                    }
                 }
                 return r;
             }

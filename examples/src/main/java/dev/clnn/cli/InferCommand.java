@@ -16,6 +16,7 @@ import dev.clnn.models.Model;
 import dev.clnn.onnx.OnnxImport;
 import dev.clnn.onnx.OnnxModel;
 import dev.clnn.tensor.Npy;
+import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 import dev.clnn.vision.Classifications;
@@ -69,6 +70,11 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Print a per-layer table (device time from profiling events).")
     boolean profile;
 
+    @Option(names = "--precision", paramLabel = "fp32|fp16", defaultValue = "fp32",
+            description = "How activations are stored on the device: fp32, or fp16 (half precision: half the memory "
+                    + "traffic, computed in fp32; bench --precision fp16 measures how far results move; default ${DEFAULT-VALUE}).")
+    String precision;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write shapes, times and each example's top-5 "
             + "as JSON to FILE ('-': standard output, the report then goes to standard error).")
     Path json;
@@ -79,6 +85,7 @@ final class InferCommand implements Callable<Integer> {
         if (examples < 0) {
             throw new IllegalArgumentException("--examples must not be negative, got " + examples);
         }
+        DType storage = PrecisionOption.storage(precision);
         List<NamedFile> inFiles = NamedFile.parseAll(inputs);
         List<NamedFile> outFiles = NamedFile.parseAll(outputs);
         FileArgs.requireFile(model);
@@ -100,7 +107,8 @@ final class InferCommand implements Callable<Integer> {
         }
         int batch = checkInputs(m, inPaths, xs);
         ClDevice d = device == null ? Devices.defaultDevice() : Devices.selectOne(device);
-        out.printf("Model %s (%.2f s to load), %s, on %s%n", m, load, describeInputs(m, xs), d.name());
+        out.printf("Model %s (%.2f s to load), %s, on %s%s%n", m, load, describeInputs(m, xs), d.name(),
+                storage == DType.FLOAT16 ? ", activations stored as fp16" : "");
         Json.Obj doc = Json.header("infer", List.of(d), null).put("model", model.toString())
                 .put("input", inPaths[0].toString()).put("inputName", m.inputName()).put("inputShape", xs[0].shape().dims())
                 .put("outputName", m.outputName()).put("loadSeconds", load);
@@ -110,7 +118,8 @@ final class InferCommand implements Callable<Integer> {
                     .put("shape", xs[k].shape().dims()));
         }
         doc.put("inputs", inDocs);
-        run(out, m, d, xs, outPaths, doc);
+        doc.put("precision", storage == DType.FLOAT16 ? "fp16" : "fp32");
+        run(out, m, d, xs, outPaths, doc, storage);
         if (json != null) {
             Json.write(json, doc, spec.commandLine().getOut());
         }
@@ -119,12 +128,12 @@ final class InferCommand implements Callable<Integer> {
     }
 
     /** Compiles for the inputs' batch size, runs, times and profiles as asked, reports and writes the outputs. */
-    private void run(PrintWriter out, OnnxModel m, ClDevice d, Npy.Array[] xs, Path[] outPaths, Json.Obj doc)
-            throws IOException {
+    private void run(PrintWriter out, OnnxModel m, ClDevice d, Npy.Array[] xs, Path[] outPaths, Json.Obj doc,
+                     DType storage) throws IOException {
         int batch = xs[0].shape().dim(0);
         float[][] data = Arrays.stream(xs).map(Npy.Array::data).toArray(float[][]::new);
         long t1 = System.nanoTime();
-        try (Model compiled = m.compile(d, batch)) {
+        try (Model compiled = m.compile(d, batch, storage)) {
             float[][] ys = compiled.predictAll(data);
             double first = (System.nanoTime() - t1) / 1e9;
             List<Shape> shapes = compiled.outputShapes();

@@ -11,9 +11,19 @@
 //   unravel(&rest, n)   the index along a dimension of extent n of a row-major flat index
 //   vload_partial, vstore_partial   a vector at the end of a row, of which only the first floats exist
 //   MAP_KERNELS(...)    the scalar and vector kernels of an element-wise map y[i] = f(x[i])
+//   ACT_T               the element type activations are stored in: float, or half with STORE_HALF
+//   ACT_LOAD(p, i), ACT_STORE(v, i, p)      element i of activations at p, as a float
+//   ACT_VLOAD(i, p), ACT_VSTORE(v, i, p)    the i-th vector of activations at p, as a floatv
+//   act_vload_partial, act_vstore_partial   the partial loads and stores of activations
 //
 // Defines:
-//   VW   floats per vector: 1, 2, 4, 8 or 16 (1 makes every "vector" a plain float)
+//   VW          floats per vector: 1, 2, 4, 8 or 16 (1 makes every "vector" a plain float)
+//   ACT_ALIGNED 1 (with STORE_HALF): every vector of activations the kernel loads or stores whole starts at a
+//               multiple of VW halves, so it is accessed aligned (vloada_halfN, vstorea_halfN)
+//   STORE_HALF  1: the kernel's activations (the buffers typed ACT_T) are stored as half-precision
+//               floats, converted to float as they are loaded and rounded to nearest as they are
+//               stored (vload_half, vstore_half: core OpenCL, no extension needed); arithmetic
+//               stays fp32. 0: they are floats, and the ACT_ macros are plain accesses.
 
 #ifndef VW
 #define VW 4            // floats per vector
@@ -41,6 +51,38 @@ typedef float16 floatv;
 #define VSTORE vstore16
 #else
 #error "VW must be 1, 2, 4, 8 or 16"
+#endif
+
+#ifndef STORE_HALF
+#define STORE_HALF 0    // activations stored as half
+#endif
+#ifndef ACT_ALIGNED
+#define ACT_ALIGNED 0   // every ACT_VLOAD / ACT_VSTORE address is a multiple of VW halves
+#endif
+#if STORE_HALF
+#define ACT_T half
+#define ACT_LOAD(p, i) vload_half((i), (p))
+#define ACT_STORE(v, i, p) vstore_half((v), (i), (p))
+#if VW == 1
+#define ACT_VLOAD(i, p) vload_half((i), (p))
+#define ACT_VSTORE(v, i, p) vstore_half((v), (i), (p))
+#elif ACT_ALIGNED
+// NOTE: the aligned forms let a GPU load a vector of halves in one access: NVIDIA's compiler splits
+// vload_halfN, which only needs the alignment of one half, into N loads of two bytes.
+#define ACT_VLOAD(i, p) CLNN_PASTE(vloada_half, VW)((i), (p))
+#define ACT_VSTORE(v, i, p) CLNN_PASTE(vstorea_half, VW)((v), (i), (p))
+#else
+#define ACT_VLOAD(i, p) CLNN_PASTE(vload_half, VW)((i), (p))
+#define ACT_VSTORE(v, i, p) CLNN_PASTE(vstore_half, VW)((v), (i), (p))
+#endif
+#define CLNN_PASTE(a, b) CLNN_PASTE2(a, b)
+#define CLNN_PASTE2(a, b) a##b
+#else
+#define ACT_T float
+#define ACT_LOAD(p, i) ((p)[i])
+#define ACT_STORE(v, i, p) ((p)[i] = (v))
+#define ACT_VLOAD VLOAD
+#define ACT_VSTORE VSTORE
 #endif
 
 // NOTE: horizontal sums go through a private array, not .lo/.hi or .sN: Oclgrind 21.10's
@@ -121,6 +163,37 @@ inline void vstore_partial(const floatv v, __global float* p, const int valid)
         p[e] = tmp[e];
     }
 }
+
+#if STORE_HALF
+// vload_partial and vstore_partial for activations stored as half
+inline floatv act_vload_partial(__global const half* p, const int valid)
+{
+    if (valid >= VW) {
+        return ACT_VLOAD(0, p);
+    }
+    float tmp[VW];
+    for (int e = 0; e < VW; ++e) {
+        tmp[e] = e < valid ? vload_half(e, p) : 0.0f;
+    }
+    return VLOAD(0, tmp);
+}
+
+inline void act_vstore_partial(const floatv v, __global half* p, const int valid)
+{
+    if (valid >= VW) {
+        ACT_VSTORE(v, 0, p);
+        return;
+    }
+    float tmp[VW];
+    VSTORE(v, 0, tmp);
+    for (int e = 0; e < valid; ++e) {
+        vstore_half(tmp[e], e, p);
+    }
+}
+#else
+#define act_vload_partial vload_partial
+#define act_vstore_partial vstore_partial
+#endif
 
 // MAP_KERNELS(name, F, F_SCALAR) defines the two kernels of an element-wise map y[i] = f(x[i]) over
 // a flat array of n floats, F computing f of a floatv and F_SCALAR of a float (functions or

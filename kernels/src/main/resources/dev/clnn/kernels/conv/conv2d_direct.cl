@@ -26,13 +26,14 @@
 //   VW       output channels per work-item (conv_common.cl): 4, 8 or 16
 //   WB       output columns per work-item
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
+//   STORE_HALF  x, y and res stored as half (common/vector.cl)
 
 #ifndef WB
 #define WB 4        // output columns per work-item
 #endif
 
-__kernel void conv2d_direct(__global const float* restrict x, __global const float* restrict wp,
-                            __global float* y,
+__kernel void conv2d_direct(__global const ACT_T* restrict x, __global const float* restrict wp,
+                            __global ACT_T* y,
                             const int H, const int W, const int CIN, const int OH, const int OW, const int COUT,
                             const int COUTP, const int KH, const int KW, const int SH, const int SW,
                             const int DH, const int DW, const int PT, const int PL
@@ -55,7 +56,7 @@ __kernel void conv2d_direct(__global const float* restrict x, __global const flo
         if (ih < 0 || ih >= H) {
             continue;
         }
-        __global const float* xrow = x + (size_t)(n * H + ih) * W * CIN;
+        __global const ACT_T* xrow = x + (size_t)(n * H + ih) * W * CIN;
         for (int kw = 0; kw < KW; ++kw) {
             int col[WB];            // clamped input column offsets (in floats)
             bool inside[WB];
@@ -70,7 +71,7 @@ __kernel void conv2d_direct(__global const float* restrict x, __global const flo
                 const floatv wv = VLOAD(0, wk + (size_t)ci * COUTP);
                 #pragma unroll
                 for (int b = 0; b < WB; ++b) {
-                    const float xv = xrow[col[b] + ci];
+                    const float xv = ACT_LOAD(xrow, col[b] + ci);
                     acc[b] = fma((floatv)(inside[b] ? xv : 0.0f), wv, acc[b]);
                 }
             }
@@ -85,7 +86,7 @@ __kernel void conv2d_direct(__global const float* restrict x, __global const flo
         if (ow < OW) {
             const size_t out = ((size_t)row * OW + ow) * COUT + oc0;
             const floatv v = EPILOGUE(acc[b], bv, RES_VEC(res + out, nc));
-            vstore_partial(v, y + out, nc);
+            act_vstore_partial(v, y + out, nc);
         }
     }
 }

@@ -15,10 +15,11 @@
 // neighbouring weights and write neighbouring outputs. Global size: (COUT, OW, N * OH).
 // The geometry is passed as arguments, so one build serves every shape.
 //
-// Defines: HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl).
+// Defines: HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl), STORE_HALF
+// (x, y and res stored as half; common/vector.cl).
 
-__kernel void conv2d_general(__global const float* restrict x, __global const float* restrict w,
-                             __global float* y,
+__kernel void conv2d_general(__global const ACT_T* restrict x, __global const float* restrict w,
+                             __global ACT_T* y,
                              const int H, const int W, const int CIN, const int OH, const int OW, const int COUT,
                              const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,
                              const int PT, const int PL, const int CING, const int COUTG
@@ -45,13 +46,13 @@ __kernel void conv2d_general(__global const float* restrict x, __global const fl
             if (iw < 0 || iw >= W) {
                 continue;
             }
-            __global const float* xp = x + ((size_t)(n * H + ih) * W + iw) * CIN + ci0;
+            __global const ACT_T* xp = x + ((size_t)(n * H + ih) * W + iw) * CIN + ci0;
             __global const float* wp = w + (size_t)(kh * KW + kw) * CING * COUT + oc;
             for (int ci = 0; ci < CING; ++ci) {
-                acc = fma(xp[ci], wp[(size_t)ci * COUT], acc);
+                acc = fma(ACT_LOAD(xp, ci), wp[(size_t)ci * COUT], acc);
             }
         }
     }
     const size_t out = (size_t)row * OW * COUT + (size_t)ow * COUT + oc;
-    y[out] = EPILOGUE(acc, BIAS_AT(oc), RES_AT(out));
+    ACT_STORE(EPILOGUE(acc, BIAS_AT(oc), RES_AT(out)), out, y);
 }

@@ -8,7 +8,9 @@
 //     RESIDUAL == 1:  y = ACTIVATE(acc + bias + res)      (ResNet: add, then activate)
 //     RESIDUAL == 2:  y = ACTIVATE(acc + bias) + res      (add after the activation)
 //
-// bias is per output channel (0 when HAS_BIAS == 0); res has the layout of y. Optional buffers
+// bias is per output channel (0 when HAS_BIAS == 0); res has the layout of y. x, y and res are
+// activations: floats, or halves with STORE_HALF (common/vector.cl: ACT_T and its loads and stores);
+// weights and bias are floats either way. Optional buffers
 // are the last kernel parameters, in the order bias, res, and only present when used
 // (BIAS_PARAM, RES_PARAM), so the host never binds a dummy buffer.
 //
@@ -37,7 +39,7 @@
 #if RESIDUAL
 // NOTE: not restrict: res may be the output buffer itself (y = conv(x) + y), which is safe
 // because every output element is read and then written by the same work-item.
-#define RES_PARAM , __global const float* res
+#define RES_PARAM , __global const ACT_T* res
 #else
 #define RES_PARAM
 #endif
@@ -62,8 +64,8 @@
 
 // The residual load as the epilogue sees it: zero when the kernel takes none.
 #if RESIDUAL
-#define RES_VEC(p, n) vload_partial((p), (n))
-#define RES_AT(i) res[i]
+#define RES_VEC(p, n) act_vload_partial((p), (n))
+#define RES_AT(i) ACT_LOAD(res, (i))
 #else
 #define RES_VEC(p, n) ((floatv)(0.0f))
 #define RES_AT(i) 0.0f

@@ -33,6 +33,7 @@
 //   HB       output rows per work-item
 //   WG       0 for a 3-D range, else the work-group size of a 1-D range (conv_common.cl)
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
+//   STORE_HALF  x, y and res stored as half (common/vector.cl)
 
 #ifndef KS
 #define KS 3        // kernel size in both directions
@@ -50,8 +51,8 @@
 #define IWB ((WB - 1) * STRIDE + KS)    // input columns a work-item reads per row
 #define IHB ((HB - 1) * STRIDE + KS)    // input rows a work-item reads
 
-__kernel void depthwise_blocked(__global const float* restrict x, __global const float* restrict w,
-                           __global float* y,
+__kernel void depthwise_blocked(__global const ACT_T* restrict x, __global const float* restrict w,
+                           __global ACT_T* y,
                            const int H, const int W, const int C, const int OH, const int OW,
                            const int PT, const int PL, const int ROWS
                            BIAS_PARAM RES_PARAM)
@@ -90,12 +91,12 @@ __kernel void depthwise_blocked(__global const float* restrict x, __global const
         if (ih < 0 || ih >= H) {
             continue;
         }
-        __global const float* xrow = x + ((size_t)n * H + ih) * W * C + c0;
+        __global const ACT_T* xrow = x + ((size_t)n * H + ih) * W * C + c0;
         floatv xin[IWB];
         #pragma unroll
         for (int j = 0; j < IWB; ++j) {
             const int iw = iw0 + j;
-            xin[j] = iw >= 0 && iw < W ? vload_partial(xrow + (size_t)iw * C, nc) : (floatv)(0.0f);
+            xin[j] = iw >= 0 && iw < W ? act_vload_partial(xrow + (size_t)iw * C, nc) : (floatv)(0.0f);
         }
         // input row r is tap row kh = r - a * STRIDE of output row a (constant once unrolled)
         #pragma unroll
@@ -124,7 +125,7 @@ __kernel void depthwise_blocked(__global const float* restrict x, __global const
                 if (ow < OW) {
                     const size_t out = (((size_t)n * OH + oh) * OW + ow) * C + c0;
                     const floatv v = EPILOGUE(acc[a][b], bv, RES_VEC(res + out, nc));
-                    vstore_partial(v, y + out, nc);
+                    act_vstore_partial(v, y + out, nc);
                 }
             }
         }

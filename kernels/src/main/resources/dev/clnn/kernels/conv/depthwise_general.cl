@@ -23,9 +23,10 @@
 //   VW       channels per work-item (conv_common.cl): 4, 8 or 16
 //   WG       0 for a 3-D range, else the work-group size of a 1-D range (conv_common.cl)
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl)
+//   STORE_HALF  x, y and res stored as half (common/vector.cl)
 
-__kernel void depthwise_general(__global const float* restrict x, __global const float* restrict w,
-                                __global float* y,
+__kernel void depthwise_general(__global const ACT_T* restrict x, __global const float* restrict w,
+                                __global ACT_T* y,
                                 const int H, const int W, const int C, const int OH, const int OW,
                                 const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,
                                 const int PT, const int PL, const int ROWS
@@ -46,13 +47,13 @@ __kernel void depthwise_general(__global const float* restrict x, __global const
         if (ih < 0 || ih >= H) {
             continue;
         }
-        __global const float* xrow = x + (size_t)(n * H + ih) * W * C + c0;
+        __global const ACT_T* xrow = x + (size_t)(n * H + ih) * W * C + c0;
         for (int kw = 0; kw < KW; ++kw) {
             const int iw = ow * SW - PL + kw * DW;
             if (iw < 0 || iw >= W) {
                 continue;
             }
-            const floatv xv = vload_partial(xrow + (size_t)iw * C, nc);
+            const floatv xv = act_vload_partial(xrow + (size_t)iw * C, nc);
             const floatv wv = vload_partial(w + (size_t)(kh * KW + kw) * C + c0, nc);
             acc = fma(xv, wv, acc);
         }
@@ -60,5 +61,5 @@ __kernel void depthwise_general(__global const float* restrict x, __global const
 
     const size_t out = ((size_t)row * OW + ow) * C + c0;
     const floatv v = EPILOGUE(acc, BIAS_VEC(c0, nc), RES_VEC(res + out, nc));
-    vstore_partial(v, y + out, nc);
+    act_vstore_partial(v, y + out, nc);
 }

@@ -60,6 +60,10 @@
 //              activation clamps to [DW_LO, DW_HI], as ReLU and ReLU6 do; 0: none) and DW_FULL (1: CIN
 //              and TK are multiples of VW, so every run of channels is a whole vector)
 //   FUSED      0: alpha/beta epilogue; 1: bias + activation + residual
+//   STORE_HALF 1 (FUSED, A not packed): A's activations (strided, im2col or the depthwise input), C and
+//              the residual are stored as half (common/vector.cl: ACT_T), and so are the packed panels of
+//              B the CPU and tiled forms read (PANEL_T; gemm_pack.cl with PACK_HALF); the general and
+//              split-K forms read B as given, fp32; the bias, the other operands and every sum stay fp32
 //   HAS_BIAS, RESIDUAL (conv_common.cl), ACT and its parameters (common/activation.cl): FUSED == 1 only
 //
 // Gives: A_AT(i, k), B_AT(k, j) (strided elements, from the arguments a, lda, b, ldb once a and b
@@ -113,6 +117,14 @@
 #if A_SCALE && (A_PACKED || A_IM2COL || A_DEPTHWISE || TRANS_A)
 #error "A_SCALE scales a strided, untransposed A"
 #endif
+#if STORE_HALF && (!FUSED || A_PACKED)
+#error "STORE_HALF is for a layer's product, with A read in place"
+#endif
+#if STORE_HALF
+#define PANEL_T half    // an element of the packed B panels
+#else
+#define PANEL_T float
+#endif
 #if A_SCALE
 #define SCALE_PARAMS , __global const float* restrict scale, const int HW
 #else
@@ -145,8 +157,10 @@
 #endif
 #if NORM_FULL
 #define NORM_LOAD(p, n) VLOAD(0, (p))
+#define NORM_LOAD_A(p, n) ACT_VLOAD(0, (p))
 #else
 #define NORM_LOAD(p, n) vload_partial((p), (n))
+#define NORM_LOAD_A(p, n) act_vload_partial((p), (n))
 #endif
 #if NORM_CLIP
 #define NORM_ACTIVATE(v) CLNN_CLIP((v), NORM_LO, NORM_HI)
@@ -156,11 +170,11 @@
 
 // The kernels add OFFSET(offa) and OFFSET(offb) to a and b once, on entry, so that no load adds them again.
 #if TRANS_A
-#define A_AT(i, k) a[(size_t)(k) * lda + (i)]
+#define A_AT(i, k) ACT_LOAD(a, (size_t)(k) * lda + (i))
 #define A_ROW(i) (a + (i))
 #define A_K(k) ((size_t)(k) * lda)
 #else
-#define A_AT(i, k) a[(size_t)(i) * lda + (k)]
+#define A_AT(i, k) ACT_LOAD(a, (size_t)(i) * lda + (k))
 #define A_ROW(i) (a + (size_t)(i) * lda)
 #define A_K(k) (k)
 #endif
@@ -200,14 +214,14 @@ inline void im2col_depth(const int k, int* kh, int* kw, int* ci IM2COL_PARAMS)
 }
 
 // Element (i, k) of the im2col matrix of x (i < M and k < K): a padding tap reads nothing and is zero.
-inline float im2col_at(__global const float* restrict x, const int i, const int k IM2COL_PARAMS)
+inline float im2col_at(__global const ACT_T* restrict x, const int i, const int k IM2COL_PARAMS)
 {
     int img, ih0, iw0, kh, kw, ci;
     im2col_row(i, &img, &ih0, &iw0 IM2COL_ARGS);
     im2col_depth(k, &kh, &kw, &ci IM2COL_ARGS);
     const int ih = ih0 + kh * DH;
     const int iw = iw0 + kw * DW;
-    return ih >= 0 && ih < H && iw >= 0 && iw < W ? x[((size_t)(img + ih) * W + iw) * CIN + ci] : 0.0f;
+    return ih >= 0 && ih < H && iw >= 0 && iw < W ? ACT_LOAD(x, ((size_t)(img + ih) * W + iw) * CIN + ci) : 0.0f;
 }
 #else
 #define IM2COL_PARAMS
@@ -246,8 +260,10 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #endif
 #if DW_FULL
 #define DW_LOAD(p, n) VLOAD(0, (p))
+#define DW_LOAD_X(p, n) ACT_VLOAD(0, (p))
 #else
 #define DW_LOAD(p, n) vload_partial((p), (n))
+#define DW_LOAD_X(p, n) act_vload_partial((p), (n))
 #endif
 #if DW_BIAS
 #define DW_BIAS_VEC(k, n) DW_LOAD(dwb + (k), (n))
@@ -261,7 +277,7 @@ inline float im2col_at(__global const float* restrict x, const int i, const int 
 #endif
 
 // Element (i, k) of the depthwise output (i < M and k < K == CIN): its taps in the padding add nothing.
-inline float depthwise_at(__global const float* restrict x, const int i, const int k IM2COL_PARAMS DEPTHWISE_PARAMS)
+inline float depthwise_at(__global const ACT_T* restrict x, const int i, const int k IM2COL_PARAMS DEPTHWISE_PARAMS)
 {
     int img, ih0, iw0;
     im2col_row(i, &img, &ih0, &iw0 IM2COL_ARGS);
@@ -273,7 +289,7 @@ inline float depthwise_at(__global const float* restrict x, const int i, const i
         for (int kw = 0; kw < DW_KW; ++kw) {
             const int iw = iw0 + kw * DW;
             if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
-                d = fma(x[((size_t)(img + ih) * W + iw) * CIN + k], dww[(kh * DW_KW + kw) * CIN + k], d);
+                d = fma(ACT_LOAD(x, ((size_t)(img + ih) * W + iw) * CIN + k), dww[(kh * DW_KW + kw) * CIN + k], d);
             }
         }
     }
@@ -306,7 +322,7 @@ inline float depthwise_at(__global const float* restrict x, const int i, const i
 #define C_RESTRICT
 #define SCALE(v) (v)
 // Stores element at of C, in column j; v is SCALE(the sum).
-#define STORE_C(at, j, v) c[at] = EPILOGUE((v), BIAS_AT(j), RES_AT(at))
+#define STORE_C(at, j, v) ACT_STORE(EPILOGUE((v), BIAS_AT(j), RES_AT(at)), (at), c)
 #else
 #if HAS_BIAS || RESIDUAL || ACT
 #error "HAS_BIAS, RESIDUAL and ACT need FUSED == 1"
@@ -322,7 +338,7 @@ inline float depthwise_at(__global const float* restrict x, const int i, const i
 
 #if SPLIT_REDUCE
 __kernel void gemm_splitk_reduce(const int M, const int N, const int S, __global const float* restrict part,
-                                 __global float* C_RESTRICT c, const int offc, const int ldc
+                                 __global ACT_T* C_RESTRICT c, const int offc, const int ldc
                                  EPILOGUE_PARAMS)
 {
     const int j = get_global_id(0);

@@ -18,8 +18,8 @@
 //                     never written. With A_SCALE a strided A is read times a scale per image
 //                     and column (a squeeze-and-excitation scale, folded in); with A_NORM it is read
 //                     normalised and activated per column (a batch normalisation before it, folded in).
-//   B  ceil(N / NR) panels of K x NR floats, k-major, zero past N (gemm_pack.cl; panel q holds columns
-//      q*NR .. q*NR+NR-1); offb and ldb are not used
+//   B  ceil(N / NR) panels of K x NR floats (halves with STORE_HALF), k-major, zero past N (gemm_pack.cl;
+//      panel q holds columns q*NR .. q*NR+NR-1); offb and ldb are not used
 //   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
 //      only its M x N elements are written
 //
@@ -44,7 +44,7 @@
 //   NV   vectors per row of the block, so NR = NV * VW columns per work-item
 //   TM   rows of C per work-item, a multiple of MR
 //   TK   depth of a K slice (0: the whole of K in one slice)
-//   A_PACKED, TRANS_A, A_IM2COL, FUSED and the epilogue's (gemm_common.cl)
+//   A_PACKED, TRANS_A, A_IM2COL, FUSED, STORE_HALF and the epilogue's (gemm_common.cl)
 
 #ifndef MR
 #define MR 8        // rows per register block
@@ -69,17 +69,21 @@
 #elif A_IM2COL || A_DEPTHWISE
 // (the k loop reads the implicit im2col matrix itself, tap by tap, or computes the depthwise output)
 #else
-#define A_VALUE(r, k) ar[r][A_K(k)]
+#define A_VALUE(r, k) ACT_LOAD(ar[r], A_K(k))
 #endif
 
 // One k of a register block: acc[r][v] += a[r] * (vector v of the B row at b), for every r < MR, v < NV.
 // Per k a block loads NV vectors of B and broadcasts MR scalars of A: every load feeds MR (or NV) FMAs.
-inline void fma_block(floatv acc[MR][NV], const float a[MR], __global const float* restrict b)
+inline void fma_block(floatv acc[MR][NV], const float a[MR], __global const PANEL_T* restrict b)
 {
     floatv bv[NV];
     #pragma unroll
     for (int v = 0; v < NV; ++v) {
+#if STORE_HALF
+        bv[v] = ACT_VLOAD(v, b);
+#else
         bv[v] = VLOAD(v, b);
+#endif
     }
     #pragma unroll
     for (int r = 0; r < MR; ++r) {
@@ -92,9 +96,9 @@ inline void fma_block(floatv acc[MR][NV], const float a[MR], __global const floa
 }
 
 __kernel void gemm_cpu(const int M, const int N, const int K,
-                       __global const float* restrict a, const int offa, const int lda,
-                       __global const float* restrict bp, const int offb, const int ldb,
-                       __global float* C_RESTRICT c, const int offc, const int ldc
+                       __global const ACT_T* restrict a, const int offa, const int lda,
+                       __global const PANEL_T* restrict bp, const int offb, const int ldb,
+                       __global ACT_T* C_RESTRICT c, const int offc, const int ldc
                        IM2COL_PARAMS DEPTHWISE_PARAMS SCALE_PARAMS NORM_PARAMS EPILOGUE_PARAMS)
 {
     const int q = get_global_id(0);     // column panel
@@ -107,7 +111,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
 #if !A_PACKED
     a += OFFSET(offa);
 #endif
-    __global const float* bq = bp + (size_t)q * K * NR;
+    __global const PANEL_T* bq = bp + (size_t)q * K * NR;
 #if TK > 0 && MS > 1
     const int tk = TK;
 #else
@@ -135,7 +139,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                 im2col_row(min(i0 + r, M - 1), &img[r], &ih0[r], &iw0[r] IM2COL_ARGS);
             }
 #else
-            __global const float* ar[MR];
+            __global const ACT_T* ar[MR];
             #pragma unroll
             for (int r = 0; r < MR; ++r) {
                 ar[r] = A_ROW(min(i0 + r, M - 1));
@@ -160,7 +164,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
 #endif
                 }
             }
-            __global const float* b = bq + (size_t)k0 * NR;
+            __global const PANEL_T* b = bq + (size_t)k0 * NR;
 #if A_IM2COL
             // k = (kh * KW + kw) * CIN + ci: the slice is walked tap by tap, a run of input channels at
             // a time, so each row's tap address and padding test are worked out once per run, not per
@@ -169,7 +173,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
             im2col_depth(k0, &kh, &kw, &ci IM2COL_ARGS);
             for (int k = k0; k < k1; ) {
                 const int run = min(CIN - ci, k1 - k);
-                __global const float* xr[MR];
+                __global const ACT_T* xr[MR];
                 bool in[MR];
                 bool inside = true;         // no row of the block is in the padding for this tap
                 #pragma unroll
@@ -186,7 +190,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                         float av[MR];
                         #pragma unroll
                         for (int r = 0; r < MR; ++r) {
-                            av[r] = xr[r][e];
+                            av[r] = ACT_LOAD(xr[r], e);
                         }
                         fma_block(acc, av, b);
                         b += NR;
@@ -196,7 +200,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                         float av[MR];
                         #pragma unroll
                         for (int r = 0; r < MR; ++r) {
-                            const float x = xr[r][e];
+                            const float x = ACT_LOAD(xr[r], e);
                             av[r] = in[r] ? x : 0.0f;
                         }
                         fma_block(acc, av, b);
@@ -231,12 +235,12 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                         const int run = min(VW, kn - e);
                         floatv d = DW_BIAS_VEC(k, run);
                         if (whole[r]) {
-                            __global const float* x = a + ((size_t)(img[r] + ih0[r]) * W + iw0[r]) * CIN + k;
+                            __global const ACT_T* x = a + ((size_t)(img[r] + ih0[r]) * W + iw0[r]) * CIN + k;
                             #pragma unroll
                             for (int kh = 0; kh < DW_KH; ++kh) {
                                 #pragma unroll
                                 for (int kw = 0; kw < DW_KW; ++kw) {
-                                    d = fma(DW_LOAD(x + (kh * DH * W + kw * DW) * CIN, run),
+                                    d = fma(DW_LOAD_X(x + (kh * DH * W + kw * DW) * CIN, run),
                                             DW_LOAD(dww + (kh * DW_KW + kw) * CIN + k, run), d);
                                 }
                             }
@@ -249,7 +253,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                                     const int iw = iw0[r] + kw * DW;
                                     const bool in = ih >= 0 && ih < H && iw >= 0 && iw < W;
                                     const size_t at = ((size_t)(img[r] + (in ? ih : 0)) * W + (in ? iw : 0)) * CIN + k;
-                                    const floatv t = fma(DW_LOAD(a + at, run),
+                                    const floatv t = fma(DW_LOAD_X(a + at, run),
                                                          DW_LOAD(dww + (kh * DW_KW + kw) * CIN + k, run), d);
                                     d = in ? t : d;
                                 }
@@ -281,7 +285,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                     for (int e = 0; e < kn; e += VW) {
                         const int k = kc + e;
                         const int run = min(VW, kn - e);
-                        const floatv v = fma(NORM_LOAD(ar[r] + k, run), NORM_LOAD(norm + k, run),
+                        const floatv v = fma(NORM_LOAD_A(ar[r] + k, run), NORM_LOAD(norm + k, run),
                                              NORM_LOAD(norm + K + k, run));
                         VSTORE(NORM_ACTIVATE(v), 0, nv[r] + e);
                     }
@@ -350,7 +354,7 @@ __kernel void gemm_cpu(const int M, const int N, const int K,
                     const int j = j0 + v * VW;
                     if (j < N) {
                         const floatv val = EPILOGUE(acc[r][v], bias_v[v], RES_VEC(res + at + j, N - j));
-                        vstore_partial(val, c + at + j, N - j);
+                        act_vstore_partial(val, c + at + j, N - j);
                     }
 #else
                     floatv val = alpha * acc[r][v];

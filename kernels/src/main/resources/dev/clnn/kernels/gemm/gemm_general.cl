@@ -12,12 +12,12 @@
 //
 // Global size: (N, M), possibly rounded up; items past the edges return.
 //
-// Defines: TRANS_A, TRANS_B, A_IM2COL, FUSED and the epilogue's (gemm_common.cl). A_PACKED does not apply.
+// Defines: TRANS_A, TRANS_B, A_IM2COL, FUSED, STORE_HALF and the epilogue's (gemm_common.cl). A_PACKED does not apply.
 
 __kernel void gemm_general(const int M, const int N, const int K,
-                           __global const float* restrict a, const int offa, const int lda,
+                           __global const ACT_T* restrict a, const int offa, const int lda,
                            __global const float* restrict b, const int offb, const int ldb,
-                           __global float* C_RESTRICT c, const int offc, const int ldc
+                           __global ACT_T* C_RESTRICT c, const int offc, const int ldc
                            IM2COL_PARAMS NORM_PARAMS EPILOGUE_PARAMS)
 {
     const int j = get_global_id(0);

@@ -20,11 +20,24 @@
 //                   (row_major == 0), and neighbouring work-items read neighbouring columns of the same
 //                   cache lines (row_major != 0), where one float per work-item spent a division and a
 //                   modulo on every element and, for a row-major X, walked the source column-wise.
-// No defines.
+// Defines:
+//   PACK_HALF  1: the panels are written as half-precision floats (vstore_half, rounded to nearest): the
+//              weights of a layer whose activations are stored as half (STORE_HALF, gemm_common.cl)
+
+#ifndef PACK_HALF
+#define PACK_HALF 0     // write half-precision panels
+#endif
+#if PACK_HALF
+#define PANEL_T half
+#define PUT(v, i, p) vstore_half((v), (i), (p))
+#else
+#define PANEL_T float
+#define PUT(v, i, p) ((p)[i] = (v))
+#endif
 
 __kernel void gemm_pack(__global const float* restrict src, const int off, const int ld, const int row_major,
                         const int rows, const int depth,
-                        __global float* restrict dst, const int panel, const int depth_pad)
+                        __global PANEL_T* restrict dst, const int panel, const int depth_pad)
 {
     const int r = get_global_id(0);
     const int k = get_global_id(1);
@@ -32,33 +45,33 @@ __kernel void gemm_pack(__global const float* restrict src, const int off, const
     if (r < rows && k < depth) {
         v = row_major ? src[off + (size_t)r * ld + k] : src[off + (size_t)k * ld + r];
     }
-    dst[(size_t)(r / panel) * depth_pad * panel + (size_t)k * panel + (r % panel)] = v;
+    PUT(v, (size_t)(r / panel) * depth_pad * panel + (size_t)k * panel + (r % panel), dst);
 }
 
 __kernel void gemm_pack_rows(__global const float* restrict src, const int off, const int ld, const int row_major,
                              const int rows, const int depth,
-                             __global float* restrict dst, const int panel, const int depth_pad, const int count)
+                             __global PANEL_T* restrict dst, const int panel, const int depth_pad, const int count)
 {
     const int k = get_global_id(0);
     const int p0 = get_global_id(1) * count;
     const int panels = (rows + panel - 1) / panel;
     for (int p = p0; p < min(p0 + count, panels); ++p) {
         const int r0 = p * panel;
-        __global float* out = dst + ((size_t)p * depth_pad + k) * panel;
+        __global PANEL_T* out = dst + ((size_t)p * depth_pad + k) * panel;
         const int n = k < depth ? min(rows - r0, panel) : 0;     // elements of X in this run
         if (row_major) {
             __global const float* in = src + off + (size_t)r0 * ld + k;
             for (int e = 0; e < n; ++e) {
-                out[e] = in[(size_t)e * ld];
+                PUT(in[(size_t)e * ld], e, out);
             }
         } else {
             __global const float* in = src + off + (size_t)k * ld + r0;
             for (int e = 0; e < n; ++e) {
-                out[e] = in[e];
+                PUT(in[e], e, out);
             }
         }
         for (int e = n; e < panel; ++e) {
-            out[e] = 0.0f;
+            PUT(0.0f, e, out);
         }
     }
 }

@@ -19,7 +19,7 @@
 // Defines:
 //   KS     slice of K per work-item
 //   MT     rows of C per work-item of gemm_splitk_partial
-//   TRANS_A, TRANS_B, A_IM2COL, A_NORM, FUSED and the epilogue's (gemm_common.cl)
+//   TRANS_A, TRANS_B, A_IM2COL, A_NORM, FUSED, STORE_HALF and the epilogue's (gemm_common.cl)
 
 #ifndef KS
 #define KS 256      // slice of K per work-item
@@ -31,13 +31,13 @@
 #if A_IM2COL
 #define A_VALUE(r, k) A_ELEMENT(ir[r], k)       // ir: a work-item's rows, clamped to M - 1
 #elif A_NORM
-#define A_VALUE(r, k) NORM_ACTIVATE(fma(ar[r][k], norm[k], norm[K + (k)]))
+#define A_VALUE(r, k) NORM_ACTIVATE(fma(ACT_LOAD(ar[r], k), norm[k], norm[K + (k)]))
 #else
-#define A_VALUE(r, k) ar[r][A_K(k)]             // ar: a work-item's rows, clamped, as pointers
+#define A_VALUE(r, k) ACT_LOAD(ar[r], A_K(k))     // ar: a work-item's rows, clamped, as pointers
 #endif
 
 __kernel void gemm_splitk_partial(const int M, const int N, const int K,
-                                  __global const float* restrict a, const int offa, const int lda,
+                                  __global const ACT_T* restrict a, const int offa, const int lda,
                                   __global const float* restrict b, const int offb, const int ldb,
                                   __global float* restrict part
                                   IM2COL_PARAMS NORM_PARAMS)
@@ -53,7 +53,7 @@ __kernel void gemm_splitk_partial(const int M, const int N, const int K,
 #if A_IM2COL
     int ir[MT];
 #else
-    __global const float* ar[MT];
+    __global const ACT_T* ar[MT];
 #endif
     float acc[MT];
     #pragma unroll

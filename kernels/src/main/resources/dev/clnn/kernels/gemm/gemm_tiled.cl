@@ -12,8 +12,8 @@
 //                     gemm_common.cl). Tile loads are bounds-checked, read zero past M and K,
 //                     and run along k (along m when transposed) so that neighbouring work-items read
 //                     neighbouring addresses.
-//   B  Kpad x ldb floats, n contiguous (op(B) as is, zero-padded by gemm_pack.cl, ldb a multiple of
-//      TN); offb is not used
+//   B  Kpad x ldb floats (halves with STORE_HALF), n contiguous (op(B) as is, zero-padded by gemm_pack.cl,
+//      ldb a multiple of TN); offb is not used
 //   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
 //      only its M x N elements are written
 //
@@ -41,7 +41,7 @@
 //   TK       depth of the slice staged in local memory per step
 //   WM, WN   register tile per work-item (multiples of 4)
 //   KS       0: all of K per work-group; else the slice of K per work-group (a multiple of TK)
-//   A_PACKED, TRANS_A, A_IM2COL, A_DEPTHWISE, FUSED and the epilogue's (gemm_common.cl)
+//   A_PACKED, TRANS_A, A_IM2COL, A_DEPTHWISE, FUSED, STORE_HALF and the epilogue's (gemm_common.cl)
 
 #ifndef TM
 #define TM 64       // tile rows per work-group
@@ -80,6 +80,7 @@
 
 #if A_PACKED
 typedef float4 a_elem;                  // what one load of A fetches
+#define A_STORED float4                 // what a holds
 #define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
 #define A_TILE __local float4 as[TK][TM / 4]
 #define PUT_A(f, v) as[(f) / (TM / 4)][(f) % (TM / 4)] = (v)
@@ -93,6 +94,7 @@ inline float4 load_a(__global const float4* restrict a, const int lda, const int
 }
 #else
 typedef float a_elem;
+#define A_STORED ACT_T
 #define LA (TK * TM / THREADS)          // scalar loads of A per work-item per step
 #if TRANS_A
 #define SLICE_M(f) ((f) % TM)           // element f of a slice: along m first (A^T has m contiguous)
@@ -106,7 +108,7 @@ typedef float a_elem;
 #define GET_A(kk, i) vload4((i), as[kk])
 
 // Element f of the A slice starting at depth k0, zero outside op(A).
-inline float load_a(__global const float* restrict a, const int lda, const int M, const int K,
+inline float load_a(__global const ACT_T* restrict a, const int lda, const int M, const int K,
                     const int m0, const int k0, const int f IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS)
 {
     const int m = m0 + SLICE_M(f);
@@ -142,7 +144,7 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
             const int ih = wih[l] + wkh * DH;                                           \
             const int iw = wiw[l] + wkw * DW;                                           \
             ra[l] = kin && ih >= 0 && ih < H && iw >= 0 && iw < W                       \
-                    ? a[((size_t)(wrow[l] + ih) * W + iw) * CIN + wci] : 0.0f;          \
+                    ? ACT_LOAD(a, ((size_t)(wrow[l] + ih) * W + iw) * CIN + wci) : 0.0f; \
         }                                                                               \
         wci += TK;                                                                      \
         while (wci >= CIN) {                                                            \
@@ -157,12 +159,20 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
 #define IM2COL_WALK 0
 #endif
 
+#if STORE_HALF
+#define B_STORED half                   // what bp holds: halves, fetched four at a time, aligned
+#define B_FETCH(i) vloada_half4((i), bp)
+#else
+#define B_STORED float4
+#define B_FETCH(i) bp[i]
+#endif
+
 #if KS
 // a slice's sums go to part (S, M, N) as they are; gemm_splitk_reduce applies the epilogue
 #define C_PARAMS __global float* restrict part
 #define TAIL_PARAMS
 #else
-#define C_PARAMS __global float* C_RESTRICT c, const int offc, const int ldc
+#define C_PARAMS __global ACT_T* C_RESTRICT c, const int offc, const int ldc
 #define TAIL_PARAMS EPILOGUE_PARAMS
 #endif
 
@@ -182,14 +192,14 @@ inline float load_a(__global const float* restrict a, const int lda, const int M
         _Pragma("unroll")                                                               \
         for (int l = 0; l < LB; ++l) {                                                  \
             const int f = tid + l * THREADS;                                            \
-            rb[l] = bp[(size_t)((k) + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)];    \
+            rb[l] = B_FETCH((size_t)((k) + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)); \
         }                                                                               \
     } while (0)
 
 __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
 void gemm_tiled(const int M, const int N, const int K,
-                __global const a_elem* restrict a, const int offa, const int lda,
-                __global const float4* restrict bp, const int offb, const int ldb,
+                __global const A_STORED* restrict a, const int offa, const int lda,
+                __global const B_STORED* restrict bp, const int offb, const int ldb,
                 C_PARAMS IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS TAIL_PARAMS)
 {
     A_TILE;
