@@ -60,6 +60,8 @@ typedef float16 floatv;
 #define ACT_ALIGNED 0   // every ACT_VLOAD / ACT_VSTORE address is a multiple of VW halves
 #endif
 #if STORE_HALF
+#define CLNN_PASTE(a, b) CLNN_PASTE2(a, b)
+#define CLNN_PASTE2(a, b) a##b
 #define ACT_T half
 #define ACT_LOAD(p, i) vload_half((i), (p))
 #define ACT_STORE(v, i, p) vstore_half((v), (i), (p))
@@ -67,16 +69,27 @@ typedef float16 floatv;
 #define ACT_VLOAD(i, p) vload_half((i), (p))
 #define ACT_VSTORE(v, i, p) vstore_half((v), (i), (p))
 #elif ACT_ALIGNED
-// NOTE: the aligned forms let a GPU load a vector of halves in one access: NVIDIA's compiler splits
-// vload_halfN, which only needs the alignment of one half, into N loads of two bytes.
-#define ACT_VLOAD(i, p) CLNN_PASTE(vloada_half, VW)((i), (p))
-#define ACT_VSTORE(v, i, p) CLNN_PASTE(vstorea_half, VW)((v), (i), (p))
+// NOTE: the vector of halves is moved in one access, as VW unsigned shorts, and converted in private
+// memory: NVIDIA's compiler splits vload_halfN and even vloada_halfN into VW loads of two bytes.
+#define USHORTV CLNN_PASTE(ushort, VW)
+#define ACT_VLOAD(i, p) act_vloada((i), (p))
+#define ACT_VSTORE(v, i, p) act_vstorea((v), (i), (p))
+inline floatv act_vloada(const size_t i, __global const half* p)
+{
+    const USHORTV raw = ((__global const USHORTV*)p)[i];
+    return CLNN_PASTE(vload_half, VW)(0, (const half*)&raw);
+}
+
+inline void act_vstorea(const floatv v, const size_t i, __global half* p)
+{
+    USHORTV raw;
+    CLNN_PASTE(vstore_half, VW)(v, 0, (half*)&raw);
+    ((__global USHORTV*)p)[i] = raw;
+}
 #else
 #define ACT_VLOAD(i, p) CLNN_PASTE(vload_half, VW)((i), (p))
 #define ACT_VSTORE(v, i, p) CLNN_PASTE(vstore_half, VW)((v), (i), (p))
 #endif
-#define CLNN_PASTE(a, b) CLNN_PASTE2(a, b)
-#define CLNN_PASTE2(a, b) a##b
 #else
 #define ACT_T float
 #define ACT_LOAD(p, i) ((p)[i])

@@ -160,8 +160,13 @@ inline float load_a(__global const ACT_T* restrict a, const int lda, const int M
 #endif
 
 #if STORE_HALF
-#define B_STORED half                   // what bp holds: halves, fetched four at a time, aligned
-#define B_FETCH(i) vloada_half4((i), bp)
+#define B_STORED half                   // what bp holds: halves, fetched four at a time in one access
+#define B_FETCH(i) fetch_half4((i), bp)
+inline float4 fetch_half4(const size_t i, __global const half* restrict bp)
+{
+    const ushort4 raw = ((__global const ushort4*)bp)[i];
+    return vload_half4(0, (const half*)&raw);
+}
 #else
 #define B_STORED float4
 #define B_FETCH(i) bp[i]
