@@ -39,6 +39,29 @@ class BenchModelCommandTest {
     }
 
     @Test
+    void precisionFp16RunsTheHalfModelAfterTheFp32OneAndComparesThem() {
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "16", "--batch-size", "8", "--no-warmup",
+                "--precision", "fp16", "--json", "-"), cli.both());
+        String report = cli.err();
+        assertTrue(report.contains("Correctness: PASS"), report);
+        assertTrue(report.matches("(?s).*  fp16 storage \\(activations stored as half, computed in fp32\\), same run:\n"
+                + "  time +[\\d.]+ ms per example \\(fp32 above: [\\d.]+ ms\\): [\\d.]+x the speed of fp32\n"
+                + "  vs fp32 +top-1 agrees on (\\d+) of 32 random examples; max \\|fp16 - fp32\\| \\S+ \\([\\d.]+ % of the"
+                + " largest output\\): PASS.*"), report);
+        String json = cli.out();
+        assertTrue(json.contains("\"fp16\": [") && json.contains("\"top1Examples\": 32")
+                && json.contains("\"speedup\": "), json);
+
+        CliRun plain = new CliRun();
+        assertEquals(0, plain.run("bench", "mnist_cnn", "--examples", "8", "--batch-size", "8", "--no-warmup"),
+                plain.both());
+        assertFalse(plain.out().contains("fp16"), "fp32 only by default: " + plain.out());
+        CliRun bad = new CliRun();
+        assertEquals(2, bad.run("bench", "mnist_cnn", "--precision", "int8"), bad.both());
+        assertTrue(bad.err().contains("--precision must be fp32 or fp16, got 'int8'"), bad.err());
+    }
+
+    @Test
     void concurrencyRunsBatchesInSeveralLanesAndChecksTheirResults() {
         assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "24", "--batch-size", "4", "--concurrency", "3",
                 "--json", "-"), cli.both());

@@ -85,6 +85,28 @@ class InferCommandTest {
         }
     }
 
+    /** --precision fp16: the same outputs within the half tolerance (features is a graph output computed in half). */
+    @Test
+    void halfPrecisionActivationsGiveTheOutputsWithinTheHalfTolerance(@TempDir Path dir) throws Exception {
+        Path model = twoInTwoOut(dir);
+        float[][] x = inputs(dir, 2);
+        float[][] expected = ReferenceExecutor.runAll(OnnxImport.load(model).graph(), x, 2);
+        assertEquals(0, cli.run("infer", "--model", model.toString(), "--input", dir.resolve("image.npy").toString(),
+                "--input", dir.resolve("meta.npy").toString(), "--output", dir.resolve("a.npy").toString(),
+                "--output", dir.resolve("b.npy").toString(), "--precision", "fp16"), cli.both());
+        assertTrue(cli.out().contains("activations stored as fp16"), cli.out());
+        for (int k = 0; k < 2; k++) {
+            float[] got = Npy.read(dir.resolve(k == 0 ? "a.npy" : "b.npy")).data();
+            dev.clnn.reference.Comparison c = dev.clnn.reference.Comparison.of(got, expected[k], 0,
+                    dev.clnn.reference.Tolerances.halfModelAtol(expected[k]));
+            assertTrue(c.passed(), "output " + k + ": " + c.describe(got, expected[k]));
+        }
+        CliRun bad = new CliRun();
+        assertEquals(2, bad.run("infer", "--model", model.toString(), "--input", dir.resolve("image.npy").toString(),
+                "--input", dir.resolve("meta.npy").toString(), "--precision", "fp8"), bad.both());
+        assertTrue(bad.err().contains("--precision must be fp32 or fp16, got 'fp8'"), bad.err());
+    }
+
     @Test
     void inputsAndOutputsInTheModelsOrder(@TempDir Path dir) throws Exception {
         Path model = twoInTwoOut(dir);
