@@ -149,60 +149,44 @@ int unravel(int* rest, const int extent)
     return i;
 }
 
-// The first `valid` floats at p as a vector, the rest zero: the partial block at the end of a row
-// (or a channel tail), read without touching memory past it.
-inline floatv vload_partial(__global const float* p, const int valid)
-{
-    if (valid >= VW) {
-        return VLOAD(0, p);
-    }
-    float tmp[VW];
-    for (int e = 0; e < VW; ++e) {
-        tmp[e] = e < valid ? p[e] : 0.0f;
-    }
-    return VLOAD(0, tmp);
+// PARTIAL_ACCESS(load, store, T, GET, PUT, VGET, VPUT) defines the two functions below for elements of
+// type T at p, read and written through GET(p, i) / PUT(v, i, p) and whole vectors through VGET(i, p) /
+// VPUT(v, i, p):
+//   load(p, valid)      the first `valid` elements at p as a vector, the rest zero: the partial block
+//                       at the end of a row (or a channel tail), read without touching memory past it
+//   store(v, p, valid)  stores the first `valid` components of v at p (all of them when valid >= VW)
+#define PARTIAL_ACCESS(load, store, T, GET, PUT, VGET, VPUT)                                    \
+inline floatv load(__global const T* p, const int valid)                                       \
+{                                                                                               \
+    if (valid >= VW) {                                                                          \
+        return VGET(0, p);                                                                      \
+    }                                                                                           \
+    float tmp[VW];                                                                              \
+    for (int e = 0; e < VW; ++e) {                                                              \
+        tmp[e] = e < valid ? GET(p, e) : 0.0f;                                                  \
+    }                                                                                           \
+    return VLOAD(0, tmp);                                                                       \
+}                                                                                               \
+                                                                                                \
+inline void store(const floatv v, __global T* p, const int valid)                              \
+{                                                                                               \
+    if (valid >= VW) {                                                                          \
+        VPUT(v, 0, p);                                                                          \
+        return;                                                                                 \
+    }                                                                                           \
+    float tmp[VW];                                                                              \
+    VSTORE(v, 0, tmp);                                                                          \
+    for (int e = 0; e < valid; ++e) {                                                           \
+        PUT(tmp[e], e, p);                                                                      \
+    }                                                                                           \
 }
 
-// Stores the first `valid` components of v at p (all of them when valid >= VW).
-inline void vstore_partial(const floatv v, __global float* p, const int valid)
-{
-    if (valid >= VW) {
-        VSTORE(v, 0, p);
-        return;
-    }
-    float tmp[VW];
-    VSTORE(v, 0, tmp);
-    for (int e = 0; e < valid; ++e) {
-        p[e] = tmp[e];
-    }
-}
-
+#define FLOAT_GET(p, i) ((p)[i])
+#define FLOAT_PUT(v, i, p) ((p)[i] = (v))
+PARTIAL_ACCESS(vload_partial, vstore_partial, float, FLOAT_GET, FLOAT_PUT, VLOAD, VSTORE)
 #if STORE_HALF
-// vload_partial and vstore_partial for activations stored as half
-inline floatv act_vload_partial(__global const half* p, const int valid)
-{
-    if (valid >= VW) {
-        return ACT_VLOAD(0, p);
-    }
-    float tmp[VW];
-    for (int e = 0; e < VW; ++e) {
-        tmp[e] = e < valid ? vload_half(e, p) : 0.0f;
-    }
-    return VLOAD(0, tmp);
-}
-
-inline void act_vstore_partial(const floatv v, __global half* p, const int valid)
-{
-    if (valid >= VW) {
-        ACT_VSTORE(v, 0, p);
-        return;
-    }
-    float tmp[VW];
-    VSTORE(v, 0, tmp);
-    for (int e = 0; e < valid; ++e) {
-        vstore_half(tmp[e], e, p);
-    }
-}
+// the same for activations stored as half
+PARTIAL_ACCESS(act_vload_partial, act_vstore_partial, half, ACT_LOAD, ACT_STORE, ACT_VLOAD, ACT_VSTORE)
 #else
 #define act_vload_partial vload_partial
 #define act_vstore_partial vstore_partial
