@@ -22,23 +22,11 @@ import dev.clnn.tensor.Tensor;
  * }
  * }</pre>
  */
-public final class Dense extends DeviceOp {
+public final class Dense extends LayerProduct {
     private static final String OP = "Dense";
 
-    private final ClContext cl;
-    private final Shape input;
-    private final Shape output;
-    private final Tensor weights;
-    private final Tensor bias;
-    private final Gemm gemm;
-
     private Dense(ClContext cl, Shape input, Shape output, Tensor weights, Tensor bias, Gemm gemm) {
-        this.cl = cl;
-        this.input = input;
-        this.output = output;
-        this.weights = weights;
-        this.bias = bias;
-        this.gemm = own(gemm);
+        super(OP, cl, input, output, weights, bias, gemm);
     }
 
     /**
@@ -102,20 +90,6 @@ public final class Dense extends DeviceOp {
         return input.size() / Math.max(1, input.dim(-1));
     }
 
-    /** {@code (N, ..., K)}. */
-    public Shape inputShape() { return input; }
-
-    /** {@code (N, ..., M)}. */
-    public Shape outputShape() { return output; }
-
-    public GemmConfig config() { return gemm.config(); }
-
-    /** Re-reads the weights tensor into the packed copy, after its contents changed. Enqueued. */
-    public void reloadWeights() {
-        ensureOpen();
-        gemm.repack(weights.buffer(), 0);
-    }
-
     /**
      * Enqueues {@code y = act(x * w + bias)}. Returns at once.
      *
@@ -132,11 +106,6 @@ public final class Dense extends DeviceOp {
             throw new IllegalArgumentException(OP + ": the output " + output + " must not share a buffer with the"
                     + " input " + input);
         }
-        gemm.run(x.buffer(), weights.buffer(), bias == null ? null : bias.buffer(), null, y.buffer());
-    }
-
-    @Override
-    protected String describe() {
-        return OP + " (input " + input + ", output " + output + ")";
+        gemm.run(x.buffer(), weights.buffer(), buffer(bias), null, y.buffer());
     }
 }

@@ -25,36 +25,28 @@ import dev.clnn.tensor.Tensor;
  * activation must be none, ReLU or a clip. The graph pass that forms it ({@code Passes.optimize(graph,
  * device)}) asks {@link #runsOn}. Configure once, run many times, as every operator.
  */
-public final class NormalizedPointwise extends DeviceOp {
+public final class NormalizedPointwise extends LayerProduct {
     private static final String OP = "NormalizedPointwise";
     /** {@code -Dclnn.fuseNorms=off} keeps the normalisation a kernel of its own (to compare). */
     public static final String PROPERTY = "clnn.fuseNorms";
 
-    private final ClContext cl;
-    private final Shape input;
-    private final Shape output;
-    private final Tensor weights;
-    private final Tensor bias;
     private final Conv2dParams params;
     private final ClBuffer scaleShift;
-    private final Gemm gemm;
 
     private NormalizedPointwise(ClContext cl, BatchNormParams norm, float[] scaleShift, Conv2dParams params,
                                 Shape input, Shape output, Tensor weights, Tensor bias, GemmConfig config) {
-        this.cl = cl;
+        super(OP, cl, input, output, weights, bias, product(cl, norm, params, input, output, weights, bias, config));
         this.params = params;
-        this.input = input;
-        this.output = output;
-        this.weights = weights;
-        this.bias = bias;
-        OpLog.configured(OP, cl, input + " " + norm + " weights " + weights.shape() + " " + params, config);
         this.scaleShift = own(cl.buffer(scaleShift));
-        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual(),
-                params.storage());
+    }
+
+    private static Gemm product(ClContext cl, BatchNormParams norm, Conv2dParams params, Shape input, Shape output,
+                                Tensor weights, Tensor bias, GemmConfig config) {
+        OpLog.configured(OP, cl, input + " " + norm + " weights " + weights.shape() + " " + params, config);
         int k = weights.shape().dim(2);     // the first k of the input's channels, rows input.dim(3) floats apart
         GemmShape shape = new GemmShape(false, false, output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), k,
                 input.dim(3), output.dim(3), output.dim(3));
-        gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.normalized(epilogue, norm.activation())));
+        return Gemm.configure(cl, shape, config, Gemm.Seams.normalized(epilogue(params, bias), norm.activation()));
     }
 
     /**
@@ -137,20 +129,6 @@ public final class NormalizedPointwise extends DeviceOp {
         return Shape.of(input.dim(0), input.dim(1), input.dim(2), weights.dim(2));
     }
 
-    /** {@code (N, H, W, Cx)}. */
-    public Shape inputShape() { return input; }
-
-    /** {@code (N, H, W, Cout)}. */
-    public Shape outputShape() { return output; }
-
-    public GemmConfig config() { return gemm.config(); }
-
-    /** Re-reads the weights into their packed copy (after a change); enqueued. */
-    public void reloadWeights() {
-        ensureOpen();
-        gemm.repack(weights.buffer(), 0);
-    }
-
     /**
      * Enqueues the convolution of the normalised, activated {@code x}. Returns at once.
      *
@@ -162,16 +140,7 @@ public final class NormalizedPointwise extends DeviceOp {
      * @throws IllegalStateException    when this operator or a tensor was closed
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
-        ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, output, params.residual(), params.storage(), x, residual, y);
-        weights.ensureOpen();
-        ClBuffer b = bias == null ? null : bias.buffer();
-        ClBuffer r = residual == null ? null : residual.buffer();
-        gemm.runNormalized(x.buffer(), scaleShift, weights.buffer(), b, r, y.buffer());
-    }
-
-    @Override
-    protected String describe() {
-        return OP + " (input " + input + ", output " + output + ")";
+        checkConvRun(params, x, residual, y);
+        gemm.runNormalized(x.buffer(), scaleShift, weights.buffer(), buffer(bias), buffer(residual), y.buffer());
     }
 }

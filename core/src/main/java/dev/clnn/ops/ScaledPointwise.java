@@ -1,6 +1,5 @@
 package dev.clnn.ops;
 
-import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.tensor.Shape;
@@ -20,34 +19,31 @@ import dev.clnn.tensor.Tensor;
  * graph pass that forms it ({@code Passes.optimize(graph, device)}) asks. Configure once, run many
  * times, as every operator.
  */
-public final class ScaledPointwise extends DeviceOp {
+public final class ScaledPointwise extends LayerProduct {
     private static final String OP = "ScaledPointwise";
     /** {@code -Dclnn.fuseScales=off} keeps the multiply a kernel of its own (to compare). */
     public static final String PROPERTY = "clnn.fuseScales";
 
-    private final ClContext cl;
-    private final Shape input;
     private final Shape scaleShape;
-    private final Shape output;
-    private final Tensor weights;
-    private final Tensor bias;
     private final Conv2dParams params;
-    private final Gemm gemm;
 
     private ScaledPointwise(ClContext cl, Conv2dParams params, Shape input, Shape output, Tensor weights, Tensor bias,
                             GemmConfig config) {
-        this.cl = cl;
+        super(OP, cl, input, output, weights, bias, product(cl, params, input, output, weights, bias, config));
         this.params = params;
-        this.input = input;
-        this.scaleShape = Shape.of(input.dim(0), 1, 1, input.dim(3));
-        this.output = output;
-        this.weights = weights;
-        this.bias = bias;
-        OpLog.configured(OP, cl, input + " scale " + scaleShape + " weights " + weights.shape() + " " + params, config);
-        Gemm.Epilogue epilogue = new Gemm.Epilogue(params.activation(), bias != null, params.residual(),
-                params.storage());
+        this.scaleShape = scaleShape(input);
+    }
+
+    private static Shape scaleShape(Shape input) {
+        return Shape.of(input.dim(0), 1, 1, input.dim(3));
+    }
+
+    private static Gemm product(ClContext cl, Conv2dParams params, Shape input, Shape output, Tensor weights,
+                                Tensor bias, GemmConfig config) {
+        OpLog.configured(OP, cl, input + " scale " + scaleShape(input) + " weights " + weights.shape() + " " + params,
+                config);
         GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3));
-        gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.scaled(epilogue, input.dim(1) * input.dim(2))));
+        return Gemm.configure(cl, shape, config, Gemm.Seams.scaled(epilogue(params, bias), input.dim(1) * input.dim(2)));
     }
 
     /**
@@ -106,20 +102,6 @@ public final class ScaledPointwise extends DeviceOp {
         return out;
     }
 
-    /** {@code (N, H, W, C)}. */
-    public Shape inputShape() { return input; }
-
-    /** {@code (N, H, W, Cout)}. */
-    public Shape outputShape() { return output; }
-
-    public GemmConfig config() { return gemm.config(); }
-
-    /** Re-reads the weights into their packed copy (after a change); enqueued. */
-    public void reloadWeights() {
-        ensureOpen();
-        gemm.repack(weights.buffer(), 0);
-    }
-
     /**
      * Enqueues the convolution of {@code x * scale}. Returns at once.
      *
@@ -132,21 +114,12 @@ public final class ScaledPointwise extends DeviceOp {
      * @throws IllegalStateException    when this operator or a tensor was closed
      */
     public void run(Tensor x, Tensor scale, Tensor residual, Tensor y) {
-        ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, output, params.residual(), params.storage(), x, residual, y);
+        checkConvRun(params, x, residual, y);
         OpSupport.checkNhwc(OP, "scale", scale, cl, scaleShape);
         if (scale.buffer() == y.buffer()) {
             throw new IllegalArgumentException(OP + ": the output " + output + " must not share a buffer with the"
                     + " scale " + scaleShape);
         }
-        weights.ensureOpen();
-        ClBuffer b = bias == null ? null : bias.buffer();
-        ClBuffer r = residual == null ? null : residual.buffer();
-        gemm.runScaled(x.buffer(), scale.buffer(), weights.buffer(), b, r, y.buffer());
-    }
-
-    @Override
-    protected String describe() {
-        return OP + " (input " + input + ", output " + output + ")";
+        gemm.runScaled(x.buffer(), scale.buffer(), weights.buffer(), buffer(bias), buffer(residual), y.buffer());
     }
 }

@@ -1,6 +1,5 @@
 package dev.clnn.ops;
 
-import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
 import dev.clnn.tensor.Shape;
@@ -24,31 +23,27 @@ import dev.clnn.tensor.Tensor;
  * {@link #widestOn}'s, which the graph pass that forms them ({@code Passes.optimize(graph, device)})
  * asks. Configure once, run many times, as every operator.
  */
-public final class SeparableConv extends DeviceOp {
+public final class SeparableConv extends LayerProduct {
     private static final String OP = "SeparableConv";
     /** {@code -Dclnn.fuseSeparable=auto|off|all}: which blocks are joined ({@link #widestOn}). */
     public static final String PROPERTY = "clnn.fuseSeparable";
 
-    private final ClContext cl;
-    private final Shape input;
-    private final Shape output;
     private final Tensor dwWeights;
     private final Tensor dwBias;
-    private final Tensor weights;
-    private final Tensor bias;
     private final Conv2dParams pointwise;
-    private final Gemm gemm;
 
     private SeparableConv(ClContext cl, Conv2dParams depthwise, Conv2dParams pointwise, Shape input, Shape middle,
                           Shape output, Tensor dwWeights, Tensor dwBias, Tensor weights, Tensor bias, GemmConfig config) {
-        this.cl = cl;
-        this.input = input;
-        this.output = output;
+        super(OP, cl, input, output, weights, bias, product(cl, depthwise, pointwise, input, middle, output, dwWeights,
+                dwBias, weights, bias, config));
         this.dwWeights = dwWeights;
         this.dwBias = dwBias;
-        this.weights = weights;
-        this.bias = bias;
         this.pointwise = pointwise;
+    }
+
+    private static Gemm product(ClContext cl, Conv2dParams depthwise, Conv2dParams pointwise, Shape input, Shape middle,
+                                Shape output, Tensor dwWeights, Tensor dwBias, Tensor weights, Tensor bias,
+                                GemmConfig config) {
         OpLog.configured(OP, cl, input + " depthwise " + dwWeights.shape() + " " + depthwise + ", pointwise "
                 + weights.shape() + " " + pointwise, config);
         Shape dw = dwWeights.shape();
@@ -56,10 +51,8 @@ public final class SeparableConv extends DeviceOp {
                 middle.dim(2), dw.dim(1), depthwise.strideH(), depthwise.strideW(), depthwise.dilationH(),
                 depthwise.dilationW(), depthwise.padTop(), depthwise.padLeft());
         Gemm.Depthwise prologue = new Gemm.Depthwise(dw.dim(0), dw.dim(1), dwBias != null, depthwise.activation());
-        Gemm.Epilogue epilogue = new Gemm.Epilogue(pointwise.activation(), bias != null, pointwise.residual(),
-                pointwise.storage());
         GemmShape shape = GemmShape.of(output.dim(0) * output.dim(1) * output.dim(2), output.dim(3), input.dim(3));
-        gemm = own(Gemm.configure(cl, shape, config, Gemm.Seams.separable(epilogue, geometry, prologue)));
+        return Gemm.configure(cl, shape, config, Gemm.Seams.separable(epilogue(pointwise, bias), geometry, prologue));
     }
 
     /**
@@ -163,20 +156,6 @@ public final class SeparableConv extends DeviceOp {
                 weights, bias, config), SeparableConv::reloadWeights);
     }
 
-    /** {@code (N, H, W, C)}. */
-    public Shape inputShape() { return input; }
-
-    /** {@code (N, OH, OW, Cout)}. */
-    public Shape outputShape() { return output; }
-
-    public GemmConfig config() { return gemm.config(); }
-
-    /** Re-reads the pointwise weights into their packed copy (after a change); enqueued. */
-    public void reloadWeights() {
-        ensureOpen();
-        gemm.repack(weights.buffer(), 0);
-    }
-
     /**
      * Enqueues the block. Returns at once; the result is visible to later commands on the context.
      *
@@ -188,17 +167,8 @@ public final class SeparableConv extends DeviceOp {
      * @throws IllegalStateException    when this operator or a tensor was closed
      */
     public void run(Tensor x, Tensor residual, Tensor y) {
-        ensureOpen();
-        ConvKernels.checkRun(OP, cl, input, output, pointwise.residual(), pointwise.storage(), x, residual, y);
-        weights.ensureOpen();
-        ClBuffer db = dwBias == null ? null : dwBias.buffer();
-        ClBuffer b = bias == null ? null : bias.buffer();
-        ClBuffer r = residual == null ? null : residual.buffer();
-        gemm.runSeparable(x.buffer(), dwWeights.buffer(), db, weights.buffer(), b, r, y.buffer());
-    }
-
-    @Override
-    protected String describe() {
-        return OP + " (input " + input + ", output " + output + ")";
+        checkConvRun(pointwise, x, residual, y);
+        gemm.runSeparable(x.buffer(), dwWeights.buffer(), buffer(dwBias), weights.buffer(), buffer(bias),
+                buffer(residual), y.buffer());
     }
 }
