@@ -410,13 +410,7 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 }
                 if (half != null) {
                     half[0] = HalfBench.run(out, spec.commandLine().getErr(), cl, graph, batch, input, m,
-                            timing.seconds(), calls, concurrency, !noWarmup, seed);
-                    if (profile) {
-                        try (Model h = Model.compile(graph, cl, batch, DType.FLOAT16)) {
-                            out.println("  fp16 layers:");
-                            ModelReport.layers(out, h.executable().profile(x));
-                        }
-                    }
+                            timing.seconds(), calls, concurrency, !noWarmup, seed, profile ? x : null);
                 }
                 return r;
             }

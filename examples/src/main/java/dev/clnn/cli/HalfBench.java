@@ -7,6 +7,7 @@ import dev.clnn.graph.Graph;
 import dev.clnn.models.Model;
 import dev.clnn.reference.Tolerances;
 import dev.clnn.tensor.DType;
+import dev.clnn.tensor.Tensor;
 
 /**
  * {@code clnn bench --precision fp16}: the same graph compiled with half-precision activations
@@ -39,10 +40,12 @@ final class HalfBench {
 
     /**
      * Compiles and times the fp16 model of {@code graph} for {@code calls} batches of {@code input}, and
-     * compares it with {@code fp32}, the model whose timed run took {@code fp32Seconds}.
+     * compares it with {@code fp32}, the model whose timed run took {@code fp32Seconds}; with
+     * {@code profileInput} (a batch on the device, or null), then prints its per-layer table.
      */
     static Result run(PrintWriter out, PrintWriter err, ClContext cl, Graph graph, int batch, float[] input,
-                      Model fp32, double fp32Seconds, int calls, int concurrency, boolean warmup, long seed) {
+                      Model fp32, double fp32Seconds, int calls, int concurrency, boolean warmup, long seed,
+                      Tensor profileInput) {
         try (Model m = Model.compile(graph, cl, batch, DType.FLOAT16)) {
             float[] first = m.predict(input);
             if (warmup) {
@@ -87,6 +90,10 @@ final class HalfBench {
             out.printf("  vs fp32      top-1 agrees on %d of %d random examples; max |fp16 - fp32| %.3g (%.2f %% of the"
                             + " largest output): %s%n", agreeing, examples, maxError,
                     largest > 0 ? 100 * maxError / largest : 0.0, passed ? "PASS" : "FAIL");
+            if (profileInput != null) {
+                out.println("  fp16 layers:");
+                ModelReport.layers(out, m.executable().profile(profileInput));
+            }
             return r;
         }
     }

@@ -41,13 +41,14 @@ class BenchModelCommandTest {
     @Test
     void precisionFp16RunsTheHalfModelAfterTheFp32OneAndComparesThem() {
         assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "16", "--batch-size", "8", "--no-warmup",
-                "--precision", "fp16", "--json", "-"), cli.both());
+                "--precision", "fp16", "--profile", "--json", "-"), cli.both());
         String report = cli.err();
         assertTrue(report.contains("Correctness: PASS"), report);
         assertTrue(report.matches("(?s).*  fp16 storage \\(activations stored as half, computed in fp32\\), same run:\n"
                 + "  time +[\\d.]+ ms per example \\(fp32 above: [\\d.]+ ms\\): [\\d.]+x the speed of fp32\n"
                 + "  vs fp32 +top-1 agrees on (\\d+) of 32 random examples; max \\|fp16 - fp32\\| \\S+ \\([\\d.]+ % of the"
                 + " largest output\\): PASS.*"), report);
+        assertTrue(report.matches("(?s).*  fp16 layers:\n.*\\(fp16\\).*"), "the fp16 model's layer table: " + report);
         String json = cli.out();
         assertTrue(json.contains("\"fp16\": [") && json.contains("\"top1Examples\": 32")
                 && json.contains("\"speedup\": "), json);
