@@ -244,13 +244,11 @@ public final class Gemm implements AutoCloseable {
             String packer = layout.packRows ? "gemm_pack_rows" : "gemm_pack";
             packerA = layout.packA ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), packer)) : null;
             // a layer with half-precision activations keeps its packed weights as halves too
-            boolean halfPanels = seams.epilogue() != null && seams.epilogue().half();
-            packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", halfPanels
+            packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", half()
                     ? BuildOptions.none().define("PACK_HALF", 1) : BuildOptions.none(), packer)) : null;
             partial = split ? track(made, cl.buffer((long) layout.slices * shape.m() * shape.n())) : null;
             packedA = layout.packA ? track(made, cl.buffer((long) layout.mPad * layout.kPad)) : null;
-            long panelElements = (long) layout.nPad * layout.kPad;
-            packedB = layout.packB ? track(made, cl.buffer(halfPanels ? (panelElements + 1) / 2 : panelElements)) : null;
+            packedB = layout.packB ? track(made, cl.buffer(activationFloats((long) layout.nPad * layout.kPad))) : null;
             setFixedArguments();
         } catch (RuntimeException e) {
             closeAll(made);
@@ -471,9 +469,9 @@ public final class Gemm implements AutoCloseable {
         return seams.epilogue() != null && seams.epilogue().half();
     }
 
-    /** The floats of a buffer that {@code elements} elements of A, C or the residual take. */
+    /** The floats of a buffer that {@code elements} elements of A, C, the residual or the packed B take. */
     private long activationFloats(long elements) {
-        return half() ? (elements + 1) / 2 : elements;
+        return (half() ? DType.FLOAT16 : DType.FLOAT32).floatsFor(elements);
     }
 
     private void runLayer(ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer residual, ClBuffer c, long offC) {

@@ -290,20 +290,16 @@ class HalfStorageTest {
     /** A half tensor filled from floats through a cast, and read back through one. */
     private record Halves(ClContext cl, Tensor half) implements AutoCloseable {
         static Halves of(ClContext cl, Shape shape, float[] values) {
-            Tensor h = Tensor.allocate(cl, shape, Layout.NHWC, DType.FLOAT16);
-            if (values != null) {
-                try (Tensor f = Tensor.of(cl, shape, Layout.NHWC, values);
-                     Cast c = Cast.configure(cl, DType.FLOAT16, shape)) {
-                    c.run(f, h);
-                }
-            } else {
+            float[] data = values;
+            if (data == null) {
                 // NaN everywhere, so that an element the kernel does not write fails the comparison
-                float[] nan = new float[shape.sizeAsInt()];
-                java.util.Arrays.fill(nan, Float.NaN);
-                try (Tensor f = Tensor.of(cl, shape, Layout.NHWC, nan);
-                     Cast c = Cast.configure(cl, DType.FLOAT16, shape)) {
-                    c.run(f, h);
-                }
+                data = new float[shape.sizeAsInt()];
+                java.util.Arrays.fill(data, Float.NaN);
+            }
+            Tensor h = Tensor.allocate(cl, shape, Layout.NHWC, DType.FLOAT16);
+            try (Tensor f = Tensor.of(cl, shape, Layout.NHWC, data);
+                 Cast c = Cast.configure(cl, DType.FLOAT16, shape)) {
+                c.run(f, h);
             }
             return new Halves(cl, h);
         }

@@ -258,10 +258,7 @@ abstract class BenchModelCommand implements Callable<Integer> {
         Graph graph = graph();
         List<ClDevice> devices = device == null ? List.of(Devices.defaultDevice()) : Devices.select(device);
         List<String> problems = checkSizes(graph, devices);
-        float[] input = BenchGemmCommand.uniform(graph.inputShape(batch).size(), seed + 1);
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (input[i] + 1) / 2;      // image-like values in [0, 1]
-        }
+        float[] input = images(graph.inputShape(batch).size(), seed + 1);
         int checked = Math.min(batch, CHECKED);
         out.printf("Model %s, %d examples at batch size %d, %s warm-up, %s seeded %d%n", graph.name(), examples,
                 batch, noWarmup ? "no" : "32-example", seeded(), seed);
@@ -338,6 +335,15 @@ abstract class BenchModelCommand implements Callable<Integer> {
             failed.add(Json.obj().put("device", "split").put("error", e.getMessage()));
             return null;
         }
+    }
+
+    /** {@code n} seeded image-like values, uniform in [0, 1]: the benchmarks' inputs. */
+    static float[] images(long n, long seed) {
+        float[] x = BenchGemmCommand.uniform(n, seed);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (x[i] + 1) / 2;
+        }
+        return x;
     }
 
     /** "bench mobilenet", for the JSON. */

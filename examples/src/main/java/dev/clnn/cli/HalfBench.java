@@ -63,10 +63,7 @@ final class HalfBench {
             double maxError = 0;
             double largest = 0;
             for (int call = 0; examples < AGREEMENT_EXAMPLES; call++) {
-                float[] x = BenchGemmCommand.uniform(input.length, seed + 1000 + call);
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (x[i] + 1) / 2;
-                }
+                float[] x = BenchModelCommand.images(input.length, seed + 1000 + call);
                 float[] y32 = fp32.predict(x);
                 float[] y16 = m.predict(x);
                 for (int e = 0; e < batch && examples < AGREEMENT_EXAMPLES; e++, examples++) {
