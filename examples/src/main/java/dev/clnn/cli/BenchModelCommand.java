@@ -200,6 +200,11 @@ abstract class BenchModelCommand implements Callable<Integer> {
                     + "throughput, and the report adds the time a call took.")
     int concurrency;
 
+    @Option(names = "--resident", description = "Also time the batches with the input already on the device and "
+            + "the output left there: the calls enqueued back to back, one wait at the end. That is how PyTorch's "
+            + "GPU figures are usually taken (a CUDA tensor in, no copy per call), so compare those with this line.")
+    boolean resident;
+
     @Option(names = "--no-warmup", description = "Skip the 32-example warm-up.")
     boolean noWarmup;
 
@@ -407,9 +412,19 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 }
                 progress.done();
                 long kernelNanos = kernelNanos(cl, exe, x, input, calls);
+                double residentSeconds = Double.NaN;
+                if (resident) {
+                    Comparison[] residentCheck = new Comparison[1];
+                    residentSeconds = residentSeconds(cl, m, x, input, first, calls, residentCheck);
+                    if (!residentCheck[0].passed()) {
+                        out.println("  the resident calls' result differs from the first batch's: "
+                                + ModelReport.summary(residentCheck[0]));
+                        check = residentCheck[0];
+                    }
+                }
                 ModelReport.Result r = new ModelReport.Result(d, compile, timing.seconds(), kernelNanos / 1e9,
                         cl.peakBytes(), exe.weightBytes(), exe.activationBytes() * timing.lanes(), check,
-                        timing.threads(), timing.lanes(), timing.secondsPerCall());
+                        timing.threads(), timing.lanes(), timing.secondsPerCall(), residentSeconds);
                 ModelReport.print(out, r, examples, checked);
                 if (profile) {
                     ModelReport.layers(out, exe.profile(x));
@@ -421,6 +436,29 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 return r;
             }
         }
+    }
+
+    /**
+     * {@code --resident}: wall time of {@code calls} runs of the input already on the device, enqueued
+     * back to back with one wait at the end (no copy in or out per call); the last run's output,
+     * read back after the wait, is checked against {@code first} into {@code check[0]}.
+     */
+    private static double residentSeconds(ClContext cl, Model m, Tensor x, float[] input, float[] first, int calls,
+                                          Comparison[] check) {
+        x.copyFrom(input);
+        for (int i = 0; i < Math.min(calls, 8); i++) {    // the device-tensor path warm and the queue primed
+            m.predict(x);
+        }
+        cl.finish();
+        long t0 = System.nanoTime();
+        Tensor y = null;
+        for (int i = 0; i < calls; i++) {
+            y = m.predict(x);
+        }
+        cl.finish();
+        long nanos = System.nanoTime() - t0;
+        check[0] = Comparison.of(y.toArray(), first, Tolerances.BENCH_RTOL, Tolerances.benchAtol(first));
+        return nanos / 1e9;
     }
 
     /**

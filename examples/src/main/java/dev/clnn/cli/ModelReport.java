@@ -18,11 +18,12 @@ final class ModelReport {
     /**
      * One device's run. {@code concurrency} batches were in flight at once ({@code bench --concurrency})
      * in {@code lanes} lanes, each call taking {@code secondsPerCall} of wall time;
-     * {@code activationBytes} counts every lane's.
+     * {@code activationBytes} counts every lane's. {@code residentSeconds} is the time of the same
+     * examples with the input already on the device ({@code bench --resident}), NaN when not measured.
      */
     record Result(ClDevice device, double compileSeconds, double executeSeconds, double kernelSeconds, long peakBytes,
                   long weightBytes, long activationBytes, Comparison correctness, int concurrency, int lanes,
-                  double secondsPerCall) {
+                  double secondsPerCall, double residentSeconds) {
     }
 
     static void print(PrintWriter out, Result r, int examples, int checked) {
@@ -33,6 +34,11 @@ final class ModelReport {
         if (r.concurrency() > 1) {
             out.printf("  in flight    %d calls at once, in %d lane%s (activations and a command queue each); a call "
                     + "took %.3f ms%n", r.concurrency(), r.lanes(), r.lanes() == 1 ? "" : "s", r.secondsPerCall() * 1e3);
+        }
+        if (!Double.isNaN(r.residentSeconds())) {
+            out.printf("  resident     %.3f ms per example, %.1f examples/s (input already on the device, output left "
+                    + "there, calls back to back, one wait at the end)%n", r.residentSeconds() * 1e3 / examples,
+                    examples / r.residentSeconds());
         }
         out.printf("  kernel time  %.3f s (%.3f ms per example, from profiling events in a separate pass; %.0f %% of wall time)%n",
                 r.kernelSeconds(),
@@ -102,7 +108,9 @@ final class ModelReport {
                     .put("weightBytes", r.weightBytes()).put("activationBytes", r.activationBytes())
                     .put("correct", r.correctness().passed()).put("maxError", r.correctness().maxAbsError())
                     .put("failRatio", r.correctness().failRatio()).put("concurrency", r.concurrency()).put("lanes", r.lanes())
-                    .put("msPerCall", r.secondsPerCall() * 1e3));
+                    .put("msPerCall", r.secondsPerCall() * 1e3)
+                    .put("residentExamplesPerSecond", Double.isNaN(r.residentSeconds()) ? null
+                            : examples / r.residentSeconds()));
         }
         return Json.header(command, devices, seed).put("model", graph.name()).put("examples", examples)
                 .put("batchSize", batch).put("checkedExamples", checked).put("results", rows);

@@ -63,6 +63,24 @@ class BenchModelCommandTest {
     }
 
     @Test
+    void residentTimesTheBatchesOnTheDeviceAndChecksTheLastResult() {
+        assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "24", "--batch-size", "4", "--resident",
+                "--json", "-"), cli.both());
+        String report = cli.err();
+        assertTrue(report.matches("(?s).*\n  resident     [\\d.]+ ms per example, [\\d.]+ examples/s \\(input already on "
+                + "the device, output left there, calls back to back, one wait at the end\\)\n.*"), report);
+        assertTrue(report.contains("Correctness: PASS"), report);
+        assertFalse(report.contains("resident calls' result differs"), report);
+        assertTrue(cli.out().matches("(?s).*\"residentExamplesPerSecond\": [\\d.]+.*"), cli.out());
+
+        CliRun plain = new CliRun();
+        assertEquals(0, plain.run("bench", "mnist_cnn", "--examples", "8", "--batch-size", "4", "--no-warmup",
+                "--json", "-"), plain.both());
+        assertFalse(plain.err().contains("resident"), "not timed by default: " + plain.err());
+        assertTrue(plain.out().contains("\"residentExamplesPerSecond\": null"), plain.out());
+    }
+
+    @Test
     void concurrencyRunsBatchesInSeveralLanesAndChecksTheirResults() {
         assertEquals(0, cli.run("bench", "mnist_cnn", "--examples", "24", "--batch-size", "4", "--concurrency", "3",
                 "--json", "-"), cli.both());
