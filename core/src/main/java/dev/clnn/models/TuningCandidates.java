@@ -119,6 +119,13 @@ final class TuningCandidates {
                     out.add(withTableRules(
                             entry("tiled", "TM", t[0], "TN", t[1], "TK", t[2], "WM", t[3], "WN", t[4]), table));
                 }
+                if (table != null && "tiled".equals(table.get("variant")) && !table.containsKey("K_GROUPS")) {
+                    // the table's entry with K groups for the few-tile products (MobileNet's pointwise layers at
+                    // batch 1 on the H200: 1.8x)
+                    Map<String, String> grouped = new LinkedHashMap<>(table);
+                    grouped.put("K_GROUPS", "4");
+                    out.add(grouped);
+                }
             }
             case "gemm_splitk" -> {
                 for (int ks : new int[] {64, 128, 256, 512}) {
@@ -134,7 +141,7 @@ final class TuningCandidates {
 
     /**
      * A candidate for the main tile of the tiled form, with what the table's entry says about every
-     * other shape kept: the NARROW_, MID_ and SMALL_ tiles (and their STRIDED_ forms) and SPLIT_STEPS.
+     * other shape kept: the NARROW_, MID_ and SMALL_ tiles (and their STRIDED_ forms), SPLIT_STEPS and K_GROUPS.
      * A tuning run on one network (MobileNet, say) must not drop the rules the others need (ResNet's
      * deep layers take K slices through SPLIT_STEPS, 3-5x faster on the H200).
      */
@@ -143,7 +150,7 @@ final class TuningCandidates {
             table.forEach((k, v) -> {
                 String tier = k.startsWith("STRIDED_") ? k.substring("STRIDED_".length()) : k;
                 if (tier.startsWith("SMALL_") || tier.startsWith("MID_") || tier.startsWith("NARROW_")
-                        || k.equals("SPLIT_STEPS")) {
+                        || k.equals("SPLIT_STEPS") || tier.equals("K_GROUPS")) {
                     candidate.put(k, v);
                 }
             });

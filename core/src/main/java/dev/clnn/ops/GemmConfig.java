@@ -21,7 +21,10 @@ import dev.clnn.cl.ClDevice;
  *   <li>{@code TILED}: a {@code tm x tn} tile per work-group staged {@code tk} deep in local memory, a
  *       {@code wm x wn} register tile per work-item ({@code gemm_tiled.cl}); with {@code ks > 0}, K is
  *       cut into slices of {@code ks} taken by separate work-groups, whose sums a second kernel adds
- *       (split K, for results with too few tiles to fill the device).</li>
+ *       (split K, for results with too few tiles to fill the device); with {@code kg > 1}, a work-group
+ *       is {@code kg} groups of work-items sharing its tile, each taking every {@code kg}-th slice of
+ *       {@code tk}, their sums added in local memory at the end (K groups: one launch, for results with
+ *       too few tiles whose work-groups' time is their steps' latency).</li>
  *   <li>{@code SPLITK}: K is cut into slices of {@code ks} computed in parallel, then a second kernel sums
  *       the slices ({@code gemm_splitk.cl}); for products whose result gives a GPU too few tiles. A work-item
  *       computes every row of a result of at most {@link #SPLITK_MAX_ROWS} rows, one row otherwise.</li>
@@ -30,7 +33,8 @@ import dev.clnn.cl.ClDevice;
  * <p>{@link #select} is the one rule that picks a configuration for a product from the tuning table's
  * {@code gemm_cpu}, {@code gemm_tiled} and {@code gemm_splitk} families (see {@code tuning.properties}).
  */
-public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn, int ks) {
+public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn, int ks,
+                         int kg) {
 
     public enum Variant { GENERAL, CPU, TILED, SPLITK }
 
@@ -50,6 +54,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     static final long DEEP_PANEL_BYTES = 1L << 20;
 
     public GemmConfig {
+        require(kg >= 1 && kg <= 64, "KG must be in 1..64");
+        require(kg == 1 || variant == Variant.TILED && ks == 0, "K groups (KG > 1) are for the tiled form without K slices");
         switch (variant) {
             case CPU:
                 require(mr >= 1 && mr <= 32, "MR must be in 1..32");
@@ -83,7 +89,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     public static GemmConfig general() {
-        return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
     }
 
     /** The CPU form with one register block per work-item and K unsliced. */
@@ -93,7 +99,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /** The CPU form with strips of {@code tm} rows per work-item and K slices of {@code tk} (0: all of K). */
     public static GemmConfig cpu(int mr, int vw, int nv, int tm, int tk) {
-        return new GemmConfig(Variant.CPU, mr, vw, nv, tm, 0, tk, 0, 0, 0);
+        return new GemmConfig(Variant.CPU, mr, vw, nv, tm, 0, tk, 0, 0, 0, 1);
     }
 
     public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn) {
@@ -102,12 +108,20 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /** The tiled form with K cut into slices of {@code ks} (a multiple of {@code tk}; 0: all of K). */
     public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn, int ks) {
-        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, ks);
+        return tiled(tm, tn, tk, wm, wn, ks, 1);
     }
 
-    /** This tiled form with K cut into slices of {@code ks} (0: all of K). */
+    /**
+     * The tiled form with K cut into slices of {@code ks} (0: all of K) or, with {@code kg > 1} (and no
+     * slices), its work-groups made of {@code kg} groups of work-items that share the tile along K.
+     */
+    public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn, int ks, int kg) {
+        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, ks, kg);
+    }
+
+    /** This tiled form with K cut into slices of {@code ks} (0: all of K, keeping its K groups). */
     GemmConfig withSlices(int ks) {
-        return tiled(tm, tn, tk, wm, wn, ks);
+        return tiled(tm, tn, tk, wm, wn, ks, ks > 0 ? 1 : kg);
     }
 
     /** Whether the form cuts K into slices summed by a second kernel. */
@@ -117,7 +131,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /** Split-K with slices of {@code ks} along K. */
     public static GemmConfig splitk(int ks) {
-        return new GemmConfig(Variant.SPLITK, 0, 0, 0, 0, 0, 0, 0, 0, ks);
+        return new GemmConfig(Variant.SPLITK, 0, 0, 0, 0, 0, 0, 0, 0, ks, 1);
     }
 
     /**
@@ -135,7 +149,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      *       at least as long as either side whose tile already reaches half the compute units; then K
      *       slices ({@link #slicedToFill}) for deep and such long products where the entry gives
      *       {@code SPLIT_STEPS}, or split-K for a product packed on each run that still leaves compute
-     *       units idle.</li>
+     *       units idle, or else K groups ({@link #groupedToFill}) where the entry gives {@code K_GROUPS}
+     *       and compute units are still idle.</li>
      *   <li>The general kernel when nothing is tuned or the tile does not fit the device.</li>
      * </ol>
      *
@@ -185,6 +200,9 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 // a product packed on each run that not even the smallest tile spreads over the device
                 // (SGEMM n=256 on the H200: 0.44 TFLOPS in 32x32 tiles, 1.8 with split-K)
                 tuned = fromMap(split, "");
+            } else if (tuned.tiles(m, n) < device.computeUnits()) {
+                // few tiles, each a long walk along K: K groups shorten the walk in the same launch
+                tuned = tuned.groupedToFill(k, num(entry, prefix, "K_GROUPS", 1), device.maxWorkGroupSize());
             }
         }
         return Gemm.fits(tuned, device) ? tuned : general();
@@ -255,6 +273,25 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         return withSlices((int) (steps * tk));
     }
 
+    /** Steps of TK a K group takes at least ({@link #groupedToFill}). */
+    static final int GROUP_STEPS = 2;
+
+    /**
+     * This tiled form with its work-groups made of the most K groups, a power of two, up to
+     * {@code maxGroups}, that the device's work-group size allows and that leave each group at least
+     * {@link #GROUP_STEPS} slices of TK; unchanged when that is one group.
+     */
+    GemmConfig groupedToFill(long k, int maxGroups, long maxWorkGroupSize) {
+        long slices = (k + tk - 1) / tk;
+        long threads = (long) (tm / wm) * (tn / wn);
+        int groups = 1;
+        while (2L * groups <= maxGroups && 2L * groups * threads <= maxWorkGroupSize
+                && slices >= 2L * groups * GROUP_STEPS) {
+            groups *= 2;
+        }
+        return groups == 1 ? this : tiled(tm, tn, tk, wm, wn, 0, groups);
+    }
+
     /**
      * The CPU form fitted to an {@code m x n} result: the fewest vectors per block row that cover
      * {@code n} in as many column panels as the tuned block needs (n = 96 at 64 columns a block: two
@@ -306,7 +343,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             }
             case TILED:
                 return tiled(num(p, prefix, "TM"), num(p, prefix, "TN"), num(p, prefix, "TK"), num(p, prefix, "WM"),
-                        num(p, prefix, "WN"), num(p, prefix, "KS", 0));
+                        num(p, prefix, "WN"), num(p, prefix, "KS", 0), num(p, prefix, "KG", 1));
             case SPLITK:
                 return splitk(num(p, prefix, "KS"));
             default:
@@ -350,14 +387,17 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         return variant == Variant.CPU ? nv * vw : tn;
     }
 
-    /** Work-group bytes of local memory the variant needs. */
+    /**
+     * Work-group bytes of local memory the variant needs: the tiled form's A and B slices (one pair
+     * per K group), or with K groups the sums of all but the first as they meet, whichever is larger.
+     */
     long localBytes() {
-        return variant == Variant.TILED ? 4L * tk * (tm + tn) : 0;
+        return variant == Variant.TILED ? 4L * Math.max((long) kg * tk * (tm + tn), (long) (kg - 1) * tm * tn) : 0;
     }
 
     /** Work-items per work-group the variant needs (0: any). */
     long workGroupSize() {
-        return variant == Variant.TILED ? (long) (tm / wm) * (tn / wn) : 0;
+        return variant == Variant.TILED ? (long) (tm / wm) * (tn / wn) * kg : 0;
     }
 
     BuildOptions defines() {
@@ -377,6 +417,9 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             d.put("WM", wm);
             d.put("WN", wn);
             d.put("KS", ks);
+            if (kg > 1) {
+                d.put("KG", kg);
+            }
         }
         return BuildOptions.none().defineAll(d);
     }
@@ -386,7 +429,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         switch (variant) {
             case CPU: return "cpu(MR=" + mr + " VW=" + vw + " NV=" + nv + " TM=" + tm + " TK=" + tk + ")";
             case TILED: return "tiled(TM=" + tm + " TN=" + tn + " TK=" + tk + " WM=" + wm + " WN=" + wn
-                    + (ks > 0 ? " KS=" + ks : "") + ")";
+                    + (ks > 0 ? " KS=" + ks : "") + (kg > 1 ? " KG=" + kg : "") + ")";
             case SPLITK: return "splitk(KS=" + ks + ")";
             default: return "general";
         }

@@ -86,6 +86,11 @@ final class GemmLayout {
                 int kPad = Gemm.roundUp(k, c.tk());
                 long[] global = {nPad / c.wn(), mPad / c.wm()};
                 long[] local = {c.tn() / c.wn(), c.tm() / c.wm()};
+                if (c.ks() == 0 && c.kg() > 1) {
+                    // K groups: a third dimension of work-items within each work-group
+                    return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, 0, 0,
+                            new long[][] {{global[0], global[1], c.kg()}, {local[0], local[1], c.kg()}});
+                }
                 if (c.ks() == 0) {
                     return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, 0, 0,
                             new long[][] {global, local});

@@ -25,13 +25,16 @@ class TuningCandidatesTest {
         return m;
     }
 
-    /** A candidate main tile keeps the table's other tiles and its K-slice rule, and nothing else of the table's. */
+    /**
+     * A candidate main tile keeps the table's other tiles, its K-slice rule and its K groups, and nothing
+     * else of the table's.
+     */
     @Test
     void aTiledCandidateKeepsTheTablesTiersAndSplitRule() {
         Map<String, String> table = parse("variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 STRIDED_TK=16 SPLIT_STEPS=4"
-                + " NARROW_TM=128 NARROW_TN=64 MID_TM=64 SMALL_TM=32 STRIDED_SMALL_TM=32 STRIDED_MID_TK=16");
+                + " K_GROUPS=8 NARROW_TM=128 NARROW_TN=64 MID_TM=64 SMALL_TM=32 STRIDED_SMALL_TM=32 STRIDED_MID_TK=16");
         Map<String, String> candidate = parse("variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4");
-        Map<String, String> expected = parse("variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4 SPLIT_STEPS=4"
+        Map<String, String> expected = parse("variant=tiled TM=64 TN=64 TK=16 WM=4 WN=4 SPLIT_STEPS=4 K_GROUPS=8"
                 + " NARROW_TM=128 NARROW_TN=64 MID_TM=64 SMALL_TM=32 STRIDED_SMALL_TM=32 STRIDED_MID_TK=16");
         assertEquals(expected, TuningCandidates.withTableRules(candidate, table),
                 "the candidate's own tile stays; STRIDED_TK, a setting of the table's main tile, is not carried over");

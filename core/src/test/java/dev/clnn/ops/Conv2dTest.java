@@ -50,6 +50,8 @@ class Conv2dTest {
         // does not divide (the element-by-element loader)
         Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 32, 8, 4, 4, 24)),
         Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 32, 48, 4, 4)),
+        // K groups: the im2col walk of each group stepping over the other groups' slices
+        Conv2dConfig.implicitGemm(GemmConfig.tiled(32, 32, 8, 4, 4, 0, 4)),
         Conv2dConfig.implicitGemm(GemmConfig.splitk(7)),
     };
 
@@ -148,7 +150,8 @@ class Conv2dTest {
         Conv2dConfig[] kernels = {Conv2dConfig.general(), Conv2dConfig.direct(16, 4), Conv2dConfig.depthwiseBlocked(16, 4),
             Conv2dConfig.depthwise(4), Conv2dConfig.pointwise(GemmConfig.cpu(6, 16, 2)),
             Conv2dConfig.pointwise(GemmConfig.tiled(32, 64, 8, 4, 8)), Conv2dConfig.pointwise(GemmConfig.general()),
-            Conv2dConfig.pointwise(GemmConfig.tiled(32, 32, 8, 4, 4, 8))};
+            Conv2dConfig.pointwise(GemmConfig.tiled(32, 32, 8, 4, 4, 8)),
+            Conv2dConfig.pointwise(GemmConfig.tiled(32, 32, 8, 4, 4, 0, 2))};
         long seed = 200;
         for (int k = 0; k < kinds.length; k++) {
             for (int j : new int[] {k % kernels.length, (k + 3) % kernels.length}) {

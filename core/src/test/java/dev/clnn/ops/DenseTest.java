@@ -36,6 +36,7 @@ class DenseTest {
         GemmConfig.cpu(1, 16, 4, 1, 128),      // the blocks of one row a single-row result takes on CPUs
         GemmConfig.tiled(64, 64, 16, 4, 4),
         GemmConfig.tiled(32, 64, 8, 4, 8),
+        GemmConfig.tiled(32, 32, 8, 4, 4, 0, 2),
     };
 
     /** batch, in, out, bias (1/0), activation: ones, primes, off-tile sizes, MNIST and MobileNet heads. */

@@ -48,6 +48,7 @@ class GemmTest {
         GemmConfig.tiled(32, 64, 8, 4, 8),
         GemmConfig.tiled(32, 32, 8, 4, 4, 16),  // split K: slices of 16, the last one short
         GemmConfig.tiled(128, 64, 16, 8, 4),    // the H200's narrow tile
+        GemmConfig.tiled(32, 32, 8, 4, 4, 0, 4),    // K groups: 4 groups share a tile, some with no slice at all
         GemmConfig.splitk(7),       // slices that divide no K of the shapes
         GemmConfig.splitk(256),
     };
@@ -352,10 +353,15 @@ class GemmTest {
                 "ResNet-18 layer 4, batch 1: deep, 32 small tiles, 5 K slices");
         assertEquals(GemmConfig.tiled(128, 128, 16, 8, 8, 2304), GemmConfig.select(h200, 3136, 512, 4608, true),
                 "ResNet-18 layer 4, batch 64: 100 tiles and a long K, the tile kept and 2 K slices");
+        assertEquals(GemmConfig.tiled(64, 64, 16, 8, 4), GemmConfig.select(h200, 3136, 512, 2048, true),
+                "ResNet-50 layer 4's first pointwise layers, batch 64: 100 tiles of 128x128, K not long: the MID_ "
+                        + "tile (the 32x32 tile ran them at 9.4 TFLOPS)");
+        assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4, 0, 8), GemmConfig.select(h200, 49, 1024, 1024, true),
+                "MobileNet v1's last pointwise layer, batch 1: 64 small tiles, 8 K groups");
         assertEquals(GemmConfig.tiled(128, 64, 16, 8, 4), GemmConfig.select(h200, 200704, 64, 576, true),
                 "ResNet-18 layer 1, batch 64: 64 channels, the narrow tile");
-        assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4), GemmConfig.select(h200, 196, 512, 512, true),
-                "MobileNet's 14x14 pointwise layers, batch 1: the small tile, not split");
+        assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4, 0, 8), GemmConfig.select(h200, 196, 512, 512, true),
+                "MobileNet's 14x14 pointwise layers, batch 1: the small tile, 8 K groups of 4 steps each");
         assertEquals(GemmConfig.splitk(256), GemmConfig.select(h200, 256, 256, 256, false),
                 "SGEMM n=256: split-K");
         assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4), GemmConfig.select(h200, 512, 512, 512, false),
@@ -388,6 +394,10 @@ class GemmTest {
         e = assertThrows(IllegalArgumentException.class, () -> new GemmShape(false, false, 4, 5, 6, 5, 5, 5));
         assertTrue(e.getMessage().contains("lda=5 (>= 6)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.tiled(64, 64, 3, 4, 4));
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.tiled(64, 64, 16, 4, 4, 32, 2));  // KS and KG
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.tiled(64, 64, 16, 4, 4, 0, 0));
+        assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4, 0, 4),
+                GemmConfig.fromMap(Tuning.parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4 KG=4", "test")));
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(8, 5, 2));
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(6, 16, 4, 64, 128));     // TM % MR != 0
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(6, 16, 4, 96, -1));

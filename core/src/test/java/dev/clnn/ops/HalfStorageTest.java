@@ -108,6 +108,7 @@ class HalfStorageTest {
         Conv2dConfig.pointwise(GemmConfig.cpu(3, 4, 2, 6, 5)),
         Conv2dConfig.pointwise(GemmConfig.tiled(32, 64, 8, 4, 8)),
         Conv2dConfig.pointwise(GemmConfig.tiled(32, 32, 8, 4, 4, 8)),
+        Conv2dConfig.pointwise(GemmConfig.tiled(32, 32, 8, 4, 4, 0, 2)),     // K groups
         Conv2dConfig.pointwise(GemmConfig.splitk(5)),
     };
 

@@ -59,6 +59,7 @@ class SeparableConvTest {
         GemmConfig.cpu(2, 8, 1, 4, 16),
         GemmConfig.tiled(32, 32, 8, 4, 4),
         GemmConfig.tiled(64, 32, 16, 8, 4),
+        GemmConfig.tiled(32, 32, 8, 4, 4, 0, 2),    // K groups
     };
 
     static List<Case> cases() {

@@ -33,14 +33,22 @@
 // (gemm_common.cl) then adds the slices and applies the epilogue. For products whose result has too
 // few tiles to keep every compute unit busy.
 //
-// Work-group size: (TN / WN, TM / WM). Global size: (ldb / WN, ceil(M / TM) * TM / WM, S) (S = 1
-// without KS).
+// K groups (KG > 1): the work-group is KG groups of TX x TY work-items (its third dimension), each
+// computing the whole tile over every KG-th TK slice of K with local tiles of its own; at the end the
+// groups' sums meet in local memory and group 0 adds them and runs the epilogue. One launch, KG times
+// the work-items per tile and 1 / KG of the steps each: for products with too few tiles to fill the
+// device (MobileNet's 14x14 and 7x7 pointwise layers at batch 1), where a work-group's time is its
+// steps' latency, not its arithmetic.
+//
+// Work-group size: (TN / WN, TM / WM, KG). Global size: (ldb / WN, ceil(M / TM) * TM / WM, S) (S = 1
+// without KS; KG with K groups).
 //
 // Defines:
 //   TM, TN   tile of C per work-group (multiples of 4 * work-group size in that dimension)
 //   TK       depth of the slice staged in local memory per step
 //   WM, WN   register tile per work-item (multiples of 4)
 //   KS       0: all of K per work-group; else the slice of K per work-group (a multiple of TK)
+//   KG       groups of work-items that share a tile, each taking every KG-th slice (default 1; not with KS)
 //   A_PACKED, TRANS_A, A_IM2COL, A_DEPTHWISE, FUSED, STORE_HALF and the epilogue's (gemm_common.cl)
 
 #ifndef TM
@@ -61,6 +69,9 @@
 #ifndef KS
 #define KS 0        // slice of K per work-group (0: all of K)
 #endif
+#ifndef KG
+#define KG 1        // groups of work-items sharing a tile along K
+#endif
 
 #define TY (TM / WM)            // work-items along m
 #define TX (TN / WN)            // work-items along n
@@ -72,6 +83,10 @@
 #if A_DEPTHWISE && KS
 #error "a depthwise A is read by the tiled form without K slices"
 #endif
+#if KG < 1 || (KG > 1 && KS)
+#error "K groups (KG > 1) do not combine with K slices (KS)"
+#endif
+#define KSTEP (TK * KG)         // depth between one group's slices
 #if (TK * TM / 4) % THREADS != 0 || (TK * TN / 4) % THREADS != 0 || WM % 4 != 0 || WN % 4 != 0 || KS % TK != 0
 #error "tile parameters do not divide evenly"
 #endif
@@ -83,6 +98,8 @@ typedef float4 a_elem;                  // what one load of A fetches
 #define A_STORED float4                 // what a holds
 #define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
 #define A_TILE __local float4 as[TK][TM / 4]
+#define A_ROWS __local float4 (*as)[TM / 4]     // a group's A slice in the shared local memory
+#define A_ROWS_T __local float4 (*)[TM / 4]
 #define PUT_A(f, v) as[(f) / (TM / 4)][(f) % (TM / 4)] = (v)
 #define GET_A(kk, i) as[kk][i]          // the i-th float4 of row kk of the slice
 
@@ -104,6 +121,8 @@ typedef float a_elem;
 #define SLICE_K(f) ((f) % TK)
 #endif
 #define A_TILE __local float as[TK][TM]
+#define A_ROWS __local float (*as)[TM]
+#define A_ROWS_T __local float (*)[TM]
 #define PUT_A(f, v) as[SLICE_K(f)][SLICE_M(f)] = (v)
 #define GET_A(kk, i) vload4((i), as[kk])
 
@@ -146,7 +165,7 @@ inline float load_a(__global const ACT_T* restrict a, const int lda, const int M
             ra[l] = kin && ih >= 0 && ih < H && iw >= 0 && iw < W                       \
                     ? ACT_LOAD(a, ((size_t)(wrow[l] + ih) * W + iw) * CIN + wci) : 0.0f; \
         }                                                                               \
-        wci += TK;                                                                      \
+        wci += KSTEP;                                                                   \
         while (wci >= CIN) {                                                            \
             wci -= CIN;                                                                 \
             if (++wkw == KW) {                                                          \
@@ -201,14 +220,29 @@ inline float4 fetch_half4(const size_t i, __global const half* restrict bp)
         }                                                                               \
     } while (0)
 
-__kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
+// With K groups, the float4s of local memory a work-group needs: its groups' A and B slices, or the
+// sums of groups 1..KG-1 as they meet at the end, whichever is larger.
+#define TILES_F4 (KG * TK * (TM + TN) / 4)
+#define SUMS_F4 ((KG - 1) * THREADS * WM * GN)
+#define LOCAL_F4 (TILES_F4 > SUMS_F4 ? TILES_F4 : SUMS_F4)
+
+__kernel __attribute__((reqd_work_group_size(TX, TY, KG)))
 void gemm_tiled(const int M, const int N, const int K,
                 __global const A_STORED* restrict a, const int offa, const int lda,
                 __global const B_STORED* restrict bp, const int offb, const int ldb,
                 C_PARAMS IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS TAIL_PARAMS)
 {
+#if KG > 1
+    __local float4 lmem[LOCAL_F4];
+    const int kz = get_local_id(2);         // this work-item's K group
+    // this group's A and B slices, carved out of lmem
+    A_ROWS = (A_ROWS_T)(lmem + kz * (TK * TM / 4));
+    __local float4 (*bs)[TN / 4] = (__local float4 (*)[TN / 4])(lmem + KG * (TK * TM / 4) + kz * (TK * TN / 4));
+#else
+    const int kz = 0;
     A_TILE;
     __local float4 bs[TK][TN / 4];
+#endif
 
     const int tx = get_local_id(0);
     const int ty = get_local_id(1);
@@ -228,7 +262,7 @@ void gemm_tiled(const int M, const int N, const int K,
 #endif
 #if IM2COL_WALK
     WALK_STATE;
-    WALK_START(kbegin);
+    WALK_START(kbegin + kz * TK);
 #endif
 
     float4 acc[WM][GN];
@@ -242,9 +276,30 @@ void gemm_tiled(const int M, const int N, const int K,
 
     a_elem ra[LA];
     float4 rb[LB];
+#if KG > 1
+    // every group takes the same number of steps (the barriers are the work-group's); a group's step
+    // past the end of K computes on zeros
+#define LOAD_OR_ZERO(k)                                                                 \
+    if ((k) < kend) {                                                                   \
+        load_slice(k);                                                                  \
+    } else {                                                                            \
+        _Pragma("unroll")                                                               \
+        for (int l = 0; l < LA; ++l) {                                                  \
+            ra[l] = (a_elem)(0.0f);                                                     \
+        }                                                                               \
+        _Pragma("unroll")                                                               \
+        for (int l = 0; l < LB; ++l) {                                                  \
+            rb[l] = (float4)(0.0f);                                                     \
+        }                                                                               \
+    }
+    const int steps = (kend - kbegin + KSTEP - 1) / KSTEP;
+    LOAD_OR_ZERO(kbegin + kz * TK);
+    for (int s = 0, k0 = kbegin + kz * TK; s < steps; ++s, k0 += KSTEP) {
+#else
     load_slice(kbegin);
 
     for (int k0 = kbegin; k0 < kend; k0 += TK) {
+#endif
         barrier(CLK_LOCAL_MEM_FENCE);       // everyone is done reading the previous slice
         #pragma unroll
         for (int l = 0; l < LA; ++l) {
@@ -257,9 +312,15 @@ void gemm_tiled(const int M, const int N, const int K,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
 
+#if KG > 1
+        if (s + 1 < steps) {
+            LOAD_OR_ZERO(k0 + KSTEP);
+        }
+#else
         if (k0 + TK < kend) {
             load_slice(k0 + TK);
         }
+#endif
 
         #pragma unroll
         for (int kk = 0; kk < TK; ++kk) {
@@ -282,6 +343,32 @@ void gemm_tiled(const int M, const int N, const int K,
         }
     }
 
+#if KG > 1
+    // the groups' sums meet: groups 1..KG-1 leave theirs in lmem, group 0 adds them and stores the tile
+    barrier(CLK_LOCAL_MEM_FENCE);           // every group is done reading its slices
+    if (kz > 0) {
+        #pragma unroll
+        for (int i = 0; i < WM; ++i) {
+            #pragma unroll
+            for (int h = 0; h < GN; ++h) {
+                lmem[((kz - 1) * WM * GN + i * GN + h) * THREADS + tid] = acc[i][h];
+            }
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (kz > 0) {
+        return;
+    }
+    for (int z = 1; z < KG; ++z) {
+        #pragma unroll
+        for (int i = 0; i < WM; ++i) {
+            #pragma unroll
+            for (int h = 0; h < GN; ++h) {
+                acc[i][h] += lmem[((z - 1) * WM * GN + i * GN + h) * THREADS + tid];
+            }
+        }
+    }
+#endif
 #if KS
     __global float* const slice = part + (size_t)get_group_id(2) * M * N;      // this work-group's K slice
 #endif
