@@ -4,6 +4,8 @@
 # the jars in .device/before ("before") against the new ones ("after") and the new ones under other gemm_tiled
 # entries (ALTS: name=entry pairs below), alternated over ROUNDS rounds (even rounds in reverse order); then
 # PyTorch's CUDA-graph replay of the same networks, and a profile of MobileNet v1 with the new jars.
+# NETS names the runs: mobilenet, mobilenet_v2 (batch 1), NAME@64 (a built-in network at batch 64), resnet18 and
+# resnet50 (batch 64); PROFILE_ARGS the profiled bench arguments.
 # With .device packed and the old clnn-*.jar files in .device/before:   bash scripts/device/kgroups.sh
 # Full output in $OUT/kgroups.log where OUT is set.
 set -u
@@ -23,12 +25,14 @@ declare -A ALT=(
 )
 WHICH=${WHICH:-before after kg4 mid}
 mkdir -p cpu-ort
-[ -f cpu-ort/resnet50.onnx ] || python3 - <<'PY'
-import torch, torchvision
-m = torchvision.models.resnet50().eval()
-torch.onnx.export(m, torch.randn(1, 3, 224, 224), "cpu-ort/resnet50.onnx", opset_version=17, dynamo=False,
+for r in resnet18 resnet50; do
+  [ -f cpu-ort/$r.onnx ] || R=$r python3 - <<'PY'
+import os, torch, torchvision
+r = os.environ["R"]; m = getattr(torchvision.models, r)().eval()
+torch.onnx.export(m, torch.randn(1, 3, 224, 224), f"cpu-ort/{r}.onnx", opset_version=17, dynamo=False,
                   input_names=["input"], output_names=["output"], dynamic_axes={"input": {0: "N"}, "output": {0: "N"}})
 PY
+done
 clnn() {   # which, then the bench arguments
   local which=$1; shift
   local cp=$AFTER
@@ -46,13 +50,14 @@ for round in $(seq 1 ${ROUNDS:-2}); do
     for which in $ORDER; do
       echo "## $which $net round $round"
       case $net in
-        resnet50) clnn $which bench --model cpu-ort/resnet50.onnx --device gpu --batch-size 64 --examples 512 --resident ;;
+        resnet*) clnn $which bench --model cpu-ort/$net.onnx --device gpu --batch-size 64 --examples 512 --resident ;;
+        *@64) clnn $which bench ${net%@64} --device gpu --batch-size 64 --examples 4096 --resident ;;
         *) clnn $which bench $net --device gpu --examples 1024 --resident ;;
       esac
     done
   done
 done
-[ "${SKIP_PROFILE:-0}" = 1 ] || { echo "## profile after mobilenet"; clnn after bench mobilenet --device gpu --examples 256 --profile; }
+[ "${SKIP_PROFILE:-0}" = 1 ] || { echo "## profile after ${PROFILE_NET:-mobilenet}"; clnn after bench ${PROFILE_ARGS:-mobilenet --examples 256} --device gpu --profile; }
 [ "${SKIP_TORCH:-0}" = 1 ] || python3 - <<'PY'
 import time, torch, torchvision, timm
 torch.backends.cuda.matmul.allow_tf32 = False; torch.backends.cudnn.allow_tf32 = False
