@@ -392,6 +392,28 @@ void gemm_tiled(const int M, const int N, const int K,
 #if VECTOR_C
     // C's rows (and the residual's) start on 16-byte boundaries: whole float4s of columns are stored at once
     const bool whole = ((C_OFFSET(offc) | LDC) & 3) == 0;
+#if RESIDUAL
+    // The work-item's residual vectors are all loaded before any of its stores: res may be C itself, so
+    // the compiler would otherwise wait for each store before the next load (a residual layer of ResNet-50
+    // at batch 64, 56x56x256, took 510 us against 329 for the same product without its residual).
+    float4 rr[WM][GN];
+    #pragma unroll
+    for (int g = 0; g < GM; ++g) {
+        #pragma unroll
+        for (int e = 0; e < 4; ++e) {
+            const int m = m0 + g * 4 * TY + ty * 4 + e;
+            const size_t at = C_OFFSET(offc) + (size_t)m * LDC;
+            #pragma unroll
+            for (int h = 0; h < GN; ++h) {
+                const int n = n0 + h * 4 * TX + tx * 4;
+                rr[g * 4 + e][h] = whole && m < M && n + 3 < N ? RES4(at + n) : (float4)(0.0f);
+            }
+        }
+    }
+#define RES4_OF(i, h, at) rr[i][h]
+#else
+#define RES4_OF(i, h, at) RES4(at)
+#endif
 #endif
     #pragma unroll
     for (int g = 0; g < GM; ++g) {
@@ -418,7 +440,7 @@ void gemm_tiled(const int M, const int N, const int K,
 #if VECTOR_C
                     if (whole && n + 3 < N) {
                         // four neighbouring columns in one 16-byte access (and the residual's likewise)
-                        *(__global float4*)(c + at + n) = EPILOGUE(v, BIAS4(n), RES4(at + n));
+                        *(__global float4*)(c + at + n) = EPILOGUE(v, BIAS4(n), RES4_OF(g * 4 + e, h, at + n));
                         continue;
                     }
 #endif
