@@ -86,14 +86,11 @@ final class GemmLayout {
                 int kPad = Gemm.roundUp(k, c.tk());
                 long[] global = {nPad / c.wn(), mPad / c.wm()};
                 long[] local = {c.tn() / c.wn(), c.tm() / c.wm()};
-                if (c.ks() == 0 && c.kg() > 1) {
-                    // K groups: a third dimension of work-items within each work-group
-                    return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, 0, 0,
-                            new long[][] {{global[0], global[1], c.kg()}, {local[0], local[1], c.kg()}});
-                }
                 if (c.ks() == 0) {
-                    return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, 0, 0,
-                            new long[][] {global, local});
+                    // K groups: a third dimension of work-items within each work-group
+                    long[][] range = c.kg() == 1 ? new long[][] {global, local}
+                            : new long[][] {{global[0], global[1], c.kg()}, {local[0], local[1], c.kg()}};
+                    return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, 0, 0, range);
                 }
                 // split K: a third dimension of work-groups, one per slice, then the sum of the slices
                 int slices = (kPad + c.ks() - 1) / c.ks();

@@ -412,19 +412,15 @@ abstract class BenchModelCommand implements Callable<Integer> {
                 }
                 progress.done();
                 long kernelNanos = kernelNanos(cl, exe, x, input, calls);
-                double residentSeconds = Double.NaN;
-                if (resident) {
-                    Comparison[] residentCheck = new Comparison[1];
-                    residentSeconds = residentSeconds(cl, m, x, input, first, calls, residentCheck);
-                    if (!residentCheck[0].passed()) {
-                        out.println("  the resident calls' result differs from the first batch's: "
-                                + ModelReport.summary(residentCheck[0]));
-                        check = residentCheck[0];
-                    }
+                Resident onDevice = resident ? timeResident(cl, m, x, input, first, calls) : null;
+                if (onDevice != null && !onDevice.check().passed()) {
+                    out.println("  the resident calls' result differs from the first batch's: "
+                            + ModelReport.summary(onDevice.check()));
+                    check = onDevice.check();
                 }
                 ModelReport.Result r = new ModelReport.Result(d, compile, timing.seconds(), kernelNanos / 1e9,
                         cl.peakBytes(), exe.weightBytes(), exe.activationBytes() * timing.lanes(), check,
-                        timing.threads(), timing.lanes(), timing.secondsPerCall(), residentSeconds);
+                        timing.threads(), timing.lanes(), timing.secondsPerCall(), onDevice == null ? Double.NaN : onDevice.seconds());
                 ModelReport.print(out, r, examples, checked);
                 if (profile) {
                     ModelReport.layers(out, exe.profile(x));
@@ -438,13 +434,16 @@ abstract class BenchModelCommand implements Callable<Integer> {
         }
     }
 
+    /** The {@code --resident} run: its wall time, and its last output against the first batch's. */
+    private record Resident(double seconds, Comparison check) {
+    }
+
     /**
      * {@code --resident}: wall time of {@code calls} runs of the input already on the device, enqueued
      * back to back with one wait at the end (no copy in or out per call); the last run's output,
-     * read back after the wait, is checked against {@code first} into {@code check[0]}.
+     * read back after the wait, is checked against {@code first}.
      */
-    private static double residentSeconds(ClContext cl, Model m, Tensor x, float[] input, float[] first, int calls,
-                                          Comparison[] check) {
+    private static Resident timeResident(ClContext cl, Model m, Tensor x, float[] input, float[] first, int calls) {
         x.copyFrom(input);
         for (int i = 0; i < Math.min(calls, 8); i++) {    // the device-tensor path warm and the queue primed
             m.predict(x);
@@ -456,9 +455,9 @@ abstract class BenchModelCommand implements Callable<Integer> {
             y = m.predict(x);
         }
         cl.finish();
-        long nanos = System.nanoTime() - t0;
-        check[0] = Comparison.of(y.toArray(), first, Tolerances.BENCH_RTOL, Tolerances.benchAtol(first));
-        return nanos / 1e9;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Resident(seconds, Comparison.of(y.toArray(), first, Tolerances.BENCH_RTOL,
+                Tolerances.benchAtol(first)));
     }
 
     /**

@@ -237,11 +237,18 @@ inline float4 fetch_half4(const size_t i, __global const half* restrict bp)
         }                                                                               \
     } while (0)
 
+// Where a work-item's register tile lies in C: row e of its g-th group of four rows, column 0 of its
+// h-th float4 of columns.
+#define ROW_OF(g, e) (m0 + (g) * 4 * TY + ty * 4 + (e))
+#define COL_OF(h) (n0 + (h) * 4 * TX + tx * 4)
+
 // With K groups, the float4s of local memory a work-group needs: its groups' A and B slices, or the
 // sums of groups 1..KG-1 as they meet at the end, whichever is larger.
 #define TILES_F4 (KG * TK * (TM + TN) / 4)
 #define SUMS_F4 ((KG - 1) * THREADS * WM * GN)
 #define LOCAL_F4 (TILES_F4 > SUMS_F4 ? TILES_F4 : SUMS_F4)
+// Group z's (1..KG-1) sum for acc[i][h] of work-item tid as the groups' sums meet in lmem.
+#define GROUP_SUM(z, i, h) lmem[(((z) - 1) * WM * GN + (i) * GN + (h)) * THREADS + tid]
 
 __kernel __attribute__((reqd_work_group_size(TX, TY, KG)))
 void gemm_tiled(const int M, const int N, const int K,
@@ -368,7 +375,7 @@ void gemm_tiled(const int M, const int N, const int K,
         for (int i = 0; i < WM; ++i) {
             #pragma unroll
             for (int h = 0; h < GN; ++h) {
-                lmem[((kz - 1) * WM * GN + i * GN + h) * THREADS + tid] = acc[i][h];
+                GROUP_SUM(kz, i, h) = acc[i][h];
             }
         }
     }
@@ -381,7 +388,7 @@ void gemm_tiled(const int M, const int N, const int K,
         for (int i = 0; i < WM; ++i) {
             #pragma unroll
             for (int h = 0; h < GN; ++h) {
-                acc[i][h] += lmem[((z - 1) * WM * GN + i * GN + h) * THREADS + tid];
+                acc[i][h] += GROUP_SUM(z, i, h);
             }
         }
     }
@@ -401,16 +408,16 @@ void gemm_tiled(const int M, const int N, const int K,
     for (int g = 0; g < GM; ++g) {
         #pragma unroll
         for (int e = 0; e < 4; ++e) {
-            const int m = m0 + g * 4 * TY + ty * 4 + e;
+            const int m = ROW_OF(g, e);
             const size_t at = C_OFFSET(offc) + (size_t)m * LDC;
             #pragma unroll
             for (int h = 0; h < GN; ++h) {
-                const int n = n0 + h * 4 * TX + tx * 4;
+                const int n = COL_OF(h);
                 rr[g * 4 + e][h] = whole && m < M && n + 3 < N ? RES4(at + n) : (float4)(0.0f);
             }
         }
     }
-#define RES4_OF(i, h, at) rr[i][h]
+#define RES4_OF(i, h, at) rr[i][h]           // loaded above
 #else
 #define RES4_OF(i, h, at) RES4(at)
 #endif
@@ -419,7 +426,7 @@ void gemm_tiled(const int M, const int N, const int K,
     for (int g = 0; g < GM; ++g) {
         #pragma unroll
         for (int e = 0; e < 4; ++e) {
-            const int m = m0 + g * 4 * TY + ty * 4 + e;
+            const int m = ROW_OF(g, e);
             if (m < M) {
 #if KS
                 __global float* row = slice + (size_t)m * N;
@@ -431,7 +438,7 @@ void gemm_tiled(const int M, const int N, const int K,
 #endif
                 #pragma unroll
                 for (int h = 0; h < GN; ++h) {
-                    const int n = n0 + h * 4 * TX + tx * 4;
+                    const int n = COL_OF(h);
 #if KS
                     const float4 v = acc[g * 4 + e][h];     // a slice's sums, scaled by the reduction
 #else
