@@ -11,6 +11,7 @@ import dev.clnn.cl.ClEvent;
 import dev.clnn.cl.ClException;
 import dev.clnn.cl.ClHostBuffer;
 import dev.clnn.cl.ClQueue;
+import dev.clnn.ops.Workspace;
 import dev.clnn.tensor.DType;
 import dev.clnn.tensor.Layout;
 import dev.clnn.tensor.Shape;
@@ -31,6 +32,8 @@ final class Lane implements AutoCloseable {
     private final ClQueue queue;
     private final List<Step> steps = new ArrayList<>();
     private final List<ClBuffer> slots = new ArrayList<>();
+    /** Scratch the lane's operators share, one after another on its queue (the Winograd products). */
+    private final Workspace workspace;
     private final Map<String, Tensor> values = new HashMap<>();
     private final Tensor[] inputs;
     private final Staging staging = Staging.fromProperty();
@@ -50,16 +53,20 @@ final class Lane implements AutoCloseable {
         this.shapes = shapes;
         this.inputs = new Tensor[graph.inputs().size()];
         ClQueue q = null;
+        this.workspace = new Workspace(cl);
         try {
             for (Node n : graph.nodes()) {
                 try {
-                    steps.add(StepFactory.configure(cl, constants, n.op(), shapesOf(n)));
+                    steps.add(StepFactory.configure(cl, constants, workspace, n.op(), shapesOf(n)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(graph.name() + ", node " + n.name() + ": " + e.getMessage(), e);
                 }
             }
             for (long floats : plan.slotFloats()) {
                 slots.add(cl.buffer(floats));
+            }
+            if (workspace.reserved() > 0) {
+                workspace.buffer();     // allocated now, so that a device too small fails here, not in a run
             }
             q = ownQueue ? cl.createQueue() : null;
             // NOTE: configuring may enqueue weight packing on the default queue; a lane with its
@@ -251,6 +258,7 @@ final class Lane implements AutoCloseable {
         for (ClBuffer b : slots) {
             b.close();
         }
+        workspace.close();
         for (Tensor t : inputs) {
             if (t != null) {
                 t.close();

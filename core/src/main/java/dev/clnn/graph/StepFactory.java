@@ -28,6 +28,7 @@ import dev.clnn.ops.Tile;
 import dev.clnn.ops.Transpose;
 import dev.clnn.ops.Unary;
 import dev.clnn.ops.Where;
+import dev.clnn.ops.Workspace;
 import dev.clnn.tensor.Shape;
 import dev.clnn.tensor.Tensor;
 
@@ -38,17 +39,22 @@ import dev.clnn.tensor.Tensor;
 final class StepFactory implements Op.Visitor<Step> {
     private final ClContext cl;
     private final Constants constants;
+    private final Workspace workspace;
     private final List<Shape> inputs;
 
-    private StepFactory(ClContext cl, Constants constants, List<Shape> inputs) {
+    private StepFactory(ClContext cl, Constants constants, Workspace workspace, List<Shape> inputs) {
         this.cl = cl;
         this.constants = constants;
+        this.workspace = workspace;
         this.inputs = inputs;
     }
 
-    /** Configures the operator of {@code op} for inputs of {@code inputs} shapes. */
-    static Step configure(ClContext cl, Constants constants, Op op, List<Shape> inputs) {
-        return op.accept(new StepFactory(cl, constants, inputs));
+    /**
+     * Configures the operator of {@code op} for inputs of {@code inputs} shapes, keeping its scratch (if
+     * it needs any) in {@code workspace}, which the operators of one lane share.
+     */
+    static Step configure(ClContext cl, Constants constants, Workspace workspace, Op op, List<Shape> inputs) {
+        return op.accept(new StepFactory(cl, constants, workspace, inputs));
     }
 
     private Shape input() {
@@ -69,7 +75,7 @@ final class StepFactory implements Op.Visitor<Step> {
     public Step conv(Op.Conv c) {
         Tensor w = weights(c);
         Tensor b = bias(c);
-        Conv2d conv = Conv2d.configure(cl, c.params(), input(), w, b);
+        Conv2d conv = Conv2d.configure(cl, c.params(), input(), w, b, workspace);
         return Step.of((in, out) -> {
             if (in.length > 1) {
                 conv.run(in[0], in[1], out);

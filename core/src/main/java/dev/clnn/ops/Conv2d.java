@@ -55,6 +55,7 @@ public final class Conv2d extends DeviceOp {
     private final ClKernel pack;
     private final ClBuffer packed;
     private final Gemm gemm;
+    private final WinogradConv winograd;
 
     /**
      * A convolution kernel with its geometry arguments, global size and work-group size (null: the
@@ -64,7 +65,7 @@ public final class Conv2d extends DeviceOp {
     }
 
     private Conv2d(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape output, Tensor weights,
-                   Tensor bias, Shape written, int sliceOffset) {
+                   Tensor bias, Shape written, int sliceOffset, Workspace workspace) {
         this.cl = cl;
         this.params = params;
         this.config = config;
@@ -76,8 +77,15 @@ public final class Conv2d extends DeviceOp {
         this.bias = bias;
         OpLog.configured(OP, cl, input + " weights " + weights.shape() + " " + params, config);
         Conv2dConfig.Variant v = config.variant();
+        // the Winograd variant's transformed input and products live in a workspace: the lane's, or one of its own
+        Workspace ownWorkspace = v == Conv2dConfig.Variant.WINOGRAD && workspace == null ? new Workspace(cl) : null;
+        winograd = v == Conv2dConfig.Variant.WINOGRAD ? new WinogradConv(cl, params, config, input, output,
+                bias != null, workspace != null ? workspace : ownWorkspace) : null;
         if (v == Conv2dConfig.Variant.POINTWISE || v == Conv2dConfig.Variant.IMPLICIT_GEMM) {
             gemm = product();
+            launch = null;
+        } else if (v == Conv2dConfig.Variant.WINOGRAD) {
+            gemm = null;
             launch = null;
         } else {
             gemm = null;
@@ -100,6 +108,8 @@ public final class Conv2d extends DeviceOp {
         own(pack);
         own(packed);
         own(gemm);
+        own(winograd);
+        own(ownWorkspace);
     }
 
     /**
@@ -206,9 +216,19 @@ public final class Conv2d extends DeviceOp {
      * @throws IllegalArgumentException naming the operator and the shapes when they do not fit
      */
     public static Conv2d configure(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias) {
+        return configure(cl, params, input, weights, bias, (Workspace) null);
+    }
+
+    /**
+     * As {@link #configure(ClContext, Conv2dParams, Shape, Tensor, Tensor)}, keeping the scratch of the variants
+     * that need it (the Winograd variant's transformed input and products) in {@code workspace}, which the
+     * operators that run one after another on one queue share (null: a workspace of its own).
+     */
+    public static Conv2d configure(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias,
+                                   Workspace workspace) {
         Shape out = validate(cl, params, input, weights, bias);
         return create(cl, params, Conv2dConfig.forShape(cl.device(), params, input, weights.shape()), input, out,
-                weights, bias);
+                weights, bias, workspace);
     }
 
     /**
@@ -221,7 +241,15 @@ public final class Conv2d extends DeviceOp {
                                    Conv2dConfig config) {
         Shape out = validate(cl, params, input, weights, bias);
         checkRuns(cl, params, input, weights, config);
-        return create(cl, params, config, input, out, weights, bias);
+        return create(cl, params, config, input, out, weights, bias, null);
+    }
+
+    /** {@link #configure(ClContext, Conv2dParams, Shape, Tensor, Tensor, Conv2dConfig)} with a workspace (tests). */
+    static Conv2d configure(ClContext cl, Conv2dParams params, Shape input, Tensor weights, Tensor bias,
+                            Conv2dConfig config, Workspace workspace) {
+        Shape out = validate(cl, params, input, weights, bias);
+        checkRuns(cl, params, input, weights, config);
+        return create(cl, params, config, input, out, weights, bias, workspace);
     }
 
     /** Throws when {@code config} cannot run the shape or does not fit the device. */
@@ -258,8 +286,8 @@ public final class Conv2d extends DeviceOp {
     }
 
     private static Conv2d create(ClContext cl, Conv2dParams params, Conv2dConfig config, Shape input, Shape out,
-                                 Tensor weights, Tensor bias) {
-        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias, out, 0),
+                                 Tensor weights, Tensor bias, Workspace workspace) {
+        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias, out, 0, workspace),
                 Conv2d::reloadWeights);
     }
 
@@ -300,7 +328,7 @@ public final class Conv2d extends DeviceOp {
                     + " variants write channels of a wider one");
         }
         Shape written = Shape.of(out.dim(0), out.dim(1), out.dim(2), channels);
-        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias, written, offset),
+        return OpSupport.initialised(new Conv2d(cl, params, config, input, out, weights, bias, written, offset, null),
                 Conv2d::reloadWeights);
     }
 
@@ -343,6 +371,8 @@ public final class Conv2d extends DeviceOp {
         ensureOpen();
         if (gemm != null) {
             gemm.repack(weights.buffer(), 0);
+        } else if (winograd != null) {
+            winograd.reloadWeights(weights.buffer());
         } else if (packed != null) {
             Shape s = weights.shape();
             int cout = s.dim(3);
@@ -385,6 +415,10 @@ public final class Conv2d extends DeviceOp {
         ClBuffer r = residual == null ? null : residual.buffer();
         if (gemm != null) {
             gemm.run(x.buffer(), weights.buffer(), b, r, y.buffer(), sliceOffset);
+            return;
+        }
+        if (winograd != null) {
+            winograd.run(x.buffer(), b, r, y.buffer());
             return;
         }
         ClKernel k = launch.kernel();

@@ -24,6 +24,12 @@ import dev.clnn.tensor.Shape;
  *       kernel size, stride, dilation and padding as a layer's matrix product whose A is the implicit
  *       im2col matrix of the input (never formed), weights packed at configure time. Chosen when the
  *       {@code conv2d} tuning entry names {@code variant=implicit_gemm} (NVIDIA GPUs and AVX-512 CPUs).</li>
+ *   <li>{@code WINOGRAD} ({@link WinogradConv}, {@code winograd.cl} and {@code kernels/gemm}): 3x3, stride 1,
+ *       no dilation, one group, any padding: F(wb x wb, 3x3) with output tiles of {@code wb} = 2 or 4, as
+ *       {@code (wb + 2)^2} matrix products of the transformed input and weights ({@code gemm} gives their
+ *       form), the weights transformed and packed at configure time. Chosen when the {@code conv2d} entry
+ *       names {@code WINOGRAD=wb}, for layers of at least {@code WINOGRAD_MIN_C} input and output channels
+ *       and {@code WINOGRAD_MIN_TILES} tiles.</li>
  *   <li>{@code DEPTHWISE} ({@code depthwise_general.cl}): groups == channels, multiplier 1, any
  *       kernel size, stride, dilation and padding; {@code vw} channels per work-item.</li>
  *   <li>{@code DEPTHWISE_BLOCKED} ({@code depthwise_blocked.cl}): the same for 3x3 and 5x5, stride 1 or 2, no
@@ -37,14 +43,15 @@ import dev.clnn.tensor.Shape;
  *
  * @param variant which kernel
  * @param vw      channel vector width: 4, 8 or 16 (DIRECT and the depthwise variants)
- * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_BLOCKED)
+ * @param wb      output columns per work-item, 1 to 16 (DIRECT, DEPTHWISE_BLOCKED); the output tile side,
+ *                2 or 4 (WINOGRAD)
  * @param hb      output rows per work-item, 1 to 8 (DEPTHWISE_BLOCKED; 1 for the other variants)
  * @param wg      work-group size of the 1-D launch, or 0 for the 3-D one (the depthwise variants)
- * @param gemm    the matrix-product kernel and blocking (POINTWISE, IMPLICIT_GEMM)
+ * @param gemm    the matrix-product kernel and blocking (POINTWISE, IMPLICIT_GEMM, WINOGRAD)
  */
 public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, GemmConfig gemm) {
 
-    public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_BLOCKED, IMPLICIT_GEMM }
+    public enum Variant { GENERAL, DIRECT, POINTWISE, DEPTHWISE, DEPTHWISE_BLOCKED, IMPLICIT_GEMM, WINOGRAD }
 
     public Conv2dConfig {
         if (variant == null) {
@@ -57,6 +64,10 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
         if ((variant == Variant.DIRECT || variant == Variant.DEPTHWISE_BLOCKED) && (wb < 1 || wb > 16)) {
             throw new IllegalArgumentException("Invalid convolution parameters: WB must be in 1..16, got " + wb);
         }
+        if (variant == Variant.WINOGRAD && wb != 2 && wb != 4) {
+            throw new IllegalArgumentException("Invalid convolution parameters: the Winograd tile must be 2 or 4, got "
+                    + wb);
+        }
         if (variant == Variant.DEPTHWISE_BLOCKED ? hb < 1 || hb > 8 : hb != 1) {
             throw new IllegalArgumentException("Invalid convolution parameters: HB must be in 1..8 for"
                     + " DEPTHWISE_BLOCKED and 1 otherwise, got " + hb + " for " + variant);
@@ -65,7 +76,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             throw new IllegalArgumentException("Invalid convolution parameters: WG must be 0, or 1..1024 for a"
                     + " depthwise variant, got " + wg + " for " + variant);
         }
-        if ((variant == Variant.POINTWISE || variant == Variant.IMPLICIT_GEMM) && gemm == null) {
+        if ((variant == Variant.POINTWISE || variant == Variant.IMPLICIT_GEMM || variant == Variant.WINOGRAD)
+                && gemm == null) {
             throw new IllegalArgumentException("Invalid convolution parameters: " + variant + " needs a GemmConfig");
         }
     }
@@ -85,6 +97,14 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
     /** An ungrouped convolution as a GEMM whose A is the implicit im2col matrix of the input. */
     public static Conv2dConfig implicitGemm(GemmConfig gemm) {
         return new Conv2dConfig(Variant.IMPLICIT_GEMM, 0, 0, 1, 0, gemm);
+    }
+
+    /**
+     * A 3x3 stride-1 convolution by Winograd's F(tile x tile, 3x3): {@code (tile + 2)^2} products of the
+     * transformed input and weights, each of the form {@code gemm}.
+     */
+    public static Conv2dConfig winograd(int tile, GemmConfig gemm) {
+        return new Conv2dConfig(Variant.WINOGRAD, 0, tile, 1, 0, gemm);
     }
 
     /** The general depthwise kernel on a 3-D range. */
@@ -141,6 +161,10 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             if (variantOf(t).equals("direct")) {
                 return direct(num(t, "VW"), num(t, "WB"));
             }
+            Conv2dConfig winograd = winogradFor(device, t, p, input, weights);
+            if (winograd != null) {
+                return winograd;
+            }
             boolean narrow = t.containsKey("MIN_COUT") && weights.dim(3) < num(t, "MIN_COUT");
             if (variantOf(t).equals("implicit_gemm") && narrow) {
                 return direct(num(t, "VW"), num(t, "WB"));        // fewer output channels: the direct kernel
@@ -152,6 +176,29 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             }
         }
         return general();
+    }
+
+    /**
+     * The Winograd variant when the {@code conv2d} entry names a tile ({@code WINOGRAD=2|4}) and the shape takes
+     * it: 3x3, stride 1, no dilation, at least {@code WINOGRAD_MIN_C} input and output channels (default 64)
+     * and {@code WINOGRAD_MIN_TILES} output tiles (default 1), indexable; {@code -Dclnn.winograd=off} turns it
+     * off. Else null.
+     */
+    private static Conv2dConfig winogradFor(ClDevice device, Map<String, String> t, Conv2dParams p, Shape input,
+                                            Shape weights) {
+        if (!t.containsKey("WINOGRAD") || !p.isWinograd(weights) || !OpSupport.switchedOn("clnn.winograd")) {
+            return null;
+        }
+        int tile = num(t, "WINOGRAD");
+        int minC = t.containsKey("WINOGRAD_MIN_C") ? num(t, "WINOGRAD_MIN_C") : 64;
+        int minTiles = t.containsKey("WINOGRAD_MIN_TILES") ? num(t, "WINOGRAD_MIN_TILES") : 1;
+        Shape out = p.outputShape(input, weights, null);
+        long tiles = (long) out.dim(0) * ConvKernels.ceilDiv(out.dim(1), tile) * ConvKernels.ceilDiv(out.dim(2), tile);
+        if (Math.min(input.dim(3), weights.dim(3)) < minC || tiles < minTiles
+                || !WinogradConv.indexable((tile + 2) * (tile + 2), tiles, input.dim(3), weights.dim(3))) {
+            return null;
+        }
+        return winograd(tile, GemmConfig.select(device, tiles, weights.dim(3), input.dim(3), true));
     }
 
     private static String variantOf(Map<String, String> tuning) {
@@ -177,6 +224,8 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
                 return p.isPointwise(weights) ? null : "needs a 1x1 kernel, stride 1, no padding and groups == 1";
             case IMPLICIT_GEMM:
                 return p.groups() == 1 ? null : "needs groups == 1, got " + p.groups();
+            case WINOGRAD:
+                return p.isWinograd(weights) ? null : "needs a 3x3 kernel, stride 1, no dilation and groups == 1";
             case DEPTHWISE:
                 return p.isDepthwise(input, weights) ? null
                         : "needs groups == input channels == output channels (channel multiplier 1)";
@@ -194,6 +243,7 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
             case DIRECT: return "direct(VW=" + vw + " WB=" + wb + ")";
             case POINTWISE: return "pointwise(" + gemm + ")";
             case IMPLICIT_GEMM: return "implicit_gemm(" + gemm + ")";
+            case WINOGRAD: return "winograd(F(" + wb + "x" + wb + ",3x3) " + gemm + ")";
             case DEPTHWISE: return "depthwise(VW=" + vw + (wg > 0 ? " WG=" + wg : "") + ")";
             case DEPTHWISE_BLOCKED: return "depthwise_blocked(VW=" + vw + " WB=" + wb + (hb > 1 ? " HB=" + hb : "")
                     + (wg > 0 ? " WG=" + wg : "") + ")";

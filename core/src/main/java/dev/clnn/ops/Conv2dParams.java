@@ -224,6 +224,12 @@ public record Conv2dParams(int strideH, int strideW, int dilationH, int dilation
                 && (strideH == 1 || strideH == 2) && dilationH == 1 && dilationW == 1;
     }
 
+    /** True when the Winograd kernels apply: a 3x3 kernel, stride 1, no dilation, one group (any padding). */
+    boolean isWinograd(Shape weights) {
+        return weights.dim(0) == 3 && weights.dim(1) == 3 && strideH == 1 && strideW == 1 && dilationH == 1
+                && dilationW == 1 && groups == 1;
+    }
+
     @Override
     public String toString() {
         return "Conv2dParams(stride " + strideH + "x" + strideW + ", dilation " + dilationH + "x" + dilationW
