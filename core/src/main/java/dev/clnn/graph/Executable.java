@@ -478,8 +478,18 @@ public final class Executable implements AutoCloseable {
         }
     }
 
-    /** Device time of one node in a profiled run. */
-    public record LayerTime(Node node, Shape output, double flops, long nanos, int kernels) {
+    /**
+     * Device time of one node in a profiled run: {@code kernels} launches in all, and {@code parts} their
+     * time by kernel name, in order of first launch.
+     */
+    public record LayerTime(Node node, Shape output, double flops, long nanos, int kernels, List<KernelTime> parts) {
+        public LayerTime {
+            parts = List.copyOf(parts);
+        }
+    }
+
+    /** The device time of one kernel's {@code launches} within a layer. */
+    public record KernelTime(String kernel, int launches, long nanos) {
     }
 
     /**

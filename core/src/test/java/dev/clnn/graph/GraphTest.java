@@ -420,6 +420,13 @@ public class GraphTest {
                 boolean reshape = t.node().op() instanceof Op.Reshape;
                 assertEquals(reshape, t.kernels() == 0, t.node().name() + " launched " + t.kernels() + " kernels");
                 assertTrue(t.nanos() >= 0);
+                // the breakdown by kernel accounts for every launch and all of the layer's time
+                assertEquals(t.kernels(), t.parts().stream().mapToInt(Executable.KernelTime::launches).sum(),
+                        t.node().name() + ": " + t.parts());
+                assertEquals(t.nanos(), t.parts().stream().mapToLong(Executable.KernelTime::nanos).sum(),
+                        t.node().name() + ": " + t.parts());
+                assertEquals(t.parts().size(), t.parts().stream().map(Executable.KernelTime::kernel).distinct().count(),
+                        t.node().name() + ": " + t.parts());
             }
         }
     }

@@ -89,6 +89,14 @@ final class ModelReport {
             out.printf("  %-28s %-34s %-20s %10.1f %6.1f%% %9.1f%n", DevicesCommand.clip(t.node().name(), 28),
                     DevicesCommand.clip(t.node().op().describe(), 34), t.output(), t.nanos() / 1e3,
                     total == 0 ? 0 : 100.0 * t.nanos() / total, t.nanos() == 0 ? 0 : t.flops() / t.nanos());
+            if (t.parts().size() > 1) {
+                // a layer of several kernel forms: each form's share of the layer's time
+                for (Executable.KernelTime k : t.parts()) {
+                    out.printf("  %-28s %-34s %-20s %10.1f %6.1f%%%n", "",
+                            DevicesCommand.clip("  " + k.kernel() + (k.launches() > 1 ? " x" + k.launches() : ""), 34),
+                            "", k.nanos() / 1e3, total == 0 ? 0 : 100.0 * k.nanos() / total);
+                }
+            }
         }
         out.printf("  %-28s %-34s %-20s %10.1f %6.1f%%%n", "total", "", "", total / 1e3, 100.0);
         out.flush();
