@@ -198,7 +198,12 @@ public record Conv2dConfig(Variant variant, int vw, int wb, int hb, int wg, Gemm
                 || !WinogradConv.indexable((tile + 2) * (tile + 2), tiles, input.dim(3), weights.dim(3))) {
             return null;
         }
-        return winograd(tile, GemmConfig.select(device, tiles, weights.dim(3), input.dim(3), true));
+        // The tiled form computes the (tile + 2)^2 products in one launch (Gemm.Batch): its tile is chosen for
+        // them all, and the batch fills the device without K slices. Other forms take one product at a time.
+        long products = (long) (tile + 2) * (tile + 2) * tiles;
+        GemmConfig batch = GemmConfig.select(device, products, weights.dim(3), input.dim(3), true);
+        return winograd(tile, batch.variant() == GemmConfig.Variant.TILED ? batch.withSlices(0)
+                : GemmConfig.select(device, tiles, weights.dim(3), input.dim(3), true));
     }
 
     private static String variantOf(Map<String, String> tuning) {

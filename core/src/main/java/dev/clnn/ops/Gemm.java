@@ -210,9 +210,29 @@ public final class Gemm implements AutoCloseable {
         }
     }
 
+    /**
+     * A batch of {@code count} products of one shape in one launch ({@link #configureBatch}): product
+     * {@code i} reads A from {@code offA + i * strideA}, its constant B from {@code offB + i * strideB} (when
+     * {@link #repack} packs it) and writes C from {@code offC + i * strideC}; strides in floats.
+     */
+    record Batch(int count, long strideA, long strideB, long strideC) {
+        Batch {
+            if (count < 1 || strideA < 0 || strideB < 0 || strideC < 0) {
+                throw new IllegalArgumentException("Gemm: a batch needs at least one product and strides >= 0; got "
+                        + count + " products, strides " + strideA + ", " + strideB + ", " + strideC);
+            }
+        }
+
+        /** Floats from an operand's first element to the end of the last product's, of one of {@code extent}. */
+        long extent(long stride, long extent) {
+            return (count - 1) * stride + extent;
+        }
+    }
+
     private final GemmShape shape;
     private final GemmConfig config;
     private final Seams seams;
+    private final Batch batch;
     private final GemmLayout layout;
     private final ClKernel main;
     // the forms that split K only (null otherwise): the kernel that sums the K-slices and the partial sums
@@ -223,13 +243,16 @@ public final class Gemm implements AutoCloseable {
     private final ClKernel packerB;
     private final ClBuffer packedA;
     private final ClBuffer packedB;
+    // a batch of several products only: each product's B is packed here, then copied to its place in packedB
+    private final ClBuffer stagedB;
     private boolean closed;
 
-    private Gemm(ClContext cl, GemmShape shape, GemmConfig config, Seams seams) {
+    private Gemm(ClContext cl, GemmShape shape, GemmConfig config, Seams seams, Batch batch) {
         this.shape = shape;
         this.config = config;
         this.seams = seams;
-        this.layout = GemmLayout.of(config, shape, seams, cl.device());
+        this.batch = batch;
+        this.layout = GemmLayout.of(config, shape, seams, cl.device(), batch == null ? 1 : batch.count());
         OpLog.configured("GEMM", cl, shape, config);
         GemmConfig.Variant form = config.variant();
         List<AutoCloseable> made = new ArrayList<>();
@@ -248,7 +271,8 @@ public final class Gemm implements AutoCloseable {
                     ? BuildOptions.none().define("PACK_HALF", 1) : BuildOptions.none(), packer)) : null;
             partial = split ? track(made, cl.buffer((long) layout.slices * shape.m() * shape.n())) : null;
             packedA = layout.packA ? track(made, cl.buffer((long) layout.mPad * layout.kPad)) : null;
-            packedB = layout.packB ? track(made, cl.buffer(activationFloats((long) layout.nPad * layout.kPad))) : null;
+            packedB = layout.packB ? track(made, cl.buffer(activationFloats(products() * panelFloats()))) : null;
+            stagedB = products() > 1 ? track(made, cl.buffer(panelFloats())) : null;
             setFixedArguments();
         } catch (RuntimeException e) {
             closeAll(made);
@@ -259,7 +283,7 @@ public final class Gemm implements AutoCloseable {
     /** Configures a GEMM with the form and parameters the tuning table gives the context's device. */
     public static Gemm configure(ClContext cl, GemmShape shape) {
         return new Gemm(cl, shape, GemmConfig.select(cl.device(), shape.m(), shape.n(), shape.k(), false),
-                Seams.PRODUCT);
+                Seams.PRODUCT, null);
     }
 
     /**
@@ -322,7 +346,45 @@ public final class Gemm implements AutoCloseable {
                     + cl.device().name() + " has " + cl.device().localMemBytes() + " bytes and at most "
                     + cl.device().maxWorkGroupSize());
         }
-        return new Gemm(cl, shape, config, seams);
+        return new Gemm(cl, shape, config, seams, null);
+    }
+
+    /**
+     * Configures a batch of products of one shape computed in one launch (the tiled form's {@code BATCHED}):
+     * the alpha/beta epilogue, A read in place, B constant ({@link #repack} packs every product's). Each
+     * {@code run} computes the whole batch from the offsets it is given, spaced by the batch's strides.
+     *
+     * @throws IllegalArgumentException when the form is not the tiled one without K slices, the seams are not
+     *                                  those of a plain product with a constant B, or the form does not fit
+     */
+    static Gemm configureBatch(ClContext cl, GemmShape shape, GemmConfig config, Seams seams, Batch batch) {
+        if (!takesBatch(config) || seams.packA() || !seams.constantB() || seams.epilogue() != null
+                || seams.im2col() != null || seams.scalePixels() > 0 || seams.norm() != null) {
+            throw new IllegalArgumentException("Gemm: a batch of products takes the tiled form without K slices, A"
+                    + " read in place, a constant B and the alpha/beta epilogue; got " + config + " for " + shape);
+        }
+        if (!fits(config, cl.device())) {
+            throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
+                    + " bytes of local memory and work-groups of " + config.workGroupSize() + "; "
+                    + cl.device().name() + " has " + cl.device().localMemBytes() + " bytes and at most "
+                    + cl.device().maxWorkGroupSize());
+        }
+        return new Gemm(cl, shape, config, seams, batch);
+    }
+
+    /** Whether the form computes a batch of products in one launch: the tiled form without K slices. */
+    static boolean takesBatch(GemmConfig config) {
+        return config.variant() == GemmConfig.Variant.TILED && !config.splitsK();
+    }
+
+    /** Products per run: the batch's count, else 1. */
+    private long products() {
+        return batch == null ? 1 : batch.count();
+    }
+
+    /** Elements of one product's packed B. */
+    private long panelFloats() {
+        return (long) layout.nPad * layout.kPad;
     }
 
     static boolean fits(GemmConfig config, ClDevice device) {
@@ -514,9 +576,17 @@ public final class Gemm implements AutoCloseable {
         if (!seams.constantB()) {
             throw new IllegalStateException("This Gemm packs B on every run; repack is for a constant B");
         }
-        checkExtent("B", b, offB, shape.extentB());
-        if (packerB != null) {
-            packB(b, offB);
+        checkExtent("B", b, offB, batch == null ? shape.extentB() : batch.extent(batch.strideB(), shape.extentB()));
+        if (packerB == null) {
+            return;
+        }
+        if (stagedB == null) {
+            packB(b, offB, packedB);
+            return;
+        }
+        for (int i = 0; i < batch.count(); i++) {
+            packB(b, offB + i * batch.strideB(), stagedB);
+            stagedB.copyTo(packedB, 0, i * panelFloats(), panelFloats());
         }
     }
 
@@ -527,9 +597,11 @@ public final class Gemm implements AutoCloseable {
     private ClKernel bind(ClBuffer a, long offA, ClBuffer b, long offB, ClBuffer c, long offC) {
         ensureOpen();
         checkExtent("A", a, activationFloats(offA), activationFloats(seams.im2col() != null
-                ? seams.im2col().inputFloats() : shape.extentA()));
-        checkExtent("B", b, offB, shape.extentB());
-        checkExtent("C", c, 0, activationFloats(offC + shape.extentC()));
+                ? seams.im2col().inputFloats() : batch != null ? batch.extent(batch.strideA(), shape.extentA())
+                : shape.extentA()));
+        checkExtent("B", b, offB, batch != null ? batch.extent(batch.strideB(), shape.extentB()) : shape.extentB());
+        checkExtent("C", c, 0, activationFloats(offC + (batch != null ? batch.extent(batch.strideC(), shape.extentC())
+                : shape.extentC())));
         if (packedA != null) {
             packerA.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA,
                     layout.panelA, layout.kPad);
@@ -543,7 +615,7 @@ public final class Gemm implements AutoCloseable {
         }
         if (packedB != null) {
             if (!seams.constantB()) {
-                packB(b, offB);
+                packB(b, offB, packedB);
             }
             main.arg(ARG_B, packedB).arg(ARG_B + 1, 0);
         } else {
@@ -555,9 +627,9 @@ public final class Gemm implements AutoCloseable {
         return sink;
     }
 
-    private void packB(ClBuffer b, long offB) {
+    private void packB(ClBuffer b, long offB, ClBuffer into) {
         // op(B)^T viewed as rows n x depth k is row-major only when B is stored transposed
-        packerB.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), packedB,
+        packerB.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), into,
                 layout.panelB, layout.kPad);
         if (layout.packRows) {
             packerB.arg(9, GemmLayout.packCount(layout.panelB));
@@ -595,6 +667,11 @@ public final class Gemm implements AutoCloseable {
         }
         if (seams.scalePixels() > 0) {
             main.arg(ARG_C + 4, seams.scalePixels());       // after the scale buffer, set on each run
+        }
+        if (batch != null) {
+            // after alpha and beta: the products' spacing in A (floats), packed B (float4s) and C (floats)
+            int at = epilogueArgument() + 2;
+            main.arg(at, (int) batch.strideA()).arg(at + 1, (int) (panelFloats() / 4)).arg(at + 2, (int) batch.strideC());
         }
     }
 
@@ -658,6 +735,9 @@ public final class Gemm implements AutoCloseable {
         if (config.splitsK()) {
             o = o.define("SPLIT_REDUCE", 1);
         }
+        if (batch != null) {
+            o = o.define("BATCHED", 1);
+        }
         return new Defines(o, seams.epilogue());
     }
 
@@ -713,7 +793,8 @@ public final class Gemm implements AutoCloseable {
             // kernel objects first, as they may hold the buffers as arguments; each was made for this
             // Gemm (ClProgram.kernel makes a new one)
             List<AutoCloseable> all = new ArrayList<>();
-            for (AutoCloseable r : new AutoCloseable[] {main, reduce, packerA, packerB, partial, packedA, packedB}) {
+            for (AutoCloseable r : new AutoCloseable[] {main, reduce, packerA, packerB, partial, packedA, packedB,
+                    stagedB}) {
                 if (r != null) {
                     all.add(r);
                 }

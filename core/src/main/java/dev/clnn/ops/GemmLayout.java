@@ -59,6 +59,11 @@ final class GemmLayout {
     }
 
     static GemmLayout of(GemmConfig c, GemmShape s, Gemm.Seams seams, ClDevice device) {
+        return of(c, s, seams, device, 1);
+    }
+
+    /** The layout of {@code count} products of the shape in one launch ({@link Gemm.Batch}; the tiled form only). */
+    static GemmLayout of(GemmConfig c, GemmShape s, Gemm.Seams seams, ClDevice device, int count) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
@@ -87,9 +92,9 @@ final class GemmLayout {
                 long[] global = {nPad / c.wn(), mPad / c.wm()};
                 long[] local = {c.tn() / c.wn(), c.tm() / c.wm()};
                 if (c.ks() == 0) {
-                    // K groups: a third dimension of work-items within each work-group
-                    long[][] range = c.kg() == 1 ? new long[][] {global, local}
-                            : new long[][] {{global[0], global[1], c.kg()}, {local[0], local[1], c.kg()}};
+                    // K groups: a third dimension of work-items within each work-group; a batch: of work-groups
+                    long[][] range = c.kg() == 1 && count == 1 ? new long[][] {global, local}
+                            : new long[][] {{global[0], global[1], (long) c.kg() * count}, {local[0], local[1], c.kg()}};
                     return new GemmLayout(seams.packA(), true, mPad, nPad, kPad, mPad, nPad, 0, 0, range);
                 }
                 // split K: a third dimension of work-groups, one per slice, then the sum of the slices

@@ -146,6 +146,104 @@ class GemmTest {
         }
     }
 
+    /** The tiled forms a batch of products takes: plain, K groups (some without a slice), the narrow tile. */
+    private static final GemmConfig[] BATCH_FORMS = {
+        GemmConfig.tiled(64, 64, 16, 4, 4),
+        GemmConfig.tiled(32, 32, 8, 4, 4, 0, 4),
+        GemmConfig.tiled(128, 64, 16, 8, 4),
+    };
+
+    static Stream<Arguments> batchCases() {
+        return TestDevices.crossedWith(BATCH_FORMS);
+    }
+
+    /**
+     * A batch of products in one launch (Gemm.Batch): each product against the reference with its own A, B
+     * and C, spaced with gaps between them, every transpose, alpha/beta reading C; B repacked once after it
+     * changes; nothing written between the products' C.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("batchCases")
+    void aBatchOfProductsComputesEachProduct(ClDevice device, GemmConfig config) {
+        ClContext cl = CONTEXTS.on(device);
+        int[][] shapes = TestDevices.isSimulator(device) ? new int[][] {{5, 7, 3}, {9, 33, 5}}
+                : new int[][] {{1, 1, 1}, {13, 17, 19}, {65, 63, 67}, {130, 70, 40}};
+        long seed = 900;
+        for (int[] sh : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = t / 2 == 1;
+                boolean tb = t % 2 == 1;
+                GemmShape s = new GemmShape(ta, tb, sh[0], sh[1], sh[2], (ta ? sh[0] : sh[2]) + 1,
+                        (tb ? sh[2] : sh[1]) + 2, sh[1] + 3);
+                int count = 2 + t;
+                Gemm.Batch batch = new Gemm.Batch(count, s.extentA() + 3, s.extentB() + 1, s.extentC() + 5);
+                checkBatch(cl, config, s, batch, seed++);
+            }
+        }
+    }
+
+    private static void checkBatch(ClContext cl, GemmConfig config, GemmShape s, Gemm.Batch batch, long seed) {
+        int off = 2;
+        int sizeA = off + (int) batch.extent(batch.strideA(), s.extentA());
+        int sizeB = off + (int) batch.extent(batch.strideB(), s.extentB());
+        int sizeC = off + (int) batch.extent(batch.strideC(), s.extentC());
+        float[] a = TestData.uniform(sizeA, seed * 5);
+        float[][] b = {TestData.uniform(sizeB, seed * 5 + 1), TestData.uniform(sizeB, seed * 5 + 2)};
+        float[] c = TestData.uniform(sizeC, seed * 5 + 3);
+        try (Gemm gemm = Gemm.configureBatch(cl, s, config, new Gemm.Seams(false, true, null), batch);
+             ClBuffer da = cl.buffer(a); ClBuffer db = cl.buffer(b[0]); ClBuffer dc = cl.buffer(c)) {
+            for (int round = 0; round < 2; round++) {
+                db.write(b[round]);
+                gemm.repack(db, off);
+                float[] expected = c.clone();
+                for (int i = 0; i < batch.count(); i++) {
+                    ReferenceGemm.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 0.5f, a,
+                            off + (int) (i * batch.strideA()), s.lda(), b[round], off + (int) (i * batch.strideB()),
+                            s.ldb(), -1.5f, expected, off + (int) (i * batch.strideC()), s.ldc());
+                }
+                dc.write(c);
+                gemm.run(0.5f, da, off, db, off, -1.5f, dc, off);
+                float[] actual = dc.read();
+                String what = config + " " + s + " x" + batch.count() + " round " + round;
+                Comparison cmp = Comparison.of(actual, expected, Tolerances.GEMM_RTOL, Tolerances.gemmAtol(s.k()));
+                assertTrue(cmp.passed(), () -> what + ": " + cmp.describe(actual, expected));
+                for (int i = 0; i < sizeC; i++) {
+                    int rel = (i - off) % (int) batch.strideC();
+                    boolean inside = i >= off && rel <= s.extentC() - 1 && rel % s.ldc() < s.n();
+                    if (!inside) {
+                        assertEquals(c[i], actual[i], what + " wrote outside the products' C at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clnn.testing.TestDevices#stream")
+    void aBatchTakesOnlyTheTiledFormWithoutKSlicesAndAPlainProduct(ClDevice device) {
+        ClContext cl = CONTEXTS.on(device);
+        GemmShape s = GemmShape.of(16, 16, 16);
+        Gemm.Batch batch = new Gemm.Batch(3, 256, 256, 256);
+        Gemm.Seams plain = new Gemm.Seams(false, true, null);
+        for (GemmConfig form : new GemmConfig[] {GemmConfig.general(), GemmConfig.cpu(3, 4, 1), GemmConfig.splitk(7),
+            GemmConfig.tiled(32, 32, 8, 4, 4, 16)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Gemm.configureBatch(cl, s, form, plain, batch));
+            assertTrue(e.getMessage().contains("tiled form without K slices"), e.getMessage());
+        }
+        GemmConfig tiled = GemmConfig.tiled(32, 32, 8, 4, 4);
+        for (Gemm.Seams seams : new Gemm.Seams[] {new Gemm.Seams(true, true, null), new Gemm.Seams(false, false, null),
+            Gemm.Seams.layer(new Gemm.Epilogue(Activation.RELU, true, null))}) {
+            assertThrows(IllegalArgumentException.class, () -> Gemm.configureBatch(cl, s, tiled, seams, batch));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Gemm.Batch(0, 1, 1, 1));
+        try (Gemm gemm = Gemm.configureBatch(cl, s, tiled, plain, batch); ClBuffer small = cl.buffer(new float[600])) {
+            // three products spaced 256 apart need 2 * 256 + 256 floats of each operand
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> gemm.repack(small, 0));
+            assertTrue(e.getMessage().contains("buffer B"), e.getMessage());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.clnn.testing.TestDevices#stream")
     void betaZeroOverwritesNanInC(ClDevice device) {

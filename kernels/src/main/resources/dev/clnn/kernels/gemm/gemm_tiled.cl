@@ -40,8 +40,14 @@
 // device (MobileNet's 14x14 and 7x7 pointwise layers at batch 1), where a work-group's time is its
 // steps' latency, not its arithmetic.
 //
-// Work-group size: (TN / WN, TM / WM, KG). Global size: (ldb / WN, ceil(M / TM) * TM / WM, S) (S = 1
-// without KS; KG with K groups).
+// Batches (BATCHED): one launch computes COUNT products of the same shape, each with its own A, B and
+// C: the work-groups along the third dimension take one product each, whose operands lie sa, sb and sc
+// elements (of what a, bp and c hold) after the previous product's. For many small products that
+// would each leave the device mostly idle (the (MT + 2)^2 products of a Winograd convolution). Not
+// with KS.
+//
+// Work-group size: (TN / WN, TM / WM, KG). Global size: (ldb / WN, ceil(M / TM) * TM / WM, S * KG) (S = 1
+// without KS; S = COUNT with BATCHED).
 //
 // Defines:
 //   TM, TN   tile of C per work-group (multiples of 4 * work-group size in that dimension)
@@ -49,6 +55,7 @@
 //   WM, WN   register tile per work-item (multiples of 4)
 //   KS       0: all of K per work-group; else the slice of K per work-group (a multiple of TK)
 //   KG       groups of work-items that share a tile, each taking every KG-th slice (default 1; not with KS)
+//   BATCHED  1: the third dimension of work-groups runs over a batch of products (parameters sa, sb, sc)
 //   A_PACKED, TRANS_A, A_IM2COL, A_DEPTHWISE, FUSED, STORE_HALF and the epilogue's (gemm_common.cl)
 
 #ifndef TM
@@ -82,6 +89,17 @@
 
 #if A_DEPTHWISE && KS
 #error "a depthwise A is read by the tiled form without K slices"
+#endif
+#ifndef BATCHED
+#define BATCHED 0
+#endif
+#if BATCHED && KS
+#error "a batch of products takes the third dimension of work-groups that K slices take"
+#endif
+#if BATCHED
+#define BATCH_PARAMS , const int sa, const int sb, const int sc
+#else
+#define BATCH_PARAMS
 #endif
 #if KG < 1 || (KG > 1 && KS)
 #error "K groups (KG > 1) do not combine with K slices (KS)"
@@ -254,7 +272,7 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, KG)))
 void gemm_tiled(const int M, const int N, const int K,
                 __global const A_STORED* restrict a, const int offa, const int lda,
                 __global const B_STORED* restrict bp, const int offb, const int ldb,
-                C_PARAMS IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS TAIL_PARAMS)
+                C_PARAMS IM2COL_PARAMS DEPTHWISE_PARAMS NORM_PARAMS TAIL_PARAMS BATCH_PARAMS)
 {
 #if KG > 1
     __local float4 lmem[LOCAL_F4];
@@ -283,6 +301,12 @@ void gemm_tiled(const int M, const int N, const int K,
     const int nrow = ldb / 4;       // float4s per row of bp
 #if !A_PACKED
     a += OFFSET(offa);
+#endif
+#if BATCHED
+    // this work-group's product of the batch
+    a += (size_t)get_group_id(2) * sa;
+    bp += (size_t)get_group_id(2) * sb;
+    c += (size_t)get_group_id(2) * sc;
 #endif
 #if IM2COL_WALK
     WALK_STATE;
