@@ -340,12 +340,7 @@ public final class Gemm implements AutoCloseable {
             throw new IllegalArgumentException("Gemm: only the cpu form and the tiled form without K slices compute a"
                     + " depthwise A; got " + config);
         }
-        if (!fits(config, cl.device())) {
-            throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
-                    + " bytes of local memory and work-groups of " + config.workGroupSize() + "; "
-                    + cl.device().name() + " has " + cl.device().localMemBytes() + " bytes and at most "
-                    + cl.device().maxWorkGroupSize());
-        }
+        requireFits(config, cl.device());
         return new Gemm(cl, shape, config, seams, null);
     }
 
@@ -363,12 +358,7 @@ public final class Gemm implements AutoCloseable {
             throw new IllegalArgumentException("Gemm: a batch of products takes the tiled form without K slices, A"
                     + " read in place, a constant B and the alpha/beta epilogue; got " + config + " for " + shape);
         }
-        if (!fits(config, cl.device())) {
-            throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
-                    + " bytes of local memory and work-groups of " + config.workGroupSize() + "; "
-                    + cl.device().name() + " has " + cl.device().localMemBytes() + " bytes and at most "
-                    + cl.device().maxWorkGroupSize());
-        }
+        requireFits(config, cl.device());
         return new Gemm(cl, shape, config, seams, batch);
     }
 
@@ -385,6 +375,16 @@ public final class Gemm implements AutoCloseable {
     /** Elements of one product's packed B. */
     private long panelFloats() {
         return (long) layout.nPad * layout.kPad;
+    }
+
+    /** Throws when the form needs more local memory or a larger work-group than the device has. */
+    private static void requireFits(GemmConfig config, ClDevice device) {
+        if (!fits(config, device)) {
+            throw new IllegalArgumentException("GEMM " + config + " needs " + config.localBytes()
+                    + " bytes of local memory and work-groups of " + config.workGroupSize() + "; "
+                    + device.name() + " has " + device.localMemBytes() + " bytes and at most "
+                    + device.maxWorkGroupSize());
+        }
     }
 
     static boolean fits(GemmConfig config, ClDevice device) {
