@@ -55,6 +55,17 @@ class TuningCandidatesTest {
         assertEquals(List.of("gemm_tiled"), TuningCandidates.families(block, FakeDevices.h200()));
     }
 
+    /** Convolutions: the table's entry first, then the direct kernels, the implicit GEMM, and Winograd's two tiles. */
+    @Test
+    void convolutionCandidatesIncludeWinograd() {
+        List<Map<String, String>> h200 = TuningCandidates.of("conv2d", FakeDevices.h200());
+        assertEquals(parse("variant=implicit_gemm WINOGRAD=4"), h200.get(0), "the H200's table entry");
+        assertEquals(1, h200.stream().filter(parse("variant=implicit_gemm WINOGRAD=4")::equals).count(), h200.toString());
+        assertEquals(1, h200.stream().filter(parse("variant=implicit_gemm WINOGRAD=2")::equals).count(), h200.toString());
+        assertEquals(1, h200.stream().filter(parse("variant=implicit_gemm")::equals).count(), h200.toString());
+        assertEquals(1, h200.stream().filter(parse("variant=direct VW=4 WB=2")::equals).count(), h200.toString());
+    }
+
     /** A depthwise candidate keeps the table's work-group size and its largest blocked kernel. */
     @Test
     void aDepthwiseCandidateKeepsTheTablesGroupsAndKernelSizes() {
