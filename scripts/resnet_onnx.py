@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Writes torchvision's ResNet-18 or ResNet-34 architecture as an ONNX model with random weights, built
+with the onnx package alone (no PyTorch): for CPU benchmarks beside ONNX Runtime on machines where
+PyTorch cannot be installed.
+
+    python3 scripts/resnet_onnx.py resnet18 cpu-ort/resnet18.onnx
+
+Input 'input' (N, 3, 224, 224) with a free batch dimension, output 'output' (N, 1000), opset 17; the
+layers as torchvision has them (BatchNorm kept as its own node, as exporters write it in training-free
+graphs they did not fold); He-initialised weights from a fixed seed, so every run writes the same file.
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+BLOCKS = {"resnet18": [2, 2, 2, 2], "resnet34": [3, 4, 6, 3]}
+
+
+class Builder:
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.nodes = []
+        self.inits = []
+        self.count = 0
+
+    def name(self, prefix):
+        self.count += 1
+        return f"{prefix}_{self.count}"
+
+    def const(self, prefix, array):
+        n = self.name(prefix)
+        self.inits.append(numpy_helper.from_array(array.astype(np.float32), n))
+        return n
+
+    def conv_bn(self, x, cin, cout, k, stride, relu):
+        fan_in = cin * k * k
+        w = self.const("w", self.rng.normal(0, np.sqrt(2.0 / fan_in), (cout, cin, k, k)))
+        y = self.name("conv")
+        self.nodes.append(helper.make_node("Conv", [x, w], [y], kernel_shape=[k, k], strides=[stride, stride],
+                                           pads=[k // 2] * 4))
+        scale = self.const("gamma", self.rng.uniform(0.5, 1.0, cout))
+        bias = self.const("beta", self.rng.normal(0, 0.1, cout))
+        mean = self.const("mean", self.rng.normal(0, 0.1, cout))
+        var = self.const("var", self.rng.uniform(0.5, 1.5, cout))
+        z = self.name("bn")
+        self.nodes.append(helper.make_node("BatchNormalization", [y, scale, bias, mean, var], [z], epsilon=1e-5))
+        if not relu:
+            return z
+        r = self.name("relu")
+        self.nodes.append(helper.make_node("Relu", [z], [r]))
+        return r
+
+    def block(self, x, cin, cout, stride):
+        y = self.conv_bn(x, cin, cout, 3, stride, True)
+        y = self.conv_bn(y, cout, cout, 3, 1, False)
+        shortcut = x if stride == 1 and cin == cout else self.conv_bn(x, cin, cout, 1, stride, False)
+        s = self.name("add")
+        self.nodes.append(helper.make_node("Add", [y, shortcut], [s]))
+        r = self.name("relu")
+        self.nodes.append(helper.make_node("Relu", [s], [r]))
+        return r
+
+
+def build(arch):
+    b = Builder(seed=18 if arch == "resnet18" else 34)
+    x = b.conv_bn("input", 3, 64, 7, 2, True)
+    p = b.name("pool")
+    b.nodes.append(helper.make_node("MaxPool", [x], [p], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]))
+    x, cin = p, 64
+    for stage, (count, cout) in enumerate(zip(BLOCKS[arch], [64, 128, 256, 512])):
+        for i in range(count):
+            x = b.block(x, cin, cout, 2 if stage > 0 and i == 0 else 1)
+            cin = cout
+    g = b.name("gap")
+    b.nodes.append(helper.make_node("GlobalAveragePool", [x], [g]))
+    f = b.name("flat")
+    b.nodes.append(helper.make_node("Flatten", [g], [f], axis=1))
+    w = b.const("fc_w", b.rng.normal(0, np.sqrt(1.0 / 512), (1000, 512)))
+    bias = b.const("fc_b", np.zeros(1000))
+    b.nodes.append(helper.make_node("Gemm", [f, w, bias], ["output"], transB=1))
+    graph = helper.make_graph(b.nodes, arch, [helper.make_tensor_value_info("input", TensorProto.FLOAT,
+                                                                           ["N", 3, 224, 224])],
+                              [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 1000])], b.inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="clnn-scripts",
+                              ir_version=8)     # opset 17's IR version: readable by every ONNX Runtime since 1.12
+    onnx.checker.check_model(model)
+    return model
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in BLOCKS:
+        sys.exit("usage: resnet_onnx.py resnet18|resnet34 OUT.onnx")
+    out = sys.argv[2]
+    tmp = out + ".part"
+    onnx.save(build(sys.argv[1]), tmp)
+    import os
+    os.replace(tmp, out)        # never a half-written model under the final name
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
