@@ -124,6 +124,10 @@ final class TuningCandidates {
                     out.add(withTableRules(
                             entry("tiled", "TM", t[0], "TN", t[1], "TK", t[2], "WM", t[3], "WN", t[4]), table));
                 }
+                for (int tk : new int[] {8, 16}) {
+                    // the large tile with double-buffered slices (one barrier per step)
+                    out.add(withTableRules(entry("tiled", "TM", 128, "TN", 128, "TK", tk, "WM", 8, "WN", 8, "DB", 1), table));
+                }
                 if (table != null && "tiled".equals(table.get("variant")) && !table.containsKey("K_GROUPS")) {
                     // the table's entry with K groups for the few-tile products (MobileNet's pointwise layers at
                     // batch 1 on the H200: 1.8x)

@@ -22,7 +22,7 @@ import dev.clnn.tensor.DType;
  * <ul>
  *   <li>{@code C = alpha * op(A) * op(B) + beta * C}: {@link #configure(ClContext, GemmShape)}, then
  *       {@code run(alpha, a, offA, b, offB, beta, c, offC)}. A and B are packed into panels on every
- *       run, where the form reads panels.</li>
+ *       run, where the form reads panels; the tiled form reads a B that no tile reaches past in place.</li>
  *   <li>{@code C = act(op(A) * op(B) + bias [+ residual])}, a layer's product (pointwise convolutions,
  *       {@link Dense}): {@link #configure(ClContext, GemmShape, GemmConfig, Epilogue)}, then
  *       {@code run(a, b, bias, residual, c)} on whole tensors. A, the activations, is read in place;
@@ -708,6 +708,9 @@ public final class Gemm implements AutoCloseable {
         }
         if (l.panels) {
             o = o.define("A_PACKED", l.packA ? 1 : 0);
+            if (!l.packB) {
+                o = o.define("B_PACKED", 0);
+            }
         }
         if (half()) {
             o = o.define("STORE_HALF", 1);

@@ -24,7 +24,8 @@ import dev.clnn.cl.ClDevice;
  *       (split K, for results with too few tiles to fill the device); with {@code kg > 1}, a work-group
  *       is {@code kg} groups of work-items sharing its tile, each taking every {@code kg}-th slice of
  *       {@code tk}, their sums added in local memory at the end (K groups: one launch, for results with
- *       too few tiles whose work-groups' time is their steps' latency).</li>
+ *       too few tiles whose work-groups' time is their steps' latency); with {@code db = 1} (no K groups),
+ *       two pairs of local slices, the next stored while the current is read: one barrier per step.</li>
  *   <li>{@code SPLITK}: K is cut into slices of {@code ks} computed in parallel, then a second kernel sums
  *       the slices ({@code gemm_splitk.cl}); for products whose result gives a GPU too few tiles. A work-item
  *       computes every row of a result of at most {@link #SPLITK_MAX_ROWS} rows, one row otherwise.</li>
@@ -34,7 +35,7 @@ import dev.clnn.cl.ClDevice;
  * {@code gemm_cpu}, {@code gemm_tiled} and {@code gemm_splitk} families (see {@code tuning.properties}).
  */
 public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn, int tk, int wm, int wn, int ks,
-                         int kg) {
+                         int kg, int db) {
 
     public enum Variant { GENERAL, CPU, TILED, SPLITK }
 
@@ -56,6 +57,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     public GemmConfig {
         require(kg >= 1 && kg <= 64, "KG must be in 1..64");
         require(kg == 1 || variant == Variant.TILED && ks == 0, "K groups (KG > 1) are for the tiled form without K slices");
+        require(db == 0 || db == 1, "DB must be 0 or 1");
+        require(db == 0 || variant == Variant.TILED && kg == 1, "double-buffered slices (DB=1) are for the tiled form without K groups");
         switch (variant) {
             case CPU:
                 require(mr >= 1 && mr <= 32, "MR must be in 1..32");
@@ -89,7 +92,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     }
 
     public static GemmConfig general() {
-        return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+        return new GemmConfig(Variant.GENERAL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0);
     }
 
     /** The CPU form with one register block per work-item and K unsliced. */
@@ -99,7 +102,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /** The CPU form with strips of {@code tm} rows per work-item and K slices of {@code tk} (0: all of K). */
     public static GemmConfig cpu(int mr, int vw, int nv, int tm, int tk) {
-        return new GemmConfig(Variant.CPU, mr, vw, nv, tm, 0, tk, 0, 0, 0, 1);
+        return new GemmConfig(Variant.CPU, mr, vw, nv, tm, 0, tk, 0, 0, 0, 1, 0);
     }
 
     public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn) {
@@ -116,12 +119,20 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
      * slices), its work-groups made of {@code kg} groups of work-items that share the tile along K.
      */
     public static GemmConfig tiled(int tm, int tn, int tk, int wm, int wn, int ks, int kg) {
-        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, ks, kg);
+        return new GemmConfig(Variant.TILED, 0, 0, 0, tm, tn, tk, wm, wn, ks, kg, 0);
+    }
+
+    /**
+     * This form with {@code db} (0 or 1): with 1, the tiled form holds two pairs of local slices and
+     * stores the next while the current is read, one barrier per step (not with K groups).
+     */
+    GemmConfig withDoubleBuffer(int db) {
+        return new GemmConfig(variant, mr, vw, nv, tm, tn, tk, wm, wn, ks, kg, db);
     }
 
     /** This tiled form with K cut into slices of {@code ks} (0: all of K, keeping its K groups). */
     GemmConfig withSlices(int ks) {
-        return tiled(tm, tn, tk, wm, wn, ks, ks > 0 ? 1 : kg);
+        return tiled(tm, tn, tk, wm, wn, ks, ks > 0 ? 1 : kg).withDoubleBuffer(db);
     }
 
     /** Whether the form cuts K into slices summed by a second kernel. */
@@ -131,7 +142,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /** Split-K with slices of {@code ks} along K. */
     public static GemmConfig splitk(int ks) {
-        return new GemmConfig(Variant.SPLITK, 0, 0, 0, 0, 0, 0, 0, 0, ks, 1);
+        return new GemmConfig(Variant.SPLITK, 0, 0, 0, 0, 0, 0, 0, 0, ks, 1, 0);
     }
 
     /**
@@ -289,7 +300,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
                 && slices >= 2L * groups * GROUP_STEPS) {
             groups *= 2;
         }
-        return groups == 1 ? this : tiled(tm, tn, tk, wm, wn, 0, groups);
+        return groups == 1 ? this : tiled(tm, tn, tk, wm, wn, 0, groups);     // K groups take no double buffer
     }
 
     /**
@@ -343,7 +354,8 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             }
             case TILED:
                 return tiled(num(p, prefix, "TM"), num(p, prefix, "TN"), num(p, prefix, "TK"), num(p, prefix, "WM"),
-                        num(p, prefix, "WN"), num(p, prefix, "KS", 0), num(p, prefix, "KG", 1));
+                        num(p, prefix, "WN"), num(p, prefix, "KS", 0), num(p, prefix, "KG", 1))
+                        .withDoubleBuffer(num(p, prefix, "DB", 0));
             case SPLITK:
                 return splitk(num(p, prefix, "KS"));
             default:
@@ -389,10 +401,12 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
 
     /**
      * Work-group bytes of local memory the variant needs: the tiled form's A and B slices (one pair
-     * per K group), or with K groups the sums of all but the first as they meet, whichever is larger.
+     * per K group, two when double-buffered), or with K groups the sums of all but the first as they
+     * meet, whichever is larger.
      */
     long localBytes() {
-        return variant == Variant.TILED ? 4L * Math.max((long) kg * tk * (tm + tn), (long) (kg - 1) * tm * tn) : 0;
+        return variant == Variant.TILED
+                ? 4L * Math.max((long) kg * (1 + db) * tk * (tm + tn), (long) (kg - 1) * tm * tn) : 0;
     }
 
     /** Work-items per work-group the variant needs (0: any). */
@@ -420,6 +434,9 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             if (kg > 1) {
                 d.put("KG", kg);
             }
+            if (db > 0) {
+                d.put("DB", db);
+            }
         }
         return BuildOptions.none().defineAll(d);
     }
@@ -429,7 +446,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
         switch (variant) {
             case CPU: return "cpu(MR=" + mr + " VW=" + vw + " NV=" + nv + " TM=" + tm + " TK=" + tk + ")";
             case TILED: return "tiled(TM=" + tm + " TN=" + tn + " TK=" + tk + " WM=" + wm + " WN=" + wn
-                    + (ks > 0 ? " KS=" + ks : "") + (kg > 1 ? " KG=" + kg : "") + ")";
+                    + (ks > 0 ? " KS=" + ks : "") + (kg > 1 ? " KG=" + kg : "") + (db > 0 ? " DB=" + db : "") + ")";
             case SPLITK: return "splitk(KS=" + ks + ")";
             default: return "general";
         }

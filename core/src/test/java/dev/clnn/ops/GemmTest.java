@@ -1,6 +1,7 @@
 package dev.clnn.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,8 @@ class GemmTest {
         GemmConfig.tiled(32, 32, 8, 4, 4, 16),  // split K: slices of 16, the last one short
         GemmConfig.tiled(128, 64, 16, 8, 4),    // the H200's narrow tile
         GemmConfig.tiled(32, 32, 8, 4, 4, 0, 4),    // K groups: 4 groups share a tile, some with no slice at all
+        GemmConfig.tiled(32, 64, 8, 4, 8).withDoubleBuffer(1),       // two pairs of local slices
+        GemmConfig.tiled(32, 32, 8, 4, 4, 16).withDoubleBuffer(1),   // the same with K slices
         GemmConfig.splitk(7),       // slices that divide no K of the shapes
         GemmConfig.splitk(256),
     };
@@ -60,6 +63,11 @@ class GemmTest {
 
     static Stream<Arguments> cases() {
         return TestDevices.crossedWith(VARIANTS);
+    }
+
+    static Stream<Arguments> tiledCases() {
+        return TestDevices.crossedWith(Arrays.stream(VARIANTS).filter(c -> c.variant() == GemmConfig.Variant.TILED)
+                .toArray(GemmConfig[]::new));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -93,6 +101,30 @@ class GemmTest {
                 check(cl, config, new GemmShape(ta, tb, s[0], s[1], s[2], lda, ldb, ldc), 2f, 0f, 3, seed++);
             }
         }
+    }
+
+    /**
+     * A product whose B changes on every run and that no tile reaches past (N a multiple of TN, K of TK,
+     * B not transposed) reads B in place in the tiled form, from any offset and leading dimension; one
+     * that a tile reaches past, or a transposed B, is packed.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("tiledCases")
+    void theTiledFormReadsAnUnpaddedBInPlace(ClDevice device, GemmConfig config) {
+        ClContext cl = CONTEXTS.on(device);
+        int n = 2 * config.tn();
+        int k = 3 * config.tk();
+        for (int m : new int[] {1, 37}) {
+            GemmShape inPlace = new GemmShape(false, false, m, n, k, k + 3, n + 5, n + 1);
+            assertFalse(GemmLayout.of(config, inPlace, Gemm.Seams.PRODUCT, device).packB, config + " " + inPlace);
+            check(cl, config, inPlace, 0.5f, -1.5f, 3, 700 + m);      // B from an unaligned offset
+            check(cl, config, inPlace, 1f, 0f, 0, 800 + m);
+        }
+        assertTrue(GemmLayout.of(config, new GemmShape(false, true, 5, n, k, k, k, n), Gemm.Seams.PRODUCT, device).packB);
+        assertTrue(GemmLayout.of(config, GemmShape.of(5, n - 1, k), Gemm.Seams.PRODUCT, device).packB);
+        assertTrue(GemmLayout.of(config, GemmShape.of(5, n, k + 1), Gemm.Seams.PRODUCT, device).packB);
+        assertTrue(GemmLayout.of(config, GemmShape.of(5, n, k), Gemm.Seams.layer(null), device).packB,
+                "a constant B is packed once");
     }
 
     /** The fused epilogues the seam test cycles through: each activation kind meets every form over the shapes. */
@@ -151,6 +183,7 @@ class GemmTest {
         GemmConfig.tiled(64, 64, 16, 4, 4),
         GemmConfig.tiled(32, 32, 8, 4, 4, 0, 4),
         GemmConfig.tiled(128, 64, 16, 8, 4),
+        GemmConfig.tiled(64, 64, 16, 4, 4).withDoubleBuffer(1),
     };
 
     static Stream<Arguments> batchCases() {
@@ -496,6 +529,15 @@ class GemmTest {
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.tiled(64, 64, 16, 4, 4, 0, 0));
         assertEquals(GemmConfig.tiled(32, 32, 16, 4, 4, 0, 4),
                 GemmConfig.fromMap(Tuning.parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4 KG=4", "test")));
+        assertEquals(GemmConfig.tiled(128, 128, 8, 8, 8).withDoubleBuffer(1),
+                GemmConfig.fromMap(Tuning.parse("variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 DB=1", "test")));
+        assertEquals(2 * GemmConfig.tiled(128, 128, 8, 8, 8).localBytes(),
+                GemmConfig.tiled(128, 128, 8, 8, 8).withDoubleBuffer(1).localBytes());
+        assertTrue(GemmConfig.tiled(128, 128, 8, 8, 8).withDoubleBuffer(1).withSlices(64).db() == 1);
+        assertThrows(IllegalArgumentException.class,        // double buffers and K groups
+                () -> GemmConfig.fromMap(Tuning.parse("variant=tiled TM=32 TN=32 TK=16 WM=4 WN=4 KG=4 DB=1", "test")));
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(6, 16, 4).withDoubleBuffer(1));
+        assertThrows(IllegalArgumentException.class, () -> GemmConfig.tiled(64, 64, 16, 4, 4).withDoubleBuffer(2));
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(8, 5, 2));
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(6, 16, 4, 64, 128));     // TM % MR != 0
         assertThrows(IllegalArgumentException.class, () -> GemmConfig.cpu(6, 16, 4, 96, -1));

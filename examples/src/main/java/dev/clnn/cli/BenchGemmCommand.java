@@ -5,13 +5,17 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 import dev.clnn.cl.ClBuffer;
 import dev.clnn.cl.ClContext;
 import dev.clnn.cl.ClDevice;
+import dev.clnn.cl.ClEvent;
 import dev.clnn.cl.ClException;
 import dev.clnn.cl.Devices;
 import dev.clnn.ops.Gemm;
@@ -70,6 +74,11 @@ final class BenchGemmCommand implements Callable<Integer> {
             description = "Kernel variant and parameters to try instead of the tuned ones, e.g. "
                     + "'variant=tiled TM=128 TN=128 TK=16 WM=8 WN=8'. Repeatable.")
     List<String> configs = new ArrayList<>();
+
+    @Option(names = "--layer", description = "Run the product as a dense layer or pointwise convolution runs it: "
+            + "A read in place, B constant (packed once, outside the timing), no alpha/beta. Default: a plain "
+            + "SGEMM whose operands may change on every call.")
+    boolean layer;
 
     @Option(names = "--no-reference", description = "Skip EJML (its time and the correctness check).")
     boolean noReference;
@@ -153,11 +162,65 @@ final class BenchGemmCommand implements Callable<Integer> {
         return seconds;
     }
 
+    /**
+     * Device time per call of each kernel a call launches (packing, the product, a K-slice reduction),
+     * from profiling events over a few calls: where a call's time goes, and the product's own GFLOPS.
+     */
+    private static String deviceTimes(ClContext cl, Runnable call, GemmShape shape) {
+        final int calls = 5;
+        Map<String, long[]> byKernel = new LinkedHashMap<>();     // label -> {launches, nanos}
+        cl.startRecording();
+        List<ClEvent> events = List.of();
+        try {
+            for (int i = 0; i < calls; i++) {
+                call.run();
+            }
+            cl.finish();
+        } finally {
+            events = cl.stopRecording();
+        }
+        long total = 0;
+        try {
+            for (ClEvent e : events) {
+                long ns = e.durationNanos();
+                long[] t = byKernel.computeIfAbsent(e.label(), l -> new long[2]);
+                t[0]++;
+                t[1] += ns;
+                total += ns;
+            }
+        } finally {
+            events.forEach(ClEvent::close);
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%.3f ms per call", total / 1e6 / calls));
+        String sep = ": ";
+        for (Map.Entry<String, long[]> e : byKernel.entrySet()) {
+            long[] t = e.getValue();
+            sb.append(sep).append(String.format(Locale.ROOT, "%s %.3f ms", e.getKey(), t[1] / 1e6 / calls));
+            if (t[0] > calls) {
+                sb.append(String.format(Locale.ROOT, " (%d launches)", t[0] / calls));
+            }
+            if (e.getKey().startsWith("gemm_tiled") || e.getKey().startsWith("gemm_cpu")
+                    || e.getKey().startsWith("gemm_general")) {
+                sb.append(String.format(Locale.ROOT, " = %.1f GFLOPS", shape.flops() / (t[1] / 1e9 / calls) / 1e9));
+            }
+            sep = ", ";
+        }
+        return sb.toString();
+    }
+
     private Result runOne(PrintWriter out, ClContext cl, GemmShape shape, GemmConfig config, ClBuffer da,
                           ClBuffer db, ClBuffer dc, float[] reference) {
         long t0 = System.nanoTime();
-        try (Gemm gemm = config == null ? Gemm.configure(cl, shape) : Gemm.configure(cl, shape, config)) {
-            gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+        try (Gemm gemm = layer ? Gemm.configure(cl, shape, config, (Gemm.Epilogue) null)
+                : config == null ? Gemm.configure(cl, shape) : Gemm.configure(cl, shape, config)) {
+            Runnable call;
+            if (layer) {
+                gemm.repack(db, 0);
+                call = () -> gemm.run(da, db, null, null, dc);
+            } else {
+                call = () -> gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+            }
+            call.run();
             cl.finish();
             double compile = (System.nanoTime() - t0) / 1e9;
             String correctness = "not checked";
@@ -167,13 +230,13 @@ final class BenchGemmCommand implements Callable<Integer> {
                 correctness = ModelReport.summary(cmp);
             }
             for (int i = 0; i < warmup; i++) {
-                gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+                call.run();
             }
             cl.finish();
             double[] times = new double[iterations];
             for (int i = 0; i < iterations; i++) {
                 long s = System.nanoTime();
-                gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+                call.run();
                 cl.finish();
                 times[i] = (System.nanoTime() - s) / 1e9;
             }
@@ -183,7 +246,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             // back to back with one wait, as a GPU library is timed: what a caller enqueuing products gets
             long s = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
-                gemm.run(1f, da, 0, db, 0, 0f, dc, 0);
+                call.run();
             }
             cl.finish();
             double pipelined = (System.nanoTime() - s) / 1e9 / iterations;
@@ -193,6 +256,7 @@ final class BenchGemmCommand implements Callable<Integer> {
                     median * 1e3, best * 1e3);
             out.printf("  pipelined    %.3f ms per call, %.1f GFLOPS (%d calls back to back, one wait)%n",
                     pipelined * 1e3, shape.flops() / pipelined / 1e9, iterations);
+            out.printf("  device time  %s%n", deviceTimes(cl, call, shape));
             out.printf("  GFLOPS       %.1f (best %.1f)%n", gflops, shape.flops() / best / 1e9);
             out.printf("  correctness  %s%n", correctness);
             out.flush();

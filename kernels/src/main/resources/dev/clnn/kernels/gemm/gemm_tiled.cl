@@ -12,8 +12,11 @@
 //                     gemm_common.cl). Tile loads are bounds-checked, read zero past M and K,
 //                     and run along k (along m when transposed) so that neighbouring work-items read
 //                     neighbouring addresses.
-//   B  Kpad x ldb floats (halves with STORE_HALF), n contiguous (op(B) as is, zero-padded by gemm_pack.cl,
-//      ldb a multiple of TN); offb is not used
+//   B  B_PACKED == 1: Kpad x ldb floats (halves with STORE_HALF), n contiguous (op(B) as is, zero-padded by
+//                     gemm_pack.cl, ldb a multiple of TN); offb is not used
+//      B_PACKED == 0: B as the caller stores it, K x N from offb with leading dimension ldb (not transposed),
+//                     read in place: the host takes this only where no tile reaches past B (N a multiple
+//                     of TN, K of TK), for products whose B changes on every run (a pass fewer)
 //   C  row-major from element offset offc with leading dimension ldc (FUSED: dense from element 0);
 //      only its M x N elements are written
 //
@@ -40,6 +43,10 @@
 // device (MobileNet's 14x14 and 7x7 pointwise layers at batch 1), where a work-group's time is its
 // steps' latency, not its arithmetic.
 //
+// Double-buffered slices (DB): the work-group holds two pairs of local A and B slices and stores the next
+// slice into the pair nobody reads while the current one is computed on: one barrier per step instead of
+// two, for twice the local memory. Not with K groups.
+//
 // Batches (BATCHED): one launch computes COUNT products of the same shape, each with its own A, B and
 // C: the work-groups along the third dimension take one product each, whose operands lie sa, sb and sc
 // elements (of what a, bp and c hold) after the previous product's. For many small products that
@@ -55,7 +62,9 @@
 //   WM, WN   register tile per work-item (multiples of 4)
 //   KS       0: all of K per work-group; else the slice of K per work-group (a multiple of TK)
 //   KG       groups of work-items that share a tile, each taking every KG-th slice (default 1; not with KS)
+//   DB       1: two pairs of local slices, one barrier per step (default 0; not with KG > 1)
 //   BATCHED  1: the third dimension of work-groups runs over a batch of products (parameters sa, sb, sc)
+//   B_PACKED 0: B read in place (above; default 1)
 //   A_PACKED, TRANS_A, A_IM2COL, A_DEPTHWISE, FUSED, STORE_HALF and the epilogue's (gemm_common.cl)
 
 #ifndef TM
@@ -79,6 +88,9 @@
 #ifndef KG
 #define KG 1        // groups of work-items sharing a tile along K
 #endif
+#ifndef DB
+#define DB 0        // 1: two pairs of local slices, one barrier per step
+#endif
 
 #define TY (TM / WM)            // work-items along m
 #define TX (TN / WN)            // work-items along n
@@ -101,6 +113,9 @@
 #else
 #define BATCH_PARAMS
 #endif
+#if DB && KG > 1
+#error "double-buffered slices (DB) are for work-groups of one K group"
+#endif
 #if KG < 1 || (KG > 1 && KS)
 #error "K groups (KG > 1) do not combine with K slices (KS)"
 #endif
@@ -116,6 +131,7 @@ typedef float4 a_elem;                  // what one load of A fetches
 #define A_STORED float4                 // what a holds
 #define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
 #define A_TILE __local float4 as[TK][TM / 4]
+#define A_TILES __local float4 as2[2][TK][TM / 4]
 #define A_ROWS __local float4 (*as)[TM / 4]     // a group's A slice in the shared local memory
 #define A_ROWS_T __local float4 (*)[TM / 4]
 #define PUT_A(f, v) as[(f) / (TM / 4)][(f) % (TM / 4)] = (v)
@@ -139,6 +155,7 @@ typedef float a_elem;
 #define SLICE_K(f) ((f) % TK)
 #endif
 #define A_TILE __local float as[TK][TM]
+#define A_TILES __local float as2[2][TK][TM]
 #define A_ROWS __local float (*as)[TM]
 #define A_ROWS_T __local float (*)[TM]
 #define PUT_A(f, v) as[SLICE_K(f)][SLICE_M(f)] = (v)
@@ -196,7 +213,17 @@ inline float load_a(__global const ACT_T* restrict a, const int lda, const int M
 #define IM2COL_WALK 0
 #endif
 
-#if STORE_HALF
+#ifndef B_PACKED
+#define B_PACKED 1
+#endif
+#if !B_PACKED && (STORE_HALF || BATCHED)
+#error "B is read in place only as fp32 floats of a single product"
+#endif
+#if !B_PACKED
+#define B_STORED float
+// the float4 of B at row k, float4 column j: unaligned rows allowed (any ldb, any offb)
+#define B_F4(k, j) vload4(0, bp + (size_t)(k) * ldb + (j) * 4)
+#elif STORE_HALF
 #define B_STORED half                   // what bp holds: halves, fetched four at a time in one access
 #define B_FETCH(i) fetch_half4((i), bp)
 inline float4 fetch_half4(const size_t i, __global const half* restrict bp)
@@ -207,6 +234,9 @@ inline float4 fetch_half4(const size_t i, __global const half* restrict bp)
 #else
 #define B_STORED float4
 #define B_FETCH(i) bp[i]
+#endif
+#if B_PACKED
+#define B_F4(k, j) B_FETCH((size_t)(k) * nrow + (j))
 #endif
 
 // The fused epilogue (a layer's bias, activation and residual) of fp32 activations stores a work-item's
@@ -251,7 +281,45 @@ inline float4 fetch_half4(const size_t i, __global const half* restrict bp)
         _Pragma("unroll")                                                               \
         for (int l = 0; l < LB; ++l) {                                                  \
             const int f = tid + l * THREADS;                                            \
-            rb[l] = B_FETCH((size_t)((k) + f / (TN / 4)) * nrow + n0 / 4 + f % (TN / 4)); \
+            rb[l] = B_F4((k) + f / (TN / 4), n0 / 4 + f % (TN / 4));                  \
+        }                                                                               \
+    } while (0)
+
+// Stores the work-item's share of a slice (ra, rb) into the local tiles as and bs.
+#define STORE_SLICE()                                                                   \
+    do {                                                                                \
+        _Pragma("unroll")                                                               \
+        for (int l = 0; l < LA; ++l) {                                                  \
+            PUT_A(tid + l * THREADS, ra[l]);                                            \
+        }                                                                               \
+        _Pragma("unroll")                                                               \
+        for (int l = 0; l < LB; ++l) {                                                  \
+            const int f = tid + l * THREADS;                                            \
+            bs[f / (TN / 4)][f % (TN / 4)] = rb[l];                                     \
+        }                                                                               \
+    } while (0)
+
+// Adds the product of the slice in as and bs to the work-item's register tile.
+#define COMPUTE_SLICE()                                                                 \
+    do {                                                                                \
+        _Pragma("unroll")                                                               \
+        for (int kk = 0; kk < TK; ++kk) {                                               \
+            float4 b[GN];                                                               \
+            _Pragma("unroll")                                                           \
+            for (int h = 0; h < GN; ++h) {                                              \
+                b[h] = bs[kk][h * TX + tx];                                             \
+            }                                                                           \
+            _Pragma("unroll")                                                           \
+            for (int g = 0; g < GM; ++g) {                                              \
+                const float4 av = GET_A(kk, g * TY + ty);                               \
+                _Pragma("unroll")                                                       \
+                for (int h = 0; h < GN; ++h) {                                          \
+                    FMA4(acc[g * 4 + 0][h], av.x, b[h]);                                \
+                    FMA4(acc[g * 4 + 1][h], av.y, b[h]);                                \
+                    FMA4(acc[g * 4 + 2][h], av.z, b[h]);                                \
+                    FMA4(acc[g * 4 + 3][h], av.w, b[h]);                                \
+                }                                                                       \
+            }                                                                           \
         }                                                                               \
     } while (0)
 
@@ -280,6 +348,13 @@ void gemm_tiled(const int M, const int N, const int K,
     // this group's A and B slices, carved out of lmem
     A_ROWS = (A_ROWS_T)(lmem + kz * (TK * TM / 4));
     __local float4 (*bs)[TN / 4] = (__local float4 (*)[TN / 4])(lmem + KG * (TK * TM / 4) + kz * (TK * TN / 4));
+#elif DB
+    const int kz = 0;
+    // two A and B slices: the next is stored while the current one is read
+    A_TILES;
+    __local float4 bs2[2][TK][TN / 4];
+    A_ROWS = as2[0];
+    __local float4 (*bs)[TN / 4] = bs2[0];
 #else
     const int kz = 0;
     A_TILE;
@@ -298,9 +373,14 @@ void gemm_tiled(const int M, const int N, const int K,
     const int kbegin = 0;
     const int kend = (K + TK - 1) / TK * TK;
 #endif
+#if B_PACKED
     const int nrow = ldb / 4;       // float4s per row of bp
+#endif
 #if !A_PACKED
     a += OFFSET(offa);
+#endif
+#if !B_PACKED
+    bp += offb;
 #endif
 #if BATCHED
     // this work-group's product of the batch
@@ -343,21 +423,35 @@ void gemm_tiled(const int M, const int N, const int K,
     const int steps = (kend - kbegin + KSTEP - 1) / KSTEP;
     LOAD_OR_ZERO(kbegin + kz * TK);
     for (int s = 0, k0 = kbegin + kz * TK; s < steps; ++s, k0 += KSTEP) {
+#elif DB
+    // one barrier per step: the next slice goes into the other pair of local tiles, which nobody reads
+    // until the barrier that ends this step
+    load_slice(kbegin);
+    STORE_SLICE();
+    barrier(CLK_LOCAL_MEM_FENCE);
+    int cur = 0;
+    for (int k0 = kbegin; k0 < kend; k0 += TK) {
+        const bool more = k0 + TK < kend;
+        if (more) {
+            load_slice(k0 + TK);
+        }
+        COMPUTE_SLICE();
+        if (more) {
+            cur ^= 1;
+            as = as2[cur];
+            bs = bs2[cur];
+            STORE_SLICE();
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
 #else
     load_slice(kbegin);
 
     for (int k0 = kbegin; k0 < kend; k0 += TK) {
 #endif
+#if !DB
         barrier(CLK_LOCAL_MEM_FENCE);       // everyone is done reading the previous slice
-        #pragma unroll
-        for (int l = 0; l < LA; ++l) {
-            PUT_A(tid + l * THREADS, ra[l]);
-        }
-        #pragma unroll
-        for (int l = 0; l < LB; ++l) {
-            const int f = tid + l * THREADS;
-            bs[f / (TN / 4)][f % (TN / 4)] = rb[l];
-        }
+        STORE_SLICE();
         barrier(CLK_LOCAL_MEM_FENCE);
 
 #if KG > 1
@@ -369,27 +463,9 @@ void gemm_tiled(const int M, const int N, const int K,
             load_slice(k0 + TK);
         }
 #endif
-
-        #pragma unroll
-        for (int kk = 0; kk < TK; ++kk) {
-            float4 b[GN];
-            #pragma unroll
-            for (int h = 0; h < GN; ++h) {
-                b[h] = bs[kk][h * TX + tx];
-            }
-            #pragma unroll
-            for (int g = 0; g < GM; ++g) {
-                const float4 av = GET_A(kk, g * TY + ty);
-                #pragma unroll
-                for (int h = 0; h < GN; ++h) {
-                    FMA4(acc[g * 4 + 0][h], av.x, b[h]);
-                    FMA4(acc[g * 4 + 1][h], av.y, b[h]);
-                    FMA4(acc[g * 4 + 2][h], av.z, b[h]);
-                    FMA4(acc[g * 4 + 3][h], av.w, b[h]);
-                }
-            }
-        }
+        COMPUTE_SLICE();
     }
+#endif
 
 #if KG > 1
     // the groups' sums meet: groups 1..KG-1 leave theirs in lmem, group 0 adds them and stores the tile

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SGEMM on the H200, before and after B is read in place by the tiled form (a pass fewer per call), and
+# the product as a layer runs it (`--layer`: A read in place, B packed once outside the timing), with
+# each call's device time per kernel and PyTorch's cuBLAS (TF32 off) in the same command. "before" runs
+# the clnn jars under .device/old/lib (an earlier commit's build) with the same dependencies. Two
+# rounds, the second in reverse order. With .device packed, on the GPU machine:
+#   bash scripts/device/gemm-inplace.sh
+set -u
+source .device/env.sh
+export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so"
+SIZES=${SIZES:-"1024 2048 4096"}
+OLD_CP=$(ls .device/old/lib/*.jar | tr '\n' ':')$(echo "$CLASSPATH" | tr ':' '\n' | grep -v '/clnn-' | tr '\n' ':')
+g() { local cp=$1; shift; timeout 150 java -cp "$cp" dev.clnn.cli.Main bench gemm --device gpu --no-reference --iterations 50 "$@" 2>&1 \
+        | grep -E "^0: |kernel   |device time|pipelined  " ; }
+for round in 1 2; do
+  order="before after"; [ $round = 2 ] && order="after before"
+  for n in $SIZES; do
+    for which in $order; do
+      cp=$CLASSPATH; [ $which = before ] && cp=$OLD_CP
+      echo "### round $round n=$n $which"
+      g "$cp" --size $n
+    done
+    echo "### round $round n=$n layer (A in place, B packed once)"
+    g "$CLASSPATH" --size $n --layer
+    g "$CLASSPATH" --size $n --layer --config 'variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8' \
+      --config 'variant=tiled TM=128 TN=128 TK=16 WM=8 WN=8'
+  done
+done
+python3 - <<'PY'
+import torch, time
+torch.backends.cuda.matmul.allow_tf32 = False
+for n in (1024, 2048, 4096):
+    a = torch.randn(n, n, device='cuda'); b = torch.randn(n, n, device='cuda')
+    for _ in range(5): a @ b
+    for rnd in (1, 2):
+        torch.cuda.synchronize(); reps = 50
+        t = time.perf_counter()
+        for _ in range(reps): a @ b
+        torch.cuda.synchronize(); dt = (time.perf_counter() - t) / reps
+        print(f"torch cuBLAS SGEMM n={n} round {rnd}: {dt*1e3:.3f} ms, {2*n**3/dt/1e12:.2f} TFLOPS")
+PY
