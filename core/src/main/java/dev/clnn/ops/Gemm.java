@@ -229,6 +229,7 @@ public final class Gemm implements AutoCloseable {
         }
     }
 
+    private final ClContext cl;
     private final GemmShape shape;
     private final GemmConfig config;
     private final Seams seams;
@@ -245,9 +246,15 @@ public final class Gemm implements AutoCloseable {
     private final ClBuffer packedB;
     // a batch of several products only: each product's B is packed here, then copied to its place in packedB
     private final ClBuffer stagedB;
+    // the packer of A (B) moves blocks through local memory (gemm_pack_transpose): a row-major operand on a GPU
+    private final boolean transposeA;
+    private final boolean transposeB;
+    // a B read in place but run from an offset that is not a multiple of 4 floats is copied here first
+    private ClBuffer alignedB;
     private boolean closed;
 
     private Gemm(ClContext cl, GemmShape shape, GemmConfig config, Seams seams, Batch batch) {
+        this.cl = cl;
         this.shape = shape;
         this.config = config;
         this.seams = seams;
@@ -264,11 +271,13 @@ public final class Gemm implements AutoCloseable {
             reduce = split ? track(made, program.kernel("gemm_splitk_reduce")) : null;
             // NOTE: one kernel object per operand. Reusing one with new arguments between two enqueues is
             // legal OpenCL, but some runtimes (Oclgrind) read the arguments when the command executes.
-            String packer = layout.packRows ? "gemm_pack_rows" : "gemm_pack";
-            packerA = layout.packA ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(), packer)) : null;
+            transposeA = layout.packA && transposes(!shape.transA());
+            transposeB = layout.packB && transposes(shape.transB());
+            packerA = layout.packA ? track(made, cl.kernel("gemm/gemm_pack.cl", BuildOptions.none(),
+                    packer(transposeA))) : null;
             // a layer with half-precision activations keeps its packed weights as halves too
             packerB = layout.packB ? track(made, cl.kernel("gemm/gemm_pack.cl", half()
-                    ? BuildOptions.none().define("PACK_HALF", 1) : BuildOptions.none(), packer)) : null;
+                    ? BuildOptions.none().define("PACK_HALF", 1) : BuildOptions.none(), packer(transposeB))) : null;
             partial = split ? track(made, cl.buffer((long) layout.slices * shape.m() * shape.n())) : null;
             packedA = layout.packA ? track(made, cl.buffer((long) layout.mPad * layout.kPad)) : null;
             packedB = layout.packB ? track(made, cl.buffer(activationFloats(products() * panelFloats()))) : null;
@@ -603,12 +612,8 @@ public final class Gemm implements AutoCloseable {
         checkExtent("C", c, 0, activationFloats(offC + (batch != null ? batch.extent(batch.strideC(), shape.extentC())
                 : shape.extentC())));
         if (packedA != null) {
-            packerA.args(a, (int) offA, shape.lda(), shape.transA() ? 0 : 1, shape.m(), shape.k(), packedA,
-                    layout.panelA, layout.kPad);
-            if (layout.packRows) {
-                packerA.arg(9, GemmLayout.packCount(layout.panelA));
-            }
-            packerA.launch(layout.packRange(layout.mPad, layout.panelA), layout.packLocal());
+            pack(packerA, transposeA, a, offA, shape.lda(), !shape.transA(), shape.m(), shape.k(), packedA,
+                    layout.panelA, layout.mPad);
             main.arg(ARG_A, packedA).arg(ARG_A + 1, 0);
         } else {
             main.arg(ARG_A, a).arg(ARG_A + 1, (int) offA);
@@ -618,6 +623,13 @@ public final class Gemm implements AutoCloseable {
                 packB(b, offB, packedB);
             }
             main.arg(ARG_B, packedB).arg(ARG_B + 1, 0);
+        } else if (layout.panels && offB % 4 != 0) {
+            // the tiled form reads B in place in 16-byte loads: from an offset off that grid, a copy on it
+            if (alignedB == null) {
+                alignedB = cl.buffer(shape.extentB());
+            }
+            b.copyTo(alignedB, offB, 0, shape.extentB());
+            main.arg(ARG_B, alignedB).arg(ARG_B + 1, 0);
         } else {
             main.arg(ARG_B, b).arg(ARG_B + 1, (int) offB);
         }
@@ -627,14 +639,39 @@ public final class Gemm implements AutoCloseable {
         return sink;
     }
 
+    /**
+     * Whether an operand whose panel rows run along its stored rows ({@code rowMajor}, gemm_pack.cl's
+     * X) is packed by gemm_pack_transpose: on the element-wise packer's devices (not the CPU form's row
+     * packer), which read it with a stride of a row between neighbouring work-items otherwise.
+     */
+    private boolean transposes(boolean rowMajor) {
+        return rowMajor && !layout.packRows && cl.device().maxWorkGroupSize()
+                >= (long) GemmLayout.TRANSPOSE_BLOCK * GemmLayout.TRANSPOSE_ROWS;
+    }
+
+    private String packer(boolean transpose) {
+        return layout.packRows ? "gemm_pack_rows" : transpose ? "gemm_pack_transpose" : "gemm_pack";
+    }
+
+    /** Packs an operand of {@code rows} x {@code depth} into {@code into}, in panels of {@code panel}. */
+    private void pack(ClKernel packer, boolean transpose, ClBuffer src, long off, int ld, boolean rowMajor, int rows,
+                      int depth, ClBuffer into, int panel, int padded) {
+        if (transpose) {
+            packer.args(src, (int) off, ld, rows, depth, into, panel, layout.kPad);
+            packer.launch(layout.transposeRange(padded), GemmLayout.TRANSPOSE_LOCAL);
+            return;
+        }
+        packer.args(src, (int) off, ld, rowMajor ? 1 : 0, rows, depth, into, panel, layout.kPad);
+        if (layout.packRows) {
+            packer.arg(9, GemmLayout.packCount(panel));
+        }
+        packer.launch(layout.packRange(padded, panel), layout.packLocal());
+    }
+
     private void packB(ClBuffer b, long offB, ClBuffer into) {
         // op(B)^T viewed as rows n x depth k is row-major only when B is stored transposed
-        packerB.args(b, (int) offB, shape.ldb(), shape.transB() ? 1 : 0, shape.n(), shape.k(), into,
-                layout.panelB, layout.kPad);
-        if (layout.packRows) {
-            packerB.arg(9, GemmLayout.packCount(layout.panelB));
-        }
-        packerB.launch(layout.packRange(layout.nPad, layout.panelB), layout.packLocal());
+        pack(packerB, transposeB, b, offB, shape.ldb(), shape.transB(), shape.n(), shape.k(), into, layout.panelB,
+                layout.nPad);
     }
 
     private void launch() {
@@ -729,6 +766,9 @@ public final class Gemm implements AutoCloseable {
         } else if (!l.packA) {
             o = o.define("TRANS_A", shape.transA() ? 1 : 0);
         }
+        if (l.vectorA) {
+            o = o.define("A_VEC4", 1);
+        }
         if (!l.packB) {
             o = o.define("TRANS_B", shape.transB() ? 1 : 0);
         }
@@ -797,7 +837,7 @@ public final class Gemm implements AutoCloseable {
             // Gemm (ClProgram.kernel makes a new one)
             List<AutoCloseable> all = new ArrayList<>();
             for (AutoCloseable r : new AutoCloseable[] {main, reduce, packerA, packerB, partial, packedA, packedB,
-                    stagedB}) {
+                    stagedB, alignedB}) {
                 if (r != null) {
                     all.add(r);
                 }

@@ -16,6 +16,12 @@ final class GemmLayout {
     /** A is packed on each run; else the kernel reads it strided, in place. */
     final boolean packA;
     /**
+     * The tiled form reads a layer's A, a plain fp32 matrix (not transposed; lda and K multiples of 4), in
+     * float4s along k ({@code A_VEC4}) rather than element by element; {@code -Dclnn.gemm.vectorA=off} turns
+     * it off.
+     */
+    final boolean vectorA;
+    /**
      * B is packed (on each run, or once when constant); else the kernel reads it strided, in place (the
      * tiled form: a B that changes on every run and that no tile reaches past).
      */
@@ -39,11 +45,12 @@ final class GemmLayout {
 
     private GemmLayout(boolean packA, boolean packB, int mPad, int nPad, int kPad, int panelA, int panelB, int slices,
                        int rowsPerItem, long[][] ranges) {
-        this(packA, packB, false, mPad, nPad, kPad, panelA, panelB, slices, rowsPerItem, ranges);
+        this(packA, false, packB, false, mPad, nPad, kPad, panelA, panelB, slices, rowsPerItem, ranges);
     }
 
-    private GemmLayout(boolean packA, boolean packB, boolean packRows, int mPad, int nPad, int kPad, int panelA,
-                       int panelB, int slices, int rowsPerItem, long[][] ranges) {
+    private GemmLayout(boolean packA, boolean vectorA, boolean packB, boolean packRows, int mPad, int nPad, int kPad,
+                       int panelA, int panelB, int slices, int rowsPerItem, long[][] ranges) {
+        this.vectorA = vectorA;
         this.panels = panelB > 0;       // the panel forms: their panel of B, packed or read in place
         this.packRows = packRows;
         this.packA = packA;
@@ -85,7 +92,7 @@ final class GemmLayout {
                 // NOTE: work-groups of one work-item (a register block's strip is a task in itself). Left
                 // to the driver, PoCL shapes them by the range (1x1, 2x1, 2x3, 4x1 for MobileNet's layers) and
                 // compiles the kernel once per shape on first launch, seconds each on a cold cache.
-                return new GemmLayout(packA, true, true, mPad, nPad, k, c.mr(), nr, 0, 0,
+                return new GemmLayout(packA, false, true, true, mPad, nPad, k, c.mr(), nr, 0, 0,
                         new long[][] {{nPad / nr, strips}, {1, 1}});
             }
             case TILED: {
@@ -96,17 +103,27 @@ final class GemmLayout {
                 // NOTE: a B packed on every run is copied as it is (the tiled form reads op(B) rows of n): where
                 // no tile reaches past it, the kernel reads it in place instead, a pass over B fewer (SGEMM
                 // n=2048 on the H200: the two packing passes were 0.063 of 0.448 ms a call)
-                boolean packB = seams.constantB() || s.transB() || count > 1 || n % c.tn() != 0 || k % c.tk() != 0;
+                // (in 16-byte loads: its rows must start on 16-byte boundaries, ldb a multiple of 4; Gemm copies a B
+                // at an offset that is not to an aligned scratch first)
+                boolean packB = seams.constantB() || s.transB() || count > 1 || n % c.tn() != 0 || k % c.tk() != 0
+                        || s.ldb() % 4 != 0;
+                // NOTE: a plain product still packs A (gemm_pack_transpose): read in place in float4s along k, its
+                // transposed stores into local memory made SGEMM on the H200 slower (n=2048: 0.455 ms a call
+                // against 0.398 packed). A layer's A, read in place anyway, takes them (H200, bench --resident,
+                // alternated: MobileNet v1 at batch 64 16,430-16,456 -> 19,332-19,390 img/s, ResNet-50 3,321-3,323
+                // -> 3,797-3,799).
+                boolean vectorA = !seams.packA() && VECTOR_LAYERS.equals(vectorMode()) && vectorA(s, seams, count);
+                boolean packA = seams.packA();
                 long[] local = {c.tn() / c.wn(), c.tm() / c.wm()};
                 if (c.ks() == 0) {
                     // K groups: a third dimension of work-items within each work-group; a batch: of work-groups
                     long[][] range = c.kg() == 1 && count == 1 ? new long[][] {global, local}
                             : new long[][] {{global[0], global[1], (long) c.kg() * count}, {local[0], local[1], c.kg()}};
-                    return new GemmLayout(seams.packA(), packB, mPad, nPad, kPad, mPad, nPad, 0, 0, range);
+                    return new GemmLayout(packA, vectorA, packB, false, mPad, nPad, kPad, mPad, nPad, 0, 0, range);
                 }
                 // split K: a third dimension of work-groups, one per slice, then the sum of the slices
                 int slices = (kPad + c.ks() - 1) / c.ks();
-                return new GemmLayout(seams.packA(), packB, mPad, nPad, kPad, mPad, nPad, slices, 0, new long[][] {
+                return new GemmLayout(packA, vectorA, packB, false, mPad, nPad, kPad, mPad, nPad, slices, 0, new long[][] {
                     {global[0], global[1], slices}, {local[0], local[1], 1},
                     {Gemm.roundUp(n, side), Gemm.roundUp(m, side)}, {side, side}});
             }
@@ -130,6 +147,27 @@ final class GemmLayout {
         }
     }
 
+    /** {@code -Dclnn.gemm.vectorA}: whether the tiled form reads a layer's plain A in float4s (default: layers). */
+    static final String VECTOR_PROPERTY = "clnn.gemm.vectorA";
+    static final String VECTOR_OFF = "off";
+    static final String VECTOR_LAYERS = "layers";
+
+    /** The mode {@link #VECTOR_PROPERTY} names: {@code layers} (default) or {@code off}. */
+    static String vectorMode() {
+        String mode = System.getProperty(VECTOR_PROPERTY, VECTOR_LAYERS);
+        if (!mode.equals(VECTOR_OFF) && !mode.equals(VECTOR_LAYERS)) {
+            throw new IllegalArgumentException("-D" + VECTOR_PROPERTY + "=" + mode + ": expected off or layers");
+        }
+        return mode;
+    }
+
+    /** Whether the tiled form can read A in float4s along k in place (not whether it should). */
+    private static boolean vectorA(GemmShape s, Gemm.Seams seams, int count) {
+        return count == 1 && !s.transA() && s.lda() % 4 == 0 && s.k() % 4 == 0
+                && seams.im2col() == null && seams.depthwise() == null && seams.scalePixels() == 0
+                && seams.norm() == null && (seams.epilogue() == null || !seams.epilogue().half());
+    }
+
     /** Floats a work-item of gemm_pack_rows copies at least: runs long enough to amortise the item. */
     private static final int PACK_RUN = 256;
 
@@ -143,6 +181,21 @@ final class GemmLayout {
         int count = packCount(panel);
         return packRows ? new long[] {kPad, (padded / panel + count - 1) / count} : new long[] {padded, kPad};
     }
+
+    /** Block side and work-item rows of gemm_pack_transpose (gemm_pack.cl). */
+    static final int TRANSPOSE_BLOCK = 32;
+    static final int TRANSPOSE_ROWS = 8;
+
+    /**
+     * The global size of gemm_pack_transpose for an operand of {@code padded} rows: a work-group of
+     * {@link #TRANSPOSE_BLOCK} x {@link #TRANSPOSE_ROWS} work-items per block of the depth and the rows.
+     */
+    long[] transposeRange(int padded) {
+        return new long[] {Gemm.roundUp(kPad, TRANSPOSE_BLOCK),
+            (long) Gemm.roundUp(padded, TRANSPOSE_BLOCK) / TRANSPOSE_BLOCK * TRANSPOSE_ROWS};
+    }
+
+    static final long[] TRANSPOSE_LOCAL = {TRANSPOSE_BLOCK, TRANSPOSE_ROWS};
 
     /**
      * The packing kernel's work-groups: one work-item each for the CPU's row packer (a run of at least

@@ -104,9 +104,10 @@ class GemmTest {
     }
 
     /**
-     * A product whose B changes on every run and that no tile reaches past (N a multiple of TN, K of TK,
-     * B not transposed) reads B in place in the tiled form, from any offset and leading dimension; one
-     * that a tile reaches past, or a transposed B, is packed.
+     * A product whose B changes on every run, that no tile reaches past (N a multiple of TN, K of TK, B
+     * not transposed) and whose rows start on 16-byte boundaries (ldb a multiple of 4) reads B in place
+     * in the tiled form, from any offset (one off the 16-byte grid through an aligned copy); one that a
+     * tile reaches past, a transposed B or rows off the grid are packed.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("tiledCases")
@@ -114,17 +115,62 @@ class GemmTest {
         ClContext cl = CONTEXTS.on(device);
         int n = 2 * config.tn();
         int k = 3 * config.tk();
-        for (int m : new int[] {1, 37}) {
-            GemmShape inPlace = new GemmShape(false, false, m, n, k, k + 3, n + 5, n + 1);
+        for (int m : TestDevices.isSimulator(device) ? new int[] {3} : new int[] {1, 37}) {
+            GemmShape inPlace = new GemmShape(false, false, m, n, k, k + 3, n + 4, n + 1);
             assertFalse(GemmLayout.of(config, inPlace, Gemm.Seams.PRODUCT, device).packB, config + " " + inPlace);
-            check(cl, config, inPlace, 0.5f, -1.5f, 3, 700 + m);      // B from an unaligned offset
+            check(cl, config, inPlace, 0.5f, -1.5f, 3, 700 + m);      // B from an offset off the 16-byte grid
             check(cl, config, inPlace, 1f, 0f, 0, 800 + m);
+            check(cl, config, inPlace, 1f, 0f, 8, 900 + m);
         }
+        assertTrue(GemmLayout.of(config, new GemmShape(false, false, 5, n, k, k, n + 5, n), Gemm.Seams.PRODUCT,
+                device).packB, "rows off the 16-byte grid");
         assertTrue(GemmLayout.of(config, new GemmShape(false, true, 5, n, k, k, k, n), Gemm.Seams.PRODUCT, device).packB);
         assertTrue(GemmLayout.of(config, GemmShape.of(5, n - 1, k), Gemm.Seams.PRODUCT, device).packB);
         assertTrue(GemmLayout.of(config, GemmShape.of(5, n, k + 1), Gemm.Seams.PRODUCT, device).packB);
         assertTrue(GemmLayout.of(config, GemmShape.of(5, n, k), Gemm.Seams.layer(null), device).packB,
                 "a constant B is packed once");
+    }
+
+    /**
+     * A layer's A, not transposed, with lda and K multiples of 4, is read by the tiled form in float4s
+     * (zero past M and K); a transposed A, or lda or K off the 16-byte grid, keeps its element-wise reads,
+     * as every layer does with {@code -Dclnn.gemm.vectorA=off}; a plain product packs A.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("tiledCases")
+    void aLayersPlainAIsReadInFloat4s(ClDevice device, GemmConfig config) {
+        ClContext cl = CONTEXTS.on(device);
+        int n = config.tn() + 3;
+        int k = 3 * config.tk() + 4;        // a last slice partly past K
+        Gemm.Seams layer = Gemm.Seams.layer(new Gemm.Epilogue(Activation.RELU, true, null));
+        String before = System.getProperty(GemmLayout.VECTOR_PROPERTY);
+        System.clearProperty(GemmLayout.VECTOR_PROPERTY);
+        try {
+            for (int m : TestDevices.isSimulator(device) ? new int[] {3} : new int[] {1, config.tm() + 5}) {
+                GemmShape s = GemmShape.of(m, n, k);
+                assertTrue(GemmLayout.of(config, s, layer, device).vectorA, config + " " + s);
+                checkSeams(cl, config, s, layer, 1000 + m);
+            }
+            for (GemmShape elementWise : new GemmShape[] {new GemmShape(true, false, 5, n, k, 8, n, n),
+                new GemmShape(false, false, 5, n, k, k + 1, n, n), GemmShape.of(5, n, k + 1)}) {
+                assertFalse(GemmLayout.of(config, elementWise, layer, device).vectorA, config + " " + elementWise);
+            }
+            GemmLayout product = GemmLayout.of(config, GemmShape.of(5, n, k), Gemm.Seams.PRODUCT, device);
+            assertTrue(product.packA && !product.vectorA, "a plain product packs A");
+            System.setProperty(GemmLayout.VECTOR_PROPERTY, GemmLayout.VECTOR_OFF);
+            assertFalse(GemmLayout.of(config, GemmShape.of(5, n, k), layer, device).vectorA, "turned off");
+            checkSeams(cl, config, GemmShape.of(3, n, k), layer, 1300);
+            System.setProperty(GemmLayout.VECTOR_PROPERTY, "sometimes");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GemmLayout.of(config, GemmShape.of(5, n, k), layer, device));
+            assertTrue(e.getMessage().contains("expected off or layers"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(GemmLayout.VECTOR_PROPERTY);
+            } else {
+                System.setProperty(GemmLayout.VECTOR_PROPERTY, before);
+            }
+        }
     }
 
     /** The fused epilogues the seam test cycles through: each activation kind meets every form over the shapes. */
