@@ -28,16 +28,4 @@ for round in 1 2; do
     g --size $n "${args[@]}"
   done
 done
-python3 - <<'PY'
-import torch, time
-torch.backends.cuda.matmul.allow_tf32 = False
-for n in (1024, 2048, 4096):
-    a = torch.randn(n, n, device='cuda'); b = torch.randn(n, n, device='cuda')
-    for _ in range(5): a @ b
-    for rnd in (1, 2):
-        torch.cuda.synchronize(); reps = 50
-        t = time.perf_counter()
-        for _ in range(reps): a @ b
-        torch.cuda.synchronize(); dt = (time.perf_counter() - t) / reps
-        print(f"torch cuBLAS SGEMM n={n} round {rnd}: {dt*1e3:.3f} ms, {2*n**3/dt/1e12:.2f} TFLOPS")
-PY
+python3 scripts/device/cublas_sgemm.py 1024 2048 4096
