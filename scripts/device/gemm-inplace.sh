@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SGEMM on the H200, before and after B is read in place by the tiled form (a pass fewer per call), and
 # the product as a layer runs it (`--layer`: A read in place, B packed once outside the timing; strided, and
-# in float4s with -Dclnn.gemm.vectorA=all), with
+# in float4s by default, element by element with -Dclnn.gemm.vectorA=off), with
 # each call's device time per kernel and PyTorch's cuBLAS (TF32 off) in the same command. "before" runs
 # the clnn jars under .device/old/lib (an earlier commit's build) with the same dependencies. Two
 # rounds, the second in reverse order. With .device packed, on the GPU machine:
@@ -22,7 +22,7 @@ for round in 1 2; do
       g "$cp" --size $n
     done
     if [ "${LAYER:-1}" = 1 ]; then
-      for mode in products all; do
+      for mode in off on; do
         echo "### round $round n=$n layer (A in place, B packed once), -Dclnn.gemm.vectorA=$mode"
         JOPTS=-Dclnn.gemm.vectorA=$mode g "$CLASSPATH" --size $n --layer --config 'variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8' \
           --config 'variant=tiled TM=128 TN=128 TK=16 WM=8 WN=8' --config 'variant=tiled TM=64 TN=64 TK=16 WM=8 WN=4'

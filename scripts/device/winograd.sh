@@ -10,7 +10,6 @@
 set -u
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 out=${OUT:-/tmp}/winograd
-mkdir -p "$out"
 ENTRY="variant=implicit_gemm"
 declare -A OPTS=(
   [table]=""
@@ -18,18 +17,11 @@ declare -A OPTS=(
   [f2]="-Dclnn.tune.conv2d=$ENTRY,WINOGRAD=2,WINOGRAD_MIN_C=${MIN_C:-64},WINOGRAD_MIN_TILES=${MIN_TILES:-1}"
   [f4]="-Dclnn.tune.conv2d=$ENTRY,WINOGRAD=4,WINOGRAD_MIN_C=${MIN_C:-64},WINOGRAD_MIN_TILES=${MIN_TILES:-1}"
 )
-VARIANTS=${VARIANTS:-off f4 f2}
-torch=${SKIP_TORCH:-0}
-for round in $(seq 1 ${ROUNDS:-2}); do
-  ORDER=$VARIANTS; [ $((round % 2)) = 0 ] && ORDER=$(echo $ORDER | tr ' ' '\n' | tac | tr '\n' ' ')
-  for v in $ORDER; do
-    echo "## $v round $round"
-    mkdir -p "$out/$v-$round"
-    OUT="$out/$v-$round" SKIP_TORCH=$torch NETS="${NETS:-resnet18 resnet50}" BATCHES="${BATCHES:-64}" \
-      CLNN_OPTS="${OPTS[$v]}" bash scripts/device/resident.sh
-    torch=1
-  done
+args=()
+for v in ${VARIANTS:-off f4 f2}; do
+  args+=("$v=${OPTS[$v]}")
 done
+RUN_NAME=winograd bash scripts/device/alternate.sh "${args[@]}"
 if [ -n "${PROFILE_VARIANT:-}" ]; then
   echo "## profile $PROFILE_VARIANT"
   mkdir -p "$out/profile"

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.clnn.cl.ClContext;
+import dev.clnn.cl.ClEvent;
 import dev.clnn.cl.ClException;
 import dev.clnn.cl.ClQueue;
 import dev.clnn.tensor.Shape;
@@ -490,6 +491,18 @@ public final class Executable implements AutoCloseable {
 
     /** The device time of one kernel's {@code launches} within a layer. */
     public record KernelTime(String kernel, int launches, long nanos) {
+        /** The events' device time summed by kernel name, in order of first launch. */
+        public static List<KernelTime> byKernel(List<ClEvent> events) {
+            Map<String, long[]> sums = new LinkedHashMap<>();
+            for (ClEvent e : events) {
+                long[] s = sums.computeIfAbsent(e.label(), k -> new long[2]);
+                s[0]++;
+                s[1] += e.durationNanos();
+            }
+            List<KernelTime> out = new ArrayList<>();
+            sums.forEach((k, s) -> out.add(new KernelTime(k, (int) s[0], s[1])));
+            return out;
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.clnn.graph;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -225,7 +224,7 @@ final class Lane implements AutoCloseable {
                 cl.finish();
                 times.add(new Executable.LayerTime(n, shapes.get(n.output()),
                         n.op().flops(shapesOf(n), shapes.get(n.output())), ClEvent.totalNanos(events),
-                        events.size(), byKernel(events)));
+                        events.size(), Executable.KernelTime.byKernel(events)));
                 events.forEach(ClEvent::close);
             }
         }
@@ -233,19 +232,6 @@ final class Lane implements AutoCloseable {
         for (int k = 0; k < out.length; k++) {
             out[k] = bound.get(graph.outputs().get(k));
         }
-        return out;
-    }
-
-    /** The events' device time summed by kernel name, in order of first launch. */
-    private static List<Executable.KernelTime> byKernel(List<ClEvent> events) {
-        Map<String, long[]> sums = new LinkedHashMap<>();
-        for (ClEvent e : events) {
-            long[] s = sums.computeIfAbsent(e.label(), k -> new long[2]);
-            s[0]++;
-            s[1] += e.durationNanos();
-        }
-        List<Executable.KernelTime> out = new ArrayList<>();
-        sums.forEach((k, s) -> out.add(new Executable.KernelTime(k, (int) s[0], s[1])));
         return out;
     }
 

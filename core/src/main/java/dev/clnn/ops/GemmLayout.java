@@ -112,20 +112,21 @@ final class GemmLayout {
                 // against 0.398 packed). A layer's A, read in place anyway, takes them (H200, bench --resident,
                 // alternated: MobileNet v1 at batch 64 16,430-16,456 -> 19,332-19,390 img/s, ResNet-50 3,321-3,323
                 // -> 3,797-3,799).
-                boolean vectorA = !seams.packA() && VECTOR_LAYERS.equals(vectorMode()) && vectorA(s, seams, count);
-                boolean packA = seams.packA();
+                boolean vectorA = !seams.packA() && OpSupport.switchedOn(VECTOR_PROPERTY) && vectorA(s, seams, count);
                 long[] local = {c.tn() / c.wn(), c.tm() / c.wm()};
                 if (c.ks() == 0) {
                     // K groups: a third dimension of work-items within each work-group; a batch: of work-groups
                     long[][] range = c.kg() == 1 && count == 1 ? new long[][] {global, local}
                             : new long[][] {{global[0], global[1], (long) c.kg() * count}, {local[0], local[1], c.kg()}};
-                    return new GemmLayout(packA, vectorA, packB, false, mPad, nPad, kPad, mPad, nPad, 0, 0, range);
+                    return new GemmLayout(seams.packA(), vectorA, packB, false, mPad, nPad, kPad, mPad, nPad, 0, 0,
+                            range);
                 }
                 // split K: a third dimension of work-groups, one per slice, then the sum of the slices
                 int slices = (kPad + c.ks() - 1) / c.ks();
-                return new GemmLayout(packA, vectorA, packB, false, mPad, nPad, kPad, mPad, nPad, slices, 0, new long[][] {
-                    {global[0], global[1], slices}, {local[0], local[1], 1},
-                    {Gemm.roundUp(n, side), Gemm.roundUp(m, side)}, {side, side}});
+                long[][] ranges = {{global[0], global[1], slices}, {local[0], local[1], 1},
+                    {Gemm.roundUp(n, side), Gemm.roundUp(m, side)}, {side, side}};
+                return new GemmLayout(seams.packA(), vectorA, packB, false, mPad, nPad, kPad, mPad, nPad, slices, 0,
+                        ranges);
             }
             case SPLITK: {
                 int slices = (k + c.ks() - 1) / c.ks();
@@ -147,19 +148,8 @@ final class GemmLayout {
         }
     }
 
-    /** {@code -Dclnn.gemm.vectorA}: whether the tiled form reads a layer's plain A in float4s (default: layers). */
+    /** {@code -Dclnn.gemm.vectorA=on|off}: whether the tiled form reads a layer's plain A in float4s (default on). */
     static final String VECTOR_PROPERTY = "clnn.gemm.vectorA";
-    static final String VECTOR_OFF = "off";
-    static final String VECTOR_LAYERS = "layers";
-
-    /** The mode {@link #VECTOR_PROPERTY} names: {@code layers} (default) or {@code off}. */
-    static String vectorMode() {
-        String mode = System.getProperty(VECTOR_PROPERTY, VECTOR_LAYERS);
-        if (!mode.equals(VECTOR_OFF) && !mode.equals(VECTOR_LAYERS)) {
-            throw new IllegalArgumentException("-D" + VECTOR_PROPERTY + "=" + mode + ": expected off or layers");
-        }
-        return mode;
-    }
 
     /** Whether the tiled form can read A in float4s along k in place (not whether it should). */
     private static boolean vectorA(GemmShape s, Gemm.Seams seams, int count) {

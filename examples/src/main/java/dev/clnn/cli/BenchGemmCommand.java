@@ -5,10 +5,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -18,6 +16,7 @@ import dev.clnn.cl.ClDevice;
 import dev.clnn.cl.ClEvent;
 import dev.clnn.cl.ClException;
 import dev.clnn.cl.Devices;
+import dev.clnn.graph.Executable;
 import dev.clnn.ops.Gemm;
 import dev.clnn.ops.GemmConfig;
 import dev.clnn.ops.GemmShape;
@@ -168,7 +167,6 @@ final class BenchGemmCommand implements Callable<Integer> {
      */
     private static String deviceTimes(ClContext cl, Runnable call, GemmShape shape) {
         final int calls = 5;
-        Map<String, long[]> byKernel = new LinkedHashMap<>();     // label -> {launches, nanos}
         cl.startRecording();
         List<ClEvent> events = List.of();
         try {
@@ -179,29 +177,23 @@ final class BenchGemmCommand implements Callable<Integer> {
         } finally {
             events = cl.stopRecording();
         }
-        long total = 0;
+        List<Executable.KernelTime> byKernel;
         try {
-            for (ClEvent e : events) {
-                long ns = e.durationNanos();
-                long[] t = byKernel.computeIfAbsent(e.label(), l -> new long[2]);
-                t[0]++;
-                t[1] += ns;
-                total += ns;
-            }
+            byKernel = Executable.KernelTime.byKernel(events);
         } finally {
             events.forEach(ClEvent::close);
         }
+        long total = byKernel.stream().mapToLong(Executable.KernelTime::nanos).sum();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%.3f ms per call", total / 1e6 / calls));
         String sep = ": ";
-        for (Map.Entry<String, long[]> e : byKernel.entrySet()) {
-            long[] t = e.getValue();
-            sb.append(sep).append(String.format(Locale.ROOT, "%s %.3f ms", e.getKey(), t[1] / 1e6 / calls));
-            if (t[0] > calls) {
-                sb.append(String.format(Locale.ROOT, " (%d launches)", t[0] / calls));
+        for (Executable.KernelTime t : byKernel) {
+            sb.append(sep).append(String.format(Locale.ROOT, "%s %.3f ms", t.kernel(), t.nanos() / 1e6 / calls));
+            if (t.launches() > calls) {
+                sb.append(String.format(Locale.ROOT, " (%d launches)", t.launches() / calls));
             }
-            if (e.getKey().startsWith("gemm_tiled") || e.getKey().startsWith("gemm_cpu")
-                    || e.getKey().startsWith("gemm_general")) {
-                sb.append(String.format(Locale.ROOT, " = %.1f GFLOPS", shape.flops() / (t[1] / 1e9 / calls) / 1e9));
+            if (t.kernel().startsWith("gemm_tiled") || t.kernel().startsWith("gemm_cpu")
+                    || t.kernel().startsWith("gemm_general")) {
+                sb.append(String.format(Locale.ROOT, " = %.1f GFLOPS", shape.flops() / (t.nanos() / 1e9 / calls) / 1e9));
             }
             sep = ", ";
         }
