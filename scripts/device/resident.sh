@@ -8,10 +8,13 @@
 # With .device packed, from the repository root on the GPU machine:   bash scripts/device/resident.sh
 # Narrower runs: NETS="mobilenet mobilenet_v2 resnet18 resnet50", BATCHES="1 64", PROFILE=1 adds
 # `--profile` (the per-layer tables go to $OUT/resident.log), CLNN_OPTS passes -D options to clnn,
-# SKIP_TORCH=1 leaves PyTorch out. Full output in $OUT/resident.log where OUT is set.
+# SKIP_TORCH=1 leaves PyTorch out, CLNN_JARS=FOLDER runs the clnn jars there (an earlier build's). Full output in $OUT/resident.log where OUT is set.
 set -u
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 source .device/env.sh
+if [ -n "${CLNN_JARS:-}" ]; then    # another build's clnn jars (a folder), with the same dependencies
+  CLASSPATH=$(ls "$CLNN_JARS"/clnn-*.jar | tr '\n' ':')$(echo "$CLASSPATH" | tr ':' '\n' | grep -v '/clnn-' | tr '\n' ':')
+fi
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
 log=${OUT:-/tmp}/resident.log
 NETS=${NETS:-mobilenet mobilenet_v2 resnet18 resnet50}

@@ -138,6 +138,13 @@
 #error "A_VEC4 reads a plain fp32 A, not transposed, in float4s along k (TK a multiple of 4)"
 #endif
 
+// A slice stored as floats (A not packed): rows of TM floats on 16-byte boundaries, read as float4s
+// through a float4 pointer. vload4 promises only a float's alignment, and NVIDIA's compiler then reads
+// local memory one float at a time: four loads instead of one for every float4 of A a work-item takes.
+#define FLOAT_A_TILE __local float as[TK][TM] __attribute__((aligned(16)))
+#define FLOAT_A_TILES __local float as2[2][TK][TM] __attribute__((aligned(16)))
+#define FLOAT_A_GET(kk, i) (((__local const float4*)as[kk])[i])
+
 #if A_PACKED
 typedef float4 a_elem;                  // what one load of A fetches
 #define A_STORED float4                 // what a holds
@@ -159,8 +166,8 @@ inline float4 load_a(__global const float4* restrict a, const int lda, const int
 typedef float4 a_elem;
 #define A_STORED float4                 // a plain matrix, read as float4s along k
 #define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
-#define A_TILE __local float as[TK][TM]
-#define A_TILES __local float as2[2][TK][TM]
+#define A_TILE FLOAT_A_TILE
+#define A_TILES FLOAT_A_TILES
 #define A_ROWS __local float (*as)[TM]
 #define A_ROWS_T __local float (*)[TM]
 // float4 f of a slice holds row f / (TK / 4), depths 4 * (f % (TK / 4)) to that + 3: stored as four
@@ -174,7 +181,7 @@ typedef float4 a_elem;
         as[pk_ + 2][pm_] = (v).z;                                                       \
         as[pk_ + 3][pm_] = (v).w;                                                       \
     } while (0)
-#define GET_A(kk, i) vload4((i), as[kk])
+#define GET_A(kk, i) FLOAT_A_GET(kk, i)
 
 // The f-th float4 of the A slice at depth k0, zero past M and K (K a multiple of 4).
 inline float4 load_a(__global const float4* restrict a, const int lda, const int M, const int K,
@@ -195,12 +202,12 @@ typedef float a_elem;
 #define SLICE_M(f) ((f) / TK)           // element f of a slice: along k first (A has k contiguous)
 #define SLICE_K(f) ((f) % TK)
 #endif
-#define A_TILE __local float as[TK][TM]
-#define A_TILES __local float as2[2][TK][TM]
+#define A_TILE FLOAT_A_TILE
+#define A_TILES FLOAT_A_TILES
 #define A_ROWS __local float (*as)[TM]
 #define A_ROWS_T __local float (*)[TM]
 #define PUT_A(f, v) as[SLICE_K(f)][SLICE_M(f)] = (v)
-#define GET_A(kk, i) vload4((i), as[kk])
+#define GET_A(kk, i) FLOAT_A_GET(kk, i)
 
 // Element f of the A slice starting at depth k0, zero outside op(A).
 inline float load_a(__global const ACT_T* restrict a, const int lda, const int M, const int K,
