@@ -402,12 +402,16 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
     /**
      * Work-group bytes of local memory the variant needs: the tiled form's A and B slices (one pair
      * per K group, two when double-buffered), or with K groups the sums of all but the first as they
-     * meet, whichever is larger.
+     * meet, whichever is larger. An A slice of floats (A not packed) has {@link #A_SLICE_PAD} more
+     * floats per row; counted for every A.
      */
     long localBytes() {
         return variant == Variant.TILED
-                ? 4L * Math.max((long) kg * (1 + db) * tk * (tm + tn), (long) (kg - 1) * tm * tn) : 0;
+                ? 4L * Math.max((long) kg * (1 + db) * tk * (tm + A_SLICE_PAD + tn), (long) (kg - 1) * tm * tn) : 0;
     }
+
+    /** Floats of padding per row of the tiled form's local A slice of floats ({@code A_PAD}, gemm_tiled.cl). */
+    static final int A_SLICE_PAD = 4;
 
     /** Work-items per work-group the variant needs (0: any). */
     long workGroupSize() {
@@ -431,6 +435,7 @@ public record GemmConfig(Variant variant, int mr, int vw, int nv, int tm, int tn
             d.put("WM", wm);
             d.put("WN", wn);
             d.put("KS", ks);
+            d.put("A_PAD", A_SLICE_PAD);
             if (kg > 1) {
                 d.put("KG", kg);
             }

@@ -138,11 +138,21 @@
 #error "A_VEC4 reads a plain fp32 A, not transposed, in float4s along k (TK a multiple of 4)"
 #endif
 
-// A slice stored as floats (A not packed): rows of TM floats on 16-byte boundaries, read as float4s
+// A slice stored as floats (A not packed): rows of A_LD floats on 16-byte boundaries, read as float4s
 // through a float4 pointer. vload4 promises only a float's alignment, and NVIDIA's compiler then reads
 // local memory one float at a time: four loads instead of one for every float4 of A a work-item takes.
-#define FLOAT_A_TILE __local float as[TK][TM] __attribute__((aligned(16)))
-#define FLOAT_A_TILES __local float as2[2][TK][TM] __attribute__((aligned(16)))
+// Such a slice is stored transposed (neighbouring work-items write neighbouring depths of one row of C's
+// tile): with rows of TM floats, a multiple of 32, every depth of a row falls in the same bank, so A_PAD
+// floats more per row (a multiple of 4, keeping rows on 16-byte boundaries) spread the depths over the banks.
+#ifndef A_PAD
+#define A_PAD 4
+#endif
+#if A_PAD % 4 != 0
+#error "A_PAD keeps the rows of the A slice on 16-byte boundaries: a multiple of 4"
+#endif
+#define A_LD (TM + A_PAD)
+#define FLOAT_A_TILE __local float as[TK][A_LD] __attribute__((aligned(16)))
+#define FLOAT_A_TILES __local float as2[2][TK][A_LD] __attribute__((aligned(16)))
 #define FLOAT_A_GET(kk, i) (((__local const float4*)as[kk])[i])
 
 #if A_PACKED
@@ -151,6 +161,7 @@ typedef float4 a_elem;                  // what one load of A fetches
 #define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
 #define A_TILE __local float4 as[TK][TM / 4]
 #define A_TILES __local float4 as2[2][TK][TM / 4]
+#define A_SLICE_F4 (TK * TM / 4)        // float4s of local memory per A slice
 #define A_ROWS __local float4 (*as)[TM / 4]     // a group's A slice in the shared local memory
 #define A_ROWS_T __local float4 (*)[TM / 4]
 #define PUT_A(f, v) as[(f) / (TM / 4)][(f) % (TM / 4)] = (v)
@@ -166,10 +177,11 @@ inline float4 load_a(__global const float4* restrict a, const int lda, const int
 typedef float4 a_elem;
 #define A_STORED float4                 // a plain matrix, read as float4s along k
 #define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
+#define A_SLICE_F4 (TK * A_LD / 4)
 #define A_TILE FLOAT_A_TILE
 #define A_TILES FLOAT_A_TILES
-#define A_ROWS __local float (*as)[TM]
-#define A_ROWS_T __local float (*)[TM]
+#define A_ROWS __local float (*as)[A_LD]
+#define A_ROWS_T __local float (*)[A_LD]
 // float4 f of a slice holds row f / (TK / 4), depths 4 * (f % (TK / 4)) to that + 3: stored as four
 // elements of four rows of the slice
 #define PUT_A(f, v)                                                                     \
@@ -202,10 +214,11 @@ typedef float a_elem;
 #define SLICE_M(f) ((f) / TK)           // element f of a slice: along k first (A has k contiguous)
 #define SLICE_K(f) ((f) % TK)
 #endif
+#define A_SLICE_F4 (TK * A_LD / 4)
 #define A_TILE FLOAT_A_TILE
 #define A_TILES FLOAT_A_TILES
-#define A_ROWS __local float (*as)[TM]
-#define A_ROWS_T __local float (*)[TM]
+#define A_ROWS __local float (*as)[A_LD]
+#define A_ROWS_T __local float (*)[A_LD]
 #define PUT_A(f, v) as[SLICE_K(f)][SLICE_M(f)] = (v)
 #define GET_A(kk, i) FLOAT_A_GET(kk, i)
 
@@ -377,7 +390,7 @@ inline float4 fetch_half4(const size_t i, __global const half* restrict bp)
 
 // With K groups, the float4s of local memory a work-group needs: its groups' A and B slices, or the
 // sums of groups 1..KG-1 as they meet at the end, whichever is larger.
-#define TILES_F4 (KG * TK * (TM + TN) / 4)
+#define TILES_F4 (KG * (A_SLICE_F4 + TK * TN / 4))
 #define SUMS_F4 ((KG - 1) * THREADS * WM * GN)
 #define LOCAL_F4 (TILES_F4 > SUMS_F4 ? TILES_F4 : SUMS_F4)
 // Group z's (1..KG-1) sum for acc[i][h] of work-item tid as the groups' sums meet in lmem.
@@ -393,8 +406,8 @@ void gemm_tiled(const int M, const int N, const int K,
     __local float4 lmem[LOCAL_F4];
     const int kz = get_local_id(2);         // this work-item's K group
     // this group's A and B slices, carved out of lmem
-    A_ROWS = (A_ROWS_T)(lmem + kz * (TK * TM / 4));
-    __local float4 (*bs)[TN / 4] = (__local float4 (*)[TN / 4])(lmem + KG * (TK * TM / 4) + kz * (TK * TN / 4));
+    A_ROWS = (A_ROWS_T)(lmem + kz * A_SLICE_F4);
+    __local float4 (*bs)[TN / 4] = (__local float4 (*)[TN / 4])(lmem + KG * A_SLICE_F4 + kz * (TK * TN / 4));
 #elif DB
     const int kz = 0;
     // two A and B slices: the next is stored while the current one is read
