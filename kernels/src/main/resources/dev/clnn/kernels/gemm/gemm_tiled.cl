@@ -70,6 +70,7 @@
 //   DB       1: two pairs of local slices, one barrier per step (default 0; not with KG > 1)
 //   BATCHED  1: the third dimension of work-groups runs over a batch of products (parameters sa, sb, sc)
 //   B_PACKED 0: B read in place (above; default 1)
+//   A_PAD    floats of padding per row of a local A slice of floats (below; default 4, GemmConfig passes it)
 //   A_PACKED, TRANS_A, A_IM2COL, A_DEPTHWISE, FUSED, STORE_HALF and the epilogue's (gemm_common.cl)
 
 #ifndef TM
