@@ -10,6 +10,7 @@ Input 'input' (N, 3, 224, 224) with a free batch dimension, output 'output' (N, 
 layers as torchvision has them (BatchNorm kept as its own node, as exporters write it in training-free
 graphs they did not fold); He-initialised weights from a fixed seed, so every run writes the same file.
 """
+import os
 import sys
 
 import numpy as np
@@ -21,7 +22,6 @@ BLOCKS = {"resnet18": [2, 2, 2, 2], "resnet34": [3, 4, 6, 3]}
 V1_PAIRS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
 # MobileNet v2: (expansion t, output channels c, repeats n, first stride s) of each stage, as torchvision has them
 V2_STAGES = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
-ARCHS = list(BLOCKS) + ["mobilenet_v1", "mobilenet_v2"]
 
 
 class Builder:
@@ -112,14 +112,15 @@ def resnet(b, arch):
     return x, cin
 
 
+# each architecture: its weights' seed and the body that returns (features, their channels)
+ARCHS = {"resnet18": (18, lambda b: resnet(b, "resnet18")), "resnet34": (34, lambda b: resnet(b, "resnet34")),
+         "mobilenet_v1": (1, mobilenet_v1), "mobilenet_v2": (2, mobilenet_v2)}
+
+
 def build(arch):
-    b = Builder(seed={"resnet18": 18, "resnet34": 34, "mobilenet_v1": 1, "mobilenet_v2": 2}[arch])
-    if arch == "mobilenet_v1":
-        x, features = mobilenet_v1(b)
-    elif arch == "mobilenet_v2":
-        x, features = mobilenet_v2(b)
-    else:
-        x, features = resnet(b, arch)
+    seed, body = ARCHS[arch]
+    b = Builder(seed)
+    x, features = body(b)
     g = b.name("gap")
     b.nodes.append(helper.make_node("GlobalAveragePool", [x], [g]))
     f = b.name("flat")
@@ -142,7 +143,6 @@ def main():
     out = sys.argv[2]
     tmp = out + ".part"
     onnx.save(build(sys.argv[1]), tmp)
-    import os
     os.replace(tmp, out)        # never a half-written model under the final name
     print(f"wrote {out}")
 

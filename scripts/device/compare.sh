@@ -9,7 +9,8 @@ source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so"
 export CLNN_PROGRESS=lines
 AFTER="$CLASSPATH"
-BEFORE="$(ls "$PWD"/.device/before/*.jar | tr '\n' ':')$(ls "$PWD"/.device/lib/*.jar | grep -v '/clnn-' | tr '\n' ':')"
+source scripts/device/classpath.sh
+BEFORE=$(clnn_jars_classpath "$PWD"/.device/before)
 mkdir -p /tmp/mnist
 for f in .device/data/t10k-*; do b=$(basename "$f"); cp "$f" /tmp/mnist/"$b"; cp "$f" /tmp/mnist/"${b/t10k/train}"; done
 c() { local which=$1; shift; local cp=$AFTER; [ "$which" = before ] && cp=$BEFORE

@@ -13,7 +13,8 @@ set -u
 source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
 log=${OUT:-/tmp}/concurrency.log
-BEFORE="$(ls "$PWD"/.device/before/*.jar 2>/dev/null | tr '\n' ':')$(ls "$PWD"/.device/lib/*.jar | grep -v '/clnn-' | tr '\n' ':')"
+source scripts/device/classpath.sh
+BEFORE=$(clnn_jars_classpath "$PWD"/.device/before)
 clnn() {   # which, then the bench arguments
   local cp=$CLASSPATH; [ "$1" = before ] && cp=$BEFORE; shift
   timeout 200 java -cp "$cp" dev.clnn.cli.Main "$@" 2>&1

@@ -21,7 +21,8 @@ mkdir -p "$dir"
 NETS=${ONLY:-mobilenet_v1,mobilenet_v2,resnet18,resnet50,resnext50_32x4d,densenet121,efficientnet_b0,mobilenet_v3_large,regnet_y_400mf}
 BATCH16=mobilenet_v2,resnet18
 AFTER="$CLASSPATH"
-BEFORE="$(ls "$PWD"/.device/before/*.jar 2>/dev/null | tr '\n' ':')$(ls "$PWD"/.device/lib/*.jar | grep -v '/clnn-' | tr '\n' ':')"
+source scripts/device/classpath.sh
+BEFORE=$(clnn_jars_classpath "$PWD"/.device/before)
 clnn() {  # which net batch -> "latency_ms throughput"
   local cp=$AFTER; [ "$1" = before ] && cp=$BEFORE
   local ex=64; [ "$3" != 1 ] && ex=256

@@ -10,7 +10,8 @@ set -u
 source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so"
 SIZES=${SIZES:-"1024 2048 4096"}
-OLD_CP=$(ls .device/old/lib/*.jar | tr '\n' ':')$(echo "$CLASSPATH" | tr ':' '\n' | grep -v '/clnn-' | tr '\n' ':')
+source scripts/device/classpath.sh
+OLD_CP=$(clnn_jars_classpath .device/old/lib)
 g() { local cp=$1; shift; timeout 150 java ${JOPTS:-} -cp "$cp" dev.clnn.cli.Main bench gemm --device gpu --no-reference --iterations 50 "$@" 2>&1 \
         | grep -E "^0: |kernel   |device time|pipelined  " ; }
 for round in 1 2; do

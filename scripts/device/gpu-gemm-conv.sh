@@ -18,7 +18,8 @@ source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
 log=${OUT:-/tmp}/gpu-gemm-conv.log
 AFTER=$CLASSPATH
-BEFORE="$(ls "$PWD"/.device/before/*.jar | tr '\n' ':')$(ls "$PWD"/.device/lib/*.jar | grep -v '/clnn-' | tr '\n' ':')"
+source scripts/device/classpath.sh
+BEFORE=$(clnn_jars_classpath "$PWD"/.device/before)
 NV="variant=tiled TM=128 TN=128 TK=8 WM=8 WN=8 STRIDED_TK=16 MID_TM=64 MID_TN=64 MID_TK=16 MID_WM=4 MID_WN=4"
 NV="$NV SMALL_TM=32 SMALL_TN=32 SMALL_TK=16 SMALL_WM=4 SMALL_WN=4 STRIDED_SMALL_TM=32 STRIDED_SMALL_TN=32"
 NV="$NV STRIDED_SMALL_TK=16 STRIDED_SMALL_WM=4 STRIDED_SMALL_WN=4"

@@ -14,7 +14,8 @@ source .device/env.sh
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
 log=${OUT:-/tmp}/kgroups.log
 AFTER=$CLASSPATH
-BEFORE="$(ls "$PWD"/.device/before/*.jar | tr '\n' ':')$(ls "$PWD"/.device/lib/*.jar | grep -v '/clnn-' | tr '\n' ':')"
+source scripts/device/classpath.sh
+BEFORE=$(clnn_jars_classpath "$PWD"/.device/before)
 TILES="NARROW_TM=128 NARROW_TN=64 NARROW_TK=16 NARROW_WM=8 NARROW_WN=4"
 TILES="$TILES MID_TM=64 MID_TN=64 MID_TK=16 MID_WM=8 MID_WN=4 SMALL_TM=32 SMALL_TN=32 SMALL_TK=16 SMALL_WM=4 SMALL_WN=4"
 TILES="$TILES STRIDED_SMALL_TM=32 STRIDED_SMALL_TN=32 STRIDED_SMALL_TK=16 STRIDED_SMALL_WM=4 STRIDED_SMALL_WN=4"

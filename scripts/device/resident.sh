@@ -13,7 +13,8 @@ set -u
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 source .device/env.sh
 if [ -n "${CLNN_JARS:-}" ]; then    # another build's clnn jars (a folder), with the same dependencies
-  CLASSPATH=$(ls "$CLNN_JARS"/clnn-*.jar | tr '\n' ':')$(echo "$CLASSPATH" | tr ':' '\n' | grep -v '/clnn-' | tr '\n' ':')
+  source scripts/device/classpath.sh
+  CLASSPATH=$(clnn_jars_classpath "$CLNN_JARS")
 fi
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" CLNN_PROGRESS=lines
 log=${OUT:-/tmp}/resident.log
