@@ -556,10 +556,14 @@ class GemmTest {
         // 32 x 128 by K = 256: panels of 64 KiB; 8 work-items wanted on 2 cores -> strips of 6 rows
         assertEquals(GemmConfig.cpu(6, 16, 4, 6, 128), avx512.fitted(32, 128, 256, 2));
         // by K = 21,632 (a dense layer on 26 x 26 x 32 inputs): 5.3 MiB panels; the two panels already
-        // occupy both cores, so the strip stays whole and each panel streams once
-        assertEquals(GemmConfig.cpu(6, 16, 4, 96, 128), avx512.fitted(32, 128, 21632, 2));
+        // occupy both cores, so the strip stays whole (36 rows: 32 in whole blocks) and each panel streams once
+        assertEquals(GemmConfig.cpu(6, 16, 4, 36, 128), avx512.fitted(32, 128, 21632, 2));
         // on 16 cores the deep product is still cut until every core has a work-item
         assertEquals(GemmConfig.cpu(6, 16, 4, 6, 128), avx512.fitted(32, 128, 21632, 16));
+        // MobileNet's 14x14 pointwise layers: strips of 66 + 66 + 64 rows, not 96 + 96 + 4
+        assertEquals(GemmConfig.cpu(6, 16, 4, 66, 128), avx512.fitted(196, 512, 512, 2));
+        // its 28x28 ones: 9 strips of at most 90 rows (784 = 8 x 90 + 64), not 8 of 96 and one of 16
+        assertEquals(GemmConfig.cpu(6, 16, 4, 90, 128), avx512.fitted(784, 256, 256, 2));
         // a single row (a classifier at batch 1) in blocks of one row, its 1000 columns in 16 panels
         assertEquals(GemmConfig.cpu(1, 16, 4, 1, 128), avx512.fitted(1, 1000, 1280, 2));
     }
