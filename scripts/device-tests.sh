@@ -8,7 +8,10 @@ root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 # shellcheck source=/dev/null
 . "$root/.device/env.sh"
 export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
-exec java -Dclnn.cache.dir=/tmp/clnn-test-cache -jar "$root/.device/test/console.jar" execute \
+# with the device tool's $OUT set, a JVM crash report comes back with the results
+crash=()
+[ -n "${OUT:-}" ] && crash=(-XX:ErrorFile="$OUT/hs_err_%p.log")
+exec java "${crash[@]}" -Dclnn.cache.dir=/tmp/clnn-test-cache -jar "$root/.device/test/console.jar" execute \
   -cp "$CLASSPATH:$root/.device/test/classes" \
   --select-package dev.clnn.cl --select-package dev.clnn.tensor --select-package dev.clnn.ops \
   --select-package dev.clnn.graph --select-package dev.clnn.models --select-package dev.clnn.nn \
