@@ -152,9 +152,14 @@
 #error "A_PAD keeps the rows of the A slice on 16-byte boundaries: a multiple of 4"
 #endif
 #define A_LD (TM + A_PAD)
-#define FLOAT_A_TILE __local float as[TK][A_LD] __attribute__((aligned(16)))
-#define FLOAT_A_TILES __local float as2[2][TK][A_LD] __attribute__((aligned(16)))
-#define FLOAT_A_GET(kk, i) (((__local const float4*)as[kk])[i])
+#if !A_PACKED
+#define A_TILE __local float as[TK][A_LD] __attribute__((aligned(16)))
+#define A_TILES __local float as2[2][TK][A_LD] __attribute__((aligned(16)))
+#define A_SLICE_F4 (TK * A_LD / 4)      // float4s of local memory per A slice
+#define A_ROWS __local float (*as)[A_LD]        // a group's A slice in the shared local memory
+#define A_ROWS_T __local float (*)[A_LD]
+#define GET_A(kk, i) (((__local const float4*)as[kk])[i])       // the i-th float4 of row kk of the slice
+#endif
 
 #if A_PACKED
 typedef float4 a_elem;                  // what one load of A fetches
@@ -178,11 +183,6 @@ inline float4 load_a(__global const float4* restrict a, const int lda, const int
 typedef float4 a_elem;
 #define A_STORED float4                 // a plain matrix, read as float4s along k
 #define LA (TK * TM / 4 / THREADS)      // float4 loads of A per work-item per step
-#define A_SLICE_F4 (TK * A_LD / 4)
-#define A_TILE FLOAT_A_TILE
-#define A_TILES FLOAT_A_TILES
-#define A_ROWS __local float (*as)[A_LD]
-#define A_ROWS_T __local float (*)[A_LD]
 // float4 f of a slice holds row f / (TK / 4), depths 4 * (f % (TK / 4)) to that + 3: stored as four
 // elements of four rows of the slice
 #define PUT_A(f, v)                                                                     \
@@ -194,7 +194,6 @@ typedef float4 a_elem;
         as[pk_ + 2][pm_] = (v).z;                                                       \
         as[pk_ + 3][pm_] = (v).w;                                                       \
     } while (0)
-#define GET_A(kk, i) FLOAT_A_GET(kk, i)
 
 // The f-th float4 of the A slice at depth k0, zero past M and K (K a multiple of 4).
 inline float4 load_a(__global const float4* restrict a, const int lda, const int M, const int K,
@@ -215,13 +214,7 @@ typedef float a_elem;
 #define SLICE_M(f) ((f) / TK)           // element f of a slice: along k first (A has k contiguous)
 #define SLICE_K(f) ((f) % TK)
 #endif
-#define A_SLICE_F4 (TK * A_LD / 4)
-#define A_TILE FLOAT_A_TILE
-#define A_TILES FLOAT_A_TILES
-#define A_ROWS __local float (*as)[A_LD]
-#define A_ROWS_T __local float (*)[A_LD]
 #define PUT_A(f, v) as[SLICE_K(f)][SLICE_M(f)] = (v)
-#define GET_A(kk, i) FLOAT_A_GET(kk, i)
 
 // Element f of the A slice starting at depth k0, zero outside op(A).
 inline float load_a(__global const ACT_T* restrict a, const int lda, const int M, const int K,
