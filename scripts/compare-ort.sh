@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # clnn beside ONNX Runtime on any ONNX model, same input, same run (dev.clnn.jmh.CompareOrt):
-#   scripts/compare-ort.sh MODEL.onnx [--device SPEC] [--batch-size N] [--runs N]
+#   scripts/compare-ort.sh MODEL.onnx [--device SPEC] [--batch-size N] [--runs N] [--rounds N] [--warmup N]
 # Builds the jmh module (which alone depends on ONNX Runtime) on first use. CLNN_JARS=FOLDER runs the
 # clnn-core and clnn-kernels jars in FOLDER (another commit's build) instead, for before/after in one loop.
 set -euo pipefail

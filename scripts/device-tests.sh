@@ -21,7 +21,17 @@ cmd+=(-Dclnn.cache.dir=/tmp/clnn-test-cache -jar "$root/.device/test/console.jar
 if [ -z "${DUMP_AFTER:-}" ]; then
   exec "${cmd[@]}"
 fi
+set -m      # job control: a background job of a script would otherwise start with SIGQUIT ignored
 "${cmd[@]}" &
 pid=$!
-( sleep "$DUMP_AFTER"; kill -QUIT "$pid" 2>/dev/null || true ) &
-wait "$pid"
+(
+  sleep "$DUMP_AFTER" & sleeper=$!
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  wait "$sleeper"
+  kill -QUIT "$pid" 2>/dev/null || true
+) &
+watchdog=$!
+status=0
+wait "$pid" || status=$?
+kill "$watchdog" 2>/dev/null || true     # a run that ends first leaves no sleeper behind
+exit "$status"
